@@ -1,0 +1,130 @@
+"""The values that flow between stages: read -> validate -> compute -> store -> render.
+
+Rows are plain dicts keyed by schema column keys (typed values, None when blank), so adding a
+column means editing the schema, not these classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ci_excel.issues import Issue
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One validated input row and where it came from."""
+
+    values: Row
+    file: str
+    sheet_name: str  # as named in the workbook
+    row: int  # 1-based sheet row
+    cells: dict[str, str] = field(default_factory=dict)  # column key -> A1 reference
+
+
+@dataclass
+class SheetStats:
+    """Reconciliation for one sheet: every data row read is used, rejected or ignored."""
+
+    read: int = 0
+    used: int = 0
+    rejected: int = 0  # excluded by an error (its own, or one in a row it depends on)
+    ignored: int = 0  # the template's example row left in place
+
+    def add(self, other: SheetStats) -> None:
+        self.read += other.read
+        self.used += other.used
+        self.rejected += other.rejected
+        self.ignored += other.ignored
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One workbook that was read: identity, what it claims, and how it went."""
+
+    path: str
+    sha256: str
+    size: int
+    department: str | None = None
+    period: str | None = None
+    template_version: str | None = None
+    sheets: tuple[str, ...] = ()  # sheet keys found
+    outcome: str = "ok"  # ok | warnings | errors | unreadable | other_period
+
+
+@dataclass
+class Submission:
+    """One department's data for one period, merged from all its files and validated."""
+
+    department: str
+    period: str
+    info: Row
+    files: list[SourceFile]
+    tables: dict[str, list[Record]]  # sheet key -> rows that passed (errors excluded)
+    issues: list[Issue]
+    stats: dict[str, SheetStats]
+
+    def rows(self, sheet: str) -> list[Row]:
+        return [r.values for r in self.tables.get(sheet, [])]
+
+
+@dataclass
+class DepartmentResult:
+    """A department's period with every computed field: what the store keeps and renderers show.
+
+    `tables` maps sheet keys (plus "root_causes") to rows holding the schema's input columns and
+    the sheet's `computed` columns (priority, stage, score, overdue, achievement ...).
+    """
+
+    department: str
+    period: str
+    info: Row
+    tables: dict[str, list[Row]]
+    issues: list[Issue]
+    files: list[SourceFile] = field(default_factory=list)
+    late: bool = False  # submitted after the deadline day
+
+    def rows(self, sheet: str) -> list[Row]:
+        return self.tables.get(sheet, [])
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """Headline figures of one period: one row of the trend."""
+
+    period: str
+    departments: int
+    problems: int
+    new: int  # problems not seen in the previous period
+    closed: int  # stage 6
+    open: int
+    overdue_actions: int
+    kpis: int
+    kpis_met: int
+    benefit: float
+    by_stage: dict[int, int] = field(default_factory=dict)
+    by_priority: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class PeriodResult:
+    """Everything the renderers need for one period, built by consolidate or loaded from the store."""
+
+    period: str
+    departments: list[DepartmentResult]
+    trend: list[PeriodFigures]  # every stored period up to and including this one, oldest first
+    missing: list[str] = field(default_factory=list)  # expected departments with no submission
+    issues: list[Issue] = field(default_factory=list)  # issues not tied to one department
+    generated_on: date | None = None
+
+    @property
+    def all_issues(self) -> list[Issue]:
+        return [*self.issues, *(i for d in self.departments for i in d.issues)]
+
+    @property
+    def late(self) -> list[str]:
+        return [d.department for d in self.departments if d.late]
