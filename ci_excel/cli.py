@@ -7,7 +7,8 @@ This is the only module that imports click or prints. Exit codes: 0 clean or war
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -96,8 +97,24 @@ def validate(paths: tuple[Path, ...], fmt: str, lang: str, feedback_dir: Path | 
 @click.option("--pdf", is_flag=True, help="Also make PDF copies of the Word reports (needs LibreOffice).")
 def consolidate(submissions_dir: Path, period: str, out_dir: Path, db_url: str | None, jobs: int | None,
                 lang: str, config_path: Path | None, pdf: bool) -> None:
-    """The PMO's monthly run: validate every workbook, store the period, write all reports."""
-    raise_not_built("consolidate")
+    """The PMO's monthly run: validate every workbook, store the period, write all reports.
+
+    Outputs go to OUT/PERIOD/ (reports/, portfolio_summary.xlsx, feedback/, validation.json,
+    manifest.json, distribution.xlsx), swapped in atomically when the run completes.
+    """
+
+    def action() -> int:
+        from ci_excel.config import load_config
+        from ci_excel.pipeline import consolidate as run
+
+        config = load_config(config_path)
+        with _progress_bar("Reading workbooks") as progress:
+            summary = run(submissions_dir, period=period, out=out_dir, db_url=db_url, jobs=jobs,
+                          lang=lang, config=config, pdf=pdf, progress=progress)  # type: ignore[arg-type]
+        _print_summary(summary)
+        return 0
+
+    _run(action)
 
 
 @main.command()
@@ -109,7 +126,16 @@ def consolidate(submissions_dir: Path, period: str, out_dir: Path, db_url: str |
 @click.option("--pdf", is_flag=True, help="Also make PDF copies of the Word reports (needs LibreOffice).")
 def report(period: str, out_dir: Path, db_url: str | None, lang: str, config_path: Path | None, pdf: bool) -> None:
     """Re-render a stored period's reports from the history store, without re-reading workbooks."""
-    raise_not_built("report")
+
+    def action() -> None:
+        from ci_excel.config import load_config
+        from ci_excel.pipeline import render_from_store
+
+        outputs = render_from_store(period=period, out=out_dir, db_url=db_url, lang=lang,  # type: ignore[arg-type]
+                                    config=load_config(config_path), pdf=pdf)
+        click.echo(f"Re-rendered {len(outputs)} files under {out_dir / period}")
+
+    _run(action)
 
 
 @main.command()
@@ -118,7 +144,13 @@ def report(period: str, out_dir: Path, db_url: str | None, lang: str, config_pat
 @LANG
 def history(db_url: str | None, out_dir: Path, lang: str) -> None:
     """List the stored periods with headline figures, missing and late departments."""
-    raise_not_built("history")
+
+    def action() -> None:
+        from ci_excel.pipeline import open_store
+
+        _print_history(open_store(db_url, out_dir).history_rows())
+
+    _run(action)
 
 
 @main.command()
@@ -128,6 +160,56 @@ def history(db_url: str | None, out_dir: Path, lang: str) -> None:
 def demo(out_dir: Path, lang: str) -> None:
     """Write a realistic multi-department, three-month sample (with mistakes) and consolidate it."""
     raise_not_built("demo")
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr, driven by the library's (done, total) callback."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=_console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _console(*, stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def _print_summary(summary: Any) -> None:
+    lines = [
+        f"Period {summary.period}: {summary.files} files, {len(summary.departments)} departments, "
+        f"{summary.errors} errors, {summary.warnings} warnings.",
+        f"Outputs: {summary.out_dir}",
+    ]
+    if summary.missing:
+        lines.append("Did not submit: " + ", ".join(summary.missing))
+    if summary.late:
+        lines.append("Submitted late: " + ", ".join(summary.late))
+    if summary.other_period:
+        lines.append(f"Skipped, another period: {len(summary.other_period)} files (see validation.json)")
+    click.echo("\n".join(lines))
+
+
+def _print_history(rows: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    if not rows:
+        click.echo("The history store holds no period yet. Run 'ci-excel consolidate' first.")
+        return
+    table = Table(title="ci-excel history")
+    for key in rows[0]:
+        table.add_column(key, overflow="fold")
+    for row in rows:
+        table.add_row(*(", ".join(v) if isinstance(v, list) else str(v) for v in row.values()))
+    _console().print(table)
 
 
 def raise_not_built(command: str) -> None:
