@@ -33,6 +33,8 @@ def _codes(*rows: tuple[str, Severity, str, str]) -> dict[str, IssueCode]:
 CODES: dict[str, IssueCode] = _codes(
     ("file-unreadable", "error", "无法读取文件:{reason}。请用 Excel 另存为 .xlsx 后重新提交。",
      "The file cannot be read: {reason}. Save it again as .xlsx in Excel and resubmit."),
+    ("other-period", "warning", "此文件填报期间为 {value},不是本次汇总的 {period},未纳入本期。请确认填报信息中的期间。",
+     "This file is for period {value}, not {period}; it was left out of this run. Check the period on the info sheet."),
 )
 
 
