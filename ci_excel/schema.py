@@ -19,6 +19,7 @@ TEMPLATE_VERSION = "1.0"
 META_SHEET = "_meta"
 LISTS_SHEET = "_lists"
 INSTRUCTIONS = {"zh": "说明", "en": "Instructions"}
+FORM_HEADERS = {"zh": ("填报项", "内容"), "en": ("Item", "Value")}  # row 1 of the info form
 
 
 class ColType(StrEnum):
