@@ -1,0 +1,222 @@
+"""Validated submissions -> tables with every computed column (SPEC section 4).
+
+`compute_department` turns one model.Submission into a model.DepartmentResult: each input sheet's
+rows with the schema's input columns (in schema order, None when blank) plus the sheet's
+`computed` columns, and a derived "root_causes" table. `period_figures` sums a period's headline
+figures for the trend. The rules themselves live in scoring.py.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from ci_excel import scoring
+from ci_excel.config import Config
+from ci_excel.model import DepartmentResult, PeriodFigures, Row, Submission
+from ci_excel.schema import PRIORITY, ROOT_CAUSES, SHEETS, TABLE_SHEETS, Lang, SheetSpec
+
+ROOT_SOURCES = ("why_chains", "fishbone")  # root_causes.source: the sheet keys a root cause came from
+
+
+def period_end(period: str) -> date:
+    """The last day of a YYYY-MM period."""
+    year, month = (int(p) for p in period.split("-"))
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def deadline(period: str, config: Config) -> date:
+    """Submissions are due by `deadline_day` of the month after the period (clamped to its end)."""
+    first_next = period_end(period) + timedelta(days=1)
+    last_day = calendar.monthrange(first_next.year, first_next.month)[1]
+    return first_next.replace(day=min(config.deadline_day, last_day))
+
+
+def is_late(info: Row, period: str, config: Config) -> bool:
+    """Submitted (info submitted_on) after the deadline; unknown dates are not late."""
+    submitted = info.get("submitted_on")
+    return isinstance(submitted, date) and submitted > deadline(period, config)
+
+
+def compute_department(sub: Submission, *, config: Config, stage_history: Mapping[str, Sequence[int]] | None = None,
+                       lang: Lang | None = None) -> DepartmentResult:
+    """Every table of one department's period with its computed columns filled in.
+
+    stage_history: problem_id -> its stages in earlier periods, oldest first (for `stalled`);
+    lang: language of the problem statements (default: the config's).
+    """
+    tables = {spec.key: [_input_row(spec, values) for values in sub.rows(spec.key)] for spec in TABLE_SHEETS}
+    end = period_end(sub.period)
+    tables["root_causes"] = _root_causes(tables)
+    _solutions(tables["solutions"], config)
+    _actions(tables["actions"], tables["progress"], end)
+    _results(tables["results"])
+    _problems(tables, config, stage_history or {}, lang or config.lang)
+    return DepartmentResult(
+        department=config.canonical_department(sub.department), period=sub.period, info=dict(sub.info),
+        tables=tables, issues=list(sub.issues), files=list(sub.files), late=is_late(sub.info, sub.period, config),
+    )
+
+
+def _input_row(spec: SheetSpec, values: Row) -> Row:
+    row: Row = {c.key: values.get(c.key) for c in spec.columns}
+    row.update({c.key: None for c in spec.computed})
+    return row
+
+
+def _index(rows: Sequence[Row], key: str) -> dict[Any, list[Row]]:
+    groups: dict[Any, list[Row]] = defaultdict(list)
+    for row in rows:
+        groups[row.get(key)].append(row)
+    return groups
+
+
+# -- per sheet ----------------------------------------------------------------------------------
+
+
+def _root_causes(tables: Mapping[str, list[Row]]) -> list[Row]:
+    """Root causes from 5-Why chains and fishbone roots; a shared id is one root cause."""
+    found: dict[str, Row] = {}
+    for row in tables["why_chains"]:
+        _add_root(found, row["root_cause_id"], row["problem_id"], row["root_cause"], "why_chains")
+    unnamed: dict[Any, int] = defaultdict(int)
+    for row in tables["fishbone"]:
+        if not row.get("is_root"):
+            continue
+        root_id = row.get("root_cause_id")
+        if not root_id:  # a fishbone root without an id still counts, under a made-up id
+            unnamed[row["problem_id"]] += 1
+            root_id = f"{row['problem_id']}-F{unnamed[row['problem_id']]}"
+        _add_root(found, root_id, row["problem_id"], row["cause"], "fishbone")
+    verifications = _index(tables["verification"], "root_cause_id")
+    for root_id, root in found.items():
+        root["verified"] = scoring.best_conclusion(v.get("conclusion") for v in verifications.get(root_id, []))
+    return list(found.values())
+
+
+def _add_root(found: dict[str, Row], root_id: str, problem_id: Any, text: Any, source: str) -> None:
+    if root_id in found:
+        root = found[root_id]
+        if source not in root["source"].split("+"):
+            root["source"] += f"+{source}"
+        root["root_cause"] = root["root_cause"] or text
+        return
+    found[root_id] = _input_row(ROOT_CAUSES, {"root_cause_id": root_id, "problem_id": problem_id,
+                                              "root_cause": text, "source": source})
+
+
+def _solutions(rows: list[Row], config: Config) -> None:
+    ranks = scoring.rank_solutions(rows, config)
+    best = scoring.recommended(rows, config)
+    for row in rows:
+        row["score"] = scoring.solution_score(row, config)
+        row["passes"] = scoring.passes(row["score"], config)
+        row["rank"] = ranks.get(row["solution_id"])
+        row["recommended"] = row["solution_id"] in best
+
+
+def _actions(actions: list[Row], progress_rows: list[Row], end: date) -> None:
+    progress = {p["action_id"]: p for p in progress_rows}  # one row per action (validated unique)
+    for row in actions:
+        state = progress.get(row["action_id"])
+        row["status"] = state.get("status") if state else None
+        percent = state.get("percent_done") if state else None
+        row["percent_done"] = 1.0 if percent is None and row["status"] == scoring.DONE else percent
+        row["overdue"] = scoring.overdue(row, state, end)
+        row["days_overdue"] = scoring.days_overdue(row, state, end)
+        row["late"] = scoring.late(row, state)
+        row["days_late"] = scoring.days_late(row, state)
+
+
+def _results(rows: list[Row]) -> None:
+    for row in rows:
+        row["achievement"] = scoring.achievement(row["direction"], row["baseline"], row["target"], row["actual"])
+        row["improvement"] = scoring.improvement(row["direction"], row["baseline"], row["actual"])
+        row["met"] = scoring.met(row["achievement"])
+
+
+def _problems(tables: Mapping[str, list[Row]], config: Config, history: Mapping[str, Sequence[int]],
+              lang: Lang) -> None:
+    by = _ProblemIndex(tables)
+    for row in tables["problems"]:
+        pid = row["problem_id"]
+        row["statement"] = scoring.problem_statement(row, lang, config)
+        row["priority"] = scoring.priority(row["impact"], row["difficulty"], config)
+        plan = by.plan_actions(pid)
+        stage = scoring.stage(
+            has_root_cause=bool(by.roots[pid]),
+            plan_statuses=[a["status"] for a in plan],
+            kpis_met=[r["met"] for r in by.results[pid]],
+            closed=any(s.get("closed") is True for s in by.standards[pid]),
+        )
+        row["stage"] = str(stage)
+        row["progress"] = scoring.rollup(by.action_percents(pid))
+        row["flags"] = _flags(by, pid, stage, history.get(pid, ()), config)
+
+
+def _flags(by: _ProblemIndex, pid: Any, stage: int, history: Sequence[int], config: Config) -> list[str]:
+    roots = by.roots[pid]
+    solutions = by.solutions[pid]
+    return scoring.health_flags(
+        overdue_actions=any(a["overdue"] for a in by.actions(pid)),
+        unverified_root_cause=any(r["verified"] not in scoring.SUPPORTED for r in roots),
+        no_passing_solution=bool(roots or solutions) and not any(s["passes"] for s in solutions),
+        kpi_missed=any(r["met"] is False for r in by.results[pid]),
+        is_stalled=scoring.stalled(stage, history, config),
+    )
+
+
+class _ProblemIndex:
+    """The rows of each sheet grouped by the problem they belong to."""
+
+    def __init__(self, tables: Mapping[str, list[Row]]) -> None:
+        self.roots = _index(tables["root_causes"], "problem_id")
+        self.solutions = _index(tables["solutions"], "problem_id")
+        self.results = _index(tables["results"], "problem_id")
+        self.standards = _index(tables["standards"], "problem_id")
+        self._actions = _index(tables["actions"], "solution_id")
+        self._progress = {p["action_id"]: p for p in tables["progress"]}
+
+    def actions(self, pid: Any) -> list[Row]:
+        return [a for s in self.solutions[pid] for a in self._actions.get(s["solution_id"], [])]
+
+    def plan_actions(self, pid: Any) -> list[Row]:
+        """Actions of the problem's passing, selected solutions: the plan that drives stages 3-4."""
+        chosen = [s for s in self.solutions[pid] if s["passes"] and s.get("selected") is True]
+        return [a for s in chosen for a in self._actions.get(s["solution_id"], [])]
+
+    def action_percents(self, pid: Any) -> list[float | None]:
+        return [scoring.action_percent(self._progress.get(a["action_id"])) for a in self.actions(pid)]
+
+
+# -- the period ---------------------------------------------------------------------------------
+
+
+def period_figures(period: str, departments: Sequence[DepartmentResult], *,
+                   previous_problem_ids: set[tuple[str, str]] | None) -> PeriodFigures:
+    """Headline figures of a period; `new` counts problems absent from the previous period's ids
+    (every problem is new when there is no previous period)."""
+    problems = [(d.department, p) for d in departments for p in d.rows("problems")]
+    stages = [int(p["stage"]) for _, p in problems if p.get("stage")]
+    results = [r for d in departments for r in d.rows("results")]
+    previous = previous_problem_ids or set()
+    closed = sum(1 for s in stages if s == 6)
+    return PeriodFigures(
+        period=period, departments=len(departments), problems=len(problems),
+        new=sum(1 for dept, p in problems if (dept, p["problem_id"]) not in previous),
+        closed=closed, open=len(problems) - closed,
+        overdue_actions=sum(1 for d in departments for a in d.rows("actions") if a.get("overdue")),
+        kpis=len(results), kpis_met=sum(1 for r in results if r.get("met") is True),
+        benefit=float(sum(r.get("annual_benefit") or 0 for r in results)),
+        by_stage={s: stages.count(s) for s in range(1, 7)},
+        by_priority={k: sum(1 for _, p in problems if p.get("priority") == k) for k in PRIORITY.by_key},
+    )
+
+
+def sheet_columns(sheet: str) -> list[str]:
+    """Column keys of a result table, input columns then computed ones."""
+    spec = SHEETS[sheet]
+    return [c.key for c in (*spec.columns, *spec.computed)]
