@@ -1,0 +1,439 @@
+"""The history store: every consolidated period, in SQLite (default) or any SQLAlchemy database.
+
+Tables are generated from the schema: one per entity (input and computed columns, typed) keyed by
+(period, department, row_no) and referencing the submission row of that department and period.
+`save_period` replaces one period in a single transaction; `load_period` gives back a
+PeriodResult that re-renders exactly. A `schema_version` table records migrations; columns the
+schema gained since a store was created are added on open.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ci_excel.compute import period_figures
+from ci_excel.errors import CiExcelError
+from ci_excel.issues import Issue
+from ci_excel.model import DepartmentResult, PeriodFigures, PeriodResult, Row, SourceFile
+from ci_excel.schema import INFO, SHEETS, TABLE_SHEETS, ColType, ColumnSpec
+
+STORE_VERSION = 1
+ENTITIES: tuple[str, ...] = (*(s.key for s in TABLE_SHEETS), "root_causes")
+DEFAULT_PATH = Path("output/ci_history.sqlite")
+_JSON_COLUMNS = {("problems", "flags")}  # list-valued computed columns
+_KEY = 255  # length of key columns (department names, codes)
+
+
+class StoreError(CiExcelError):
+    """The history store cannot be opened, read or written."""
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+# -- the tables ---------------------------------------------------------------------------------
+
+_TYPES: dict[ColType, Callable[[], sa.types.TypeEngine[Any]]] = {
+    ColType.TEXT: sa.Text, ColType.INT: sa.Integer, ColType.NUMBER: sa.Float, ColType.PERCENT: sa.Float,
+    ColType.MONEY: sa.Float, ColType.DATE: sa.Date, ColType.PERIOD: lambda: sa.String(7),
+    ColType.ENUM: lambda: sa.String(64), ColType.BOOL: sa.Boolean,
+}
+
+METADATA = sa.MetaData()
+
+
+def _column(sheet: str, spec: ColumnSpec, *, prefix: str = "") -> sa.Column[Any]:
+    kind = sa.JSON() if (sheet, spec.key) in _JSON_COLUMNS else _TYPES[spec.type]()
+    return sa.Column(prefix + spec.key, kind, nullable=True)
+
+
+def _submission_fk() -> sa.ForeignKeyConstraint:
+    return sa.ForeignKeyConstraint(["period", "department"], ["submissions.period", "submissions.department"],
+                                   ondelete="CASCADE")
+
+
+SCHEMA_VERSION = sa.Table(
+    "schema_version", METADATA,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("applied_on", sa.DateTime, nullable=False),
+)
+PERIODS = sa.Table(
+    "periods", METADATA,
+    sa.Column("period", sa.String(7), primary_key=True),
+    sa.Column("stored_at", sa.DateTime, nullable=False),
+    sa.Column("generated_on", sa.Date),
+    *(sa.Column(f.name, sa.Integer, nullable=False) for f in fields(PeriodFigures)
+      if f.name not in ("period", "benefit", "by_stage", "by_priority")),
+    sa.Column("benefit", sa.Float, nullable=False),
+    sa.Column("by_stage", sa.JSON, nullable=False),
+    sa.Column("by_priority", sa.JSON, nullable=False),
+)
+SUBMISSIONS = sa.Table(
+    "submissions", METADATA,
+    sa.Column("period", sa.String(7), sa.ForeignKey("periods.period", ondelete="CASCADE"), primary_key=True),
+    sa.Column("department", sa.String(_KEY), primary_key=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("late", sa.Boolean, nullable=False),
+    *(_column("info", c, prefix="info_") for c in INFO.columns),
+)
+FILES = sa.Table(
+    "source_files", METADATA,
+    sa.Column("period", sa.String(7), primary_key=True),
+    sa.Column("department", sa.String(_KEY), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("claimed_department", sa.Text),
+    sa.Column("claimed_period", sa.Text),
+    sa.Column("template_version", sa.String(32)),
+    sa.Column("sheets", sa.JSON, nullable=False),
+    sa.Column("outcome", sa.String(32), nullable=False),
+    _submission_fk(),
+)
+MISSING = sa.Table(
+    "missing_departments", METADATA,
+    sa.Column("period", sa.String(7), sa.ForeignKey("periods.period", ondelete="CASCADE"), primary_key=True),
+    sa.Column("department", sa.String(_KEY), primary_key=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+)
+ISSUES = sa.Table(
+    "issues", METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("period", sa.String(7), sa.ForeignKey("periods.period", ondelete="CASCADE"), nullable=False,
+              index=True),
+    sa.Column("department", sa.String(_KEY)),  # the submission it belongs to; NULL: period-level
+    sa.Column("code", sa.String(64), nullable=False),
+    sa.Column("severity", sa.String(16), nullable=False),
+    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("sheet", sa.Text, nullable=False),
+    sa.Column("cell", sa.String(32), nullable=False),
+    sa.Column("column", sa.Text, nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("params", sa.JSON, nullable=False),
+    sa.Column("issue_department", sa.Text, nullable=False),
+    sa.Column("issue_period", sa.Text, nullable=False),
+    sa.Column("row", sa.Integer),
+    _submission_fk(),
+)
+ENTITY_TABLES: dict[str, sa.Table] = {
+    sheet: sa.Table(
+        sheet, METADATA,
+        sa.Column("period", sa.String(7), primary_key=True),
+        sa.Column("department", sa.String(_KEY), primary_key=True),
+        sa.Column("row_no", sa.Integer, primary_key=True, autoincrement=False),
+        *(_column(sheet, c) for c in (*SHEETS[sheet].columns, *SHEETS[sheet].computed)),
+        _submission_fk(),
+    )
+    for sheet in ENTITIES
+}
+sa.Index("ix_problems_department", ENTITY_TABLES["problems"].c.department, ENTITY_TABLES["problems"].c.period)
+
+# Child tables first: the order periods are deleted in.
+_PERIOD_CHILDREN: tuple[sa.Table, ...] = (*ENTITY_TABLES.values(), ISSUES, FILES, MISSING, SUBMISSIONS)
+
+# version -> upgrade step from version - 1. Columns added to the schema need no step: see _add_columns.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+
+# -- the store ----------------------------------------------------------------------------------
+
+
+class Store:
+    """A history store at an SQLAlchemy URL (default: an SQLite file), created or upgraded on open."""
+
+    def __init__(self, url: str | None = None, *, path_default: Path = DEFAULT_PATH) -> None:
+        if url is None:
+            path_default.parent.mkdir(parents=True, exist_ok=True)
+            url = sqlite_url(path_default)
+        self.url = url
+        try:
+            self.engine = _engine(url)
+            with self.engine.begin() as conn:
+                _upgrade(conn)
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"cannot open the history store {_safe_url(url)}: {_reason(exc)}") from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def save_period(self, result: PeriodResult) -> None:
+        """Store a period, replacing what was stored for it, in one transaction (all or nothing)."""
+        figures = self._figures(result)
+        try:
+            with self.engine.begin() as conn:
+                _delete_period(conn, result.period)
+                for table, rows in _period_rows(result, figures):
+                    if rows:
+                        conn.execute(table.insert(), rows)
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"could not store period {result.period}: {_reason(exc)}") from exc
+
+    def delete_period(self, period: str) -> None:
+        with self.engine.begin() as conn:
+            _delete_period(conn, period)
+
+    def _figures(self, result: PeriodResult) -> PeriodFigures:
+        """The period's figures as the run computed them, else computed against the stored history."""
+        given = next((f for f in result.trend if f.period == result.period), None)
+        if given is not None:
+            return given
+        previous = self.previous_period(result.period)
+        ids = self.problem_ids(previous) if previous else None
+        return period_figures(result.period, result.departments, previous_problem_ids=ids)
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def periods(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.scalars(sa.select(PERIODS.c.period).order_by(PERIODS.c.period)))
+
+    def previous_period(self, before: str) -> str | None:
+        """The latest stored period before `before`."""
+        with self.engine.connect() as conn:
+            return conn.scalar(sa.select(sa.func.max(PERIODS.c.period)).where(PERIODS.c.period < before))
+
+    def load_period(self, period: str) -> PeriodResult:
+        """Everything stored for a period, with the trend of every stored period up to it."""
+        with self.engine.connect() as conn:
+            head = conn.execute(sa.select(PERIODS).where(PERIODS.c.period == period)).mappings().first()
+            if head is None:
+                raise StoreError(f"period {period} is not in the history store; stored: "
+                                 f"{', '.join(self.periods()) or 'none'}")
+            issues = _load_issues(conn, period)
+            departments = _load_departments(conn, period, issues)
+            missing = list(conn.scalars(sa.select(MISSING.c.department).where(MISSING.c.period == period)
+                                        .order_by(MISSING.c.seq)))
+        return PeriodResult(period=period, departments=departments, trend=self.history(until=period),
+                            missing=missing, issues=issues.get(None, []), generated_on=head["generated_on"])
+
+    def history(self, *, until: str | None = None) -> list[PeriodFigures]:
+        """Headline figures of every stored period (up to `until`), oldest first."""
+        query = sa.select(PERIODS).order_by(PERIODS.c.period)
+        if until is not None:
+            query = query.where(PERIODS.c.period <= until)
+        with self.engine.connect() as conn:
+            return [_figures_of(row) for row in conn.execute(query).mappings()]
+
+    def history_rows(self) -> list[dict[str, Any]]:
+        """history() as dicts, each with the period's `missing` and `late` departments and `stored_at`."""
+        with self.engine.connect() as conn:
+            missing = _group(conn.execute(sa.select(MISSING.c.period, MISSING.c.department)
+                                          .order_by(MISSING.c.period, MISSING.c.seq)))
+            late = _group(conn.execute(sa.select(SUBMISSIONS.c.period, SUBMISSIONS.c.department)
+                                       .where(SUBMISSIONS.c.late.is_(True))
+                                       .order_by(SUBMISSIONS.c.period, SUBMISSIONS.c.seq)))
+            stored = {p: at for p, at in conn.execute(sa.select(PERIODS.c.period, PERIODS.c.stored_at))}
+        return [asdict(f) | {"missing": missing.get(f.period, []), "late": late.get(f.period, []),
+                             "stored_at": stored[f.period]} for f in self.history()]
+
+    def stage_history(self, department: str, before: str) -> dict[str, list[int]]:
+        """problem_id -> its stages in stored periods before `before`, oldest first."""
+        table = ENTITY_TABLES["problems"]
+        query = (sa.select(table.c.problem_id, table.c.stage)
+                 .where(table.c.department == department, table.c.period < before)
+                 .order_by(table.c.period, table.c.row_no))
+        stages: dict[str, list[int]] = defaultdict(list)
+        with self.engine.connect() as conn:
+            for problem_id, stage in conn.execute(query):
+                if stage:
+                    stages[problem_id].append(int(stage))
+        return dict(stages)
+
+    def departments_seen(self, before: str | None = None) -> list[str]:
+        """Every department that submitted in a stored period (before `before`), sorted."""
+        query = sa.select(SUBMISSIONS.c.department).distinct().order_by(SUBMISSIONS.c.department)
+        if before is not None:
+            query = query.where(SUBMISSIONS.c.period < before)
+        with self.engine.connect() as conn:
+            return list(conn.scalars(query))
+
+    def problem_ids(self, period: str) -> set[tuple[str, str]]:
+        """(department, problem_id) of every problem stored for a period."""
+        table = ENTITY_TABLES["problems"]
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(table.c.department, table.c.problem_id).where(table.c.period == period))
+            return {(d, p) for d, p in rows}
+
+
+# -- opening and upgrading ----------------------------------------------------------------------
+
+
+def _engine(url: str) -> Engine:
+    engine = sa.create_engine(url, json_serializer=_json_dumps)
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _json_dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _upgrade(conn: Connection) -> None:
+    """Create missing tables, run pending migrations, add columns the schema gained."""
+    METADATA.create_all(conn)
+    version = conn.scalar(sa.select(sa.func.max(SCHEMA_VERSION.c.version)))
+    if version is not None and version > STORE_VERSION:
+        raise StoreError(f"the history store has version {version}, newer than this ci-excel ({STORE_VERSION}); "
+                         "upgrade ci-excel")
+    for step in range(1 if version is None else version + 1, STORE_VERSION + 1):
+        if step in MIGRATIONS and version is not None:
+            MIGRATIONS[step](conn)
+        conn.execute(SCHEMA_VERSION.insert().values(version=step, applied_on=_now()))
+    _add_columns(conn)
+
+
+def _add_columns(conn: Connection) -> None:
+    """Columns declared now but missing from an older store's tables (nullable, so always addable)."""
+    inspector = sa.inspect(conn)
+    for table in METADATA.sorted_tables:
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present:
+                kind = column.type.compile(dialect=conn.dialect)
+                name = conn.dialect.identifier_preparer.quote(column.name)
+                conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}"))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _reason(exc: sa.exc.SQLAlchemyError) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(orig if orig is not None else exc).strip().splitlines()[0]
+
+
+def _safe_url(url: str) -> str:
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
+
+
+# -- rows in --------------------------------------------------------------------------------------
+
+
+def _delete_period(conn: Connection, period: str) -> None:
+    for table in _PERIOD_CHILDREN:
+        conn.execute(table.delete().where(table.c.period == period))
+    conn.execute(PERIODS.delete().where(PERIODS.c.period == period))
+
+
+def _period_rows(result: PeriodResult, figures: PeriodFigures) -> Iterator[tuple[sa.Table, list[Row]]]:
+    """(table, rows) in insertion order: parents before children."""
+    head = asdict(figures) | {"period": result.period, "stored_at": _now(), "generated_on": result.generated_on}
+    head["by_stage"] = {str(k): v for k, v in figures.by_stage.items()}
+    yield PERIODS, [head]
+    yield MISSING, [{"period": result.period, "department": d, "seq": i} for i, d in enumerate(result.missing)]
+    yield SUBMISSIONS, [_submission_row(d, i) for i, d in enumerate(result.departments)]
+    yield FILES, [_file_row(d, i, f) for d in result.departments for i, f in enumerate(d.files)]
+    yield ISSUES, [*_issue_rows(result.period, None, result.issues),
+                   *(r for d in result.departments for r in _issue_rows(result.period, d.department, d.issues))]
+    for sheet, table in ENTITY_TABLES.items():
+        columns = [c.name for c in table.columns]
+        yield table, [{k: row.get(k) for k in columns} | {"period": result.period, "department": d.department,
+                                                          "row_no": i}
+                      for d in result.departments for i, row in enumerate(d.rows(sheet))]
+
+
+def _submission_row(dept: DepartmentResult, seq: int) -> Row:
+    info = {f"info_{c.key}": dept.info.get(c.key) for c in INFO.columns}
+    return info | {"period": dept.period, "department": dept.department, "seq": seq, "late": dept.late}
+
+
+def _file_row(dept: DepartmentResult, seq: int, source: SourceFile) -> Row:
+    return {"period": dept.period, "department": dept.department, "seq": seq, "file": source.path,
+            "sha256": source.sha256, "size": source.size, "claimed_department": source.department,
+            "claimed_period": source.period, "template_version": source.template_version,
+            "sheets": list(source.sheets), "outcome": source.outcome}
+
+
+def _issue_rows(period: str, department: str | None, issues: Iterable[Issue]) -> list[Row]:
+    return [{"period": period, "department": department, "code": i.code, "severity": i.severity, "file": i.file,
+             "sheet": i.sheet, "cell": i.cell, "column": i.column, "value": i.value, "params": i.params,
+             "issue_department": i.department, "issue_period": i.period, "row": i.row} for i in issues]
+
+
+# -- rows out -------------------------------------------------------------------------------------
+
+
+def _figures_of(row: sa.RowMapping) -> PeriodFigures:
+    values = {f.name: row[f.name] for f in fields(PeriodFigures)}
+    values["by_stage"] = {int(k): v for k, v in row["by_stage"].items()}
+    return PeriodFigures(**values)
+
+
+def _load_issues(conn: Connection, period: str) -> dict[str | None, list[Issue]]:
+    found: dict[str | None, list[Issue]] = defaultdict(list)
+    for r in conn.execute(sa.select(ISSUES).where(ISSUES.c.period == period).order_by(ISSUES.c.id)).mappings():
+        found[r["department"]].append(Issue(
+            code=r["code"], file=r["file"], sheet=r["sheet"], cell=r["cell"], column=r["column"], value=r["value"],
+            params=r["params"], department=r["issue_department"], period=r["issue_period"], row=r["row"]))
+    return found
+
+
+def _load_departments(conn: Connection, period: str, issues: dict[str | None, list[Issue]]) -> list[DepartmentResult]:
+    files = _load_files(conn, period)
+    tables = _load_tables(conn, period)
+    query = sa.select(SUBMISSIONS).where(SUBMISSIONS.c.period == period).order_by(SUBMISSIONS.c.seq)
+    return [DepartmentResult(
+        department=r["department"], period=period, info={c.key: r[f"info_{c.key}"] for c in INFO.columns},
+        tables={sheet: tables[r["department"]][sheet] for sheet in ENTITIES}, issues=issues.get(r["department"], []),
+        files=files.get(r["department"], []), late=r["late"],
+    ) for r in conn.execute(query).mappings()]
+
+
+def _load_files(conn: Connection, period: str) -> dict[str, list[SourceFile]]:
+    found: dict[str, list[SourceFile]] = defaultdict(list)
+    query = sa.select(FILES).where(FILES.c.period == period).order_by(FILES.c.department, FILES.c.seq)
+    for r in conn.execute(query).mappings():
+        found[r["department"]].append(SourceFile(
+            path=r["file"], sha256=r["sha256"], size=r["size"], department=r["claimed_department"],
+            period=r["claimed_period"], template_version=r["template_version"], sheets=tuple(r["sheets"]),
+            outcome=r["outcome"]))
+    return found
+
+
+def _load_tables(conn: Connection, period: str) -> dict[str, dict[str, list[Row]]]:
+    """department -> sheet -> rows (schema columns, in stored order)."""
+    found: dict[str, dict[str, list[Row]]] = defaultdict(lambda: {s: [] for s in ENTITIES})
+    for sheet, table in ENTITY_TABLES.items():
+        spec = SHEETS[sheet]
+        keys = [c.key for c in (*spec.columns, *spec.computed)]
+        query = sa.select(table).where(table.c.period == period).order_by(table.c.department, table.c.row_no)
+        for r in conn.execute(query).mappings():
+            found[r["department"]][sheet].append({k: r[k] for k in keys})
+    return found
+
+
+def _group(rows: Iterable[Any]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for key, value in rows:
+        grouped[key].append(value)
+    return grouped
