@@ -22,6 +22,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from ci_excel.config import DEFAULT_MATRIX, DEFAULT_STATEMENTS, Config
 from ci_excel.examples import example_row
 from ci_excel.fileio import atomic_write
 from ci_excel.schema import (
@@ -54,13 +55,6 @@ EXAMPLE_ROW = 2  # 1-based sheet row of the worked example
 FIRST_DATA_ROW = 3
 LAST_VALIDATED_ROW = 1001  # dropdowns and the total formula cover rows 2..1001
 SCORE_KEYS = ("effectiveness", "feasibility", "cost", "risk")
-PASS_THRESHOLD = 12
-# impact x difficulty -> priority class (SPEC section 4); shown in the instructions.
-PRIORITY_MATRIX: dict[tuple[str, str], str] = {
-    ("high", "low"): "P1", ("high", "medium"): "P1", ("high", "high"): "P2",
-    ("medium", "low"): "P2", ("medium", "medium"): "P2", ("medium", "high"): "P3",
-    ("low", "low"): "P3", ("low", "medium"): "P3", ("low", "high"): "P4",
-}
 
 _NUMBER_FORMATS: dict[ColType, str] = {
     ColType.TEXT: "@", ColType.PERIOD: "@", ColType.DATE: "yyyy-mm-dd", ColType.PERCENT: "0%",
@@ -186,6 +180,7 @@ class _Builder:
             ws.write_string(0, col, text, self.fmt.header)
         for index, column in enumerate(INFO.columns, start=1):
             label_fmt = self.fmt.label_required if column.required else self.fmt.label
+            ws.set_row(index, 20)
             ws.write_string(index, 0, header_text(column, self.lang), label_fmt)
             self._write(ws, index, 1, column, info.get(column.key), self.fmt.form_value(column.type))
             ws.data_validation(index, 1, index, 1, _form_validation(column, index, self.lang))
@@ -204,6 +199,7 @@ class _Builder:
             self._row(ws, sheet, offset + 1, record, style)
         if sheet.key == SOLUTIONS.key:
             self._blank_totals(ws, len(records) + 2, last)
+        ws.print_area(0, 0, max(1, len(records)), len(sheet.columns) - 1)
         self._validations(ws, sheet, last)
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, 0, len(sheet.columns) - 1)
@@ -218,6 +214,9 @@ class _Builder:
             ws.data_validation(0, col, 0, col, _input_message(column, self.lang))
 
     def _row(self, ws: Worksheet, sheet: SheetSpec, row: int, record: Mapping[str, Any], style: str) -> None:
+        height = _row_height(sheet, record)
+        if height is not None:
+            ws.set_row(row, height)
         for col, column in enumerate(sheet.columns):
             fmt = self.fmt.example(column.type) if style == "example" else self.fmt.data(column.type)
             if _is_total(sheet, column) and _formula_total(record):
@@ -272,6 +271,13 @@ class _Builder:
             ws.write_string(row, 1, value)
         ws.set_column(0, 1, 24)
         ws.hide()
+
+
+def _row_height(sheet: SheetSpec, record: Mapping[str, Any]) -> float | None:
+    """A taller row when a wrapped text value needs more than one line (Excel does not autofit)."""
+    heights = [_height(v, c.width) for c in sheet.columns if isinstance(v := record.get(c.key), str)]
+    tallest = max(heights, default=0.0)
+    return tallest if tallest > _height("", 10) else None
 
 
 def _is_total(sheet: SheetSpec, column: ColumnSpec) -> bool:
@@ -467,8 +473,6 @@ _GUIDE: dict[Lang, dict[str, Any]] = {
         "rules": "规则",
         "statement_label": "问题描述公式",
         "statement": "{formula}\n示例:{example}",
-        "statement_formula": "在{{{scenario}}},{{{process_step}}}存在{{{issue}}},"
-                             "导致{{{effect}}},影响程度为{{{quantification}}}",
         "matrix_label": "优先级矩阵",
         "matrix_corner": "{impact} \\ {difficulty}",
         "matrix_note": "按{impact}和{difficulty}确定优先级,优先解决“高影响-中低难度”问题,暂缓“低影响-高难度”问题。",
@@ -480,10 +484,10 @@ _GUIDE: dict[Lang, dict[str, Any]] = {
         "example": "各表第 2 行为示例行(灰色斜体),处理时自动忽略。",
         "sheets": "各表填写说明",
         "sheet_heading": "{name}(步骤{step})",
-        "form_heading": "{name}(表头/填报信息)",
+        "form_heading": "{name}(封面信息:标签在A列,内容填在B列)",
         "types": {"text": "文本", "int": "整数", "number": "数字", "percent": "百分比", "money": "金额(元)",
                   "date": "日期", "period": "年月 YYYY-MM", "enum": "下拉选择", "bool": "下拉选择"},
-        "options": "可选值:{options}",
+        "options": "可选值:{options}", "join": ";",
         "sep": "、", "dims_sep": "、",
     },
     "en": {
@@ -528,8 +532,6 @@ _GUIDE: dict[Lang, dict[str, Any]] = {
         "rules": "Rules",
         "statement_label": "Problem statement",
         "statement": "{formula}\nExample: {example}",
-        "statement_formula": "In {{{scenario}}}, {{{process_step}}} has {{{issue}}}, causing {{{effect}}}; "
-                             "magnitude: {{{quantification}}}",
         "matrix_label": "Priority matrix",
         "matrix_corner": "{impact} \\ {difficulty}",
         "matrix_note": "{impact} and {difficulty} set the priority: high impact with low or medium difficulty "
@@ -542,11 +544,11 @@ _GUIDE: dict[Lang, dict[str, Any]] = {
         "example": "Row 2 of every sheet is the worked example (grey italics) and is ignored when processed.",
         "sheets": "Sheet by sheet",
         "sheet_heading": "{name} (step {step})",
-        "form_heading": "{name} (cover form)",
+        "form_heading": "{name} (cover form: labels in column A, values in column B)",
         "types": {"text": "Text", "int": "Whole number", "number": "Number", "percent": "Percent",
                   "money": "Amount", "date": "Date", "period": "Month YYYY-MM", "enum": "Choose from list",
                   "bool": "Choose from list"},
-        "options": "Options: {options}",
+        "options": "Options: {options}", "join": "; ",
         "sep": ", ", "dims_sep": ", ",
     },
 }
@@ -628,7 +630,7 @@ def _rules(doc: _Instructions) -> None:
     cols = {k: SOLUTIONS.column(k).header(lang) for k in (*SCORE_KEYS, "total")}
     doc.item(g["score_label"], g["score"].format(
         dims=g["dims_sep"].join(cols[k] for k in SCORE_KEYS), cost=cols["cost"], risk=cols["risk"],
-        total=cols["total"], threshold=PASS_THRESHOLD))
+        total=cols["total"], threshold=f"{Config().threshold:g}"))
     doc.item(g["example_label"], g["example"])
 
 
@@ -640,7 +642,7 @@ def _matrix(doc: _Instructions) -> None:
     doc.cells([g["matrix_corner"].format(impact=impact, difficulty=difficulty),
                *(LEVEL.label(k, lang) for k in columns)], ["matrix_head"] * 4)
     for level in ("high", "medium", "low"):
-        classes = [PRIORITY_MATRIX[(level, d)] for d in columns]
+        classes = [DEFAULT_MATRIX[level][d] for d in columns]
         doc.cells([LEVEL.label(level, lang), *(PRIORITY.label(p, lang) for p in classes)],
                   ["matrix_head", *(f"matrix_{p}" for p in classes)])
 
@@ -658,23 +660,21 @@ def _sheet_guide(doc: _Instructions) -> None:
 def column_guide(column: ColumnSpec, lang: Lang) -> str:
     """One line of the sheet guide: the column's type, help and (for enums) its options."""
     g = _GUIDE[lang]
-    parts = [f"[{g['types'][column.type.value]}]", column.help(lang)]
+    parts = [column.help(lang)]
     if column.enum is not None:
         parts.append(g["options"].format(options=g["sep"].join(column.enum.labels(lang))))
-    return " ".join(p for p in parts if p)
+    return f"[{g['types'][column.type.value]}] " + g["join"].join(p for p in parts if p)
 
 
 def statement_formula(lang: Lang) -> str:
     """The problem statement formula with the problems sheet's own headers as placeholders."""
     keys = ("scenario", "process_step", "issue", "effect", "quantification")
-    return str(_GUIDE[lang]["statement_formula"]).format(**{k: PROBLEMS.column(k).header(lang) for k in keys})
+    return DEFAULT_STATEMENTS[lang].format(**{k: "{" + PROBLEMS.column(k).header(lang) + "}" for k in keys})
 
 
 def example_statement(lang: Lang) -> str:
     """The worked example's problem statement."""
-    row = example_row(PROBLEMS.key, lang)
-    template = str(_GUIDE[lang]["statement_formula"]).replace("{{", "").replace("}}", "")
-    return template.format(**row)
+    return DEFAULT_STATEMENTS[lang].format(**example_row(PROBLEMS.key, lang))
 
 
 def _height(text: str, width: int) -> float:
@@ -682,5 +682,5 @@ def _height(text: str, width: int) -> float:
     lines = 0
     for paragraph in text.split("\n"):
         units = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in paragraph)
-        lines += max(1, ceil(units * 1.05 / max(width - 1, 1)))
+        lines += max(1, ceil(units * 0.95 / max(width - 1, 1)))
     return max(18.0, lines * 14.5 + 4)
