@@ -1,0 +1,245 @@
+"""File -> raw cell values with locations; no judgement about the data (that is validation.py).
+
+Values come from python-calamine (fast, never runs macros). Before anything parses a file it is
+checked cheaply: what kind of file it really is, whether its zip is whole, encrypted, a
+decompression bomb, or carries XML DOCTYPE/ENTITY declarations. Any of these makes the file
+unreadable: `open_book` returns a `Failure` naming the reason instead of a book.
+For .xlsx/.xlsm the sheet XML is scanned with a regex for formula cells whose cached value is
+missing and for error values (#DIV/0!), which calamine reads as blank.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import python_calamine as pc
+from defusedxml import ElementTree
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+OOXML_SUFFIXES = (".xlsx", ".xlsm")
+
+MAX_TOTAL_UNCOMPRESSED = 512 << 20  # all entries of one workbook
+MAX_ENTRY_UNCOMPRESSED = 200 << 20  # one entry
+MAX_RATIO = 100  # compression ratio allowed for entries larger than RATIO_FLOOR
+RATIO_FLOOR = 8 << 20
+XML_HEAD = 4096  # DOCTYPE/ENTITY must come before the root element, so the head is enough
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_OLE = "EncryptionInfo".encode("utf-16-le")
+
+# A formula cell whose cached value is missing or empty, and a cell holding an error value.
+_NO_VALUE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v></v>)?</c>')
+_ERROR = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*\bt="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a file cannot be read at all: an issue code and its message parameters."""
+
+    code: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class BadCell:
+    """A cell whose value calamine cannot give: a formula with no cached value, or an error value."""
+
+    kind: str  # "no-value" | "error"
+    text: str = ""
+
+
+@dataclass
+class RawBook:
+    """An opened workbook: sheet names and, per sheet, its values from A1 (rows of cells)."""
+
+    path: Path
+    kind: str  # suffix without the dot
+    sheet_names: list[str]
+    hidden: set[str]
+    _book: Any = field(repr=False)
+    _zip_parts: dict[str, str] = field(default_factory=dict, repr=False)  # sheet name -> zip entry
+
+    def values(self, name: str) -> list[list[Any]] | Failure:
+        """Cell values of a sheet, row-major from A1; blanks are ""."""
+        try:
+            return self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)  # type: ignore[no-any-return]
+        except Exception as exc:  # calamine raises many kinds for one broken sheet
+            return Failure("sheet-unreadable", _reason(exc))
+
+    def bad_cells(self, names: Sequence[str]) -> dict[str, dict[str, BadCell]]:
+        """Per sheet name: formula cells without a cached value and error cells, by A1 reference."""
+        parts = {n: self._zip_parts[n] for n in names if n in self._zip_parts}
+        if not parts:
+            return {}
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                return {n: _scan_bad_cells(zf.read(part)) for n, part in parts.items()}
+        except (OSError, zipfile.BadZipFile, KeyError):
+            return {}
+
+    def close(self) -> None:
+        self._book.close()
+
+
+def _scan_bad_cells(data: bytes) -> dict[str, BadCell]:
+    found: dict[str, BadCell] = {}
+    if b"<f" in data:
+        found.update((m.group(1).decode(), BadCell("no-value")) for m in _NO_VALUE.finditer(data))
+    if b't="e"' in data:
+        found.update((m.group(1).decode(), BadCell("error", m.group(2).decode())) for m in _ERROR.finditer(data))
+    return found
+
+
+def discover(paths: Sequence[Path]) -> list[Path]:
+    """Workbook files under the given files and folders, recursively, sorted.
+
+    Skips Office lock files (~$...), hidden files and folders, and other extensions; a file named
+    explicitly is kept whatever its extension, so check_file can say why it cannot be read.
+    """
+    found: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            found.update(p for p in path.rglob("*") if p.is_file() and _is_candidate(p.relative_to(path)))
+        elif path.is_file():
+            found.add(path)
+    return sorted(found)
+
+
+def _is_candidate(rel: Path) -> bool:
+    if any(part.startswith((".", "~$")) for part in rel.parts):
+        return False
+    return rel.suffix.lower() in WORKBOOK_SUFFIXES
+
+
+def open_book(path: Path) -> RawBook | Failure:
+    """Open a workbook for reading values, or say why it cannot be read."""
+    failure = preflight(path)
+    if failure is not None:
+        return failure
+    try:
+        book = pc.CalamineWorkbook.from_path(str(path))
+    except pc.PasswordError:
+        return Failure("file-encrypted")
+    except Exception as exc:
+        return Failure("file-corrupt", _reason(exc))
+    try:
+        meta = book.sheets_metadata
+    except Exception as exc:
+        return Failure("file-corrupt", _reason(exc))
+    kind = path.suffix.lower().lstrip(".")
+    hidden = {m.name for m in meta if m.visible != pc.SheetVisibleEnum.Visible}
+    parts = _sheet_parts(path) if kind in ("xlsx", "xlsm") else {}
+    return RawBook(path, kind, [m.name for m in meta], hidden, book, parts)
+
+
+def preflight(path: Path) -> Failure | None:
+    """Cheap checks before any parser touches the file."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        return Failure("file-unreadable", _reason(exc))
+    if head.startswith(_OLE_MAGIC):
+        return _check_ole(path)
+    if head.startswith(_ZIP_MAGIC):
+        return _check_zip(path)
+    if path.suffix.lower() in (".zip", *WORKBOOK_SUFFIXES) and head.startswith(b"PK"):
+        return Failure("file-corrupt", "zip")
+    return Failure("file-not-workbook")
+
+
+def _check_ole(path: Path) -> Failure | None:
+    """An OLE2 file is a legacy .xls, or an encrypted (password-protected) OOXML/xls workbook."""
+    data = path.read_bytes()
+    if _ENCRYPTED_OLE in data or path.suffix.lower() in OOXML_SUFFIXES:
+        return Failure("file-encrypted")
+    return None
+
+
+def _check_zip(path: Path) -> Failure | None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+            return _check_entries(infos) or _check_kind(zf, names) or _check_xml(zf, infos)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        return Failure("file-corrupt", _reason(exc))
+
+
+def _check_entries(infos: list[zipfile.ZipInfo]) -> Failure | None:
+    """Refuse decompression bombs from the declared sizes, before anything is inflated."""
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MAX_ENTRY_UNCOMPRESSED or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
+            return Failure("file-bomb", f"{info.filename}: {info.file_size} bytes, ratio {ratio:.0f}:1")
+        if info.flag_bits & 0x1:
+            return Failure("file-encrypted")
+    if total > MAX_TOTAL_UNCOMPRESSED:
+        return Failure("file-bomb", f"{total} bytes in all")
+    return None
+
+
+def _check_kind(zf: zipfile.ZipFile, names: set[str]) -> Failure | None:
+    if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+        return None
+    if "content.xml" in names and "mimetype" in names:
+        manifest = zf.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in names else b""
+        return Failure("file-encrypted") if b"encryption-data" in manifest else None
+    return Failure("file-not-workbook")
+
+
+def _check_xml(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> Failure | None:
+    """XML entity attacks: a workbook part never needs a DOCTYPE, so any is refused."""
+    for info in infos:
+        if not info.filename.endswith((".xml", ".rels")):
+            continue
+        with zf.open(info) as fh:
+            head = fh.read(XML_HEAD)
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            return Failure("file-xml-forbidden", info.filename)
+    return None
+
+
+def _sheet_parts(path: Path) -> dict[str, str]:
+    """Sheet name -> its XML entry in the zip, from workbook.xml and its relationships."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except Exception:  # a missing or odd part only loses the formula scan
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    parts: dict[str, str] = {}
+    for sheet in book.iter():
+        if sheet.tag.endswith("}sheet") and sheet.get(_REL_NS) in targets:
+            target = targets[sheet.get(_REL_NS)]
+            parts[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else str(
+                PurePosixPath("xl") / target)
+    return parts
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+LETTERS = tuple(column_letter(i) for i in range(256))

@@ -1,0 +1,927 @@
+"""Raw cells -> typed records + Issue values; never raises on bad data.
+
+`check_file` reads one workbook and does every single-sheet check (it runs in a worker process,
+so its result is a plain picklable dataclass). `merge` groups the files of one department and
+period and applies the cross-sheet rules of SPEC section 3. `validate_paths` does both for the
+`validate` command. Every data row read is used, rejected (named by an error) or ignored (the
+template's example row, named by a warning): `SheetStats` proves it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from ci_excel.examples import is_example
+from ci_excel.fileio import sha256_of
+from ci_excel.issues import CODES, Issue
+from ci_excel.model import Record, Row, SheetStats, SourceFile, Submission
+from ci_excel.reading import LETTERS, BadCell, Failure, RawBook, column_letter, discover, open_book
+from ci_excel.schema import (
+    INFO,
+    INSTRUCTIONS,
+    LISTS_SHEET,
+    META_SHEET,
+    SHEETS,
+    TABLE_SHEETS,
+    TEMPLATE_ID,
+    TEMPLATE_VERSION,
+    ColType,
+    ColumnSpec,
+    Lang,
+    SheetSpec,
+    fold,
+)
+
+HEADER_SCAN_ROWS = 10
+THRESHOLD = 12.0
+_EPOCH = date(1899, 12, 30)
+_EXCEL_ERRORS = {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass
+class FileCheck:
+    """One workbook read and checked on its own: picklable, returned from worker processes."""
+
+    source: SourceFile
+    info: Row
+    records: dict[str, list[Record]]  # sheet key -> rows without errors
+    issues: list[Issue]
+    stats: dict[str, SheetStats]
+    sheet_names: dict[str, str] = field(default_factory=dict)  # sheet key -> name in the workbook
+    rejected_ids: dict[str, set[str]] = field(default_factory=dict)  # id space -> ids typed on rejected rows
+
+    @property
+    def department(self) -> str | None:
+        return self.source.department
+
+    @property
+    def period(self) -> str | None:
+        return self.source.period
+
+
+@dataclass
+class MergeResult:
+    """Submissions, one per (department, period), and the issues tied to no department."""
+
+    submissions: list[Submission]
+    issues: list[Issue]
+
+
+@dataclass
+class ValidationRun:
+    """What `ci-excel validate` reports: every file, every submission and ALL issues, flat."""
+
+    files: list[SourceFile]
+    submissions: list[Submission]
+    issues: list[Issue]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(i.is_error for i in self.issues)
+
+    def issues_by_file(self) -> dict[str, list[Issue]]:
+        grouped: dict[str, list[Issue]] = {f.path: [] for f in self.files}
+        for issue in self.issues:
+            grouped.setdefault(issue.file, []).append(issue)
+        return grouped
+
+    def to_json(self, lang: Lang = "zh") -> dict[str, Any]:
+        errors = sum(i.is_error for i in self.issues)
+        return {
+            "valid": not self.has_errors,
+            "summary": {"files": len(self.files), "submissions": len(self.submissions), "errors": errors,
+                        "warnings": len(self.issues) - errors},
+            "files": [{"path": f.path, "department": f.department, "period": f.period, "outcome": f.outcome,
+                       "template_version": f.template_version, "sha256": f.sha256, "size": f.size,
+                       "sheets": list(f.sheets)} for f in self.files],
+            "submissions": [{"department": s.department, "period": s.period,
+                             "files": [f.path for f in s.files],
+                             "stats": {k: vars(v) for k, v in s.stats.items()}} for s in self.submissions],
+            "issues": [i.as_dict(lang) for i in self.issues],
+        }
+
+
+def validate_paths(paths: Sequence[Path], *, root: Path | None = None,
+                   canonical_department: Callable[[str], str] | None = None,
+                   threshold: float = THRESHOLD) -> ValidationRun:
+    """Check every workbook under `paths`, merging the files of one department and period."""
+    checks = [check_file(p, root=root) for p in discover(paths)]
+    merged = merge(checks, canonical_department=canonical_department, threshold=threshold)
+    issues = [*merged.issues, *(i for s in merged.submissions for i in s.issues)]
+    files = [_with_outcome(c.source, issues) for c in checks]
+    return ValidationRun(files, merged.submissions, sorted(issues, key=_issue_order))
+
+
+def _issue_order(issue: Issue) -> tuple[Any, ...]:
+    return (issue.file, issue.sheet, issue.row or 0, _cell_order(issue.cell), issue.code)
+
+
+def _cell_order(cell: str) -> tuple[int, str]:
+    letters = cell.rstrip("0123456789")
+    return (len(letters), letters)
+
+
+# ---------------------------------------------------------------- one file
+
+
+@dataclass
+class _Ctx:
+    """What every issue of one file carries."""
+
+    file: str
+    department: str = ""
+    period: str = ""
+    issues: list[Issue] = field(default_factory=list)
+
+    def add(self, code: str, *, sheet: str = "", cell: str = "", column: str = "", value: Any = "",
+            row: int | None = None, **params: Any) -> Issue:
+        assert code in CODES, code
+        issue = Issue(code, self.file, sheet, cell, column, _show(value), {"cell": cell, **params},
+                      self.department, self.period, row)
+        self.issues.append(issue)
+        return issue
+
+
+def check_file(path: Path, *, root: Path | None = None) -> FileCheck:
+    """Read one workbook and do every single-sheet check."""
+    label = _label(path, root)
+    ctx = _Ctx(label)
+    source = SourceFile(label, _sha(path), _size(path))
+    book = open_book(path)
+    if isinstance(book, Failure):
+        ctx.add(book.code, reason=book.reason)
+        return FileCheck(replace(source, outcome="unreadable"), {}, {}, ctx.issues, {})
+    try:
+        return _check_book(book, source, ctx)
+    finally:
+        book.close()
+
+
+def _label(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
+def _sha(path: Path) -> str:
+    try:
+        return sha256_of(path)
+    except OSError:
+        return ""
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _check_book(book: RawBook, source: SourceFile, ctx: _Ctx) -> FileCheck:
+    meta = _read_meta(book)
+    names = _recognise_sheets(book, meta, ctx)
+    info = _read_info(book, names.get("info"), ctx)
+    tables = [s for s in TABLE_SHEETS if s.key in names]
+    if not tables and "info" not in names:
+        ctx.add("not-template", sheets=", ".join(book.sheet_names))
+    elif "info" not in names:
+        ctx.add("info-missing", sheet_zh=INFO.zh, sheet_en=INFO.en)
+    _check_version(meta, ctx)
+    bad = book.bad_cells([names[s.key] for s in tables])
+    records: dict[str, list[Record]] = {}
+    stats: dict[str, SheetStats] = {}
+    rejected_ids: dict[str, set[str]] = defaultdict(set)
+    for spec in tables:
+        name = names[spec.key]
+        grid = book.values(name)
+        if isinstance(grid, Failure):
+            ctx.add("sheet-unreadable", sheet=name, reason=grid.reason)
+            continue
+        records[spec.key], stats[spec.key] = _read_table(spec, name, grid, bad.get(name, {}), ctx, rejected_ids)
+    source = replace(source, department=info.get("department"), period=info.get("period"),
+                     template_version=meta.get("template_version"), sheets=tuple(names))
+    return FileCheck(_with_outcome(source, ctx.issues), info, records, ctx.issues, stats, names,
+                     dict(rejected_ids))
+
+
+def _with_outcome(source: SourceFile, issues: Iterable[Issue]) -> SourceFile:
+    if source.outcome == "unreadable":
+        return source
+    mine = [i for i in issues if i.file == source.path]
+    outcome = "errors" if any(i.is_error for i in mine) else "warnings" if mine else "ok"
+    return replace(source, outcome=outcome)
+
+
+def _read_meta(book: RawBook) -> dict[str, str]:
+    if META_SHEET not in book.sheet_names:
+        return {}
+    grid = book.values(META_SHEET)
+    if isinstance(grid, Failure):
+        return {}
+    return {_text(r[0]): _text(r[1]) for r in grid if len(r) >= 2 and _text(r[0])}
+
+
+def _check_version(meta: dict[str, str], ctx: _Ctx) -> None:
+    found = meta.get("template_version")
+    if meta.get("template_id") == TEMPLATE_ID and found and found != TEMPLATE_VERSION:
+        ctx.add("template-version", value=found, found=found, current=TEMPLATE_VERSION)
+
+
+# ---------------------------------------------------------------- sheets and headers
+
+
+def _text(value: Any) -> str:
+    """A cell as text: whole floats without '.0', dates in ISO, stripped."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+
+
+def _norm(text: Any) -> str:
+    """How names and headers compare: folded, lower case, no trailing required marker."""
+    return fold(_text(text)).rstrip("*:： ").lower()
+
+
+_SHEET_NAMES: dict[str, str] = {}
+for _spec in (INFO, *TABLE_SHEETS):
+    for _name in (_spec.zh, _spec.en):
+        _SHEET_NAMES[_norm(_name)] = _spec.key
+        _SHEET_NAMES.setdefault(_norm(re.sub(r"^\d+-", "", _name)), _spec.key)
+_SKIP_SHEETS = {_norm(n) for n in (META_SHEET, LISTS_SHEET, *INSTRUCTIONS.values())}
+
+
+def _recognise_sheets(book: RawBook, meta: dict[str, str], ctx: _Ctx) -> dict[str, str]:
+    """Sheet key -> sheet name: from the hidden template meta, else by name in either language."""
+    names: dict[str, str] = {}
+    for key, value in meta.items():
+        if key.startswith("sheet:") and value in book.sheet_names and key[6:] in SHEETS:
+            names[key[6:]] = value
+    taken = set(names.values())
+    for name in book.sheet_names:
+        found = _SHEET_NAMES.get(_norm(name))
+        if name in taken:
+            continue
+        if found is not None and found not in names:
+            names[found] = name
+        elif _norm(name) not in _SKIP_SHEETS and name not in book.hidden:
+            ctx.add("sheet-unknown", sheet=name)
+    return names
+
+
+def _header_lookup(spec: SheetSpec) -> dict[str, ColumnSpec]:
+    return {_norm(h): c for c in spec.columns for h in (c.zh, c.en)}
+
+
+_HEADERS = {s.key: _header_lookup(s) for s in (INFO, *TABLE_SHEETS)}
+
+
+def _find_header(grid: list[list[Any]], spec: SheetSpec) -> int | None:
+    lookup = _HEADERS[spec.key]
+    best, best_row = 1, None
+    for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+        score = sum(1 for v in row if v != "" and _norm(v) in lookup)
+        if score > best:
+            best, best_row = score, r
+    return best_row
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where each column sits: key -> (0-based index, header as typed)."""
+
+    header_row: int  # 0-based
+    columns: dict[str, tuple[int, str]]
+
+
+def _layout(spec: SheetSpec, name: str, grid: list[list[Any]], ctx: _Ctx) -> _Layout | None:
+    r = _find_header(grid, spec)
+    if r is None:
+        ctx.add("header-not-found", sheet=name, rows=HEADER_SCAN_ROWS)
+        return None
+    lookup = _HEADERS[spec.key]
+    columns: dict[str, tuple[int, str]] = {}
+    for c, raw in enumerate(grid[r]):
+        if raw == "" or raw is None:
+            continue
+        cell = f"{column_letter(c)}{r + 1}"
+        col = lookup.get(_norm(raw))
+        if col is None:
+            ctx.add("column-unknown", sheet=name, cell=cell, column=_text(raw), row=None)
+        elif col.key in columns:
+            ctx.add("column-duplicate", sheet=name, cell=cell, column=_text(raw),
+                    first=f"{column_letter(columns[col.key][0])}{r + 1}")
+        else:
+            columns[col.key] = (c, _text(raw).rstrip("*＊ "))
+    return _Layout(r, columns)
+
+
+def _missing_columns(spec: SheetSpec, name: str, layout: _Layout, ctx: _Ctx) -> bool:
+    """Report absent columns; True when a required one is missing (the sheet cannot be used)."""
+    missing_required = False
+    for col in spec.columns:
+        if col.key in layout.columns:
+            continue
+        code = "column-missing" if col.required else "column-missing-optional"
+        ctx.add(code, sheet=name, cell=f"A{layout.header_row + 1}", column=col.zh, header_zh=col.zh,
+                header_en=col.en)
+        missing_required = missing_required or col.required
+    return missing_required
+
+
+# ---------------------------------------------------------------- rows
+
+
+def _is_blank(v: Any) -> bool:
+    return v is None or v == "" or (isinstance(v, str) and not v.strip())
+
+
+def _read_table(spec: SheetSpec, name: str, grid: list[list[Any]], bad: dict[str, BadCell], ctx: _Ctx,
+                rejected_ids: dict[str, set[str]]) -> tuple[list[Record], SheetStats]:
+    stats = SheetStats()
+    layout = _layout(spec, name, grid, ctx)
+    if layout is None:
+        return [], stats
+    unusable = _missing_columns(spec, name, layout, ctx)
+    records: list[Record] = []
+    cols = [(spec.column(k), i, h) for k, (i, h) in layout.columns.items()]
+    for r in range(layout.header_row + 1, len(grid)):
+        raw = grid[r]
+        if all(_is_blank(v) for v in raw):
+            continue
+        stats.read += 1
+        if unusable:
+            stats.rejected += 1
+            continue
+        record, ok = _read_row(spec, name, r + 1, raw, cols, bad, ctx)
+        if record is None:
+            stats.ignored += 1
+        elif not ok:
+            stats.rejected += 1
+            _note_rejected_id(spec, record, rejected_ids)
+        else:
+            stats.used += 1
+            records.append(record)
+    if unusable and stats.read:
+        ctx.add("sheet-rejected", sheet=name, rows=stats.read)
+    return records, stats
+
+
+def _read_row(spec: SheetSpec, name: str, row: int, raw: list[Any], cols: list[tuple[ColumnSpec, int, str]],
+              bad: dict[str, BadCell], ctx: _Ctx) -> tuple[Record | None, bool]:
+    """Type one row and say whether it is usable; no record for the example row (ignored, warned)."""
+    row_ctx = _Ctx(ctx.file, ctx.department, ctx.period)
+    values: Row = {c.key: None for c in spec.columns}
+    cells: dict[str, str] = {}
+    suffix = str(row)
+    for col, i, header in cols:
+        a1 = (LETTERS[i] if i < len(LETTERS) else column_letter(i)) + suffix
+        cells[col.key] = a1
+        value = raw[i] if i < len(raw) else ""
+        values[col.key] = _cell(col, value, a1, bad.get(a1), name, header, row, row_ctx)
+    if is_example(spec.key, values):
+        ctx.add("example-row", sheet=name, cell=f"A{row}", row=row, line=row)
+        return None, False
+    _ROW_RULES.get(spec.key, _no_rules)(values, _RowPlace(name, row, cells, cols, row_ctx))
+    ctx.issues.extend(row_ctx.issues)
+    return Record(values, ctx.file, name, row, cells), not any(i.is_error for i in row_ctx.issues)
+
+
+def _note_rejected_id(spec: SheetSpec, record: Record, rejected_ids: dict[str, set[str]]) -> None:
+    col = spec.id_column
+    if col is not None and col.defines and record.values.get(col.key):
+        rejected_ids[col.defines].add(record.values[col.key])
+
+
+def _cell(col: ColumnSpec, value: Any, a1: str, bad: BadCell | None, sheet: str, header: str, row: int,
+          ctx: _Ctx) -> Any:
+    """One cell's typed value; adds an issue and returns None when it cannot be used."""
+    if bad is not None and bad.kind == "error":
+        ctx.add("formula-error", sheet=sheet, cell=a1, column=header, value=bad.text, row=row)
+        return None
+    if _is_blank(value):
+        if bad is not None:
+            code = "formula-no-value" if col.required else "formula-no-value-optional"
+            ctx.add(code, sheet=sheet, cell=a1, column=header, row=row)
+        elif col.required:
+            ctx.add("required", sheet=sheet, cell=a1, column=header, row=row)
+        return None
+    if isinstance(value, str) and fold(value) in _EXCEL_ERRORS:
+        ctx.add("formula-error", sheet=sheet, cell=a1, column=header, value=value, row=row)
+        return None
+    typed, problem = parse_value(col, value)
+    if problem is not None:
+        code, params = problem
+        ctx.add(code, sheet=sheet, cell=a1, column=header, value=value, row=row, **params)
+        return None
+    return typed
+
+
+# ---------------------------------------------------------------- what people type
+
+Problem = tuple[str, dict[str, Any]]
+
+
+def parse_value(col: ColumnSpec, value: Any) -> tuple[Any, Problem | None]:
+    """Type one non-blank cell value by its column spec: (value, None) or (None, (code, params))."""
+    parsed, problem = _PARSERS[col.type](col, value)
+    if problem is None and isinstance(parsed, int | float) and not isinstance(parsed, bool):
+        low, high = col.minimum, col.maximum
+        if (low is not None and parsed < low) or (high is not None and parsed > high):
+            shown = _range_text(col, low, high)
+            return None, ("out-of-range", {"low": shown[0], "high": shown[1]})
+    return parsed, problem
+
+
+def _range_text(col: ColumnSpec, low: float | None, high: float | None) -> tuple[str, str]:
+    def show(v: float | None) -> str:
+        if v is None:
+            return "∞"
+        return f"{v * 100:g}%" if col.type == ColType.PERCENT else f"{v:g}"
+
+    return show(low), show(high)
+
+
+def _parse_text(col: ColumnSpec, value: Any) -> tuple[Any, Problem | None]:
+    text = _text(value)
+    if col.defines or col.ref:
+        return fold(text), None
+    lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n".join(line for line in lines if line), None
+
+
+_NUMBER_NOISE = re.compile(r"[,\s¥$€元]|RMB|CNY", re.IGNORECASE)
+
+
+def _to_float(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if not isinstance(value, str):
+        return None
+    text = _NUMBER_NOISE.sub("", fold(value))
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _parse_number(col: ColumnSpec, value: Any) -> tuple[Any, Problem | None]:
+    number = _to_float(value)
+    if number is None:
+        return None, ("not-number", {})
+    return number, None
+
+
+def _parse_int(col: ColumnSpec, value: Any) -> tuple[Any, Problem | None]:
+    number = _to_float(value)
+    if number is None:
+        return None, ("not-integer", {})
+    if not number.is_integer():
+        return None, ("not-integer", {})
+    return int(number), None
+
+
+def _parse_percent(col: ColumnSpec, value: Any) -> tuple[Any, Problem | None]:
+    """30%, "30 %", 0.3 and 30 all mean 30 %: a plain number above 1 is read as percent points."""
+    text = fold(value) if isinstance(value, str) else ""
+    if text.endswith("%"):
+        number = _to_float(text[:-1])
+        return (None, ("not-percent", {})) if number is None else (number / 100, None)
+    number = _to_float(value)
+    if number is None:
+        return None, ("not-percent", {})
+    return (number / 100 if 1 < number <= 100 else number), None
+
+
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def _parse_date(col: ColumnSpec, value: Any) -> tuple[Any, Problem | None]:
+    """Dates as cells, Excel serials, 2026/11/3, 2026-11-03, 2026.11.3, 2026年11月3日, 20261103."""
+    if isinstance(value, datetime):
+        return value.date(), None
+    if isinstance(value, date):
+        return value, None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _from_number(value)
+    if isinstance(value, str):
+        text = fold(value)
+        match = _DATE.match(text) or _COMPACT_DATE.match(text)
+        if match:
+            return _make_date(*match.groups())
+        if text.isdigit():
+            return _from_number(float(text))
+    return None, ("not-date", {})
+
+
+def _from_number(number: float) -> tuple[Any, Problem | None]:
+    if number.is_integer() and _COMPACT_DATE.match(str(int(number))):
+        return _make_date(*_COMPACT_DATE.match(str(int(number))).groups())  # type: ignore[union-attr]
+    if 1 <= number < 2958466:
+        return _EPOCH + timedelta(days=int(number)), None
+    return None, ("not-date", {})
+
+
+def _make_date(year: str, month: str, day: str) -> tuple[Any, Problem | None]:
+    try:
+        return date(int(year), int(month), int(day)), None
+    except ValueError:
+        return None, ("not-date", {})
+
+
+_PERIOD = re.compile(r"^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))$")
+
+
+def _parse_period(col: ColumnSpec, value: Any) -> tuple[Any, Problem | None]:
+    if isinstance(value, date):
+        return f"{value.year:04d}-{value.month:02d}", None
+    text = fold(value) if isinstance(value, str) else ""
+    match = _PERIOD.match(text)
+    if match and 1 <= int(match.group(2) or match.group(3)) <= 12:
+        return f"{match.group(1)}-{int(match.group(2) or match.group(3)):02d}", None
+    day, _ = _parse_date(col, value) if text else (None, None)
+    if isinstance(day, date):
+        return f"{day.year:04d}-{day.month:02d}", None
+    return None, ("not-period", {})
+
+
+def _parse_enum(col: ColumnSpec, value: Any) -> tuple[Any, Problem | None]:
+    assert col.enum is not None
+    key = col.enum.match(_text(value))
+    if key is None:
+        return None, ("enum-invalid", {"allowed_zh": "、".join(col.enum.labels("zh")),
+                                       "allowed_en": ", ".join(col.enum.labels("en"))})
+    return key, None
+
+
+def _parse_bool(col: ColumnSpec, value: Any) -> tuple[Any, Problem | None]:
+    if isinstance(value, bool):
+        return value, None
+    key, problem = _parse_enum(col, value)
+    if problem is not None:
+        return None, ("bool-invalid", {})
+    return key == "yes", None
+
+
+_PARSERS: dict[ColType, Callable[[ColumnSpec, Any], tuple[Any, Problem | None]]] = {
+    ColType.TEXT: _parse_text, ColType.INT: _parse_int, ColType.NUMBER: _parse_number,
+    ColType.MONEY: _parse_number, ColType.PERCENT: _parse_percent, ColType.DATE: _parse_date,
+    ColType.PERIOD: _parse_period, ColType.ENUM: _parse_enum, ColType.BOOL: _parse_bool,
+}
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return ""
+    text = _text(value)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+# ---------------------------------------------------------------- single-row rules
+
+
+@dataclass
+class _RowPlace:
+    """Where a row sits, to add issues at its cells."""
+
+    sheet: str
+    row: int
+    cells: dict[str, str]
+    cols: list[tuple[ColumnSpec, int, str]]
+    ctx: _Ctx
+
+    def add(self, code: str, key: str, value: Any = "", **params: Any) -> None:
+        header = next((h for c, _, h in self.cols if c.key == key), key)
+        self.ctx.add(code, sheet=self.sheet, cell=self.cells.get(key, ""), column=header, value=value,
+                     row=self.row, **params)
+
+    def has(self, key: str) -> bool:
+        return key in self.cells
+
+
+def _no_rules(values: Row, place: _RowPlace) -> None:
+    return None
+
+
+def _problem_rules(values: Row, place: _RowPlace) -> None:
+    text = values.get("quantification")
+    if isinstance(text, str) and not re.search(r"\d", text):
+        place.add("quantification-no-number", "quantification", text)
+
+
+def _why_rules(values: Row, place: _RowPlace) -> None:
+    whys = [values.get(f"why_{i}") for i in range(1, 6)]
+    last = max((i for i, w in enumerate(whys) if w is not None), default=-1)
+    for i in range(last):
+        if whys[i] is None and i > 0 and place.has(f"why_{i + 1}"):
+            place.add("why-gap", f"why_{i + 1}", next_why=f"why_{last + 1}")
+    if 0 <= last < 2:
+        place.add("why-shallow", "why_1", depth=last + 1)
+
+
+def _fishbone_rules(values: Row, place: _RowPlace) -> None:
+    if values.get("is_root") is True and values.get("root_cause_id") is None and place.has("is_root"):
+        place.add("root-id-required", "root_cause_id")
+
+
+def _solution_rules(values: Row, place: _RowPlace) -> None:
+    computed, total = _scores_sum(values), values.get("total")
+    if total is not None and computed is not None and abs(total - computed) > 1e-9:
+        place.add("total-mismatch", "total", total, computed=f"{computed:g}")
+
+
+def _scores_sum(values: Row) -> float | None:
+    scores = [values.get(k) for k in ("effectiveness", "feasibility", "cost", "risk")]
+    return float(sum(s for s in scores if s is not None)) if all(s is not None for s in scores) else None
+
+
+def _action_rules(values: Row, place: _RowPlace) -> None:
+    start, due = values.get("start_on"), values.get("due_on")
+    if start is not None and due is not None and due < start:
+        place.add("due-before-start", "due_on", due, start=start.isoformat())
+
+
+def _progress_rules(values: Row, place: _RowPlace) -> None:
+    status, finished, share = values.get("status"), values.get("finished_on"), values.get("percent_done")
+    if status == "done" and finished is None and place.has("status") and "finished_on" in place.cells:
+        place.add("finish-date-required", "finished_on")
+    if status == "done" and share is not None and share < 1:
+        place.add("done-not-complete", "percent_done", share, share_text=f"{share * 100:g}%")
+    if finished is not None and status in ("not_started", "in_progress"):
+        place.add("finish-date-unexpected", "finished_on", finished)
+
+
+def _result_rules(values: Row, place: _RowPlace) -> None:
+    baseline, target = values.get("baseline"), values.get("target")
+    if baseline is not None and target is not None and baseline == target:
+        place.add("baseline-equals-target", "target", target)
+
+
+_ROW_RULES: dict[str, Callable[[Row, _RowPlace], None]] = {
+    "problems": _problem_rules, "why_chains": _why_rules, "fishbone": _fishbone_rules,
+    "solutions": _solution_rules, "actions": _action_rules, "progress": _progress_rules,
+    "results": _result_rules,
+}
+
+
+# ---------------------------------------------------------------- info
+
+
+def _read_info(book: RawBook, name: str | None, ctx: _Ctx) -> Row:
+    """The info sheet as label/value pairs (label in A, value in B; other rows ignored)."""
+    info: Row = {c.key: None for c in INFO.columns}
+    if name is None:
+        return info
+    grid = book.values(name)
+    if isinstance(grid, Failure):
+        ctx.add("sheet-unreadable", sheet=name, reason=grid.reason)
+        return info
+    lookup = _HEADERS["info"]
+    found: dict[str, int] = {}
+    for r, row in enumerate(grid):
+        col = lookup.get(_norm(row[0])) if row else None
+        if col is not None and col.key not in found:
+            found[col.key] = r
+            value = row[1] if len(row) > 1 else ""
+            info[col.key] = _cell(col, value, f"B{r + 1}", None, name, _text(row[0]), r + 1, ctx)
+    for col in INFO.columns:
+        if col.required and col.key not in found:
+            ctx.add("info-label-missing", sheet=name, column=col.zh, label_zh=col.zh, label_en=col.en)
+    ctx.department = info.get("department") or ""
+    ctx.period = info.get("period") or ""
+    ctx.issues[:] = [replace(i, department=ctx.department, period=ctx.period) for i in ctx.issues]
+    return info
+
+
+# ---------------------------------------------------------------- merging and cross-sheet rules
+
+
+def merge(checks: Sequence[FileCheck], *, canonical_department: Callable[[str], str] | None = None,
+          threshold: float = THRESHOLD) -> MergeResult:
+    """One Submission per (department, period), with the cross-sheet rules applied."""
+    groups: dict[tuple[str, str], list[FileCheck]] = defaultdict(list)
+    loose: list[Issue] = []
+    for check in checks:
+        if not check.department or not check.period:
+            loose.extend(check.issues)
+            continue
+        department = canonical_department(check.department) if canonical_department else check.department
+        groups[(department, check.period)].append(check)
+    submissions = [_submission(dep, per, group, threshold) for (dep, per), group in sorted(groups.items())]
+    return MergeResult(submissions, loose)
+
+
+def _submission(department: str, period: str, group: list[FileCheck], threshold: float) -> Submission:
+    group = sorted(group, key=lambda c: c.source.path)
+    ctx = _Ctx("", department, period)
+    tables: dict[str, list[Record]] = defaultdict(list)
+    stats: dict[str, SheetStats] = defaultdict(SheetStats)
+    owner: dict[str, FileCheck] = {}
+    for check in group:
+        for key, sheet_stats in check.stats.items():
+            stats[key].add(sheet_stats)
+            if not sheet_stats.read:
+                continue
+            if key in owner:
+                _duplicate_sheet(ctx, owner[key], check, key, stats[key])
+                continue
+            owner[key] = check
+            tables[key].extend(check.records.get(key, []))
+    typed = {space: ids for c in group for space, ids in c.rejected_ids.items()}
+    rejected = _cross_sheet(tables, ctx, threshold, typed)
+    for key, rows in tables.items():
+        kept = [r for r in rows if id(r) not in rejected]
+        stats[key].used -= len(rows) - len(kept)
+        stats[key].rejected += len(rows) - len(kept)
+        tables[key] = kept
+    info = next((c.info for c in group if c.info.get("department")), group[0].info)
+    issues = [*(i for c in group for i in c.issues), *ctx.issues]
+    files = [_with_outcome(c.source, issues) for c in group]
+    return Submission(department, period, dict(info), files, dict(tables), issues, dict(stats))
+
+
+def _duplicate_sheet(ctx: _Ctx, first: FileCheck, second: FileCheck, key: str, stats: SheetStats) -> None:
+    """A sheet given by two files: the second file's rows are rejected, naming both files."""
+    name = second.sheet_names.get(key, key)
+    ctx.file = second.source.path
+    ctx.add("sheet-duplicate", sheet=name, first=first.source.path, second=second.source.path)
+    moved = len(second.records.get(key, []))
+    stats.used -= moved
+    stats.rejected += moved
+
+
+@dataclass
+class _Cross:
+    """The merged tables of one submission while cross-sheet rules run."""
+
+    tables: dict[str, list[Record]]
+    ctx: _Ctx
+    rejected_ids: dict[str, set[str]] = field(default_factory=dict)  # ids on rows rejected in check_file
+    rejected: set[int] = field(default_factory=set)
+    known: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # space -> every id typed
+    alive: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # space -> usable ids
+
+    def add(self, code: str, record: Record, key: str, **params: Any) -> None:
+        self.ctx.file = record.file
+        header = _header(record.sheet_name, key)
+        self.ctx.add(code, sheet=record.sheet_name, cell=record.cells.get(key, ""), column=header,
+                     value=record.values.get(key), row=record.row, **params)
+        if CODES[code].severity == "error":
+            self.rejected.add(id(record))
+
+    def was_typed(self, space: str, value: str) -> bool:
+        return value in self.known[space] or value in self.rejected_ids.get(space, set())
+
+    def rows(self, sheet: str) -> list[Record]:
+        return [r for r in self.tables.get(sheet, []) if id(r) not in self.rejected]
+
+
+def _header(sheet_name: str, key: str) -> str:
+    """A column's header in the language of the sheet's name."""
+    for spec in TABLE_SHEETS:
+        if sheet_name in (spec.zh, spec.en) and key in spec.by_key:
+            return spec.column(key).header("en" if sheet_name == spec.en else "zh")
+    other = next((s for s in TABLE_SHEETS if key in s.by_key), None)
+    return other.column(key).zh if other else key
+
+
+# The order in which sheets are resolved: each one's references point to sheets before it.
+_ORDER = ("problems", "why_chains", "fishbone", "verification", "solutions", "actions", "progress", "results",
+          "standards")
+
+
+def _cross_sheet(tables: dict[str, list[Record]], ctx: _Ctx, threshold: float,
+                 rejected_ids: dict[str, set[str]]) -> set[int]:
+    cross = _Cross(tables, ctx, rejected_ids=rejected_ids)
+    for sheet in _ORDER:
+        spec = SHEETS[sheet]
+        for record in tables.get(sheet, []):
+            _unique(cross, spec, record)
+        for record in cross.rows(sheet):
+            _references(cross, spec, record)
+        if sheet == "fishbone":
+            _fishbone_roots(cross)
+        if sheet == "progress":
+            _one_progress_per_action(cross)
+        _define(cross, spec)
+    _selected_below_threshold(cross, threshold)
+    _closed_but_missed(cross)
+    return cross.rejected
+
+
+def _unique(cross: _Cross, spec: SheetSpec, record: Record) -> None:
+    col = spec.id_column
+    if col is None:
+        return
+    value = record.values.get(col.key)
+    if value is None:
+        return
+    first = cross.known[col.defines or ""]
+    if value in first:
+        where = _first_place(cross, spec.key, col.key, value, record)
+        cross.add("duplicate-id", record, col.key, first=where)
+    first.add(value)
+
+
+def _first_place(cross: _Cross, sheet: str, key: str, value: Any, other: Record) -> str:
+    for record in cross.tables.get(sheet, []):
+        if record is not other and record.values.get(key) == value:
+            return f"{record.file} {record.sheet_name}!{record.cells.get(key, '')}"
+    return ""
+
+
+def _define(cross: _Cross, spec: SheetSpec) -> None:
+    col = spec.id_column
+    if col is None or not col.defines:
+        return
+    cross.alive[col.defines].update(r.values[col.key] for r in cross.rows(spec.key) if r.values.get(col.key))
+
+
+def _references(cross: _Cross, spec: SheetSpec, record: Record) -> None:
+    for col in spec.columns:
+        value = record.values.get(col.key)
+        if not col.ref or value is None or col.defines:
+            continue
+        if spec.key == "fishbone" and col.key == "root_cause_id":
+            continue  # checked by _fishbone_roots: a root row defines its id (or reuses a 5-Why id)
+        if value in cross.alive[col.ref]:
+            continue
+        target = _REF_SHEET[col.ref]
+        code = "ref-rejected" if cross.was_typed(col.ref, value) else "ref-missing"
+        cross.add(code, record, col.key, target_zh=SHEETS[target].zh, target_en=SHEETS[target].en)
+        return
+
+
+_REF_SHEET = {"problem": "problems", "root_cause": "why_chains", "solution": "solutions", "action": "actions"}
+
+
+def _fishbone_roots(cross: _Cross) -> None:
+    """Fishbone rows marked 是 define (or share) a root cause id; others must point at one."""
+    for record in cross.rows("fishbone"):
+        if record.values.get("is_root") and record.values.get("root_cause_id"):
+            cross.alive["root_cause"].add(record.values["root_cause_id"])
+            cross.known["root_cause"].add(record.values["root_cause_id"])
+    for record in cross.rows("fishbone"):
+        value = record.values.get("root_cause_id")
+        if value and not record.values.get("is_root") and value not in cross.alive["root_cause"]:
+            code = "ref-rejected" if cross.was_typed("root_cause", value) else "ref-missing"
+            cross.add(code, record, "root_cause_id", target_zh=SHEETS["why_chains"].zh,
+                      target_en=SHEETS["why_chains"].en)
+
+
+def _one_progress_per_action(cross: _Cross) -> None:
+    seen: dict[str, Record] = {}
+    for record in cross.rows("progress"):
+        action = record.values.get("action_id")
+        if action in seen:
+            first = seen[action]
+            cross.add("duplicate-progress", record, "action_id", first=f"{first.sheet_name}!{first.row}")
+        elif action:
+            seen[action] = record
+
+
+def _selected_below_threshold(cross: _Cross, threshold: float) -> None:
+    for record in cross.rows("solutions"):
+        total = _scores_sum(record.values)
+        if record.values.get("selected") and total is not None and total < threshold:
+            cross.add("below-threshold", record, "selected", total=f"{total:g}", threshold=f"{threshold:g}")
+
+
+def _met(values: Row) -> bool:
+    actual, target = values.get("actual"), values.get("target")
+    if actual is None or target is None:
+        return False
+    return bool(actual <= target if values.get("direction") == "lower" else actual >= target)
+
+
+def _closed_but_missed(cross: _Cross) -> None:
+    results: dict[str, list[Row]] = defaultdict(list)
+    for record in cross.rows("results"):
+        results[record.values.get("problem_id") or ""].append(record.values)
+    for record in cross.rows("standards"):
+        problem = record.values.get("problem_id")
+        missed = [r["kpi"] for r in results.get(problem or "", []) if not _met(r)]
+        if record.values.get("closed") and missed:
+            cross.add("closed-kpi-missed", record, "closed", problem=problem, kpis=", ".join(map(str, missed)))
