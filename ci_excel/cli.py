@@ -83,7 +83,57 @@ def validate(paths: tuple[Path, ...], fmt: str, lang: str, feedback_dir: Path | 
     Files of one department and period are merged, so references across per-step workbooks
     resolve. Exit code 0: clean or warnings only; 1: errors found; 2: usage.
     """
-    raise_not_built("validate")
+
+    def action() -> int:
+        import json
+
+        from ci_excel.render.feedback_xlsx import write_feedback_files
+        from ci_excel.validation import validate_paths
+
+        root = _common_root(paths)
+        run = validate_paths(list(paths), root=root)
+        if not run.files:
+            raise UsageError("no workbook files (.xlsx, .xlsm, .xls, .ods) found in " + ", ".join(map(str, paths)))
+        written = write_feedback_files(run, feedback_dir, lang=lang, root=root) if feedback_dir else []  # type: ignore[arg-type]
+        if fmt == "json":
+            click.echo(json.dumps(run.to_json(lang), ensure_ascii=False, indent=2, default=str))  # type: ignore[arg-type]
+        else:
+            _print_validation(run, lang, written)
+        return 1 if run.has_errors else 0
+
+    _run(action)
+
+
+def _common_root(paths: tuple[Path, ...]) -> Path:
+    """The folder issues name files relative to: the common parent of what was given."""
+    import os
+
+    folders = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths]
+    return Path(os.path.commonpath(folders))
+
+
+def _print_validation(run: Any, lang: str, written: list[Path]) -> None:
+    """A table per file (rich), then a one-line summary."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=None if sys.stdout.isatty() else 160, highlight=False)
+    severity = {"error": "[red]error[/red]", "warning": "[yellow]warning[/yellow]"}
+    for path, issues in run.issues_by_file().items():
+        if not issues:
+            console.print(f"[green]OK[/green] {path}")
+            continue
+        table = Table(title=path, title_justify="left", show_lines=False, expand=False)
+        for name in ("severity", "code", "cell", "column", "value", "message"):
+            table.add_column(name, overflow="fold")
+        for i in issues:
+            where = f"{i.sheet}!{i.cell}" if i.cell else i.sheet
+            table.add_row(severity[i.severity], i.code, where, i.column, i.value, i.message(lang))
+        console.print(table)
+    errors = sum(i.is_error for i in run.issues)
+    console.print(f"{len(run.files)} file(s), {errors} error(s), {len(run.issues) - errors} warning(s)")
+    for path in written:
+        console.print(f"feedback: {path}")
 
 
 @main.command()
@@ -159,7 +209,20 @@ def history(db_url: str | None, out_dir: Path, lang: str) -> None:
 @LANG
 def demo(out_dir: Path, lang: str) -> None:
     """Write a realistic multi-department, three-month sample (with mistakes) and consolidate it."""
-    raise_not_built("demo")
+
+    def action() -> int:
+        from ci_excel.demo import OUTPUT, run_demo, where_to_look
+
+        summaries = run_demo(out_dir, lang=lang, progress=lambda message: click.echo(message, err=True))  # type: ignore[arg-type]
+        for summary in summaries:
+            _print_summary(summary)
+        click.echo("\nWhere to look:")
+        for label, path in where_to_look(out_dir, summaries):
+            click.echo(f"  {label + ':':<34} {path}")
+        click.echo(f"\nNext: ci-excel history --out {out_dir / OUTPUT}")
+        return 0
+
+    _run(action)
 
 
 @contextmanager

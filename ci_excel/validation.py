@@ -267,7 +267,8 @@ for _spec in (INFO, *TABLE_SHEETS):
     for _name in (_spec.zh, _spec.en):
         _SHEET_NAMES[_norm(_name)] = _spec.key
         _SHEET_NAMES.setdefault(_norm(re.sub(r"^\d+-", "", _name)), _spec.key)
-_SKIP_SHEETS = {_norm(n) for n in (META_SHEET, LISTS_SHEET, *INSTRUCTIONS.values())}
+# Sheets a template or a feedback copy carries that hold no data to read.
+_SKIP_SHEETS = {_norm(n) for n in (META_SHEET, LISTS_SHEET, *INSTRUCTIONS.values(), "问题清单", "Issues")}
 
 
 def _recognise_sheets(book: RawBook, meta: dict[str, str], ctx: _Ctx) -> dict[str, str]:
