@@ -119,3 +119,22 @@ def run_demo(out: Path, *, lang: Lang = "zh", progress: Callable[[str], None] | 
         summaries.append(consolidate(folder, period=period, out=out / OUTPUT, jobs=jobs, lang=lang, config=Config()))
     return summaries
 
+
+
+def where_to_look(out: Path, summaries: list[ConsolidationSummary]) -> list[tuple[str, Path]]:
+    """(what, path) pairs the CLI prints after the demo: the latest month first, then the feedback."""
+    latest = summaries[-1].out_dir
+    items = [
+        ("Portfolio report (latest month)", latest / "reports" / "portfolio.docx"),
+        ("Department reports", latest / "reports"),
+        ("Portfolio summary workbook", latest / "portfolio_summary.xlsx"),
+        ("Who gets which report", latest / "distribution.xlsx"),
+    ]
+    items += [(f"Feedback to fix, {s.period}", s.out_dir / "feedback") for s in summaries
+              if (s.out_dir / "feedback").is_dir()]
+    items += [
+        ("Every finding, as JSON", latest / "validation.json"),
+        ("What the departments sent", out / SUBMISSIONS),
+        ("History store (the trend)", out / OUTPUT / "ci_history.sqlite"),
+    ]
+    return [(label, path) for label, path in items if path.exists()]

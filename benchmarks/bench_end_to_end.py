@@ -1,0 +1,294 @@
+"""End-to-end benchmark: ci-excel consolidate against a naive PMO script and the raw reading floor.
+
+For each N it measures, side by side, on the same generated department registers:
+  (a) `ci_excel.pipeline.consolidate` end to end (parallel read/validate, compute, store, render);
+  (b) a naive baseline written the way a PMO analyst would: pandas.read_excel (openpyxl) per
+      workbook, a python-docx report per department filled row by row, one process;
+  (c) the raw lower bound for reading: unzip plus an XML parse of every sheet;
+and, for reading alone, ci-excel's read+validate (`check_file`, one process) against
+python-calamine's bare value read. Every measurement runs in a fresh child process so its peak
+memory (its own and its workers') is its own.
+
+    python -m benchmarks.bench_end_to_end --n 300 --n 1200
+
+The baseline is slow by nature, so it runs on the first `--baseline-sample` workbooks and its
+per-workbook time is scaled to N (printed as such). The corpus is cached in --corpus between runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+PERIOD = "2026-11"
+ROWS = 40
+
+
+# --- the measured workloads (each runs inside a child process) ------------------------------------
+
+def run_consolidate(files: Sequence[Path], folder: Path, out: Path, jobs: int | None) -> dict[str, Any]:
+    """(a) ci-excel end to end on `folder`."""
+    from ci_excel.config import Config
+    from ci_excel.pipeline import consolidate
+
+    summary = consolidate(folder, period=PERIOD, out=out, jobs=jobs, config=Config())
+    return {"files": summary.files, "departments": len(summary.departments), "errors": summary.errors,
+            "warnings": summary.warnings, "timings": summary.timings}
+
+
+def run_check_files(files: Sequence[Path], folder: Path, out: Path, jobs: int | None) -> dict[str, Any]:
+    """ci-excel's reading and validation of each file, one process (no merge, no outputs)."""
+    from ci_excel.validation import check_file
+
+    issues = sum(len(check_file(path, root=folder).issues) for path in files)
+    return {"issues": issues}
+
+
+def run_calamine(files: Sequence[Path], folder: Path, out: Path, jobs: int | None) -> dict[str, Any]:
+    """python-calamine's bare value read of every sheet."""
+    import python_calamine as pc
+
+    cells = 0
+    for path in files:
+        book = pc.CalamineWorkbook.from_path(str(path))
+        for name in book.sheet_names:
+            cells += sum(len(row) for row in book.get_sheet_by_name(name).to_python())
+    return {"cells": cells}
+
+
+def run_raw(files: Sequence[Path], folder: Path, out: Path, jobs: int | None) -> dict[str, Any]:
+    """(c) the floor: unzip and parse the XML of every sheet and the shared strings."""
+    elements = 0
+    for path in files:
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                if name.startswith("xl/worksheets/sheet") or name == "xl/sharedStrings.xml":
+                    elements += len(ElementTree.fromstring(zf.read(name)))
+    return {"elements": elements}
+
+
+def run_baseline(files: Sequence[Path], folder: Path, out: Path, jobs: int | None) -> dict[str, Any]:
+    """(b) what a PMO analyst writes: pandas + openpyxl, python-docx row by row, one process."""
+    import pandas as pd
+    from docx import Document
+
+    from ci_excel.schema import INFO, TABLE_SHEETS
+
+    out.mkdir(parents=True, exist_ok=True)
+    collected: dict[str, list[Any]] = {s.key: [] for s in TABLE_SHEETS}
+    for path in files:
+        book = pd.read_excel(path, sheet_name=None, engine="openpyxl")
+        info = book[INFO.zh].set_index(book[INFO.zh].columns[0]).iloc[:, 0]
+        department = str(info.get("部门*", info.get("部门", path.stem)))
+        doc = Document()
+        doc.add_heading(f"{department} {PERIOD} 持续改进月报", level=1)
+        for sheet in TABLE_SHEETS:
+            frame = book[sheet.zh].dropna(how="all")
+            if sheet.key == "problems":
+                frame = frame.assign(优先级=frame.apply(_naive_priority, axis=1))
+            frame = frame.assign(部门=department)
+            collected[sheet.key].append(frame)
+            _docx_table(doc, sheet.zh, frame)
+        doc.save(str(out / f"{path.stem}.docx"))
+    summary = {key: pd.concat(frames, ignore_index=True) for key, frames in collected.items() if frames}
+    with pd.ExcelWriter(out / "portfolio.xlsx", engine="openpyxl") as writer:
+        for key, frame in summary.items():
+            frame.to_excel(writer, sheet_name=key, index=False)
+    return {"rows": sum(len(f) for f in summary.values())}
+
+
+def _naive_priority(row: Any) -> str:
+    impact, difficulty = str(row.iloc[9]), str(row.iloc[10])
+    if impact == "高":
+        return "P2" if difficulty == "高" else "P1"
+    if impact == "中":
+        return "P3" if difficulty == "高" else "P2"
+    return "P4" if difficulty == "高" else "P3"
+
+
+def _docx_table(doc: Any, title: str, frame: Any) -> None:
+    doc.add_heading(title, level=2)
+    table = doc.add_table(rows=1, cols=len(frame.columns))
+    for cell, name in zip(table.rows[0].cells, frame.columns, strict=True):
+        cell.text = str(name)
+    for values in frame.itertuples(index=False):
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = "" if value != value else str(value)  # NaN != NaN
+
+
+WORKLOADS: dict[str, Callable[[Sequence[Path], Path, Path, int | None], dict[str, Any]]] = {
+    "consolidate": run_consolidate, "check_file": run_check_files, "calamine": run_calamine, "raw": run_raw,
+    "baseline": run_baseline,
+}
+
+
+def child_main(spec: dict[str, Any]) -> None:
+    """Run one workload and print its timing and peak memory as one JSON line."""
+    folder = Path(spec["folder"])
+    files = sorted(folder.glob("*.xlsx"))[: spec.get("limit") or None]
+    start = time.perf_counter()
+    result = WORKLOADS[spec["kind"]](files, folder, Path(spec["out"]), spec.get("jobs"))
+    seconds = time.perf_counter() - start
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({"seconds": seconds, "n": len(files), "rss_mb": own / 1024, "worker_rss_mb": workers / 1024,
+                      **result}))
+
+
+# --- orchestration -----------------------------------------------------------------------------
+
+def measure(kind: str, folder: Path, out: Path, *, jobs: int | None = None, limit: int | None = None) -> dict[str, Any]:
+    spec = {"kind": kind, "folder": str(folder), "out": str(out), "jobs": jobs, "limit": limit}
+    done = subprocess.run([sys.executable, "-m", "benchmarks.bench_end_to_end", "--child", json.dumps(spec)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{kind} failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["ms"] = 1000 * result["seconds"] / max(result["n"], 1)
+    return result
+
+
+def ensure_corpus(root: Path, n: int, *, seed: int) -> tuple[Path, float | None]:
+    """The corpus of `n` workbooks in root/all (reused when complete); seconds spent writing, if any."""
+    from benchmarks.corpus import generate_corpus
+
+    folder = root / "all"
+    stamp = root / "corpus.json"
+    wanted = {"n": n, "rows": ROWS, "seed": seed, "period": PERIOD}
+    if stamp.is_file() and json.loads(stamp.read_text()) == wanted and len(list(folder.glob("*.xlsx"))) == n:
+        return folder, None
+    shutil.rmtree(folder, ignore_errors=True)
+    start = time.perf_counter()
+    generate_corpus(folder, n, rows_per_sheet=ROWS, seed=seed, period=PERIOD)
+    seconds = time.perf_counter() - start
+    stamp.write_text(json.dumps(wanted))
+    return folder, seconds
+
+
+def subset(root: Path, folder: Path, n: int) -> Path:
+    """A folder holding the first `n` corpus files (hard links; copies where links fail)."""
+    target = root / f"n{n}"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for path in sorted(folder.glob("*.xlsx"))[:n]:
+        try:
+            os.link(path, target / path.name)
+        except OSError:
+            shutil.copy2(path, target / path.name)
+    return target
+
+
+def bench_n(root: Path, corpus: Path, n: int, *, jobs: int, baseline: dict[str, Any], work: Path,
+            say: Callable[[str], None]) -> dict[str, Any]:
+    folder = subset(root, corpus, n)
+    row: dict[str, Any] = {"n": n}
+    for kind in ("raw", "calamine", "check_file", "consolidate"):
+        say(f"  N={n}: {kind} ...")
+        row[kind] = measure(kind, folder, work / f"{kind}_{n}", jobs=jobs)
+    row["baseline"] = baseline
+    return row
+
+
+def report(rows: list[dict[str, Any]], *, jobs: int, corpus_ms: float | None) -> str:
+    lines = [f"ci-excel end-to-end benchmark: {ROWS} rows per sheet, {jobs} worker processes, "
+             f"{os.cpu_count()} cores"]
+    if corpus_ms is not None:
+        lines.append(f"corpus written with write_workbook: {corpus_ms:.1f} ms per workbook (parallel)")
+    for row in rows:
+        lines += _report_n(row, jobs)
+    if len(rows) > 1:
+        first, last = rows[0]["consolidate"], rows[-1]["consolidate"]
+        lines.append(f"\nmemory vs N: consolidate peak {_peak(first):.0f} MB at N={rows[0]['n']}, "
+                     f"{_peak(last):.0f} MB at N={rows[-1]['n']} (x{_peak(last) / _peak(first):.2f} for "
+                     f"x{rows[-1]['n'] / rows[0]['n']:.0f} workbooks)")
+    return "\n".join(lines)
+
+
+def _peak(result: dict[str, Any]) -> float:
+    return float(max(result["rss_mb"], result["worker_rss_mb"]))
+
+
+def _report_n(row: dict[str, Any], jobs: int) -> list[str]:
+    n, a, b, c = row["n"], row["consolidate"], row["baseline"], row["raw"]
+    cal, chk = row["calamine"], row["check_file"]
+    timings = a.get("timings", {})
+    read_parallel = timings.get("read_validate", 0.0)
+    b_total = b["ms"] * n / 1000
+    lines = [
+        f"\nN = {n} workbooks",
+        f"  {'':34}{'total s':>10}{'ms/workbook':>13}{'peak MB':>10}",
+        _line("(a) ci-excel consolidate", a["seconds"], a["ms"], _peak(a)),
+        _line(f"(b) naive baseline (x{b['n']} scaled)", b_total, b["ms"], _peak(b)),
+        _line("(c) raw unzip + XML parse", c["seconds"], c["ms"], _peak(c)),
+        _line("    python-calamine bare read", cal["seconds"], cal["ms"], _peak(cal)),
+        _line("    ci-excel read+validate (1 proc)", chk["seconds"], chk["ms"], _peak(chk)),
+        "  a stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()),
+        f"  a/b = {a['seconds'] / b_total:.3f}  (ci-excel is {b_total / a['seconds']:.1f}x faster than the baseline)",
+        f"  a/c = {a['seconds'] / c['seconds']:.1f}  (end to end over the raw reading floor)",
+        f"  read+validate / calamine bare read = {chk['ms'] / cal['ms']:.2f}x  "
+        f"({chk['ms']:.1f} vs {cal['ms']:.1f} ms per workbook)",
+    ]
+    if read_parallel:
+        lines.append(f"  parallel speed-up of read+validate with {jobs} workers: "
+                     f"{chk['seconds'] / read_parallel:.2f}x ({chk['seconds']:.1f} s -> {read_parallel:.1f} s)")
+    lines.append(f"  errors/warnings found by (a): {a.get('errors')}/{a.get('warnings')} in {a.get('files')} files")
+    return lines
+
+
+def _line(label: str, total: float, ms: float, peak: float) -> str:
+    return f"  {label:<34}{total:>10.1f}{ms:>13.1f}{peak:>10.0f}"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="ci-excel end-to-end benchmark")
+    parser.add_argument("--n", type=int, action="append", help="workbook count (repeatable; default 300 and 1200)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes for (a)")
+    parser.add_argument("--baseline-sample", type=int, default=30, help="workbooks the naive baseline runs on")
+    parser.add_argument("--corpus", type=Path, default=Path(tempfile.gettempdir()) / "ci_excel_bench_corpus",
+                        help="where the generated corpus is kept between runs")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path, default=None, help="also write the raw measurements here")
+    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child_main(json.loads(args.child))
+        return
+    sizes = sorted(set(args.n or [300, 1200]))
+    rows, corpus_ms = run_all(args.corpus, sizes, jobs=args.jobs, sample=args.baseline_sample, seed=args.seed)
+    print(report(rows, jobs=args.jobs, corpus_ms=corpus_ms))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2, default=str))
+
+
+def run_all(root: Path, sizes: list[int], *, jobs: int, sample: int,
+            seed: int) -> tuple[list[dict[str, Any]], float | None]:
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    root.mkdir(parents=True, exist_ok=True)
+    say(f"corpus: {max(sizes)} workbooks in {root} ...")
+    corpus, seconds = ensure_corpus(root, max(sizes), seed=seed)
+    corpus_ms = None if seconds is None else 1000 * seconds / max(sizes)
+    with tempfile.TemporaryDirectory(prefix="ci_excel_bench_") as tmp:
+        work = Path(tmp)
+        say(f"  baseline on {sample} workbooks ...")
+        baseline = measure("baseline", corpus, work / "baseline", limit=sample)
+        rows = [bench_n(root, corpus, n, jobs=jobs, baseline=baseline, work=work, say=say) for n in sizes]
+    return rows, corpus_ms
+
+
+if __name__ == "__main__":
+    main()
