@@ -319,6 +319,7 @@ _TEXT: dict[Lang, dict[str, str]] = {
         "period_title": "Format YYYY-MM", "period": "Enter the month as YYYY-MM, e.g. 2026-11.",
     },
 }
+_BIG = 10**12  # "any number": Excel's decimal rule needs bounds
 _DATE_RANGE = {"minimum": date(2000, 1, 1), "maximum": date(2100, 12, 31)}
 
 
@@ -355,7 +356,9 @@ def _typed_validation(column: ColumnSpec, text: dict[str, str]) -> dict[str, Any
         return {"validate": "date", "criteria": "between", **_DATE_RANGE, "error_type": "warning",
                 "error_title": text["date_title"], "error_message": text["date"]}
     if column.type in (ColType.NUMBER, ColType.MONEY):
-        return {"validate": "decimal", "criteria": "between", "minimum": -1e15, "maximum": 1e15,
+        bounds = {"minimum": -_BIG if column.minimum is None else column.minimum,
+                  "maximum": _BIG if column.maximum is None else column.maximum}
+        return {"validate": "decimal", "criteria": "between", **bounds,
                 "error_type": "warning", "error_title": text["num_title"], "error_message": text["num"]}
     return None
 
