@@ -1,0 +1,221 @@
+"""The history store, on SQLite always and on PostgreSQL when CI_EXCEL_TEST_PG_URL is set."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from ci_excel.compute import compute_department, period_end
+from ci_excel.config import Config
+from ci_excel.issues import Issue
+from ci_excel.model import DepartmentResult, PeriodResult
+from ci_excel.store import ENTITY_TABLES, STORE_VERSION, Store, StoreError
+from tests.store_factories import problem_tables, submission
+
+PG_URL = os.environ.get("CI_EXCEL_TEST_PG_URL")
+CONFIG = Config()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'history.sqlite'}"
+        return
+    if not PG_URL:
+        pytest.skip("CI_EXCEL_TEST_PG_URL is not set")
+    _drop_all(PG_URL)
+    yield PG_URL
+    _drop_all(PG_URL)
+
+
+def _drop_all(url: str) -> None:
+    engine = sa.create_engine(url)
+    meta = sa.MetaData()
+    meta.reflect(engine)
+    meta.drop_all(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def store(url: str) -> Iterator[Store]:
+    with Store(url) as opened:
+        yield opened
+
+
+def _department(name: str, period: str, *, problems: int = 2, done: int = 0, late: bool = False,
+                stages: dict[str, list[int]] | None = None) -> DepartmentResult:
+    issue = Issue("file-unreadable", file=f"{name}/ci_register.xlsx", sheet="1-问题识别", cell="K2", column="影响程度",
+                  value="很高", params={"reason": "坏值", "allowed": ["高", "中", "低"], "n": 3},
+                  department=name, period=period, row=2)
+    sub = submission(name, period, tables=problem_tables(problems, done=done), issues=[issue],
+                     submitted_on=period_end(period) + timedelta(days=9 if late else 1))
+    return compute_department(sub, config=CONFIG, stage_history=stages)
+
+
+def _period(period: str = "2026-11", *, departments: list[DepartmentResult] | None = None) -> PeriodResult:
+    general = Issue("file-unreadable", file="notes.xlsx", params={"reason": "不是工作簿"})
+    return PeriodResult(period, departments if departments is not None else [
+        _department("电商运营部", period, problems=3, done=1), _department("客户服务部", period, late=True)],
+        trend=[], missing=["财务部", "物流部"], issues=[general], generated_on=date(2026, 12, 10))
+
+
+def _same(loaded: PeriodResult, saved: PeriodResult) -> None:
+    assert loaded.period == saved.period and loaded.missing == saved.missing
+    assert loaded.generated_on == saved.generated_on
+    assert [(i, i.params) for i in loaded.issues] == [(i, i.params) for i in saved.issues]
+    assert len(loaded.departments) == len(saved.departments)
+    for got, want in zip(loaded.departments, saved.departments, strict=True):
+        assert (got.department, got.period, got.info, got.files, got.late) == (
+            want.department, want.period, want.info, want.files, want.late)
+        assert [(i, i.params) for i in got.issues] == [(i, i.params) for i in want.issues]
+        assert got.tables == want.tables
+
+
+def test_round_trip_keeps_everything_the_renderers_use(store: Store) -> None:
+    saved = _period()
+    store.save_period(saved)
+    loaded = store.load_period("2026-11")
+    _same(loaded, saved)
+    assert loaded.late == ["客户服务部"]
+    problem = loaded.departments[0].rows("problems")[1]
+    assert problem["flags"] == ["overdue", "kpi_missed"] and problem["stage"] == "3"
+    assert isinstance(loaded.departments[0].rows("actions")[0]["due_on"], date)
+    assert [f.period for f in loaded.trend] == ["2026-11"]
+
+
+def test_saving_again_is_idempotent(store: Store) -> None:
+    saved = _period()
+    store.save_period(saved)
+    store.save_period(saved)
+    _same(store.load_period("2026-11"), saved)
+    assert store.periods() == ["2026-11"]
+
+
+def test_replacing_a_period_leaves_other_periods_untouched(store: Store) -> None:
+    october, november = _period("2026-10"), _period("2026-11")
+    store.save_period(october)
+    store.save_period(november)
+    smaller = _period("2026-11", departments=[_department("物流部", "2026-11", problems=1)])
+    store.save_period(smaller)
+    _same(store.load_period("2026-11"), smaller)
+    _same(store.load_period("2026-10"), october)
+    assert store.problem_ids("2026-11") == {("物流部", "P-001")}
+
+
+def test_a_failed_save_leaves_the_stored_period_intact(store: Store) -> None:
+    saved = _period()
+    store.save_period(saved)
+    # the same department twice breaks the submissions key halfway through the save
+    broken = _period(departments=[_department("物流部", "2026-11"), _department("物流部", "2026-11")])
+    with pytest.raises(StoreError, match="could not store period 2026-11"):
+        store.save_period(broken)
+    _same(store.load_period("2026-11"), saved)
+
+
+def test_a_failed_entity_insert_rolls_back_too(store: Store) -> None:
+    saved = _period()
+    store.save_period(saved)
+    bad = _department("物流部", "2026-11")
+    bad.tables["problems"][0]["identified_on"] = "not a date at all"  # cannot be stored as a date
+    with pytest.raises(StoreError):
+        store.save_period(_period(departments=[_department("财务部", "2026-11"), bad]))
+    _same(store.load_period("2026-11"), saved)
+
+
+def test_migration_table_is_created_once(url: str) -> None:
+    Store(url).close()
+    with Store(url) as store, store.engine.connect() as conn:
+        versions = conn.execute(sa.text("SELECT version, applied_on FROM schema_version")).all()
+    assert [v for v, _ in versions] == list(range(1, STORE_VERSION + 1))
+    assert all(applied is not None for _, applied in versions)
+
+
+def test_a_newer_store_is_refused(url: str) -> None:
+    with Store(url) as store, store.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO schema_version (version, applied_on) VALUES (99, CURRENT_TIMESTAMP)"))
+    with pytest.raises(StoreError, match="version 99, newer"):
+        Store(url)
+
+
+def test_columns_the_schema_gained_are_added_on_open(url: str) -> None:
+    with Store(url) as store, store.engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE problems DROP COLUMN flags"))
+    with Store(url) as store:
+        columns = {c["name"] for c in sa.inspect(store.engine).get_columns("problems")}
+        assert "flags" in columns
+        store.save_period(_period())
+        assert store.load_period("2026-11").departments[0].rows("problems")[1]["flags"] == ["overdue", "kpi_missed"]
+
+
+def test_foreign_keys_are_enforced(store: Store) -> None:
+    store.save_period(_period())
+    problems = ENTITY_TABLES["problems"]
+    with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
+        conn.execute(problems.insert().values(period="2026-11", department="无此部门", row_no=0, problem_id="P-1"))
+    with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO submissions (period, department, seq, late) "
+                             "VALUES ('2030-01', 'x', 0, false)"))
+
+
+def test_history_figures_missing_and_late(store: Store) -> None:
+    store.save_period(_period("2026-10", departments=[_department("电商运营部", "2026-10", problems=2)]))
+    store.save_period(_period("2026-11"))
+    assert store.periods() == ["2026-10", "2026-11"]
+    figures = store.history()
+    assert [(f.period, f.departments, f.problems, f.new, f.closed) for f in figures] == [
+        ("2026-10", 1, 2, 2, 0), ("2026-11", 2, 5, 3, 1)]
+    assert figures[1].by_stage[6] == 1 and figures[1].by_priority["P1"] == 1
+    rows = store.history_rows()
+    assert rows[1]["missing"] == ["财务部", "物流部"] and rows[1]["late"] == ["客户服务部"]
+    assert rows[0]["late"] == [] and rows[1]["benefit"] == 600000.0
+    assert [f.period for f in store.load_period("2026-10").trend] == ["2026-10"]
+    assert [f.period for f in store.load_period("2026-11").trend] == ["2026-10", "2026-11"]
+
+
+def test_figures_given_by_the_run_are_kept(store: Store) -> None:
+    saved = _period()
+    given = replace(store._figures(saved), new=42)
+    store.save_period(replace(saved, trend=[given]))
+    assert store.history() == [given]
+
+
+def test_stage_history_departments_and_problem_ids(store: Store) -> None:
+    for period in ("2026-09", "2026-10", "2026-11"):
+        store.save_period(_period(period, departments=[_department("电商运营部", period, problems=2,
+                                                                    done=1 if period == "2026-11" else 0)]))
+    store.save_period(_period("2026-10", departments=[_department("电商运营部", "2026-10", problems=2),
+                                                      _department("物流部", "2026-10")]))
+    assert store.stage_history("电商运营部", "2026-12") == {"P-001": [3, 3, 6], "P-002": [3, 3, 3]}
+    assert store.stage_history("电商运营部", "2026-11") == {"P-001": [3, 3], "P-002": [3, 3]}
+    assert store.stage_history("电商运营部", "2026-09") == {}
+    assert store.departments_seen("2026-11") == ["物流部", "电商运营部"]
+    assert store.departments_seen("2026-10") == ["电商运营部"]
+    assert store.problem_ids("2026-10") == {("电商运营部", "P-001"), ("电商运营部", "P-002"),
+                                            ("物流部", "P-001"), ("物流部", "P-002")}
+    assert store.previous_period("2026-11") == "2026-10" and store.previous_period("2026-09") is None
+
+
+def test_unknown_period_names_what_is_stored(store: Store) -> None:
+    store.save_period(_period("2026-10"))
+    with pytest.raises(StoreError, match="period 2026-11 is not in the history store; stored: 2026-10"):
+        store.load_period("2026-11")
+
+
+def test_default_is_an_sqlite_file(tmp_path: Path) -> None:
+    path = tmp_path / "out" / "ci_history.sqlite"
+    with Store(path_default=path) as store:
+        store.save_period(_period())
+    assert path.is_file()
+    with Store(f"sqlite:///{path}") as store:
+        assert store.periods() == ["2026-11"]
+
+
+def test_an_unusable_url_is_a_store_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="cannot open the history store"):
+        Store(f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'h.sqlite'}")
