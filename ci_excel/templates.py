@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from math import ceil
 from pathlib import Path
 from typing import Any
@@ -114,17 +115,22 @@ def total_formula(row: int) -> str:
 
 def enum_columns() -> dict[str, EnumSpec]:
     """Every enum used by an input column, in `_lists` column order (one column per enum)."""
+    return dict(_enum_columns())
+
+
+@cache
+def _enum_columns() -> tuple[tuple[str, EnumSpec], ...]:
     found: dict[str, EnumSpec] = {}
     for sheet in INPUT_SHEETS:
         for col in sheet.columns:
             if col.enum is not None:
                 found.setdefault(col.enum.key, col.enum)
-    return found
+    return tuple(found.items())
 
 
 def list_range(enum: EnumSpec) -> str:
     """The `_lists` range (absolute, quoted sheet) holding an enum's labels."""
-    index = list(enum_columns()).index(enum.key)
+    index = [key for key, _ in _enum_columns()].index(enum.key)
     letter = xl_col_to_name(index)
     return f"='{LISTS_SHEET}'!${letter}$2:${letter}${len(enum.choices) + 1}"
 
@@ -199,6 +205,7 @@ class _Builder:
             self._row(ws, sheet, offset + 1, record, style)
         if sheet.key == SOLUTIONS.key:
             self._blank_totals(ws, len(records) + 2, last)
+            self._pass_colours(ws, last)
         ws.print_area(0, 0, max(1, len(records)), len(sheet.columns) - 1)
         self._validations(ws, sheet, last)
         ws.freeze_panes(1, 0)
@@ -231,6 +238,14 @@ class _Builder:
         fmt = self.fmt.data(ColType.NUMBER)
         for row in range(first, last + 1):
             ws.write_formula(row - 1, col, total_formula(row), fmt, "")
+
+    def _pass_colours(self, ws: Worksheet, last: int) -> None:
+        """Green when the total passes the threshold, orange when it does not (blank stays plain)."""
+        col = _letter(SOLUTIONS, "total")
+        threshold = f"{Config().threshold:g}"
+        for test, fmt in ((">=", self.fmt.passed), ("<", self.fmt.failed)):
+            ws.conditional_format(f"{col}2:{col}{last}", {
+                "type": "formula", "criteria": f"=AND(ISNUMBER({col}2),{col}2{test}{threshold})", "format": fmt})
 
     def _write(self, ws: Worksheet, row: int, col: int, column: ColumnSpec, value: Any, fmt: Any) -> None:
         value = cell_value(column, value, self.lang)
@@ -296,6 +311,7 @@ def _print_setup(ws: Worksheet, *, landscape: bool) -> None:
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
+    ws.set_footer("&L&A&R&P / &N")
 
 
 # -- data validation rules ---------------------------------------------------------------------
@@ -391,6 +407,8 @@ class _Formats:
         label = {**base, "bold": True, "border": 1, "valign": "vcenter"}
         self.label = book.add_format({**label, "bg_color": "#F2F2F2"})
         self.label_required = book.add_format({**label, "bg_color": "#FCE4D6", "font_color": "#9C0006"})
+        self.passed = book.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"})
+        self.failed = book.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
         self._data: dict[tuple[str, ColType], Any] = {}
 
     def _make(self, kind: str, type_: ColType) -> Any:

@@ -188,6 +188,9 @@ def test_total_formula_on_every_row(generated: tuple[Lang, Path]) -> None:
         assert "+".join(f"{s}{row}" for s in scores) in formula
     assert cached[f"{total}2"].value == 14  # the manual's 5 + 4 + 3 + 2
     assert cached[f"{total}3"].value in (None, "")
+    colours = {str(cf.sqref): [r.formula[0] for r in cf.rules] for cf in ws.conditional_formatting}
+    assert colours == {f"{total}2:{total}1001": [f"AND(ISNUMBER({total}2),{total}2>=12)",
+                                                 f"AND(ISNUMBER({total}2),{total}2<12)"]}
 
 
 def test_info_form(register: tuple[Lang, Workbook]) -> None:
