@@ -19,6 +19,7 @@ from ci_excel.errors import ConfigError
 from ci_excel.schema import LEVEL, PRIORITY, PROBLEMS, Lang, fold
 
 CONFIG_FILE = "ci_excel.toml"
+DEFAULT_REPORT_TEMPLATE = Path("workbook_templates") / "report_template.docx"
 
 DEFAULT_MATRIX: dict[str, dict[str, str]] = {
     # impact -> difficulty -> priority class (SPEC section 4)
@@ -73,10 +74,20 @@ class Config:
         text = fold(name)
         return self._aliases.get(text.lower(), text)
 
-    @property
-    def departments(self) -> list[str]:
-        """The expected departments (roster names, in roster order)."""
+    def roster_names(self) -> list[str]:
+        """The expected departments (roster names, in roster order); empty without a roster."""
         return [d.name for d in self.roster]
+
+    def report_template_path(self, *, cwd: Path | None = None) -> Path | None:
+        """The Word reference document: the configured one (which must exist), else
+        workbook_templates/report_template.docx in the working folder when present, else None
+        (the renderer then uses the copy shipped with ci-excel)."""
+        if self.report_template is not None:
+            if not self.report_template.is_file():
+                raise ConfigError(f"'report_template': {self.report_template} is not a file")
+            return self.report_template
+        default = (cwd or Path.cwd()) / DEFAULT_REPORT_TEMPLATE
+        return default if default.is_file() else None
 
     @cached_property
     def _aliases(self) -> dict[str, str]:

@@ -16,8 +16,9 @@ def record(sheet: str, row: int = 2, **values: Any) -> Record:
     return Record(values=example_row(sheet) | values, file="ci_register.xlsx", sheet_name=sheet, row=row)
 
 
-def submission(department: str = "电商运营部", period: str = "2026-11", *, tables: dict[str, list[Record]] | None = None,
-               submitted_on: date | None = date(2026, 12, 2), issues: list[Issue] | None = None) -> Submission:
+def submission(department: str = "电商运营部", period: str = "2026-11", *,
+               tables: dict[str, list[Record]] | None = None, submitted_on: date | None = date(2026, 12, 2),
+               issues: list[Issue] | None = None) -> Submission:
     info = {"department": department, "period": period, "contact": "张三", "contact_info": "z@example.com",
             "submitted_on": submitted_on}
     files = [SourceFile(path=f"{department}/ci_register.xlsx", sha256="ab" * 32, size=12345, department=department,

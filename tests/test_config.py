@@ -45,7 +45,7 @@ def test_the_documented_example_loads_with_the_default_rules() -> None:
     config = load_config(ROOT / "examples" / "ci_excel.toml")
     assert config.matrix == DEFAULT_MATRIX and config.statements == DEFAULT_STATEMENTS
     assert config.weights == Weights() and config.threshold == 12
-    assert config.departments == ["电商运营部", "客户服务部", "物流部"]
+    assert config.roster_names() == ["电商运营部", "客户服务部", "物流部"]
 
 
 def test_every_setting_can_be_overridden(tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ en = "{issue} in {scenario}"
 def test_roster_names_and_aliases(tmp_path: Path) -> None:
     config = _load(tmp_path, '[[roster]]\nname = "客户服务部"\naliases = ["客服部", "Customer Service"]\n'
                              '[[roster]]\nname = "物流部"\n')
-    assert config.departments == ["客户服务部", "物流部"]
+    assert config.roster_names() == ["客户服务部", "物流部"]
     assert config.canonical_department("客服部") == "客户服务部"
     assert config.canonical_department("　客服部 ") == "客户服务部"  # full-width space, stray space
     assert config.canonical_department("customer  service") == "客户服务部"
@@ -120,3 +120,16 @@ def test_bad_settings_name_the_key_and_what_is_allowed(tmp_path: Path, text: str
 def test_invalid_toml_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not a valid TOML file"):
         _load(tmp_path, "lang = ")
+
+
+def test_report_template_path(tmp_path: Path) -> None:
+    assert Config().report_template_path(cwd=tmp_path) is None
+    default = tmp_path / "workbook_templates" / "report_template.docx"
+    default.parent.mkdir()
+    default.write_bytes(b"docx")
+    assert Config().report_template_path(cwd=tmp_path) == default
+    config = _load(tmp_path, 'report_template = "mine.docx"')
+    with pytest.raises(ConfigError, match=r"'report_template': .*mine\.docx is not a file"):
+        config.report_template_path(cwd=tmp_path)
+    (tmp_path / "mine.docx").write_bytes(b"docx")
+    assert config.report_template_path(cwd=tmp_path) == tmp_path / "mine.docx"
