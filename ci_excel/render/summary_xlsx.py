@@ -1,0 +1,808 @@
+"""The portfolio summary workbook (portfolio_summary.xlsx), written with xlsxwriter.
+
+Sheets: a dashboard with headline figures and native charts; one Excel table per entity
+(problems, root causes, solutions, actions, results, standards); a department scoreboard; the
+trend from the history store; every validation issue. Column labels, sheet names and enum labels
+come from the schema; only dashboard phrases live in `_TEXT`. Text typed by departments is
+always written as a string, with a quote prefix when it would look like a formula.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from ci_excel import model, schema
+from ci_excel.fileio import atomic_write
+from ci_excel.issues import CODES, Issue
+from ci_excel.schema import ColType, Lang
+
+Row = dict[str, Any]
+
+# Phrases used only by this workbook: key -> (zh, en).
+_TEXT: dict[str, tuple[str, str]] = {
+    "dashboard": ("概览", "Dashboard"),
+    "scoreboard": ("部门记分板", "Scoreboard"),
+    "trend": ("趋势", "Trend"),
+    "issues": ("数据问题", "Issues"),
+    "chart_data": ("_图表数据", "_chart_data"),
+    "title": ("持续改进组合概览", "Continuous improvement portfolio"),
+    "generated": ("生成日期", "Generated on"),
+    "figure": ("指标", "Figure"),
+    "value": ("数值", "Value"),
+    "departments": ("提交部门", "Departments submitted"),
+    "expected": ("应提交部门", "Departments expected"),
+    "missing": ("未提交", "Not submitted"),
+    "late": ("逾期提交", "Submitted late"),
+    "submitted": ("已提交", "Submitted"),
+    "problems": ("问题总数", "Problems"),
+    "new": ("本期新增", "New this period"),
+    "open": ("未关闭", "Open"),
+    "closed": ("已关闭", "Closed"),
+    "p1_open": ("未关闭的P1问题", "Open P1 problems"),
+    "actions": ("行动总数", "Actions"),
+    "overdue_actions": ("逾期行动", "Overdue actions"),
+    "kpis": ("KPI 数", "KPIs"),
+    "kpis_met": ("KPI 达标数", "KPIs met"),
+    "kpi_rate": ("KPI 达标率", "KPIs met (share)"),
+    "benefit": ("年化收益合计(元)", "Annual benefit"),
+    "solutions": ("方案数", "Solutions"),
+    "passing": ("通过方案", "Passing"),
+    "failing": ("未通过方案", "Not passing"),
+    "pass_rate": ("方案通过率", "Solution pass rate"),
+    "errors": ("数据错误", "Data errors"),
+    "warnings": ("数据警告", "Data warnings"),
+    "by_stage": ("按阶段", "By stage"),
+    "by_priority": ("按优先级", "By priority"),
+    "count": ("数量", "Count"),
+    "chart_stage_dept": ("各部门问题阶段分布", "Problems by stage and department"),
+    "top": ("问题最多的前{n}个部门", "top {n} departments by problems"),
+    "chart_priority": ("优先级分布", "Priority distribution"),
+    "chart_matrix": ("影响 × 难度矩阵(问题数)", "Impact × difficulty matrix (problems)"),
+    "axis_difficulty": ("解决难度:低 → 中 → 高", "Difficulty: low → medium → high"),
+    "axis_impact": ("影响程度:低 → 中 → 高", "Impact: low → medium → high"),
+    "chart_trend": ("月度趋势", "Month-over-month trend"),
+    "chart_pass": ("方案通过率", "Solution pass rate"),
+    "rank": ("排名", "Rank"),
+    "status": ("提交状态", "Submission"),
+    "avg_stage": ("平均阶段", "Average stage"),
+    "avg_progress": ("平均进度", "Average progress"),
+    "achievement": ("KPI 达标率", "KPIs met (share)"),
+    "severity": ("严重程度", "Severity"),
+    "error": ("错误", "Error"),
+    "warning": ("警告", "Warning"),
+    "code": ("代码", "Code"),
+    "file": ("文件", "File"),
+    "sheet": ("工作表", "Sheet"),
+    "cell": ("单元格", "Cell"),
+    "column": ("列", "Column"),
+    "message": ("说明", "Message"),
+    "not_verified": ("未验证", "Not verified"),
+    "flag_overdue": ("行动逾期", "Overdue actions"),
+    "flag_unverified_root_cause": ("根因未证实", "Root cause not verified"),
+    "flag_no_passing_solution": ("无通过方案", "No passing solution"),
+    "flag_kpi_missed": ("KPI 未达标", "KPI missed"),
+    "flag_stalled": ("进展停滞", "Stalled"),
+}
+
+_FONT = {"zh": "Microsoft YaHei", "en": "Calibri"}
+_PRIORITY_COLOURS = {"P1": "#C0392B", "P2": "#E67E22", "P3": "#F1C40F", "P4": "#95A5A6"}
+_PRIORITY_FILLS = {"P1": "#F8D7DA", "P2": "#FDE5CC", "P3": "#FFF6BF", "P4": "#E9ECEF"}
+_STAGE_COLOURS = ["#D6E4F0", "#A9CCE3", "#7FB3D5", "#5499C7", "#2874A6", "#1B4F72"]
+_RED_FILL = {"bg_color": "#F8D7DA", "font_color": "#9C0006"}
+_GREEN_FILL = {"bg_color": "#D4EDDA", "font_color": "#155724"}
+_ORANGE_FILL = {"bg_color": "#FDE5CC", "font_color": "#7E4A00"}
+_FORMULA_START = ("=", "+", "-", "@")
+_TOP_DEPARTMENTS = 15
+
+
+def text(key: str, lang: Lang) -> str:
+    """A dashboard phrase in the report language."""
+    zh, en = _TEXT[key]
+    return zh if lang == "zh" else en
+
+
+def write_summary(result: model.PeriodResult, out: Path, *, lang: Lang = "zh") -> Path:
+    """Write portfolio_summary.xlsx for a period, atomically; returns `out`."""
+    return atomic_write(Path(out), lambda tmp: _write(result, tmp, lang))
+
+
+def _write(result: model.PeriodResult, path: Path, lang: Lang) -> None:
+    book = xlsxwriter.Workbook(str(path), {
+        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+        "default_format_properties": {"font_name": _FONT[lang], "font_size": 10},
+    })
+    styles = _Styles(book, lang)
+    dashboard = book.add_worksheet(_sheet_name(text("dashboard", lang)))
+    tables = _entity_sheets(result, lang)
+    for spec in tables:
+        _write_table(book.add_worksheet(spec.name), spec, styles)
+    _write_table(book.add_worksheet(text("scoreboard", lang)), _scoreboard(result, lang), styles)
+    trend = _trend(result, lang)
+    _write_table(book.add_worksheet(text("trend", lang)), trend, styles)
+    _write_table(book.add_worksheet(text("issues", lang)), _issues(result, lang), styles)
+    _write_dashboard(book, dashboard, result, styles, trend=trend)
+    book.close()
+
+
+def _sheet_name(name: str) -> str:
+    return name[:31]
+
+
+# ---- cell formats and writing ----------------------------------------------------------------
+
+
+class _Styles:
+    """The workbook's formats, made once."""
+
+    def __init__(self, book: Workbook, lang: Lang) -> None:
+        self.lang = lang
+        self.font = _FONT[lang]
+        add = book.add_format
+        self.text: Format | None = None  # plain text cells carry no style: smaller, faster files
+        self.quoted = add({"quote_prefix": True})
+        self.by_kind: dict[str, Format] = {
+            "int": add({"num_format": "0"}),
+            "number": add({"num_format": "#,##0.##"}),
+            "percent": add({"num_format": "0%"}),
+            "money": add({"num_format": "#,##0"}),
+            "date": add({"num_format": "yyyy-mm-dd"}),
+        }
+        self.title = add({"bold": True, "font_size": 16, "font_color": "#1B4F72"})
+        self.subtitle = add({"font_color": "#555555"})
+        self.heading = add({"bold": True, "font_size": 11, "bottom": 2, "bottom_color": "#1B4F72"})
+        self.label = add({"bottom": 1, "bottom_color": "#DDDDDD"})
+        self.figure = add({"bold": True, "font_size": 12, "align": "right", "bottom": 1, "bottom_color": "#DDDDDD",
+                           "num_format": "#,##0"})
+        self.figure_pct = add({"bold": True, "font_size": 12, "align": "right", "bottom": 1,
+                               "bottom_color": "#DDDDDD", "num_format": "0%"})
+        self.figure_text = add({"bold": True, "align": "right", "bottom": 1, "bottom_color": "#DDDDDD",
+                                "text_wrap": True})
+        self.red = add(_RED_FILL)
+        self.green = add(_GREEN_FILL)
+        self.orange = add(_ORANGE_FILL)
+        self.priority = {k: add({"bg_color": v}) for k, v in _PRIORITY_FILLS.items()}
+
+
+@dataclass(frozen=True)
+class _Col:
+    """One output column: its header, how to read it from a row and how to write it."""
+
+    key: str
+    header: str
+    kind: str = "text"  # text | int | number | percent | money | date | label | list
+    width: float = 14
+    labels: dict[str, str] = field(default_factory=dict)  # stored key -> shown label
+    get: Callable[[Row], Any] | None = None
+
+    def value(self, row: Row) -> Any:
+        return self.get(row) if self.get else row.get(self.key)
+
+
+@dataclass(frozen=True)
+class _Cond:
+    """A conditional format on one column of a table."""
+
+    column: str
+    options: dict[str, Any]
+    style: str = ""  # name of a _Styles attribute, or "priority:P1"
+
+
+@dataclass
+class _Table:
+    """A sheet holding one Excel table."""
+
+    name: str
+    table: str
+    columns: list[_Col]
+    rows: list[Row]
+    conditions: list[_Cond] = field(default_factory=list)
+    freeze_cols: int = 1
+
+
+_KIND = {ColType.INT: "int", ColType.NUMBER: "number", ColType.PERCENT: "percent", ColType.MONEY: "money",
+         ColType.DATE: "date", ColType.ENUM: "label", ColType.BOOL: "label"}
+
+
+def _schema_col(sheet: str, key: str, lang: Lang, *, out_key: str | None = None) -> _Col:
+    spec = schema.SHEETS[sheet].column(key)
+    labels: dict[str, str] = {}
+    if spec.enum is not None:
+        labels = {c.key: c.label(lang) for c in spec.enum.choices}
+        if spec.type is ColType.BOOL:
+            labels |= {"True": labels.get("yes", "yes"), "False": labels.get("no", "no")}
+    return _Col(out_key or key, spec.header(lang), _KIND.get(spec.type, "text"), _width(spec.width, spec.header(lang)),
+                labels)
+
+
+def _width(width: float, header: str) -> float:
+    shown = sum(2 if ord(ch) > 0x2E80 else 1 for ch in header)
+    return max(float(width), shown + 3.0)  # room for the filter button
+
+
+Put = Callable[[Worksheet, int, int, Any], None]
+
+
+def _writer(col: _Col, styles: _Styles) -> Put:
+    """A function that writes one non-blank value of `col`: made once per column, called per cell."""
+    if col.kind == "label":
+        labels = col.labels
+        return lambda ws, r, c, v: ws.write_string(r, c, labels.get(str(v), str(v)), styles.text)
+    if col.kind == "list":
+        sep = "、" if styles.lang == "zh" else ", "
+        return lambda ws, r, c, v: ws.write_string(r, c, _joined(v, col.labels, sep), styles.text)
+    fmt = styles.by_kind.get(col.kind)
+    if fmt is None:
+        return lambda ws, r, c, v: _write_text(ws, r, c, str(v), styles)
+    if col.kind == "date":
+        return lambda ws, r, c, v: (ws.write_datetime(r, c, v, fmt) if isinstance(v, date)
+                                    else _write_text(ws, r, c, str(v), styles))
+    return lambda ws, r, c, v: (ws.write_number(r, c, v, fmt) if isinstance(v, int | float) and not isinstance(v, bool)
+                                else _write_text(ws, r, c, str(v), styles))
+
+
+def _joined(value: Any, labels: dict[str, str], sep: str) -> str:
+    items = value if isinstance(value, list | tuple) else [value]
+    return sep.join(labels.get(str(v), str(v)) for v in items)
+
+
+def _write_text(ws: Worksheet, r: int, c: int, value: str, styles: _Styles) -> None:
+    """Always a string; a quote prefix keeps Excel from reading typed text as a formula."""
+    ws.write_string(r, c, value, styles.quoted if value.startswith(_FORMULA_START) else styles.text)
+
+
+def _write_table(ws: Worksheet, spec: _Table, styles: _Styles) -> None:
+    for c, col in enumerate(spec.columns):
+        ws.set_column(c, c, col.width)
+    cells = [(c, col.key, col.get, _writer(col, styles)) for c, col in enumerate(spec.columns)]
+    for r, row in enumerate(spec.rows, start=1):
+        for c, key, get, put in cells:
+            value = get(row) if get else row.get(key)
+            if value is not None and value != "":
+                put(ws, r, c, value)
+    last = max(len(spec.rows), 1)
+    ws.add_table(0, 0, last, len(spec.columns) - 1, {
+        "name": spec.table, "style": "Table Style Medium 2",
+        "columns": [{"header": col.header} for col in spec.columns],
+    })
+    ws.freeze_panes(1, spec.freeze_cols)
+    _conditions(ws, spec, styles, last)
+    ws.set_landscape()
+    ws.repeat_rows(0)
+
+
+def _conditions(ws: Worksheet, spec: _Table, styles: _Styles, last: int) -> None:
+    index = {col.key: c for c, col in enumerate(spec.columns)}
+    for cond in spec.conditions:
+        c = index[cond.column]
+        options = dict(cond.options)
+        if cond.style.startswith("priority:"):
+            options["format"] = styles.priority[cond.style.split(":")[1]]
+        elif cond.style:
+            options["format"] = getattr(styles, cond.style)
+        ws.conditional_format(1, c, last, c, options)
+
+
+def _ref(spec: _Table, key: str, row: int = 2) -> str:
+    """A relative A1 reference to `key`'s column in sheet row `row`, for formula conditions."""
+    c = next(i for i, col in enumerate(spec.columns) if col.key == key)
+    return f"${xlsxwriter.utility.xl_col_to_name(c)}{row}"
+
+
+# ---- entity sheets ---------------------------------------------------------------------------
+
+# Per entity: the columns shown first, columns left out, and extra columns joined from other sheets.
+_LEAD: dict[str, tuple[str, ...]] = {
+    "problems": ("problem_id", "statement", "priority", "stage", "progress", "flags", "owner", "impact", "difficulty"),
+    "root_causes": ("root_cause_id", "problem_id", "root_cause", "source", "verified"),
+    "solutions": ("solution_id", "problem_id", "root_cause_id", "description", "category", "effectiveness",
+                  "feasibility", "cost", "risk", "score", "passes", "rank", "recommended", "selected"),
+    "actions": ("action_id", "solution_id", "what", "who", "how", "start_on", "due_on", "status", "percent_done",
+                "overdue", "days_overdue", "late", "days_late"),
+    "results": ("problem_id", "kpi", "unit", "direction", "baseline", "target", "actual", "achievement", "improvement",
+                "met", "annual_benefit", "measured_on"),
+    "standards": ("problem_id", "kind", "document", "effective_on", "closed", "rollout_scope", "lessons"),
+}
+_OMIT: dict[str, frozenset[str]] = {"solutions": frozenset({"total"})}  # the typed total; `score` is recomputed
+_JOINED = {"actions": ("progress", "action_id", ("finished_on", "updated_on", "blockers"))}
+
+
+def _entity_sheets(result: model.PeriodResult, lang: Lang) -> list[_Table]:
+    return [_entity(result, sheet, lang) for sheet in _LEAD]
+
+
+def _entity(result: model.PeriodResult, sheet: str, lang: Lang) -> _Table:
+    spec = schema.SHEETS[sheet]
+    keys = [*_LEAD[sheet], *(k for k in spec.by_key if k not in _LEAD[sheet] and k not in _OMIT.get(sheet, ()))]
+    columns = [*_owner_cols(lang), *(_schema_col(sheet, k, lang) for k in keys)]
+    rows = _entity_rows(result, sheet)
+    if sheet in _JOINED:
+        other, _, extra = _JOINED[sheet]
+        columns += [_schema_col(other, k, lang, out_key=f"{other}.{k}") for k in extra]
+    _relabel(sheet, columns, lang)
+    table = _Table(_sheet_name(spec.name(lang)), f"tbl_{sheet}", columns, rows, freeze_cols=3)
+    table.conditions.extend(_entity_conditions(sheet, table, lang))
+    return table
+
+
+def _owner_cols(lang: Lang) -> list[_Col]:
+    return [_schema_col("info", "department", lang), _schema_col("info", "period", lang)]
+
+
+def _entity_rows(result: model.PeriodResult, sheet: str) -> list[Row]:
+    rows: list[Row] = []
+    for d in result.departments:
+        owner = {"department": d.department, "period": d.period}
+        joined = _join_index(d, sheet)
+        for row in d.rows(sheet):
+            rows.append({**row, **owner, **joined.get(row.get("action_id"), {})} if joined else {**row, **owner})
+    return rows
+
+
+def _join_index(d: model.DepartmentResult, sheet: str) -> dict[Any, Row]:
+    if sheet not in _JOINED:
+        return {}
+    other, key, extra = _JOINED[sheet]
+    return {r.get(key): {f"{other}.{k}": r.get(k) for k in extra} for r in d.rows(other)}
+
+
+def _relabel(sheet: str, columns: list[_Col], lang: Lang) -> None:
+    """Labels for columns whose values are keys outside an enum: flags, root-cause source, unverified."""
+    for i, col in enumerate(columns):
+        if sheet == "problems" and col.key == "flags":
+            flags = {k.removeprefix("flag_"): text(k, lang) for k in _TEXT if k.startswith("flag_")}
+            columns[i] = _Col(col.key, col.header, "list", col.width, flags)
+        elif sheet == "root_causes" and col.key == "source":
+            sources = {"5why": schema.sheet_label("why_chains", lang), "fishbone": schema.sheet_label("fishbone", lang)}
+            columns[i] = _Col(col.key, col.header, "label", col.width, sources)
+        elif sheet == "root_causes" and col.key == "verified":
+            columns[i] = _Col(col.key, col.header, "label", col.width, col.labels, get=_or_default(
+                "verified", text("not_verified", lang)))
+
+
+def _or_default(key: str, default: str) -> Callable[[Row], Any]:
+    return lambda row: row.get(key) or default
+
+
+def _entity_conditions(sheet: str, table: _Table, lang: Lang) -> list[_Cond]:
+    no = schema.YES_NO.label("no", lang)
+    yes = schema.YES_NO.label("yes", lang)
+    if sheet == "problems":
+        return [*_priority_conditions("priority"),
+                _Cond("progress", {"type": "data_bar", "bar_color": "#63BE7B", "bar_solid": True,
+                                   "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 1})]
+    if sheet == "root_causes":
+        confirmed = schema.CONCLUSION.label("confirmed", lang)
+        return [_Cond("verified", {"type": "cell", "criteria": "!=", "value": f'"{confirmed}"'}, "orange")]
+    if sheet == "solutions":
+        return [_Cond("score", {"type": "formula", "criteria": f'={_ref(table, "passes")}="{no}"'}, "red"),
+                _Cond("passes", {"type": "cell", "criteria": "==", "value": f'"{no}"'}, "red"),
+                _Cond("recommended", {"type": "cell", "criteria": "==", "value": f'"{yes}"'}, "green")]
+    if sheet == "actions":
+        return [_Cond("days_overdue", {"type": "cell", "criteria": ">", "value": 0}, "red"),
+                _Cond("overdue", {"type": "cell", "criteria": "==", "value": f'"{yes}"'}, "red"),
+                _Cond("percent_done", {"type": "data_bar", "bar_color": "#5499C7", "bar_solid": True,
+                                       "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 1})]
+    if sheet == "results":
+        return [_Cond("achievement", {"type": "data_bar", "bar_color": "#63BE7B", "bar_solid": True,
+                                      "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 1}),
+                _Cond("met", {"type": "cell", "criteria": "==", "value": f'"{no}"'}, "red")]
+    if sheet == "standards":
+        return [_Cond("closed", {"type": "cell", "criteria": "==", "value": f'"{yes}"'}, "green")]
+    return []
+
+
+def _priority_conditions(column: str) -> list[_Cond]:
+    return [_Cond(column, {"type": "text", "criteria": "begins with", "value": key}, f"priority:{key}")
+            for key in _PRIORITY_FILLS]
+
+
+# ---- scoreboard, trend, issues ---------------------------------------------------------------
+
+
+def _scoreboard(result: model.PeriodResult, lang: Lang) -> _Table:
+    stages = [c.key for c in schema.STAGE.choices]
+    cols = [
+        _Col("rank", text("rank", lang), "int", 7), _schema_col("info", "department", lang),
+        _Col("status", text("status", lang), "text", 12), _Col("problems", text("problems", lang), "int", 10),
+        *(_Col(f"stage_{s}", schema.STAGE.label(s, lang), "int", 12) for s in stages),
+        _Col("p1_open", text("p1_open", lang), "int", 12), _Col("avg_stage", text("avg_stage", lang), "number", 10),
+        _Col("avg_progress", text("avg_progress", lang), "percent", 11),
+        _Col("overdue_actions", text("overdue_actions", lang), "int", 11), _Col("kpis", text("kpis", lang), "int", 9),
+        _Col("kpis_met", text("kpis_met", lang), "int", 11), _Col("kpi_rate", text("kpi_rate", lang), "percent", 11),
+        _Col("benefit", text("benefit", lang), "money", 16), _Col("errors", text("errors", lang), "int", 10),
+        _Col("warnings", text("warnings", lang), "int", 10), _schema_col("info", "submitted_on", lang),
+        _schema_col("info", "contact", lang), _schema_col("info", "contact_info", lang),
+    ]
+    rows = sorted((_department_figures(d, lang) for d in result.departments),
+                  key=lambda r: (-r["avg_stage"], -r["avg_progress"], r["department"]))
+    for rank, row in enumerate(rows, 1):
+        row["rank"] = rank
+    rows += [{"department": name, "status": text("missing", lang)} for name in result.missing]
+    table = _Table(text("scoreboard", lang), "tbl_scoreboard", [*cols], rows, freeze_cols=2)
+    table.conditions += [
+        _Cond("status", {"type": "cell", "criteria": "==", "value": f'"{text("missing", lang)}"'}, "red"),
+        _Cond("status", {"type": "cell", "criteria": "==", "value": f'"{text("late", lang)}"'}, "orange"),
+        _Cond("overdue_actions", {"type": "cell", "criteria": ">", "value": 0}, "red"),
+        _Cond("avg_progress", {"type": "data_bar", "bar_color": "#5499C7", "bar_solid": True, "min_type": "num",
+                               "min_value": 0, "max_type": "num", "max_value": 1}),
+        _Cond("kpi_rate", {"type": "data_bar", "bar_color": "#63BE7B", "bar_solid": True, "min_type": "num",
+                           "min_value": 0, "max_type": "num", "max_value": 1}),
+    ]
+    return table
+
+
+def _department_figures(d: model.DepartmentResult, lang: Lang) -> Row:
+    problems, results = d.rows("problems"), d.rows("results")
+    stages = Counter(str(p.get("stage")) for p in problems)
+    met = sum(bool(r.get("met")) for r in results)
+    row: Row = {
+        "department": d.department, "status": text("late" if d.late else "submitted", lang),
+        "problems": len(problems), "p1_open": sum(_is_open_p1(p) for p in problems),
+        "avg_stage": round(_mean([_num(p.get("stage")) for p in problems]), 2),
+        "avg_progress": _mean([_num(p.get("progress")) for p in problems]),
+        "overdue_actions": sum(bool(a.get("overdue")) for a in d.rows("actions")),
+        "kpis": len(results), "kpis_met": met, "kpi_rate": met / len(results) if results else None,
+        "benefit": _benefit(results), "errors": sum(_severity(i) == "error" for i in d.issues),
+        "warnings": sum(_severity(i) == "warning" for i in d.issues),
+        **{k: d.info.get(k) for k in ("submitted_on", "contact", "contact_info")},
+    }
+    row |= {f"stage_{c.key}": stages.get(c.key, 0) for c in schema.STAGE.choices}
+    return row
+
+
+def _trend(result: model.PeriodResult, lang: Lang) -> _Table:
+    stages, priorities = schema.STAGE.choices, schema.PRIORITY.choices
+    cols = [
+        _schema_col("info", "period", lang),
+        *(_Col(k, text(k, lang), "int", 11) for k in ("departments", "problems", "new", "closed", "open",
+                                                       "overdue_actions", "kpis", "kpis_met")),
+        _Col("kpi_rate", text("kpi_rate", lang), "percent", 11), _Col("benefit", text("benefit", lang), "money", 16),
+        *(_Col(f"stage_{c.key}", c.label(lang), "int", 12) for c in stages),
+        *(_Col(f"priority_{c.key}", c.label(lang), "int", 12) for c in priorities),
+    ]
+    rows = [_trend_row(f) for f in result.trend]
+    return _Table(text("trend", lang), "tbl_trend", cols, rows)
+
+
+def _trend_row(f: model.PeriodFigures) -> Row:
+    row: Row = {k: getattr(f, k) for k in ("period", "departments", "problems", "new", "closed", "open",
+                                           "overdue_actions", "kpis", "kpis_met", "benefit")}
+    row["kpi_rate"] = f.kpis_met / f.kpis if f.kpis else None
+    row |= {f"stage_{k}": v for k, v in f.by_stage.items()}
+    row |= {f"priority_{k}": v for k, v in f.by_priority.items()}
+    return row
+
+
+def _issues(result: model.PeriodResult, lang: Lang) -> _Table:
+    severities = {"error": text("error", lang), "warning": text("warning", lang)}
+    cols = [_schema_col("info", "department", lang), _schema_col("info", "period", lang),
+            _Col("severity", text("severity", lang), "label", 10, severities),
+            _Col("code", text("code", lang), "text", 18),
+            _Col("file", text("file", lang), "text", 36), _Col("sheet", text("sheet", lang), "text", 14),
+            _Col("cell", text("cell", lang), "text", 9), _Col("column", text("column", lang), "text", 14),
+            _Col("value", text("value", lang), "text", 18), _Col("message", text("message", lang), "text", 70)]
+    rows = [_issue_row(i, result.period, lang) for i in result.all_issues]
+    table = _Table(text("issues", lang), "tbl_issues", cols, rows, freeze_cols=1)
+    table.conditions.append(_Cond("severity", {"type": "cell", "criteria": "==", "value": f'"{severities["error"]}"'},
+                                  "red"))
+    return table
+
+
+def _issue_row(issue: Issue, period: str, lang: Lang) -> Row:
+    known = issue.code in CODES
+    return {"department": issue.department, "period": issue.period or period, "severity": _severity(issue),
+            "code": issue.code, "file": issue.file, "sheet": issue.sheet, "cell": issue.cell, "column": issue.column,
+            "value": issue.value, "message": issue.message(lang) if known else issue.code}
+
+
+def _severity(issue: Issue) -> str:
+    return CODES[issue.code].severity if issue.code in CODES else "warning"
+
+
+# ---- figures ---------------------------------------------------------------------------------
+
+
+def _num(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _mean(values: Iterable[float | None]) -> float:
+    numbers = [v for v in values if v is not None]
+    return sum(numbers) / len(numbers) if numbers else 0.0
+
+
+def _benefit(results: list[Row]) -> float | None:
+    amounts = [_num(r.get("annual_benefit")) for r in results]
+    recorded = [a for a in amounts if a is not None]
+    return sum(recorded) if recorded else None
+
+
+def _is_open_p1(problem: Row) -> bool:
+    return problem.get("priority") == "P1" and _num(problem.get("stage")) != 6
+
+
+def headline(result: model.PeriodResult) -> dict[str, Any]:
+    """The dashboard's headline figures for the period (None when not recorded)."""
+    problems = [p for d in result.departments for p in d.rows("problems")]
+    actions = [a for d in result.departments for a in d.rows("actions")]
+    results = [r for d in result.departments for r in d.rows("results")]
+    solutions = [s for d in result.departments for s in d.rows("solutions")]
+    closed = sum(_num(p.get("stage")) == 6 for p in problems)
+    passing = sum(bool(s.get("passes")) for s in solutions)
+    met = sum(bool(r.get("met")) for r in results)
+    current = next((f for f in result.trend if f.period == result.period), None)
+    issues = result.all_issues
+    return {
+        "departments": len(result.departments), "expected": len(result.departments) + len(result.missing),
+        "problems": len(problems), "new": current.new if current else None, "open": len(problems) - closed,
+        "closed": closed, "p1_open": sum(_is_open_p1(p) for p in problems), "actions": len(actions),
+        "overdue_actions": sum(bool(a.get("overdue")) for a in actions), "kpis": len(results), "kpis_met": met,
+        "kpi_rate": met / len(results) if results else None, "benefit": _benefit(results),
+        "solutions": len(solutions), "passing": passing, "failing": len(solutions) - passing,
+        "pass_rate": passing / len(solutions) if solutions else None,
+        "errors": sum(_severity(i) == "error" for i in issues),
+        "warnings": sum(_severity(i) == "warning" for i in issues),
+        "by_stage": {c.key: sum(str(p.get("stage")) == c.key for p in problems) for c in schema.STAGE.choices},
+        "by_priority": {c.key: sum(p.get("priority") == c.key for p in problems) for c in schema.PRIORITY.choices},
+    }
+
+
+# ---- dashboard -------------------------------------------------------------------------------
+
+_HEADLINE_ROWS = ("departments", "expected", "problems", "new", "open", "closed", "p1_open", "actions",
+                  "overdue_actions", "kpis", "kpis_met", "kpi_rate", "benefit", "solutions", "passing", "failing",
+                  "pass_rate", "errors", "warnings")
+_PERCENT_ROWS = frozenset({"kpi_rate", "pass_rate"})
+
+
+@dataclass
+class _Dash:
+    """Where the dashboard put the figures the charts read."""
+
+    sheet: str
+    cells: dict[str, tuple[int, int]] = field(default_factory=dict)
+    stage_rows: tuple[int, int] = (0, 0)
+    priority_rows: tuple[int, int] = (0, 0)
+
+
+def _write_dashboard(book: Workbook, ws: Worksheet, result: model.PeriodResult, styles: _Styles, *,
+                     trend: _Table) -> None:
+    lang = styles.lang
+    figures = headline(result)
+    ws.hide_gridlines(2)
+    for c, width in enumerate((24, 14, 3, 20, 9, 3, 20, 9)):
+        ws.set_column(c, c, width)
+    ws.write_string(0, 0, f"{text('title', lang)} {result.period}", styles.title)
+    ws.write_string(1, 0, _subtitle(result, lang), styles.subtitle)
+    dash = _Dash(ws.get_name())
+    _write_headline(ws, figures, styles, dash, top=3)
+    _write_breakdown(ws, figures, styles, dash, top=3)
+    _write_notes(ws, result, styles, top=13, col=3)
+    data = _write_chart_data(book, result, styles)
+    _insert_charts(book, ws, dash, data, trend, figures, styles, top=4 + len(_HEADLINE_ROWS) + 2)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.activate()
+
+
+def _subtitle(result: model.PeriodResult, lang: Lang) -> str:
+    made = result.generated_on or date.today()
+    period = schema.column_label("info", "period", lang)
+    return f"{period}: {result.period}    {text('generated', lang)}: {made.isoformat()}"
+
+
+def _write_headline(ws: Worksheet, figures: dict[str, Any], styles: _Styles, dash: _Dash, *, top: int) -> None:
+    lang = styles.lang
+    ws.write_string(top, 0, text("figure", lang), styles.heading)
+    ws.write_string(top, 1, text("value", lang), styles.heading)
+    for i, key in enumerate(_HEADLINE_ROWS, start=top + 1):
+        ws.write_string(i, 0, text(key, lang), styles.label)
+        value = figures[key]
+        if value is None:
+            ws.write_string(i, 1, "—", styles.figure_text)
+        else:
+            ws.write_number(i, 1, value, styles.figure_pct if key in _PERCENT_ROWS else styles.figure)
+        dash.cells[key] = (i, 1)
+
+
+def _write_breakdown(ws: Worksheet, figures: dict[str, Any], styles: _Styles, dash: _Dash, *, top: int) -> None:
+    lang = styles.lang
+    for col, key, enum, counts in ((3, "by_stage", schema.STAGE, figures["by_stage"]),
+                                   (6, "by_priority", schema.PRIORITY, figures["by_priority"])):
+        ws.write_string(top, col, text(key, lang), styles.heading)
+        ws.write_string(top, col + 1, text("count", lang), styles.heading)
+        for i, choice in enumerate(enum.choices, start=top + 1):
+            ws.write_string(i, col, choice.label(lang), styles.label)
+            ws.write_number(i, col + 1, counts[choice.key], styles.figure)
+        rows = (top + 1, top + len(enum.choices))
+        if key == "by_stage":
+            dash.stage_rows = rows
+        else:
+            dash.priority_rows = rows
+
+
+def _write_notes(ws: Worksheet, result: model.PeriodResult, styles: _Styles, *, top: int, col: int) -> None:
+    """Missing and late departments, named."""
+    lang = styles.lang
+    sep = "、" if lang == "zh" else ", "
+    for i, (key, names) in enumerate((("missing", result.missing), ("late", result.late))):
+        ws.write_string(top + 2 * i, col, text(key, lang), styles.heading)
+        ws.merge_range(top + 2 * i + 1, col, top + 2 * i + 1, col + 4, "", styles.label)
+        _write_text(ws, top + 2 * i + 1, col, sep.join(names) or "—", styles)
+
+
+_Points = dict[str, list[tuple[int, int, int, int]]]  # priority -> [(sheet row, x, y, problems)]
+
+
+@dataclass(frozen=True)
+class _ChartData:
+    sheet: str
+    departments: int  # rows of the department x stage block (from row 1)
+    most: int  # the largest department's problem count
+    matrix: _Points
+
+
+def _write_chart_data(book: Workbook, result: model.PeriodResult, styles: _Styles) -> _ChartData:
+    """A hidden sheet with what the charts plot that no visible sheet holds in that shape."""
+    lang = styles.lang
+    ws = book.add_worksheet(text("chart_data", lang))
+    ws.hide()
+    stages = [c.key for c in schema.STAGE.choices]
+    ws.write_string(0, 0, schema.column_label("info", "department", lang))
+    for j, s in enumerate(stages, 1):
+        ws.write_string(0, j, schema.STAGE.label(s, lang))
+    top = sorted(result.departments, key=lambda d: (-len(d.rows("problems")), d.department))[:_TOP_DEPARTMENTS]
+    for i, d in enumerate(top, 1):
+        _write_text(ws, i, 0, d.department, styles)
+        counts = Counter(str(p.get("stage")) for p in d.rows("problems"))
+        for j, s in enumerate(stages, 1):
+            ws.write_number(i, j, counts.get(s, 0))
+    most = max((len(d.rows("problems")) for d in top), default=0)
+    return _ChartData(ws.get_name(), len(top), most, _write_matrix(ws, result, start=len(top) + 3))
+
+
+def _write_matrix(ws: Worksheet, result: model.PeriodResult, *, start: int) -> _Points:
+    """One point per impact x difficulty cell that holds problems, grouped by the cell's priority."""
+    level = {c.key: i for i, c in enumerate(reversed(schema.LEVEL.choices), 1)}  # low 1 .. high 3
+    cells: Counter[tuple[str, str, str]] = Counter()
+    for d in result.departments:
+        for p in d.rows("problems"):
+            if p.get("impact") in level and p.get("difficulty") in level:
+                cells[(str(p.get("priority")), p["impact"], p["difficulty"])] += 1
+    points: _Points = {}
+    for r, ((priority, impact, difficulty), n) in enumerate(sorted(cells.items()), start=start):
+        ws.write_string(r, 0, priority)
+        ws.write_number(r, 1, level[difficulty])
+        ws.write_number(r, 2, level[impact])
+        ws.write_number(r, 3, n)
+        points.setdefault(priority, []).append((r, level[difficulty], level[impact], n))
+    return points
+
+
+def _font(styles: _Styles, size: int = 9, **extra: Any) -> dict[str, Any]:
+    return {"name": styles.font, "size": size, **extra}
+
+
+def _chart(book: Workbook, kind: str, title: str, styles: _Styles, **options: Any) -> Any:
+    chart = book.add_chart({"type": kind, **options})
+    chart.set_title({"name": title, "name_font": _font(styles, 11, bold=True)})
+    chart.set_legend({"position": "bottom", "font": _font(styles)})
+    chart.set_chartarea({"border": {"color": "#BBBBBB"}})
+    return chart
+
+
+# Chart grid on the dashboard, in pixels: (row offset in chart rows, left x, width, height).
+_LAYOUT = {"stage": (0, 0, 660, 360), "priority": (0, 680, 400, 360), "trend": (1, 0, 660, 340),
+           "pass": (1, 680, 400, 340), "matrix": (2, 0, 560, 420)}
+
+
+def _insert_charts(book: Workbook, ws: Worksheet, dash: _Dash, data: _ChartData, trend: _Table,
+                   figures: dict[str, Any], styles: _Styles, *, top: int) -> None:
+    charts = {"stage": _stage_chart(book, data, styles), "priority": _priority_chart(book, dash, styles),
+              "trend": _trend_chart(book, trend, styles), "pass": _pass_chart(book, dash, figures, styles),
+              "matrix": _matrix_chart(book, data, styles)}
+    band_rows = [19, 18, 22]  # rows each band of charts takes, so a page break never cuts a chart
+    starts = [top + sum(band_rows[:i]) for i in range(len(band_rows))]
+    for key, (band, x, width, height) in _LAYOUT.items():
+        ws.insert_chart(starts[band], 0, charts[key], {"x_offset": x, "y_offset": 4, "object_position": 3,
+                                                      "x_scale": width / 480, "y_scale": height / 288})
+    ws.set_h_pagebreaks(starts[1:2])
+
+
+def _stage_chart(book: Workbook, data: _ChartData, styles: _Styles) -> Any:
+    lang = styles.lang
+    title = f"{text('chart_stage_dept', lang)}({text('top', lang).format(n=_TOP_DEPARTMENTS)})"
+    chart = _chart(book, "column", title, styles, subtype="stacked")
+    n = max(data.departments, 1)
+    sheet = _quote(data.sheet)
+    for j, colour in enumerate(_STAGE_COLOURS, 1):
+        chart.add_series({"name": [data.sheet, 0, j], "categories": f"={sheet}!$A$2:$A${n + 1}",
+                          "values": [data.sheet, 1, j, n, j], "fill": {"color": colour}, "gap": 60})
+    chart.set_x_axis({"num_font": _font(styles, 8, rotation=-30)})
+    chart.set_y_axis({"num_font": _font(styles), "num_format": "0", "min": 0, "major_unit": max(1, -(-data.most // 6)),
+                      "major_gridlines": {"visible": True, "line": {"color": "#E5E5E5"}}})
+    return chart
+
+
+def _priority_chart(book: Workbook, dash: _Dash, styles: _Styles) -> Any:
+    chart = _chart(book, "pie", text("chart_priority", styles.lang), styles)
+    first, last = dash.priority_rows
+    chart.add_series({
+        "name": text("chart_priority", styles.lang), "categories": [dash.sheet, first, 6, last, 6],
+        "values": [dash.sheet, first, 7, last, 7],
+        "points": [{"fill": {"color": c}} for c in _PRIORITY_COLOURS.values()],
+        "data_labels": {"value": True, "percentage": True, "separator": "\n", "font": _font(styles, 9, bold=True)},
+    })
+    return chart
+
+
+def _trend_chart(book: Workbook, trend: _Table, styles: _Styles) -> Any:
+    chart = _chart(book, "line", text("chart_trend", styles.lang), styles)
+    n = max(len(trend.rows), 1)
+    index = {col.key: c for c, col in enumerate(trend.columns)}
+    colours = {"problems": "#1B4F72", "open": "#E67E22", "closed": "#27AE60", "overdue_actions": "#C0392B",
+               "kpis_met": "#8E44AD"}
+    for key, colour in colours.items():
+        c = index[key]
+        chart.add_series({"name": [trend.name, 0, c], "categories": [trend.name, 1, 0, n, 0],
+                          "values": [trend.name, 1, c, n, c], "line": {"color": colour, "width": 2.25},
+                          "marker": {"type": "circle", "size": 6, "fill": {"color": colour},
+                                     "border": {"color": colour}},
+                          "data_labels": {"value": True, "position": "above", "font": _font(styles, 8)}})
+    chart.set_x_axis({"num_font": _font(styles)})
+    chart.set_y_axis({"num_font": _font(styles), "major_gridlines": {"visible": True, "line": {"color": "#E5E5E5"}}})
+    return chart
+
+
+def _pass_chart(book: Workbook, dash: _Dash, figures: dict[str, Any], styles: _Styles) -> Any:
+    lang = styles.lang
+    rate = figures["pass_rate"]
+    title = f"{text('chart_pass', lang)} {rate:.0%}" if rate is not None else text("chart_pass", lang)
+    chart = _chart(book, "doughnut", title, styles)
+    (r1, c), (r2, _) = dash.cells["passing"], dash.cells["failing"]
+    chart.add_series({
+        "name": text("chart_pass", lang), "categories": [dash.sheet, r1, 0, r2, 0],
+        "values": [dash.sheet, r1, c, r2, c],
+        "points": [{"fill": {"color": "#27AE60"}}, {"fill": {"color": "#C0392B"}}],
+        "data_labels": {"value": True, "percentage": True, "separator": "\n", "font": _font(styles, 9, bold=True)},
+    })
+    chart.set_hole_size(50)
+    return chart
+
+
+def _matrix_chart(book: Workbook, data: _ChartData, styles: _Styles) -> Any:
+    lang = styles.lang
+    chart = _chart(book, "scatter", text("chart_matrix", lang), styles)
+    for priority, points in sorted(data.matrix.items()):
+        first, last = points[0][0], points[-1][0]
+        colour = _PRIORITY_COLOURS.get(priority, "#777777")
+        chart.add_series({
+            "name": schema.PRIORITY.label(priority, lang) if priority in schema.PRIORITY.by_key else priority,
+            "categories": [data.sheet, first, 1, last, 1], "values": [data.sheet, first, 2, last, 2],
+            "marker": {"type": "circle", "size": 22, "fill": {"color": colour}, "border": {"color": "#FFFFFF"}},
+            "data_labels": {"custom": [{"value": str(n)} for _, _, _, n in points],
+                            "position": "center", "font": _font(styles, 9, bold=True, color="#FFFFFF")},
+        })
+    grid = {"visible": True, "line": {"color": "#BBBBBB"}}
+    axis = {"min": 0.5, "max": 3.5, "major_unit": 1, "label_position": "none", "major_gridlines": grid}
+    chart.set_x_axis({**axis, "name": text("axis_difficulty", lang), "name_font": _font(styles, 9)})
+    chart.set_y_axis({**axis, "name": text("axis_impact", lang), "name_font": _font(styles, 9)})
+    return chart
+
+
+def _quote(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
