@@ -10,7 +10,8 @@ Deliberate edge cases, so renderers meet them:
 - every stage 1..6 and every priority P1..P4 occurs (with the defaults);
 - overdue actions, missed KPIs, unverified root causes, fishbone causes with frequencies;
 - a department name with unsafe file characters (UNSAFE_DEPARTMENT), always the second one;
-- text typed by a department that starts with "=", "+", "-" or "@" (INJECTED, first department);
+- text typed by a department that starts with "=", "+", "-" or "@" (INJECTED and INJECTED_ISSUE_VALUE,
+  first department);
 - one late department (the third, or the last when fewer), missing=["采购部"], issues per department.
 """
 
@@ -36,6 +37,7 @@ INJECTED: tuple[tuple[str, str, str], ...] = (
     ("actions", "how", "+先试点后推广"),
     ("progress", "blockers", "-IT排期未定"),
 )
+INJECTED_ISSUE_VALUE = "=4*1.5"  # the value of the first department's not-number issue
 
 _DEPARTMENTS = ["电商运营部", UNSAFE_DEPARTMENT, "客户服务部", "物流配送部", "财务部", "人力资源部",
                 "市场部", "供应链管理部", "信息技术部", "质量管理部"]
@@ -242,7 +244,7 @@ def _department(j: int, n_problems: int, *, period: str, seed: int, lang: Lang, 
     source = model.SourceFile(path=path, sha256=f"{j:064x}", size=20_000 + j, department=name, period=period,
                               template_version="1.0", sheets=tuple(_TABLES[:-1]), outcome="warnings")
     return model.DepartmentResult(department=name, period=period, info=info, tables=tables,
-                                  issues=_issues(tables, name, period, path, lang), files=[source], late=late)
+                                  issues=_issues(tables, name, period, path, lang, first=j == 0), files=[source], late=late)
 
 
 _TABLES = ["problems", "why_chains", "fishbone", "verification", "solutions", "actions", "progress", "results",
@@ -426,18 +428,24 @@ def _flags(*, stage: int, g: int, verified: str | None, passing: bool, actions: 
 # ---- issues and periods ----------------------------------------------------------------------
 
 
-def _issues(tables: dict[str, list[Row]], department: str, period: str, path: str, lang: Lang) -> list[Issue]:
-    """A few findings per department, using only codes that exist in CODES."""
-    codes = sorted(CODES)
-    places = [("problems", "H", "quantification", "大促期间投诉明显上升"), ("actions", "G", "due_on", "下周五"),
-              ("results", "E", "baseline", "约4小时")]
+# Where each department's findings sit: (sheet, column letter, column key, value typed, wanted code).
+_ISSUE_PLACES = (("problems", "H", "quantification", "大促期间投诉明显上升", "quantification-no-number"),
+                 ("actions", "G", "due_on", "下周五", "not-date"),
+                 ("results", "E", "baseline", "约4小时", "not-number"))
+
+
+def _issues(tables: dict[str, list[Row]], department: str, period: str, path: str, lang: Lang, *,
+            first: bool) -> list[Issue]:
+    """A few findings per department, using only codes that exist in CODES (file-unreadable always does)."""
     out = []
-    for k, (sheet, col, column, value) in enumerate(places):
+    for k, (sheet, col, column, value, wanted) in enumerate(_ISSUE_PLACES):
         if not tables[sheet]:
             continue
         spec = SHEETS[sheet]
-        out.append(Issue(codes[k % len(codes)], path, sheet=spec.name(lang), cell=f"{col}{k + 3}",
-                         column=spec.column(column).header(lang), value=value, params={"reason": value},
+        cell = f"{col}{k + 3}"
+        value = INJECTED_ISSUE_VALUE if first and column == "baseline" else value
+        out.append(Issue(wanted if wanted in CODES else "file-unreadable", path, sheet=spec.name(lang), cell=cell,
+                         column=spec.column(column).header(lang), value=value, params={"cell": cell, "reason": value},
                          department=department, period=period, row=k + 3))
     return out
 
