@@ -122,7 +122,12 @@ def validate_paths(paths: Sequence[Path], *, root: Path | None = None,
 
 
 def _issue_order(issue: Issue) -> tuple[Any, ...]:
-    return (issue.file, issue.sheet, issue.row or 0, _cell_order(issue.cell), issue.code)
+    """File, then sheets in template order, then row and column."""
+    return (issue.file, _SHEET_RANK.get(issue.sheet, 99) if issue.sheet else -1, issue.sheet, issue.row or 0,
+            _cell_order(issue.cell), issue.code)
+
+
+_SHEET_RANK = {name: rank for rank, spec in enumerate((INFO, *TABLE_SHEETS)) for name in (spec.zh, spec.en)}
 
 
 def _cell_order(cell: str) -> tuple[int, str]:
@@ -278,6 +283,7 @@ def _recognise_sheets(book: RawBook, meta: dict[str, str], ctx: _Ctx) -> dict[st
         if key.startswith("sheet:") and value in book.sheet_names and key[6:] in SHEETS:
             names[key[6:]] = value
     taken = set(names.values())
+    unknown: list[str] = []
     for name in book.sheet_names:
         found = _SHEET_NAMES.get(_norm(name))
         if name in taken:
@@ -285,7 +291,9 @@ def _recognise_sheets(book: RawBook, meta: dict[str, str], ctx: _Ctx) -> dict[st
         if found is not None and found not in names:
             names[found] = name
         elif _norm(name) not in _SKIP_SHEETS and name not in book.hidden:
-            ctx.add("sheet-unknown", sheet=name)
+            unknown.append(name)
+    for name in unknown if names else ():  # a file with no template sheet at all is "not-template"
+        ctx.add("sheet-unknown", sheet=name)
     return names
 
 

@@ -161,6 +161,9 @@ def _issues_sheet(book: Workbook, issues: Sequence[Issue], marked: set[tuple[str
     for index, width in enumerate(_WIDTHS, start=1):
         ws.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.auto_filter.ref = f"A1:G{max(ws.max_row, 1)}"
     for sheet in book.worksheets:
         sheet.sheet_view.tabSelected = False
