@@ -51,10 +51,8 @@ def problem_statement(row: Row, lang: Lang, config: Config) -> str:
 
 
 def priority(impact: str | None, difficulty: str | None, config: Config) -> str | None:
-    """The priority class P1..P4 from the impact x difficulty matrix (None when either is blank)."""
-    if impact is None or difficulty is None:
-        return None
-    return config.matrix[impact][difficulty]
+    """The priority class P1..P4 from the impact x difficulty matrix (None when either is blank or unknown)."""
+    return config.matrix.get(impact or "", {}).get(difficulty or "")
 
 
 def priority_key(row: Row) -> tuple[Any, ...]:

@@ -85,6 +85,7 @@ SUBMISSIONS = sa.Table(
     sa.Column("seq", sa.Integer, nullable=False),
     sa.Column("late", sa.Boolean, nullable=False),
     *(_column("info", c, prefix="info_") for c in INFO.columns),
+    sa.Column("info_extra", sa.JSON),  # info keys the schema does not declare, if any
 )
 FILES = sa.Table(
     "source_files", METADATA,
@@ -364,7 +365,9 @@ def _period_rows(result: PeriodResult, figures: PeriodFigures) -> Iterator[tuple
 
 def _submission_row(dept: DepartmentResult, seq: int) -> Row:
     info = {f"info_{c.key}": dept.info.get(c.key) for c in INFO.columns}
-    return info | {"period": dept.period, "department": dept.department, "seq": seq, "late": dept.late}
+    extra = {k: v for k, v in dept.info.items() if k not in INFO.by_key}
+    return info | {"period": dept.period, "department": dept.department, "seq": seq, "late": dept.late,
+                   "info_extra": extra or None}
 
 
 def _file_row(dept: DepartmentResult, seq: int, source: SourceFile) -> Row:
@@ -403,7 +406,8 @@ def _load_departments(conn: Connection, period: str, issues: dict[str | None, li
     tables = _load_tables(conn, period)
     query = sa.select(SUBMISSIONS).where(SUBMISSIONS.c.period == period).order_by(SUBMISSIONS.c.seq)
     return [DepartmentResult(
-        department=r["department"], period=period, info={c.key: r[f"info_{c.key}"] for c in INFO.columns},
+        department=r["department"], period=period,
+        info={c.key: r[f"info_{c.key}"] for c in INFO.columns} | (r["info_extra"] or {}),
         tables={sheet: tables[r["department"]][sheet] for sheet in ENTITIES}, issues=issues.get(r["department"], []),
         files=files.get(r["department"], []), late=r["late"],
     ) for r in conn.execute(query).mappings()]
