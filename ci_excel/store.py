@@ -279,7 +279,7 @@ class Store:
 
 
 def _engine(url: str) -> Engine:
-    engine = sa.create_engine(url, json_serializer=_json_dumps)
+    engine = sa.create_engine(url, json_serializer=_json_dumps, insertmanyvalues_page_size=5000)
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
