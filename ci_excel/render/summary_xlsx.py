@@ -377,7 +377,7 @@ def _entity_conditions(sheet: str, table: _Table, lang: Lang) -> list[_Cond]:
     no = schema.YES_NO.label("no", lang)
     yes = schema.YES_NO.label("yes", lang)
     if sheet == "problems":
-        return [*_priority_conditions("priority"),
+        return [*_priority_conditions("priority"), _Cond("flags", {"type": "no_blanks"}, "orange"),
                 _Cond("progress", {"type": "data_bar", "bar_color": "#63BE7B", "bar_solid": True,
                                    "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 1})]
     if sheet == "root_causes":
@@ -797,6 +797,8 @@ def _matrix_chart(book: Workbook, data: _ChartData, styles: _Styles) -> Any:
             "data_labels": {"custom": [{"value": str(n)} for _, _, _, n in points],
                             "position": "center", "font": _font(styles, 9, bold=True, color="#FFFFFF")},
         })
+    if not data.matrix:  # no problems: an empty series keeps the chart (and the file) valid
+        chart.add_series({"categories": [data.sheet, 0, 8, 0, 8], "values": [data.sheet, 0, 9, 0, 9]})
     grid = {"visible": True, "line": {"color": "#BBBBBB"}}
     axis = {"min": 0.5, "max": 3.5, "major_unit": 1, "label_position": "none", "major_gridlines": grid}
     chart.set_x_axis({**axis, "name": text("axis_difficulty", lang), "name_font": _font(styles, 9)})

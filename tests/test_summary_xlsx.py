@@ -1,0 +1,269 @@
+"""The portfolio summary workbook, read back with openpyxl and checked against the data it was given."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ci_excel import model, schema
+from ci_excel.render.summary_xlsx import headline, text, write_summary
+from ci_excel.schema import Lang
+from tests.factories import INJECTED, INJECTED_ISSUE_VALUE, MISSING, UNSAFE_DEPARTMENT, sample_period
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")  # data-bar x14 extras
+
+ENTITIES = ("problems", "root_causes", "solutions", "actions", "results", "standards")
+
+
+@pytest.fixture(scope="module")
+def period() -> model.PeriodResult:
+    return sample_period()
+
+
+@pytest.fixture(scope="module")
+def book_zh(period: model.PeriodResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_summary(period, tmp_path_factory.mktemp("zh") / "portfolio_summary.xlsx", lang="zh")
+
+
+@pytest.fixture(scope="module")
+def wb(book_zh: Path) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(book_zh)
+
+
+def records(ws: Worksheet) -> list[dict[str, Any]]:
+    """The sheet's table as dicts keyed by header."""
+    rows = list(ws.iter_rows(values_only=True))
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:] if any(v is not None for v in r)]
+
+
+def label(sheet: str, key: str, lang: Lang = "zh") -> str:
+    return schema.column_label(sheet, key, lang)
+
+
+def shown(value: Any) -> Any:
+    """How a stored value reads back: dates come back as datetimes, blanks as None."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day)
+    return None if value == "" else value
+
+
+def test_sheets_in_order_with_schema_names(wb: openpyxl.Workbook) -> None:
+    entity_names = [schema.sheet_label(s, "zh") for s in ENTITIES]
+    assert wb.sheetnames[0] == text("dashboard", "zh")
+    assert wb.sheetnames[1:7] == entity_names
+    assert wb.sheetnames[7:10] == [text("scoreboard", "zh"), text("trend", "zh"), text("issues", "zh")]
+    assert wb[wb.sheetnames[-1]].sheet_state == "hidden"
+
+
+@pytest.mark.parametrize("sheet", ENTITIES)
+def test_entity_sheet_begins_with_department_and_period(wb: openpyxl.Workbook, sheet: str) -> None:
+    header = next(wb[schema.sheet_label(sheet, "zh")].iter_rows(max_row=1, values_only=True))
+    assert header[:2] == (label("info", "department"), label("info", "period"))
+    assert set(header) >= {schema.SHEETS[sheet].column(k).header("zh") for k in schema.SHEETS[sheet].by_key} - {
+        label("solutions", "total")}
+
+
+def test_problems_rows_match_data(wb: openpyxl.Workbook, period: model.PeriodResult) -> None:
+    got = records(wb[schema.sheet_label("problems", "zh")])
+    want = [(d.department, p) for d in period.departments for p in d.rows("problems")]
+    assert len(got) == len(want)
+    for row, (department, p) in zip(got, want, strict=True):
+        assert row[label("info", "department")] == department
+        assert row[label("info", "period")] == period.period
+        assert row[label("problems", "problem_id")] == p["problem_id"]
+        assert row[label("problems", "statement")] == p["statement"]
+        assert row[label("problems", "priority")] == schema.PRIORITY.label(p["priority"], "zh")
+        assert row[label("problems", "stage")] == schema.STAGE.label(str(p["stage"]), "zh")
+        assert row[label("problems", "progress")] == pytest.approx(p["progress"])
+        assert row[label("problems", "impact")] == schema.LEVEL.label(p["impact"], "zh")
+        assert row[label("problems", "identified_on")] == shown(p["identified_on"])
+
+
+def test_every_entity_cell_matches_data(wb: openpyxl.Workbook, period: model.PeriodResult) -> None:
+    """Numbers, dates and plain texts come back as stored; enum and bool keys come back as labels."""
+    for sheet in ENTITIES:
+        got = records(wb[schema.sheet_label(sheet, "zh")])
+        want = [r for d in period.departments for r in d.rows(sheet)]
+        assert len(got) == len(want), sheet
+        for row, stored in zip(got, want, strict=True):
+            for key, value in stored.items():
+                spec = schema.SHEETS[sheet].column(key)
+                if key == "total" or value is None or key in ("flags", "source", "verified"):
+                    continue
+                if spec.enum is not None:
+                    choice = {True: "yes", False: "no"}.get(value, str(value)) if spec.type is schema.ColType.BOOL \
+                        else str(value)
+                    assert row[spec.header("zh")] == spec.enum.label(choice, "zh"), (sheet, key)
+                elif isinstance(value, float):
+                    assert row[spec.header("zh")] == pytest.approx(value), (sheet, key)
+                else:
+                    assert row[spec.header("zh")] == shown(value), (sheet, key)
+
+
+def test_solutions_show_score_pass_and_recommendation(wb: openpyxl.Workbook, period: model.PeriodResult) -> None:
+    got = records(wb[schema.sheet_label("solutions", "zh")])
+    no, yes = schema.YES_NO.label("no", "zh"), schema.YES_NO.label("yes", "zh")
+    stored = [s for d in period.departments for s in d.rows("solutions")]
+    assert [r[label("solutions", "score")] for r in got] == [s["score"] for s in stored]
+    assert [r[label("solutions", "passes")] for r in got] == [yes if s["passes"] else no for s in stored]
+    assert [r[label("solutions", "recommended")] for r in got] == [yes if s["recommended"] else no for s in stored]
+
+
+def test_actions_join_progress_and_show_overdue_days(wb: openpyxl.Workbook, period: model.PeriodResult) -> None:
+    got = records(wb[schema.sheet_label("actions", "zh")])
+    overdue = [(r[label("actions", "action_id")], r[label("actions", "days_overdue")]) for r in got
+               if r[label("actions", "days_overdue")]]
+    want = [(a["action_id"], a["days_overdue"]) for d in period.departments for a in d.rows("actions") if a["overdue"]]
+    assert overdue == want and want
+    assert label("progress", "blockers") in got[0]
+
+
+def test_root_causes_show_source_and_verification(wb: openpyxl.Workbook, period: model.PeriodResult) -> None:
+    got = records(wb[schema.sheet_label("root_causes", "zh")])
+    stored = [r for d in period.departments for r in d.rows("root_causes")]
+    sources = {"5why": schema.sheet_label("why_chains", "zh"), "fishbone": schema.sheet_label("fishbone", "zh")}
+    assert [r[label("root_causes", "source")] for r in got] == [sources[r["source"]] for r in stored]
+    verified = [r[label("root_causes", "verified")] for r in got]
+    assert verified == [schema.CONCLUSION.label(r["verified"], "zh") if r["verified"] else text("not_verified", "zh")
+                        for r in stored]
+
+
+@pytest.mark.parametrize("sheet", [*ENTITIES, "scoreboard", "trend", "issues"])
+def test_each_sheet_is_a_filtered_table_with_frozen_header(wb: openpyxl.Workbook, sheet: str) -> None:
+    ws = wb[schema.sheet_label(sheet, "zh") if sheet in ENTITIES else text(sheet, "zh")]
+    (table,) = ws.tables.values()
+    assert table.ref.startswith("A1:")
+    assert table.autoFilter is not None
+    assert ws.freeze_panes is not None and ws.freeze_panes[1] == "2"
+    assert all((ws.column_dimensions[c].width or 0) >= 7 for c in "ABC")
+
+
+def conditional_rules(ws: Worksheet, header: str) -> list[str]:
+    """Rule types that apply to the column headed `header`."""
+    column = next(c.column_letter for c in ws[1] if c.value == header)
+    return [rule.type for cf in ws.conditional_formatting for rule in cf.rules
+            if str(cf.sqref).startswith(f"{column}2:")]
+
+
+def test_conditional_formats(wb: openpyxl.Workbook) -> None:
+    problems = wb[schema.sheet_label("problems", "zh")]
+    assert conditional_rules(problems, label("problems", "priority")) == ["beginsWith"] * 4
+    assert "dataBar" in conditional_rules(problems, label("problems", "progress"))
+    solutions = wb[schema.sheet_label("solutions", "zh")]
+    assert "expression" in conditional_rules(solutions, label("solutions", "score"))  # failing totals
+    actions = wb[schema.sheet_label("actions", "zh")]
+    assert "cellIs" in conditional_rules(actions, label("actions", "days_overdue"))  # overdue red
+    results = wb[schema.sheet_label("results", "zh")]
+    assert "dataBar" in conditional_rules(results, label("results", "achievement"))
+
+
+def test_injected_formula_text_stays_text(book_zh: Path, wb: openpyxl.Workbook, period: model.PeriodResult) -> None:
+    for sheet, column, value in INJECTED:
+        ws = wb[schema.sheet_label(sheet if sheet != "progress" else "actions", "zh")]
+        header = label(sheet, column)
+        col = next(c.column_letter for c in ws[1] if c.value == header)
+        cell = next(c for c in ws[col] if c.value == value)
+        assert cell.data_type == "s" and cell.quotePrefix, (sheet, column)
+    issues = wb[text("issues", "zh")]
+    cell = next(c for row in issues.iter_rows() for c in row if c.value == INJECTED_ISSUE_VALUE)
+    assert cell.data_type == "s" and cell.quotePrefix
+    with zipfile.ZipFile(book_zh) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert not any("<f>" in z.read(n).decode() for n in sheets)
+
+
+def test_unsafe_department_name_is_kept_as_typed(wb: openpyxl.Workbook) -> None:
+    departments = [r[label("info", "department")] for r in records(wb[text("scoreboard", "zh")])]
+    assert UNSAFE_DEPARTMENT in departments
+
+
+def test_scoreboard_ranks_departments_and_lists_missing(wb: openpyxl.Workbook, period: model.PeriodResult) -> None:
+    got = records(wb[text("scoreboard", "zh")])
+    department = label("info", "department")
+    assert [r[department] for r in got[-len(MISSING):]] == MISSING
+    assert got[-1][text("status", "zh")] == text("missing", "zh")
+    ranked = got[: len(period.departments)]
+    assert [r[text("rank", "zh")] for r in ranked] == list(range(1, len(period.departments) + 1))
+    late = next(r for r in ranked if r[department] == period.late[0])
+    assert late[text("status", "zh")] == text("late", "zh")
+    for r in ranked:
+        d = next(d for d in period.departments if d.department == r[department])
+        assert r[text("problems", "zh")] == len(d.rows("problems"))
+        assert r[text("overdue_actions", "zh")] == sum(a["overdue"] for a in d.rows("actions"))
+
+
+def test_trend_has_one_row_per_stored_period(wb: openpyxl.Workbook, period: model.PeriodResult) -> None:
+    got = records(wb[text("trend", "zh")])
+    assert [r[label("info", "period")] for r in got] == [f.period for f in period.trend]
+    assert [r[text("problems", "zh")] for r in got] == [f.problems for f in period.trend]
+    assert [r[schema.STAGE.label("6", "zh")] for r in got] == [f.by_stage[6] for f in period.trend]
+
+
+def test_issues_sheet_lists_every_issue(wb: openpyxl.Workbook, period: model.PeriodResult) -> None:
+    got = records(wb[text("issues", "zh")])
+    want = period.all_issues
+    assert len(got) == len(want)
+    for row, issue in zip(got, want, strict=True):
+        assert row[text("file", "zh")] == issue.file
+        assert row[text("sheet", "zh")] == (issue.sheet or None)
+        assert row[text("cell", "zh")] == (issue.cell or None)
+        assert row[text("message", "zh")] == issue.message("zh")
+        assert row[text("severity", "zh")] == text(issue.severity, "zh")
+
+
+def test_dashboard_headline_figures(wb: openpyxl.Workbook, period: model.PeriodResult) -> None:
+    ws = wb[text("dashboard", "zh")]
+    figures = {r[0]: r[1] for r in ws.iter_rows(min_col=1, max_col=2, values_only=True) if r[0]}
+    expected = headline(period)
+    assert figures[text("departments", "zh")] == len(period.departments)
+    assert figures[text("problems", "zh")] == sum(len(d.rows("problems")) for d in period.departments)
+    assert figures[text("overdue_actions", "zh")] == expected["overdue_actions"] > 0
+    assert figures[text("p1_open", "zh")] == expected["p1_open"]
+    assert figures[text("kpis_met", "zh")] == expected["kpis_met"] < expected["kpis"]
+    assert figures[text("benefit", "zh")] == period.trend[-1].benefit
+    stages = {r[0]: r[1] for r in ws.iter_rows(min_col=4, max_col=5, values_only=True) if r[0]}
+    assert all(stages[schema.STAGE.label(str(s), "zh")] == n for s, n in period.trend[-1].by_stage.items())
+
+
+def test_dashboard_has_native_charts(book_zh: Path) -> None:
+    with zipfile.ZipFile(book_zh) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+    kinds = {k for xml in charts for k in re.findall(r"<c:(barChart|pieChart|scatterChart|lineChart|doughnutChart)>",
+                                                     xml)}
+    assert kinds == {"barChart", "pieChart", "scatterChart", "lineChart", "doughnutChart"}
+    assert any('<c:grouping val="stacked"/>' in xml for xml in charts)
+    assert any(text("chart_priority", "zh") in xml for xml in charts)
+
+
+def test_english_labels(tmp_path: Path) -> None:
+    period = sample_period(2, 3, lang="en")
+    wb = openpyxl.load_workbook(write_summary(period, tmp_path / "s.xlsx", lang="en"))
+    assert wb.sheetnames[:3] == ["Dashboard", *(schema.sheet_label(s, "en") for s in ("problems", "root_causes"))]
+    got = records(wb[schema.sheet_label("problems", "en")])
+    assert got[0][label("problems", "priority", "en")] == schema.PRIORITY.label(
+        period.departments[0].rows("problems")[0]["priority"], "en")
+    assert got[0][label("info", "department", "en")] == period.departments[0].department
+
+
+def test_empty_period_still_writes_a_workbook(tmp_path: Path) -> None:
+    empty = model.PeriodResult(period="2026-11", departments=[], trend=[], missing=["采购部"])
+    wb = openpyxl.load_workbook(write_summary(empty, tmp_path / "s.xlsx"))
+    assert records(wb[schema.sheet_label("problems", "zh")]) == []
+    assert [r[label("info", "department")] for r in records(wb[text("scoreboard", "zh")])] == ["采购部"]
+
+
+def test_failed_write_leaves_the_previous_file(tmp_path: Path) -> None:
+    out = write_summary(sample_period(1, 2), tmp_path / "s.xlsx")
+    before = out.read_bytes()
+    broken = model.PeriodResult(period="2026-11", departments=[None], trend=[])  # type: ignore[list-item]
+    with pytest.raises(AttributeError):
+        write_summary(broken, out)
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["s.xlsx"]
