@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -81,7 +82,7 @@ class RawBook:
         try:
             with zipfile.ZipFile(self.path) as zf:
                 return {n: _scan_bad_cells(zf.read(part)) for n, part in parts.items()}
-        except (OSError, zipfile.BadZipFile, KeyError):
+        except (OSError, zipfile.BadZipFile, zlib.error, KeyError):
             return {}
 
     def close(self) -> None:
@@ -169,7 +170,7 @@ def _check_zip(path: Path) -> Failure | None:
             infos = zf.infolist()
             names = {i.filename for i in infos}
             return _check_entries(infos) or _check_kind(zf, names) or _check_xml(zf, infos)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
         return Failure("file-corrupt", _reason(exc))
 
 

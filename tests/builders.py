@@ -33,7 +33,8 @@ def clean_tables() -> dict[str, list[Row]]:
     return copy.deepcopy({
         "problems": [
             {"problem_id": "P-001", "trigger": "efficiency", "channel": "monitoring", "scenario": "大促订单",
-             "process_step": "订单审核", "issue": "人工重复录入", "effect": "处理时效延长", "quantification": "延长2小时",
+             "process_step": "订单审核", "issue": "人工重复录入", "effect": "处理时效延长",
+             "quantification": "延长2小时",
              "scope": "全部订单", "impact": "high", "difficulty": "medium", "owner": "张敏",
              "identified_on": date(2026, 11, 3), "metric": "处理时效", "current_value": 4, "benchmark_value": 2},
             {"problem_id": "P-002", "trigger": "quality", "channel": "user_feedback", "scenario": "退货处理",

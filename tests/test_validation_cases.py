@@ -18,7 +18,7 @@ from ci_excel.issues import flatten
 from ci_excel.validation import ValidationRun, validate_paths
 from tests.builders import INFO, patch_cells, raw_workbook, register, tables_with
 
-P, W, FB, V, S, A, G, R, STD, I = ("1-问题识别", "2-5Why分析", "2-鱼骨图", "2-根因验证", "3-方案评估", "3-改进计划",
+P, W, FB, V, S, A, G, R, STD, INF = ("1-问题识别", "2-5Why分析", "2-鱼骨图", "2-根因验证", "3-方案评估", "3-改进计划",
                                   "4-实施跟踪", "5-效果验证", "6-标准化", "填报信息")
 
 
@@ -114,13 +114,13 @@ def test_example_row_left_in_place_is_ignored_with_a_warning(tmp_path: Path) -> 
 
 def test_info_period_not_a_month(tmp_path: Path) -> None:
     run = run_on(tmp_path, info={**INFO, "period": "十一月"})
-    assert cells(run) == [[I, "B3", "not-period"]]
+    assert cells(run) == [[INF, "B3", "not-period"]]
     assert run.submissions == []
 
 
 def test_info_department_blank(tmp_path: Path) -> None:
     run = run_on(tmp_path, info={**INFO, "department": None})
-    assert cells(run) == [[I, "B2", "required"]]
+    assert cells(run) == [[INF, "B2", "required"]]
 
 
 # Structural damage, done in the sheet XML after the template was written.
@@ -135,7 +135,7 @@ PATCH_CASES: list[tuple[str, PatchCase]] = [
     ("column-missing-optional", (G, {"E1": None}, [[G, "A1", "column-missing-optional"]])),
     ("column-missing", (G, {"B1": None}, [[G, "", "sheet-rejected"], [G, "A1", "column-missing"]])),
     ("header-not-found", (R, {f"{c}1": None for c in "ABCDEFGHI"}, [[R, "", "header-not-found"]])),
-    ("info-label-missing", (I, {"A3": None}, [[I, "", "info-label-missing"]])),
+    ("info-label-missing", (INF, {"A3": None}, [[INF, "", "info-label-missing"]])),
 ]
 
 
@@ -156,7 +156,7 @@ def test_template_version_mismatch_warns_and_reads(tmp_path: Path) -> None:
 
 
 def test_unknown_sheet_is_ignored_with_a_warning(tmp_path: Path) -> None:
-    path = raw_workbook(tmp_path / "book.xlsx", {I: [["部门", "财务部"], ["填报期间", "2026-11"]],
+    path = raw_workbook(tmp_path / "book.xlsx", {INF: [["部门", "财务部"], ["填报期间", "2026-11"]],
                                                   "备注": [["随便写写"]]})
     assert cells(validate_paths([path], root=tmp_path)) == [["备注", "", "sheet-unknown"]]
 
@@ -194,7 +194,7 @@ def test_per_step_workbooks_merge_and_resolve(tmp_path: Path) -> None:
     assert run.issues == []
     [submission] = run.submissions
     assert len(submission.files) == 6 and submission.stats["progress"].used == 2
-    assert [f.path for f in run.files][0] == "dept/s1.xlsx"
+    assert run.files[0].path == "dept/s1.xlsx"
 
 
 def test_english_template_reads_the_same(tmp_path: Path) -> None:
