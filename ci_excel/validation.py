@@ -534,7 +534,7 @@ def _parse_date(col: ColumnSpec, value: Any) -> tuple[Any, Problem | None]:
     if isinstance(value, date):
         return value, None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return _from_number(value)
+        return _from_number(float(value))
     if isinstance(value, str):
         text = fold(value)
         match = _DATE.match(text) or _COMPACT_DATE.match(text)
