@@ -179,9 +179,8 @@ def rollup(percents: Iterable[float | None]) -> float | None:
 def achievement(direction: str | None, baseline: float | None, target: float | None,
                 actual: float | None) -> float | None:
     """Share of the planned change achieved: 1.0 = target reached (None when not measurable)."""
-    if None in (direction, baseline, target, actual) or baseline == target:
+    if direction is None or baseline is None or target is None or actual is None or baseline == target:
         return None
-    assert baseline is not None and target is not None and actual is not None
     if direction == "lower":
         return (baseline - actual) / (baseline - target)
     return (actual - baseline) / (target - baseline)
@@ -189,9 +188,8 @@ def achievement(direction: str | None, baseline: float | None, target: float | N
 
 def improvement(direction: str | None, baseline: float | None, actual: float | None) -> float | None:
     """Change against the baseline, positive when better (None when baseline is 0 or unknown)."""
-    if None in (direction, baseline, actual) or baseline == 0:
+    if direction is None or baseline is None or actual is None or baseline == 0:
         return None
-    assert baseline is not None and actual is not None
     change = (baseline - actual) if direction == "lower" else (actual - baseline)
     return change / abs(baseline)
 
