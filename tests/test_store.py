@@ -15,6 +15,7 @@ from ci_excel.compute import compute_department, period_end
 from ci_excel.config import Config
 from ci_excel.issues import Issue
 from ci_excel.model import DepartmentResult, PeriodResult
+from ci_excel.schema import SHEETS
 from ci_excel.store import ENTITY_TABLES, STORE_VERSION, Store, StoreError
 from tests.store_factories import problem_tables, submission
 
@@ -220,3 +221,16 @@ def test_default_is_an_sqlite_file(tmp_path: Path) -> None:
 def test_an_unusable_url_is_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="cannot open the history store"):
         Store(f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'h.sqlite'}")
+
+
+def test_entity_tables_are_generated_from_the_schema(store: Store) -> None:
+    inspector = sa.inspect(store.engine)
+    for sheet, table in ENTITY_TABLES.items():
+        spec = SHEETS[sheet]
+        stored = [c["name"] for c in inspector.get_columns(table.name)]
+        assert stored == ["period", "department", "row_no", *(c.key for c in (*spec.columns, *spec.computed))]
+        keys = {fk["referred_table"] for fk in inspector.get_foreign_keys(table.name)}
+        assert keys == {"submissions"}, sheet
+    kinds = {c["name"]: c["type"] for c in inspector.get_columns("actions")}
+    assert isinstance(kinds["due_on"], sa.Date) and isinstance(kinds["days_overdue"], sa.Integer)
+    assert isinstance(kinds["overdue"], sa.Boolean | sa.Integer)  # SQLite reflects booleans loosely
