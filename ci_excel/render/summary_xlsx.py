@@ -562,10 +562,16 @@ def headline(result: model.PeriodResult) -> dict[str, Any]:
 
 # ---- dashboard -------------------------------------------------------------------------------
 
-_HEADLINE_ROWS = ("departments", "expected", "problems", "new", "open", "closed", "p1_open", "actions",
-                  "overdue_actions", "kpis", "kpis_met", "kpi_rate", "benefit", "solutions", "passing", "failing",
-                  "pass_rate", "errors", "warnings")
+# Headline figures in two groups of label/value columns, then the two breakdowns, then notes.
+_HEADLINE_GROUPS = (
+    (0, ("departments", "expected", "problems", "new", "open", "closed", "p1_open", "actions", "overdue_actions")),
+    (3, ("kpis", "kpis_met", "kpi_rate", "benefit", "solutions", "passing", "failing", "pass_rate", "errors",
+         "warnings")),
+)
 _PERCENT_ROWS = frozenset({"kpi_rate", "pass_rate"})
+_DASH_WIDTHS = (22, 11, 2, 20, 14, 2, 22, 8, 2, 22, 8, 16)
+_DASH_TOP = 3  # first row of the figures block
+_CHARTS_TOP = 15  # first row of the charts
 
 
 @dataclass
@@ -574,8 +580,7 @@ class _Dash:
 
     sheet: str
     cells: dict[str, tuple[int, int]] = field(default_factory=dict)
-    stage_rows: tuple[int, int] = (0, 0)
-    priority_rows: tuple[int, int] = (0, 0)
+    priority_at: tuple[int, int, int] = (0, 0, 0)  # first row, last row, label column
 
 
 def _write_dashboard(book: Workbook, ws: Worksheet, result: model.PeriodResult, styles: _Styles, *,
@@ -583,18 +588,21 @@ def _write_dashboard(book: Workbook, ws: Worksheet, result: model.PeriodResult, 
     lang = styles.lang
     figures = headline(result)
     ws.hide_gridlines(2)
-    for c, width in enumerate((24, 14, 3, 20, 9, 3, 20, 9)):
+    for c, width in enumerate(_DASH_WIDTHS):
         ws.set_column(c, c, width)
+    ws.set_row(0, 26)
     ws.write_string(0, 0, f"{text('title', lang)} {result.period}", styles.title)
     ws.write_string(1, 0, _subtitle(result, lang), styles.subtitle)
     dash = _Dash(ws.get_name())
-    _write_headline(ws, figures, styles, dash, top=3)
-    _write_breakdown(ws, figures, styles, dash, top=3)
-    _write_notes(ws, result, styles, top=13, col=3)
+    _write_headline(ws, figures, styles, dash, top=_DASH_TOP)
+    _write_breakdown(ws, figures, styles, dash, top=_DASH_TOP)
+    _write_notes(ws, result, styles, top=_DASH_TOP + 6, col=9)
     data = _write_chart_data(book, result, styles)
-    _insert_charts(book, ws, dash, data, trend, figures, styles, top=4 + len(_HEADLINE_ROWS) + 2)
+    last_row = _insert_charts(book, ws, dash, data, trend, figures, styles, top=_CHARTS_TOP)
+    ws.print_area(0, 0, last_row, len(_DASH_WIDTHS) - 1)
     ws.set_landscape()
     ws.set_paper(9)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
     ws.fit_to_pages(1, 0)
     ws.activate()
 
@@ -607,32 +615,30 @@ def _subtitle(result: model.PeriodResult, lang: Lang) -> str:
 
 def _write_headline(ws: Worksheet, figures: dict[str, Any], styles: _Styles, dash: _Dash, *, top: int) -> None:
     lang = styles.lang
-    ws.write_string(top, 0, text("figure", lang), styles.heading)
-    ws.write_string(top, 1, text("value", lang), styles.heading)
-    for i, key in enumerate(_HEADLINE_ROWS, start=top + 1):
-        ws.write_string(i, 0, text(key, lang), styles.label)
-        value = figures[key]
-        if value is None:
-            ws.write_string(i, 1, "—", styles.figure_text)
-        else:
-            ws.write_number(i, 1, value, styles.figure_pct if key in _PERCENT_ROWS else styles.figure)
-        dash.cells[key] = (i, 1)
+    for col, keys in _HEADLINE_GROUPS:
+        ws.write_string(top, col, text("figure", lang), styles.heading)
+        ws.write_string(top, col + 1, text("value", lang), styles.heading)
+        for i, key in enumerate(keys, start=top + 1):
+            ws.write_string(i, col, text(key, lang), styles.label)
+            value = figures[key]
+            if value is None:
+                ws.write_string(i, col + 1, "—", styles.figure_text)
+            else:
+                ws.write_number(i, col + 1, value, styles.figure_pct if key in _PERCENT_ROWS else styles.figure)
+            dash.cells[key] = (i, col + 1)
 
 
 def _write_breakdown(ws: Worksheet, figures: dict[str, Any], styles: _Styles, dash: _Dash, *, top: int) -> None:
     lang = styles.lang
-    for col, key, enum, counts in ((3, "by_stage", schema.STAGE, figures["by_stage"]),
-                                   (6, "by_priority", schema.PRIORITY, figures["by_priority"])):
+    for col, key, enum, counts in ((6, "by_stage", schema.STAGE, figures["by_stage"]),
+                                   (9, "by_priority", schema.PRIORITY, figures["by_priority"])):
         ws.write_string(top, col, text(key, lang), styles.heading)
         ws.write_string(top, col + 1, text("count", lang), styles.heading)
         for i, choice in enumerate(enum.choices, start=top + 1):
             ws.write_string(i, col, choice.label(lang), styles.label)
             ws.write_number(i, col + 1, counts[choice.key], styles.figure)
-        rows = (top + 1, top + len(enum.choices))
-        if key == "by_stage":
-            dash.stage_rows = rows
-        else:
-            dash.priority_rows = rows
+        if key == "by_priority":
+            dash.priority_at = (top + 1, top + len(enum.choices), col)
 
 
 def _write_notes(ws: Worksheet, result: model.PeriodResult, styles: _Styles, *, top: int, col: int) -> None:
@@ -640,8 +646,8 @@ def _write_notes(ws: Worksheet, result: model.PeriodResult, styles: _Styles, *, 
     lang = styles.lang
     sep = "、" if lang == "zh" else ", "
     for i, (key, names) in enumerate((("missing", result.missing), ("late", result.late))):
-        ws.write_string(top + 2 * i, col, text(key, lang), styles.heading)
-        ws.merge_range(top + 2 * i + 1, col, top + 2 * i + 1, col + 4, "", styles.label)
+        ws.merge_range(top + 2 * i, col, top + 2 * i, col + 2, text(key, lang), styles.heading)
+        ws.merge_range(top + 2 * i + 1, col, top + 2 * i + 1, col + 2, "", styles.label)
         _write_text(ws, top + 2 * i + 1, col, sep.join(names) or "—", styles)
 
 
@@ -653,6 +659,7 @@ class _ChartData:
     sheet: str
     departments: int  # rows of the department x stage block (from row 1)
     most: int  # the largest department's problem count
+    truncated: bool  # more departments than the chart shows
     matrix: _Points
 
 
@@ -672,7 +679,8 @@ def _write_chart_data(book: Workbook, result: model.PeriodResult, styles: _Style
         for j, s in enumerate(stages, 1):
             ws.write_number(i, j, counts.get(s, 0))
     most = max((len(d.rows("problems")) for d in top), default=0)
-    return _ChartData(ws.get_name(), len(top), most, _write_matrix(ws, result, start=len(top) + 3))
+    truncated = len(result.departments) > len(top)
+    return _ChartData(ws.get_name(), len(top), most, truncated, _write_matrix(ws, result, start=len(top) + 3))
 
 
 def _write_matrix(ws: Worksheet, result: model.PeriodResult, *, start: int) -> _Points:
@@ -705,27 +713,36 @@ def _chart(book: Workbook, kind: str, title: str, styles: _Styles, **options: An
     return chart
 
 
-# Chart grid on the dashboard, in pixels: (row offset in chart rows, left x, width, height).
-_LAYOUT = {"stage": (0, 0, 660, 360), "priority": (0, 680, 400, 360), "trend": (1, 0, 660, 340),
-           "pass": (1, 680, 400, 340), "matrix": (2, 0, 560, 420)}
+# Chart grid on the dashboard, in pixels: (band, left x, width, height). Band 0 shares the first
+# page with the figures; bands 1 and 2 make the second page.
+_LAYOUT = {"stage": (0, 0, 640, 340), "priority": (0, 660, 410, 340), "trend": (1, 0, 640, 300),
+           "pass": (1, 660, 410, 300), "matrix": (2, 0, 640, 400)}
+_ROW_PX = 20
 
 
 def _insert_charts(book: Workbook, ws: Worksheet, dash: _Dash, data: _ChartData, trend: _Table,
-                   figures: dict[str, Any], styles: _Styles, *, top: int) -> None:
+                   figures: dict[str, Any], styles: _Styles, *, top: int) -> int:
+    """Place the charts in bands from row `top`; returns the last row they cover."""
     charts = {"stage": _stage_chart(book, data, styles), "priority": _priority_chart(book, dash, styles),
               "trend": _trend_chart(book, trend, styles), "pass": _pass_chart(book, dash, figures, styles),
               "matrix": _matrix_chart(book, data, styles)}
-    band_rows = [19, 18, 22]  # rows each band of charts takes, so a page break never cuts a chart
-    starts = [top + sum(band_rows[:i]) for i in range(len(band_rows))]
+    heights = [max(h for b, _, _, h in _LAYOUT.values() if b == band) for band in range(3)]
+    starts = [top]
+    for h in heights:
+        starts.append(starts[-1] + -(-(h + 10) // _ROW_PX))
     for key, (band, x, width, height) in _LAYOUT.items():
         ws.insert_chart(starts[band], 0, charts[key], {"x_offset": x, "y_offset": 4, "object_position": 3,
                                                       "x_scale": width / 480, "y_scale": height / 288})
-    ws.set_h_pagebreaks(starts[1:2])
+    ws.set_h_pagebreaks([starts[1]])
+    return starts[-1]
 
 
 def _stage_chart(book: Workbook, data: _ChartData, styles: _Styles) -> Any:
     lang = styles.lang
-    title = f"{text('chart_stage_dept', lang)}({text('top', lang).format(n=_TOP_DEPARTMENTS)})"
+    title = text("chart_stage_dept", lang)
+    if data.truncated:
+        top = text("top", lang).format(n=_TOP_DEPARTMENTS)
+        title += f"({top})" if lang == "zh" else f" ({top})"
     chart = _chart(book, "column", title, styles, subtype="stacked")
     n = max(data.departments, 1)
     sheet = _quote(data.sheet)
@@ -740,10 +757,10 @@ def _stage_chart(book: Workbook, data: _ChartData, styles: _Styles) -> Any:
 
 def _priority_chart(book: Workbook, dash: _Dash, styles: _Styles) -> Any:
     chart = _chart(book, "pie", text("chart_priority", styles.lang), styles)
-    first, last = dash.priority_rows
+    first, last, col = dash.priority_at
     chart.add_series({
-        "name": text("chart_priority", styles.lang), "categories": [dash.sheet, first, 6, last, 6],
-        "values": [dash.sheet, first, 7, last, 7],
+        "name": text("chart_priority", styles.lang), "categories": [dash.sheet, first, col, last, col],
+        "values": [dash.sheet, first, col + 1, last, col + 1],
         "points": [{"fill": {"color": c}} for c in _PRIORITY_COLOURS.values()],
         "data_labels": {"value": True, "percentage": True, "separator": "\n", "font": _font(styles, 9, bold=True)},
     })
@@ -762,7 +779,8 @@ def _trend_chart(book: Workbook, trend: _Table, styles: _Styles) -> Any:
                           "values": [trend.name, 1, c, n, c], "line": {"color": colour, "width": 2.25},
                           "marker": {"type": "circle", "size": 6, "fill": {"color": colour},
                                      "border": {"color": colour}},
-                          "data_labels": {"value": True, "position": "above", "font": _font(styles, 8)}})
+                          **({"data_labels": {"value": True, "position": "above", "font": _font(styles, 8)}}
+                             if key == "problems" else {})})
     chart.set_x_axis({"num_font": _font(styles)})
     chart.set_y_axis({"num_font": _font(styles), "major_gridlines": {"visible": True, "line": {"color": "#E5E5E5"}}})
     return chart
@@ -775,7 +793,7 @@ def _pass_chart(book: Workbook, dash: _Dash, figures: dict[str, Any], styles: _S
     chart = _chart(book, "doughnut", title, styles)
     (r1, c), (r2, _) = dash.cells["passing"], dash.cells["failing"]
     chart.add_series({
-        "name": text("chart_pass", lang), "categories": [dash.sheet, r1, 0, r2, 0],
+        "name": text("chart_pass", lang), "categories": [dash.sheet, r1, c - 1, r2, c - 1],
         "values": [dash.sheet, r1, c, r2, c],
         "points": [{"fill": {"color": "#27AE60"}}, {"fill": {"color": "#C0392B"}}],
         "data_labels": {"value": True, "percentage": True, "separator": "\n", "font": _font(styles, 9, bold=True)},
