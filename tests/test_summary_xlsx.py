@@ -220,7 +220,7 @@ def test_issues_sheet_lists_every_issue(wb: openpyxl.Workbook, period: model.Per
 
 def test_dashboard_headline_figures(wb: openpyxl.Workbook, period: model.PeriodResult) -> None:
     ws = wb[text("dashboard", "zh")]
-    figures = {r[0]: r[1] for r in ws.iter_rows(min_col=1, max_col=2, values_only=True) if r[0]}
+    figures = {r[c]: r[c + 1] for r in ws.iter_rows(max_col=12, values_only=True) for c in (0, 3, 6, 9) if r[c]}
     expected = headline(period)
     assert figures[text("departments", "zh")] == len(period.departments)
     assert figures[text("problems", "zh")] == sum(len(d.rows("problems")) for d in period.departments)
@@ -228,8 +228,8 @@ def test_dashboard_headline_figures(wb: openpyxl.Workbook, period: model.PeriodR
     assert figures[text("p1_open", "zh")] == expected["p1_open"]
     assert figures[text("kpis_met", "zh")] == expected["kpis_met"] < expected["kpis"]
     assert figures[text("benefit", "zh")] == period.trend[-1].benefit
-    stages = {r[0]: r[1] for r in ws.iter_rows(min_col=4, max_col=5, values_only=True) if r[0]}
-    assert all(stages[schema.STAGE.label(str(s), "zh")] == n for s, n in period.trend[-1].by_stage.items())
+    assert all(figures[schema.STAGE.label(str(s), "zh")] == n for s, n in period.trend[-1].by_stage.items())
+    assert all(figures[schema.PRIORITY.label(k, "zh")] == n for k, n in period.trend[-1].by_priority.items())
 
 
 def test_dashboard_has_native_charts(book_zh: Path) -> None:
