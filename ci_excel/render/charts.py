@@ -23,15 +23,16 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib import dates as mdates  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import FancyBboxPatch, Rectangle  # noqa: E402
+from matplotlib import dates as mdates
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch, Rectangle
+from matplotlib.ticker import MaxNLocator
 
-from ci_excel import fileio  # noqa: E402
-from ci_excel.render.fonts import cjk_family, matplotlib_rc  # noqa: E402
-from ci_excel.render.phrases import phrase  # noqa: E402
-from ci_excel.schema import FISHBONE, LEVEL, PRIORITY, STAGE, Lang, column_label  # noqa: E402
+from ci_excel import fileio
+from ci_excel.render.fonts import cjk_family, matplotlib_rc
+from ci_excel.render.phrases import phrase
+from ci_excel.schema import FISHBONE, LEVEL, PRIORITY, STAGE, Lang, column_label
 
 STYLE_VERSION = "3"
 DPI = 200
@@ -171,14 +172,20 @@ class Charts:
             fileio.atomic_write(path, lambda tmp: tmp.write_bytes(png))
 
 
+# The drawing code itself is part of the style: editing this module invalidates cached figures.
+_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
 def chart_key(data: ChartData, lang: Lang) -> str:
-    text = f"{type(data).__name__}|{lang}|{STYLE_VERSION}|{DPI}|{cjk_family()}|{data!r}"
+    """Hash of the chart's input, language, style and code version, resolution, font and matplotlib."""
+    style = f"{STYLE_VERSION}|{_CODE}|{matplotlib.__version__}|{DPI}|{cjk_family()}"
+    text = f"{type(data).__name__}|{lang}|{style}|{data!r}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def new_figure(width: float, height: float) -> Figure:
     """A pyplot-free figure with the report style applied (no global state, no window manager)."""
-    with matplotlib.rc_context(matplotlib_rc()):
+    with matplotlib.rc_context(matplotlib_rc()):  # type: ignore[arg-type]
         fig = Figure(figsize=(width, height), dpi=DPI)
     FigureCanvasAgg(fig)
     return fig
@@ -186,7 +193,7 @@ def new_figure(width: float, height: float) -> Figure:
 
 def to_png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
-    with matplotlib.rc_context(matplotlib_rc()):
+    with matplotlib.rc_context(matplotlib_rc()):  # type: ignore[arg-type]
         fig.savefig(buffer, format="png", dpi=DPI, pil_kwargs={"compress_level": 3})
     return buffer.getvalue()
 
@@ -382,8 +389,8 @@ def _bone(ax: Any, key: str, x0: float, spine_y: float, end_y: float, top: bool,
 
 def draw_matrix(data: MatrixData, lang: Lang) -> Figure:
     """The 3x3 impact x difficulty grid coloured by class, with each problem placed in its cell."""
-    fig = new_figure(WIDTH, 4.3)
-    ax = fig.add_axes((0.14, 0.12, 0.84, 0.84))
+    fig = new_figure(WIDTH, 3.7)
+    ax = fig.add_axes((0.12, 0.14, 0.86, 0.83))
     levels = [c.key for c in reversed(LEVEL.choices)]  # low, medium, high
     classes = {(i, d): p for i, d, p in data.cells}
     cells: dict[tuple[str, str], list[str]] = {}
@@ -436,8 +443,8 @@ def draw_pareto(data: ParetoData, lang: Lang) -> Figure:
     items = sorted(data.items, key=lambda kv: -kv[1])
     if len(items) > 10:
         items = [*items[:9], (phrase("other", lang), sum(v for _, v in items[9:]))]
-    fig = new_figure(WIDTH, 3.3)
-    ax = fig.add_axes((0.09, 0.25, 0.82, 0.68))
+    fig = new_figure(WIDTH, 3.0)
+    ax = fig.add_axes((0.09, 0.26, 0.82, 0.68))
     xs = list(range(len(items)))
     values = [v for _, v in items]
     ax.bar(xs, values, color=BLUE, width=0.6)
@@ -576,6 +583,7 @@ def draw_trend(data: TrendData, lang: Lang) -> Figure:
     ax.set_xlim(-0.4, len(xs) - 0.4 + 0.4)
     ax.tick_params(axis="y", labelsize=7)
     ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(axis="y", color="#e5e8e8", lw=0.6)
     ax.legend(fontsize=7, ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     for side in ("top", "right"):
@@ -611,6 +619,7 @@ def draw_stacked(data: StackedBarsData, lang: Lang) -> Figure:
         ax.set_xticks(positions, labels, fontsize=7)
         ax.set_ylim(0, max(base or [1]) * 1.15 or 1)
     ax.tick_params(labelsize=7)
+    (ax.xaxis if data.horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
     if len(data.series) > 1:
         ax.legend(fontsize=7, ncol=min(len(data.series), 6), loc="lower center", bbox_to_anchor=(0.5, 1.0),
                   frameon=False)

@@ -9,6 +9,7 @@ written atomically to a new path. .xlsm keeps its macros (never run); .xls and .
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections import defaultdict
 from collections.abc import Sequence
@@ -19,7 +20,6 @@ import openpyxl
 import python_calamine as pc
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.workbook.workbook import Workbook
 
 from ci_excel.fileio import atomic_path, safe_filename
@@ -125,11 +125,10 @@ def _group_by_cell(book: Workbook, issues: Sequence[Issue]) -> dict[tuple[str, s
 
 
 def _is_cell(ref: str) -> bool:
-    try:
-        coordinate_from_string(ref)
-    except ValueError:
-        return False
-    return bool(ref)
+    return _A1.fullmatch(ref) is not None
+
+
+_A1 = re.compile(r"[A-Z]{1,3}[1-9][0-9]*")
 
 
 def _mark(cell: Any, issues: list[Issue], lang: Lang) -> None:

@@ -116,9 +116,9 @@ def _paragraph_styles(doc: DocumentObject) -> None:
     title = styles["Title"]
     title.font.size, title.font.bold = Pt(26), True
     title.font.color.rgb = RGBColor.from_string("1F4E79")
-    for name, size, color in (("Subtitle", 14, "404040"), ("Caption", 9, "595959"), ("Header", 8.5, "595959"),
+    for name, points, color in (("Subtitle", 14.0, "404040"), ("Caption", 9, "595959"), ("Header", 8.5, "595959"),
                               ("Footer", 8.5, "595959")):
-        styles[name].font.size = Pt(size)
+        styles[name].font.size = Pt(points)
         styles[name].font.color.rgb = RGBColor.from_string(color)
         styles[name].font.italic = False
     _custom_paragraph(doc, TABLE_TEXT, size=8.5, after=0, line=1.0)
@@ -127,6 +127,11 @@ def _paragraph_styles(doc: DocumentObject) -> None:
         _custom_paragraph(doc, f"TOC {level}", size=10.5, after=2, line=1.15, indent=0.6 * (level - 1),
                           tab=True, builtin=True)
     _custom_paragraph(doc, "TOC Heading", size=16, after=8, line=1.0, bold=True, builtin=True)
+    toc_heading = doc.styles["TOC Heading"]
+    toc_heading.base_style = doc.styles["Normal"]
+    toc_heading.font.color.rgb = RGBColor.from_string("1F4E79")
+    toc_heading.element.get_or_add_pPr().insert(0, parse_xml(
+        f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="0"/></w:numPr>'))
 
 
 def _custom_paragraph(doc: DocumentObject, name: str, *, size: float, after: float, line: float,

@@ -1,0 +1,147 @@
+"""Word reports: one per department and the portfolio report, in parallel, each written atomically.
+
+`render_reports()` is what the pipeline calls. Departments are rendered by a process pool when
+jobs > 1; each worker imports matplotlib once, loads the reference document once and keeps its
+chart cache (in memory, and on disk under `cache_dir`, default `out_dir/.chart_cache`) for all
+the reports it builds.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ci_excel.config import Config
+from ci_excel.fileio import safe_filename
+from ci_excel.model import DepartmentResult, PeriodResult
+from ci_excel.render.charts import Charts, ChartStats
+from ci_excel.render.docx_base import ReportDoc, Timings
+from ci_excel.render.reference_doc import template_path
+from ci_excel.schema import Lang
+
+REPORTS_DIR = "reports"
+PORTFOLIO = "portfolio"
+
+
+@dataclass
+class RenderRun:
+    """What a render produced and where its time went."""
+
+    paths: list[Path]
+    timings: Timings = field(default_factory=Timings)
+    charts: ChartStats = field(default_factory=ChartStats)
+
+
+def report_paths(result: PeriodResult, out_dir: Path) -> dict[str, Path]:
+    """Department -> out_dir/reports/<safe name>.docx; names that collide once made safe get _2, _3 …"""
+    used = {PORTFOLIO.casefold()}
+    paths: dict[str, Path] = {}
+    for dept in result.departments:
+        base = safe_filename(dept.department, default="department")
+        name, n = base, 2
+        while name.casefold() in used:
+            name, n = f"{base}_{n}", n + 1
+        used.add(name.casefold())
+        paths[dept.department] = out_dir / REPORTS_DIR / f"{name}.docx"
+    return paths
+
+
+def render_reports(result: PeriodResult, out_dir: Path, *, lang: Lang = "zh", template: Path | None = None,
+                   jobs: int = 1, config: Config | None = None, cache_dir: Path | None = None) -> list[Path]:
+    """Write every department's report and the portfolio report; department paths first, portfolio last."""
+    return render_all(result, out_dir, lang=lang, template=template, jobs=jobs, config=config,
+                      cache_dir=cache_dir).paths
+
+
+def render_all(result: PeriodResult, out_dir: Path, *, lang: Lang = "zh", template: Path | None = None,
+               jobs: int = 1, config: Config | None = None, cache_dir: Path | None = None) -> RenderRun:
+    settings = _Settings(template_path(template).read_bytes(), lang, cache_dir or out_dir / ".chart_cache", config,
+                         result.generated_on or date.today())
+    targets = report_paths(result, out_dir)
+    tasks = [(dept, targets[dept.department]) for dept in result.departments]
+    run = RenderRun(paths=[targets[d.department] for d in result.departments])
+    if jobs > 1 and len(tasks) > 1:
+        chunk = max(1, min(8, len(tasks) // (jobs * 4)))
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,)) as pool:
+            for timings, stats in pool.map(_render_department, tasks, chunksize=chunk):
+                _merge(run, timings, stats)
+    else:
+        _init_worker(settings)
+        for task in tasks:
+            _merge(run, *_render_department(task))
+    if _STATE.get("settings") is not settings:
+        _init_worker(settings)
+    portfolio = out_dir / REPORTS_DIR / f"{PORTFOLIO}.docx"
+    _merge(run, *_render_portfolio(result, portfolio))
+    run.paths.append(portfolio)
+    return run
+
+
+def _merge(run: RenderRun, timings: Timings, stats: ChartStats) -> None:
+    run.timings.add(timings)
+    run.charts.rendered += stats.rendered
+    run.charts.cached += stats.cached
+    run.charts.seconds += stats.seconds
+
+
+@dataclass(frozen=True)
+class _Settings:
+    template: bytes
+    lang: Lang
+    cache_dir: Path | None
+    config: Config | None
+    generated_on: date
+
+
+_STATE: dict[str, Any] = {}
+
+
+def _init_worker(settings: _Settings) -> None:
+    """Per process: one chart cache and the reference document bytes, reused by every report."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    _STATE["settings"] = settings
+    _STATE["charts"] = Charts(lang=settings.lang, cache_dir=settings.cache_dir)
+
+
+def _new_doc() -> ReportDoc:
+    settings: _Settings = _STATE["settings"]
+    return ReportDoc(settings.template, settings.lang, _STATE["charts"])
+
+
+def _render_department(task: tuple[DepartmentResult, Path]) -> tuple[Timings, ChartStats]:
+    from ci_excel.render.docx_department import build_department
+
+    dept, target = task
+    settings: _Settings = _STATE["settings"]
+    before = _snapshot()
+    doc = _new_doc()
+    build_department(doc, dept, generated_on=settings.generated_on, config=settings.config)
+    doc.save(target)
+    return doc.timings, _since(before)
+
+
+def _render_portfolio(result: PeriodResult, target: Path) -> tuple[Timings, ChartStats]:
+    from ci_excel.render.docx_portfolio import build_portfolio
+
+    settings: _Settings = _STATE["settings"]
+    before = _snapshot()
+    doc = _new_doc()
+    build_portfolio(doc, result, generated_on=settings.generated_on, config=settings.config)
+    doc.save(target)
+    return doc.timings, _since(before)
+
+
+def _snapshot() -> ChartStats:
+    stats: ChartStats = _STATE["charts"].stats
+    return ChartStats(stats.rendered, stats.cached, stats.seconds)
+
+
+def _since(before: ChartStats) -> ChartStats:
+    now: ChartStats = _STATE["charts"].stats
+    return ChartStats(now.rendered - before.rendered, now.cached - before.cached, now.seconds - before.seconds)
+

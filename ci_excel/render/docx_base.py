@@ -1,0 +1,346 @@
+"""The Word building blocks shared by the department and portfolio reports.
+
+`ReportDoc` writes WordprocessingML directly: body parts are accumulated as XML text and parsed
+once on save, tables are emitted row by row (never `table.cell(r, c)`), so a report with many
+tables costs milliseconds. Styles come from the reference document by name; text typed by
+departments is sanitised (control characters never reach the XML).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
+
+from ci_excel import fileio
+from ci_excel.render.charts import DPI, ChartData, Charts
+from ci_excel.render.phrases import phrase
+from ci_excel.render.reference_doc import FIGURE, TABLE_STYLE, TABLE_TEXT, clear_body
+from ci_excel.schema import SHEETS, ColType, Lang
+
+TEXT_WIDTH_TWIPS = 9412  # 16.6 cm: A4 minus 2.2 cm margins
+EMU_PER_INCH = 914400
+MAX_IMAGE_IN = (6.5, 8.8)
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_NS = nsdecls("w", "r", "wp", "a", "pic")
+RED, GREEN, GREY = "C0392B", "1E8449", "7F8C8D"
+_SPACER = '<w:p><w:pPr><w:spacing w:before="0" w:after="60"/></w:pPr></w:p>'
+
+
+def sanitize(value: Any) -> str:
+    """Text safe for WordprocessingML: no control characters, tabs as spaces, CRLF as newline."""
+    text = "" if value is None else str(value)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _INVALID_XML.sub("", text)
+
+
+@dataclass(frozen=True)
+class Styled:
+    """A table cell or run with emphasis: colour (hex), bold, background fill."""
+
+    text: str
+    color: str | None = None
+    bold: bool = False
+    fill: str | None = None
+
+
+Cell = str | Styled
+
+
+@dataclass
+class Timings:
+    """Where the time of a report goes (seconds): charts, building the XML, saving the file."""
+
+    charts: float = 0.0
+    build: float = 0.0
+    save: float = 0.0
+    reports: int = 0
+
+    def add(self, other: Timings) -> None:
+        self.charts += other.charts
+        self.build += other.build
+        self.save += other.save
+        self.reports += other.reports
+
+
+def runs_xml(text: Any, *, bold: bool = False, color: str | None = None, size: float | None = None) -> str:
+    """One or more w:r elements; newlines become line breaks."""
+    props = ("<w:b/>" if bold else "") + (f'<w:color w:val="{color}"/>' if color else "") + (
+        f'<w:sz w:val="{round(size * 2)}"/>' if size else "")
+    rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
+    lines = sanitize(text).split("\n")
+    inner = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in lines)
+    return f"<w:r>{rpr}{inner}</w:r>"
+
+
+def _field(instr: str, shown: str = "1") -> str:
+    return (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> {instr} '
+            f'</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>{shown}</w:t></w:r>'
+            f'<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+
+@dataclass
+class _Heading:
+    level: int
+    text: str
+    number: str
+    bookmark: str
+
+
+@dataclass
+class ReportDoc:
+    """One report being built: body XML parts, headings for the TOC, figures through the chart cache."""
+
+    template: bytes
+    lang: Lang
+    charts: Charts
+    timings: Timings = field(default_factory=Timings)
+    doc: DocumentObject = field(init=False)
+    parts: list[str] = field(default_factory=list)
+    headings: list[_Heading] = field(default_factory=list)
+    _toc_at: int | None = None
+    _counters: list[int] = field(default_factory=lambda: [0, 0, 0])
+    _figures: int = 0
+    _started: float = field(default_factory=time.perf_counter)
+    _ids: int = 100
+    _styles: dict[str, str | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.doc = Document(io.BytesIO(self.template))
+        clear_body(self.doc)
+        names = {s.name: s.style_id for s in self.doc.styles}
+        for name in ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Caption", TABLE_TEXT, FIGURE,
+                     "TOC 1", "TOC 2", "TOC Heading", TABLE_STYLE, "Normal"):
+            self._styles[name] = names.get(name)
+
+    # ---- paragraphs ---------------------------------------------------------------------
+
+    def _ppr(self, style: str | None, extra: str = "") -> str:
+        style_id = self._styles.get(style or "") if style else None
+        inner = (f'<w:pStyle w:val="{style_id}"/>' if style_id else "") + extra
+        return f"<w:pPr>{inner}</w:pPr>" if inner else ""
+
+    def paragraph(self, *runs: str, style: str | None = None, extra: str = "") -> None:
+        self.parts.append(f"<w:p>{self._ppr(style, extra)}{''.join(runs)}</w:p>")
+
+    def text(self, text: Any, *, style: str | None = None, bold: bool = False, color: str | None = None) -> None:
+        """A paragraph; a bold one is a label for what follows and stays on its page."""
+        self.paragraph(runs_xml(text, bold=bold, color=color), style=style, extra="<w:keepNext/>" if bold else "")
+
+    def label_value(self, label: str, value: Any) -> None:
+        self.paragraph(runs_xml(f"{label}:", bold=True), runs_xml(value))
+
+    def heading(self, text: Any, level: int = 1) -> None:
+        self._counters[level - 1] += 1
+        for i in range(level, 3):
+            self._counters[i] = 0
+        number = ".".join(str(n) for n in self._counters[:level])
+        self._ids += 1
+        mark = f"_Toc_ci{self._ids}"
+        clean = sanitize(text).replace("\n", " ")
+        self.headings.append(_Heading(level, clean, number, mark))
+        self.parts.append(f'<w:p>{self._ppr(f"Heading {level}")}<w:bookmarkStart w:id="{self._ids}" w:name="{mark}"/>'
+                          f'{runs_xml(clean)}<w:bookmarkEnd w:id="{self._ids}"/></w:p>')
+
+    def page_break(self) -> None:
+        self.parts.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
+
+    def toc(self) -> None:
+        """A table of contents (levels 1-2) filled in on save, with page references Word refreshes."""
+        self.text(phrase("toc", self.lang), style="TOC Heading")
+        self._toc_at = len(self.parts)
+        self.parts.append("")
+        self.text(phrase("toc_hint", self.lang), style="Caption")
+
+    def _toc_xml(self) -> str:
+        """Entries with hyperlinks and PAGEREF fields (LibreOffice and Word compute the page numbers)."""
+        out = []
+        for h in (h for h in self.headings if h.level <= 2):
+            pageref = _field(f"PAGEREF {h.bookmark} " + "\\h", "")
+            link = (f'<w:hyperlink w:anchor="{h.bookmark}" w:history="1">{runs_xml(f"{h.number}  {h.text}")}'
+                    f"</w:hyperlink><w:r><w:tab/></w:r>{pageref}")
+            out.append(f"<w:p>{self._ppr(f'TOC {h.level}')}{link}</w:p>")
+        return "".join(out)
+
+    # ---- tables -------------------------------------------------------------------------
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], weights: Sequence[float], *,
+              align: Sequence[str] | None = None) -> None:
+        """A styled table fitting the text width, header row repeated on every page."""
+        widths = _widths(weights)
+        style_id = self._styles.get(TABLE_STYLE)
+        text_style = self._styles.get(TABLE_TEXT)
+        pstyle = f'<w:pStyle w:val="{text_style}"/>' if text_style else ""
+        aligns = list(align or ["left"] * len(widths))
+        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+        tbl_style = f'<w:tblStyle w:val="{style_id}"/>' if style_id else ""
+        out = [f'<w:tbl><w:tblPr>{tbl_style}<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+               '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
+               f'w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>',
+               _row_xml(headers, widths, aligns, pstyle, header=True, keep=True)]
+        keep = len(rows) <= 12  # a short table stays on one page
+        out.extend(_row_xml(row, widths, aligns, pstyle, keep=keep and n < len(rows) - 1) for n, row in enumerate(rows))
+        out.append("</w:tbl>")
+        self.parts.append("".join(out))
+        self.parts.append(_SPACER)
+
+    # ---- figures ------------------------------------------------------------------------
+
+    def figure(self, data: ChartData, caption: str) -> None:
+        started = time.perf_counter()
+        png = self.charts.png(data)
+        self.timings.charts += time.perf_counter() - started
+        self.image(png, caption)
+
+    def image(self, png: bytes, caption: str) -> None:
+        rel_id, _ = self.doc.part.get_or_add_image(io.BytesIO(png))
+        width_px, height_px = struct.unpack(">II", png[16:24])
+        width_in, height_in = width_px / DPI, height_px / DPI
+        scale = min(1.0, MAX_IMAGE_IN[0] / width_in, MAX_IMAGE_IN[1] / height_in)
+        cx, cy = round(width_in * scale * EMU_PER_INCH), round(height_in * scale * EMU_PER_INCH)
+        self._ids += 1
+        self._figures += 1
+        alt = escape(sanitize(caption), {'"': "&quot;"})
+        self.parts.append(
+            f'<w:p>{self._ppr(FIGURE)}<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
+            f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+            f'<wp:docPr id="{self._ids}" name="Figure {self._figures}" descr="{alt}"/><wp:cNvGraphicFramePr>'
+            '<a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr><a:graphic><a:graphicData '
+            'uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:nvPicPr>'
+            f'<pic:cNvPr id="{self._ids}" name="figure{self._figures}.png"/><pic:cNvPicPr/></pic:nvPicPr>'
+            f'<pic:blipFill><a:blip r:embed="{rel_id}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+            f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect">'
+            '<a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing>'
+            f'</w:r></w:p>')
+        self.text(phrase("figure_n", self.lang, n=self._figures) + "  " + caption, style="Caption")
+
+    # ---- frame and output ---------------------------------------------------------------
+
+    def frame(self, header: str) -> None:
+        """Header with department and period, footer 'page X of Y'; the cover page has neither."""
+        section = self.doc.sections[0]
+        section.different_first_page_header_footer = True
+        head = section.header
+        head.is_linked_to_previous = False
+        _replace_paragraphs(head, f"<w:p>{self._ppr('Header')}{runs_xml(header)}</w:p>")
+        page = phrase("page", self.lang, page="\x00", pages="\x01")
+        before, rest = page.split("\x00")
+        middle, after = rest.split("\x01")
+        centered = self._ppr("Footer", '<w:jc w:val="center"/>')
+        footer = (f'<w:p>{centered}{runs_xml(before)}{_field("PAGE")}'
+                  f'{runs_xml(middle)}{_field("NUMPAGES")}{runs_xml(after)}</w:p>')
+        _replace_paragraphs(section.footer, footer)
+        for part in (section.first_page_header, section.first_page_footer):
+            part.is_linked_to_previous = False
+
+    def save(self, target: Path) -> Path:
+        if self._toc_at is not None:
+            self.parts[self._toc_at] = self._toc_xml()
+        body = parse_xml(f"<w:body {_NS}>{''.join(self.parts)}</w:body>")
+        sect = self.doc.element.body.sectPr
+        for child in list(body):
+            sect.addprevious(child)
+        built = time.perf_counter()
+        fileio.atomic_write(target, lambda tmp: self.doc.save(str(tmp)))
+        self.timings.save += time.perf_counter() - built
+        self.timings.build += built - self._started - self.timings.charts
+        self.timings.reports += 1
+        return target
+
+
+def _replace_paragraphs(part: Any, xml: str) -> None:
+    element = part._element
+    for p in list(element):
+        element.remove(p)
+    element.append(parse_xml(xml.replace("<w:p>", f"<w:p {nsdecls('w')}>", 1)))
+
+
+def _widths(weights: Sequence[float]) -> list[int]:
+    total = sum(weights) or 1.0
+    widths = [max(480, int(TEXT_WIDTH_TWIPS * w / total)) for w in weights]
+    excess = sum(widths) - TEXT_WIDTH_TWIPS
+    if excess > 0:
+        widest = widths.index(max(widths))
+        widths[widest] -= excess
+    return widths
+
+
+def _row_xml(cells: Sequence[Any], widths: Sequence[int], aligns: Sequence[str], pstyle: str, *,
+             header: bool = False, keep: bool = False) -> str:
+    trpr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
+    out = [f"<w:tr>{trpr}"]
+    for value, width, align in zip(cells, widths, aligns, strict=False):
+        styled = value if isinstance(value, Styled) else Styled(sanitize(value))
+        fill = f'<w:shd w:val="clear" w:color="auto" w:fill="{styled.fill}"/>' if styled.fill else ""
+        jc = f'<w:jc w:val="{align}"/>' if align != "left" and not header else ""
+        keep_next = "<w:keepNext/>" if keep else ""
+        out.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{fill}</w:tcPr><w:p><w:pPr>{pstyle}'
+                   f'{keep_next}{jc}</w:pPr>{runs_xml(styled.text, bold=styled.bold, color=styled.color)}</w:p></w:tc>')
+    out.append("</w:tr>")
+    return "".join(out)
+
+
+# ---- value formatting, driven by the schema ---------------------------------------------------
+
+
+def fmt(sheet: str, key: str, value: Any, lang: Lang) -> str:
+    """A stored value as the report shows it: enum labels, 是/否, percents, dates, numbers."""
+    if value is None or value == "":
+        return ""
+    column = SHEETS[sheet].column(key)
+    if column.type in (ColType.ENUM, ColType.BOOL) and column.enum is not None:
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        return column.enum.label(str(value), lang) if str(value) in column.enum.by_key else sanitize(value)
+    if column.type == ColType.PERCENT and isinstance(value, int | float):
+        return f"{value:.0%}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if column.type == ColType.MONEY and isinstance(value, int | float):
+        return f"{value:,.0f}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple):
+        return "、".join(sanitize(v) for v in value) if lang == "zh" else ", ".join(sanitize(v) for v in value)
+    return sanitize(value)
+
+
+def headers(sheet: str, keys: Sequence[str], lang: Lang) -> list[str]:
+    return [SHEETS[sheet].column(k).header(lang) for k in keys]
+
+
+def weights(sheet: str, keys: Sequence[str]) -> list[float]:
+    """Relative column widths from the schema; dates get room for YYYY-MM-DD on one line."""
+    return [float(max(SHEETS[sheet].column(k).width, 15 if SHEETS[sheet].column(k).type == ColType.DATE else 0))
+            for k in keys]
+
+
+def aligns(sheet: str, keys: Sequence[str]) -> list[str]:
+    numeric = (ColType.INT, ColType.NUMBER, ColType.PERCENT, ColType.MONEY)
+    return ["right" if SHEETS[sheet].column(k).type in numeric else "left" for k in keys]
+
+
+def sheet_table(doc: ReportDoc, sheet: str, keys: Sequence[str], rows: Sequence[dict[str, Any]],
+                *, emphasis: Any = None) -> None:
+    """A table of schema columns; `emphasis(row, key)` may return a Styled for a cell."""
+    lang = doc.lang
+    body: list[list[Cell]] = []
+    for row in rows:
+        cells: list[Cell] = []
+        for key in keys:
+            styled = emphasis(row, key) if emphasis else None
+            cells.append(styled if styled is not None else fmt(sheet, key, row.get(key), lang))
+        body.append(cells)
+    doc.table(headers(sheet, keys, lang), body, weights(sheet, keys), align=aligns(sheet, keys))
