@@ -13,6 +13,10 @@ Deliberate edge cases, so renderers meet them:
 - text typed by a department that starts with "=", "+", "-" or "@" (INJECTED and INJECTED_ISSUE_VALUE,
   first department);
 - one late department (the third, or the last when fewer), missing=["采购部"], issues per department.
+
+Conventions follow ci_excel.compute: root_causes.source is the sheet keys it was found on
+("why_chains", "fishbone", "why_chains+fishbone"); stage is an int; days_overdue/days_late are 0
+when not overdue/late; flags is a list of flag keys.
 """
 
 from __future__ import annotations
@@ -331,7 +335,7 @@ def _root_causes(tables: dict[str, list[Row]], sc: dict[str, Any], pid: str, rc_
             sample_size=rng.randint(10, 200), support_share=round(rng.uniform(0.55, 0.95), 2), conclusion=conclusion,
             verified_on=end - timedelta(days=rng.randint(5, 25))))
     tables["root_causes"].insert(len(tables["root_causes"]) - (1 if second else 0), _row(
-        "root_causes", root_cause_id=rc_id, problem_id=pid, root_cause=sc["root_cause"][lang], source="5why",
+        "root_causes", root_cause_id=rc_id, problem_id=pid, root_cause=sc["root_cause"][lang], source="why_chains+fishbone",
         verified=conclusion))
     return None if second else conclusion
 

@@ -128,8 +128,9 @@ def test_actions_join_progress_and_show_overdue_days(wb: openpyxl.Workbook, peri
 def test_root_causes_show_source_and_verification(wb: openpyxl.Workbook, period: model.PeriodResult) -> None:
     got = records(wb[schema.sheet_label("root_causes", "zh")])
     stored = [r for d in period.departments for r in d.rows("root_causes")]
-    sources = {"5why": schema.sheet_label("why_chains", "zh"), "fishbone": schema.sheet_label("fishbone", "zh")}
-    assert [r[label("root_causes", "source")] for r in got] == [sources[r["source"]] for r in stored]
+    sources = {"why_chains": schema.sheet_label("why_chains", "zh"), "fishbone": schema.sheet_label("fishbone", "zh")}
+    assert [r[label("root_causes", "source")] for r in got] == [
+        " + ".join(sources[part] for part in r["source"].split("+")) for r in stored]
     verified = [r[label("root_causes", "verified")] for r in got]
     assert verified == [schema.CONCLUSION.label(r["verified"], "zh") if r["verified"] else text("not_verified", "zh")
                         for r in stored]
@@ -267,3 +268,20 @@ def test_failed_write_leaves_the_previous_file(tmp_path: Path) -> None:
         write_summary(broken, out)
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["s.xlsx"]
+
+
+def test_values_as_the_pipeline_stores_them(tmp_path: Path) -> None:
+    """Stage as its enum key string, blank days and progress: labels and counts stay right."""
+    period = sample_period(2, 6)
+    for d in period.departments:
+        for p in d.rows("problems"):
+            p["stage"] = str(p["stage"])
+            p["progress"] = p["progress"] or None
+        for a in d.rows("actions"):
+            a["days_overdue"] = a["days_overdue"] or None
+    wb = openpyxl.load_workbook(write_summary(period, tmp_path / "s.xlsx"))
+    got = records(wb[schema.sheet_label("problems", "zh")])
+    stored = [p for d in period.departments for p in d.rows("problems")]
+    assert [r[label("problems", "stage")] for r in got] == [schema.STAGE.label(p["stage"], "zh") for p in stored]
+    closed = headline(period)["closed"]
+    assert closed == sum(p["stage"] == "6" for p in stored) > 0

@@ -362,11 +362,22 @@ def _relabel(sheet: str, columns: list[_Col], lang: Lang) -> None:
             flags = {k.removeprefix("flag_"): text(k, lang) for k in _TEXT if k.startswith("flag_")}
             columns[i] = _Col(col.key, col.header, "list", col.width, flags)
         elif sheet == "root_causes" and col.key == "source":
-            sources = {"5why": schema.sheet_label("why_chains", lang), "fishbone": schema.sheet_label("fishbone", lang)}
-            columns[i] = _Col(col.key, col.header, "label", col.width, sources)
+            columns[i] = _Col(col.key, col.header, "text", col.width, get=_source_label(lang))
         elif sheet == "root_causes" and col.key == "verified":
             columns[i] = _Col(col.key, col.header, "label", col.width, col.labels, get=_or_default(
                 "verified", text("not_verified", lang)))
+
+
+def _source_label(lang: Lang) -> Callable[[Row], Any]:
+    """Where a root cause was found ("why_chains+fishbone"), as the sheets' names."""
+    names = {key: schema.sheet_label(key, lang) for key in ("why_chains", "fishbone")}
+    names["5why"] = names["why_chains"]
+
+    def label(row: Row) -> Any:
+        source = row.get("source")
+        return " + ".join(names.get(part, part) for part in source.split("+")) if isinstance(source, str) else source
+
+    return label
 
 
 def _or_default(key: str, default: str) -> Callable[[Row], Any]:
