@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -93,12 +94,9 @@ def _fonts(doc: DocumentObject) -> None:
         set_fonts(_rpr(style))
 
 
-def _rpr(style: etree._Element) -> etree._Element:
-    rpr = style.find(qn("w:rPr"))
-    if rpr is None:
-        rpr = style.makeelement(qn("w:rPr"), {})
-        style.append(rpr)
-    return rpr
+def _rpr(style: Any) -> etree._Element:
+    """The style's w:rPr, created in schema order (before tblPr/tblStylePr: Word is strict about it)."""
+    return style.get_or_add_rPr()
 
 
 def _paragraph_styles(doc: DocumentObject) -> None:
@@ -130,8 +128,7 @@ def _paragraph_styles(doc: DocumentObject) -> None:
     toc_heading = doc.styles["TOC Heading"]
     toc_heading.base_style = doc.styles["Normal"]
     toc_heading.font.color.rgb = RGBColor.from_string("1F4E79")
-    toc_heading.element.get_or_add_pPr().insert(0, parse_xml(
-        f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="0"/></w:numPr>'))
+    _set_numbering(toc_heading.element.get_or_add_pPr(), level=0, num_id=0)
 
 
 def _custom_paragraph(doc: DocumentObject, name: str, *, size: float, after: float, line: float,
@@ -195,8 +192,14 @@ def _heading_numbering(doc: DocumentObject) -> None:
                                f'<w:abstractNumId w:val="{NUMBERING_ID}"/></w:num>'))
     for level in (1, 2, 3):
         ppr = doc.styles[f"Heading {level}"].element.get_or_add_pPr()
-        ppr.insert(0, parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level - 1}"/>'
-                                f'<w:numId w:val="{NUMBERING_ID}"/></w:numPr>'))
+        _set_numbering(ppr, level=level - 1, num_id=NUMBERING_ID)
+
+
+def _set_numbering(ppr: Any, *, level: int, num_id: int) -> None:
+    """w:numPr in schema order (python-docx places it between the right siblings)."""
+    num_pr = ppr.get_or_add_numPr()
+    num_pr.get_or_add_ilvl().val = level
+    num_pr.get_or_add_numId().val = num_id
 
 
 def _font_table(doc: DocumentObject) -> None:
@@ -213,8 +216,23 @@ def _font_table(doc: DocumentObject) -> None:
 def _settings(doc: DocumentObject) -> None:
     """Word refreshes the table of contents and page references when the report is opened."""
     settings = doc.settings.element
-    if settings.find(qn("w:updateFields")) is None:
-        settings.append(parse_xml(f'<w:updateFields {nsdecls("w")} w:val="true"/>'))
+    if settings.find(qn("w:updateFields")) is not None:
+        return
+    element = parse_xml(f'<w:updateFields {nsdecls("w")} w:val="true"/>')
+    later = next((child for child in settings if etree.QName(child).localname in _AFTER_UPDATE_FIELDS), None)
+    if later is not None:
+        later.addprevious(element)
+    else:
+        settings.append(element)
+
+
+# CT_Settings children that come after w:updateFields in the schema's sequence.
+_AFTER_UPDATE_FIELDS = {
+    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr", "attachedSchema",
+    "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade",
+    "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags",
+    "decimalSymbol", "listSeparator",
+}
 
 
 def _sample_body(doc: DocumentObject) -> None:
