@@ -150,6 +150,7 @@ class _Styles:
         add = book.add_format
         self.text: Format | None = None  # plain text cells carry no style: smaller, faster files
         self.quoted = add({"quote_prefix": True})
+        self.header = add({"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "valign": "vcenter"})
         self.by_kind: dict[str, Format] = {
             "int": add({"num_format": "0"}),
             "number": add({"num_format": "#,##0.##"}),
@@ -272,7 +273,7 @@ def _write_table(ws: Worksheet, spec: _Table, styles: _Styles) -> None:
     last = max(len(spec.rows), 1)
     ws.add_table(0, 0, last, len(spec.columns) - 1, {
         "name": spec.table, "style": "Table Style Medium 2",
-        "columns": [{"header": col.header} for col in spec.columns],
+        "columns": [{"header": col.header, "header_format": styles.header} for col in spec.columns],
     })
     ws.freeze_panes(1, spec.freeze_cols)
     _conditions(ws, spec, styles, last)
