@@ -285,3 +285,21 @@ def test_values_as_the_pipeline_stores_them(tmp_path: Path) -> None:
     assert [r[label("problems", "stage")] for r in got] == [schema.STAGE.label(p["stage"], "zh") for p in stored]
     closed = headline(period)["closed"]
     assert closed == sum(p["stage"] == "6" for p in stored) > 0
+
+
+@pytest.mark.parametrize("sheet", [*ENTITIES, "scoreboard", "trend", "issues"])
+def test_headers_are_unique(wb: openpyxl.Workbook, sheet: str) -> None:
+    ws = wb[schema.sheet_label(sheet, "zh") if sheet in ENTITIES else text(sheet, "zh")]
+    header = next(ws.iter_rows(max_row=1, values_only=True))
+    assert len(set(header)) == len(header)
+
+
+def test_odd_values_do_not_stop_the_workbook(tmp_path: Path) -> None:
+    """NaN, a text in a number column, a very old date: written (NaN as blank), never raised."""
+    period = sample_period(1, 4)
+    problem = period.departments[0].rows("problems")[0]
+    problem |= {"current_value": float("nan"), "benchmark_value": "约2小时", "identified_on": date(1890, 1, 1)}
+    wb = openpyxl.load_workbook(write_summary(period, tmp_path / "s.xlsx"))
+    row = records(wb[schema.sheet_label("problems", "zh")])[0]
+    assert row[label("problems", "benchmark_value")] == "约2小时"
+    assert row[label("problems", "current_value")] is None

@@ -119,6 +119,7 @@ def write_summary(result: model.PeriodResult, out: Path, *, lang: Lang = "zh") -
 def _write(result: model.PeriodResult, path: Path, lang: Lang) -> None:
     book = xlsxwriter.Workbook(str(path), {
         "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+        "nan_inf_to_errors": True,
         "default_format_properties": {"font_name": _FONT[lang], "font_size": 10},
     })
     styles = _Styles(book, lang)
@@ -268,7 +269,7 @@ def _write_table(ws: Worksheet, spec: _Table, styles: _Styles) -> None:
     for r, row in enumerate(spec.rows, start=1):
         for c, key, get, put in cells:
             value = get(row) if get else row.get(key)
-            if value is not None and value != "":
+            if value is not None and value != "" and value == value:  # NaN (from pandas, say) is blank
                 put(ws, r, c, value)
     last = max(len(spec.rows), 1)
     ws.add_table(0, 0, last, len(spec.columns) - 1, {
