@@ -303,3 +303,28 @@ def test_odd_values_do_not_stop_the_workbook(tmp_path: Path) -> None:
     row = records(wb[schema.sheet_label("problems", "zh")])[0]
     assert row[label("problems", "benchmark_value")] == "约2小时"
     assert row[label("problems", "current_value")] is None
+
+
+def test_consolidate_writes_the_summary(tmp_path: Path) -> None:
+    """Through the real CLI: the workbook holds what was consolidated, and every issue in validation.json."""
+    import json
+
+    from click.testing import CliRunner
+
+    from ci_excel.cli import main
+    from ci_excel.demo import write_demo_submissions
+
+    submissions = write_demo_submissions(tmp_path / "in")["2026-11"]
+    out = tmp_path / "out"
+    run = CliRunner().invoke(main, ["consolidate", str(submissions), "--period", "2026-11", "--out", str(out),
+                                    "--jobs", "1"])
+    assert run.exit_code in (0, 1), run.output
+    folder = out / "2026-11"
+    wb = openpyxl.load_workbook(folder / "portfolio_summary.xlsx")
+    problems = records(wb[schema.sheet_label("problems", "zh")])
+    scoreboard = records(wb[text("scoreboard", "zh")])
+    assert problems and sum(r[text("problems", "zh")] or 0 for r in scoreboard) == len(problems)
+    issues = json.loads((folder / "validation.json").read_text(encoding="utf-8"))["issues"]
+    got = records(wb[text("issues", "zh")])
+    assert sorted((r[text("file", "zh")], r[text("cell", "zh")] or "", r[text("message", "zh")]) for r in got) == \
+        sorted((i["file"], i["cell"], i["message"]) for i in issues)
