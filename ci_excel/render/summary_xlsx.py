@@ -65,7 +65,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "by_priority": ("按优先级", "By priority"),
     "count": ("数量", "Count"),
     "chart_stage_dept": ("各部门问题阶段分布", "Problems by stage and department"),
-    "top": ("问题最多的前{n}个部门", "top {n} departments by problems"),
+    "top": ("问题最多的前{n}个部门", "top {n} departments"),
     "chart_priority": ("优先级分布", "Priority distribution"),
     "chart_matrix": ("影响 × 难度矩阵(问题数)", "Impact × difficulty matrix (problems)"),
     "axis_difficulty": ("解决难度:低 → 中 → 高", "Difficulty: low → medium → high"),
@@ -185,9 +185,6 @@ class _Col:
     width: float = 14
     labels: dict[str, str] = field(default_factory=dict)  # stored key -> shown label
     get: Callable[[Row], Any] | None = None
-
-    def value(self, row: Row) -> Any:
-        return self.get(row) if self.get else row.get(self.key)
 
 
 @dataclass(frozen=True)
