@@ -183,18 +183,28 @@ def chart_key(data: ChartData, lang: Lang) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+_STYLED: list[bool] = []
+
+
+def use_report_style() -> None:
+    """Point matplotlib's fonts at the CJK face, once per process (tick labels are made at draw time,
+    so a context manager around figure creation alone would not reach them)."""
+    if not _STYLED:
+        matplotlib.rcParams.update(matplotlib_rc())
+        _STYLED.append(True)
+
+
 def new_figure(width: float, height: float) -> Figure:
-    """A pyplot-free figure with the report style applied (no global state, no window manager)."""
-    with matplotlib.rc_context(matplotlib_rc()):  # type: ignore[arg-type]
-        fig = Figure(figsize=(width, height), dpi=DPI)
+    """A pyplot-free figure (no global figure registry, no window manager) in the report style."""
+    use_report_style()
+    fig = Figure(figsize=(width, height), dpi=DPI)
     FigureCanvasAgg(fig)
     return fig
 
 
 def to_png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
-    with matplotlib.rc_context(matplotlib_rc()):  # type: ignore[arg-type]
-        fig.savefig(buffer, format="png", dpi=DPI, pil_kwargs={"compress_level": 3})
+    fig.savefig(buffer, format="png", dpi=DPI, pil_kwargs={"compress_level": 3})
     return buffer.getvalue()
 
 
@@ -390,7 +400,7 @@ def _bone(ax: Any, key: str, x0: float, spine_y: float, end_y: float, top: bool,
 def draw_matrix(data: MatrixData, lang: Lang) -> Figure:
     """The 3x3 impact x difficulty grid coloured by class, with each problem placed in its cell."""
     fig = new_figure(WIDTH, 3.7)
-    ax = fig.add_axes((0.12, 0.14, 0.86, 0.83))
+    ax = fig.add_axes((0.15, 0.14, 0.83, 0.83))
     levels = [c.key for c in reversed(LEVEL.choices)]  # low, medium, high
     classes = {(i, d): p for i, d, p in data.cells}
     cells: dict[tuple[str, str], list[str]] = {}
@@ -538,7 +548,7 @@ def draw_kpis(data: KpiData, lang: Lang) -> Figure:
         left = (col * panel_w + 0.42) / (panel_w * per_row)
         bottom = ((rows - 1 - row) * panel_h + 0.62) / (panel_h * rows)
         ax = fig.add_axes((left, bottom, (panel_w - 0.55) / (panel_w * per_row), 1.25 / (panel_h * rows)))
-        _kpi_panel(ax, kpi, names, lang, (panel_w - 0.2) / _em_in(8))
+        _kpi_panel(ax, kpi, names, lang, (panel_w - 0.45) / _em_in(8))
     return fig
 
 

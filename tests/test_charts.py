@@ -1,0 +1,130 @@
+"""Report figures: Chinese glyphs present, long labels wrapped without overlaps or cut-offs, cached by input."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import warnings
+from datetime import date
+from pathlib import Path
+
+import matplotlib
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+from ci_excel.render import charts as ch
+from ci_excel.render.fonts import CJK_FAMILIES, cjk_family
+from ci_excel.schema import FISHBONE
+
+LONG = "审核员不熟悉大促期间新上线的订单审核流程,导致重复录入 and manual re-entry of address data"
+
+
+def many_causes(per_category: int) -> ch.FishboneData:
+    causes = tuple(ch.Cause(c.key, f"{c.zh}{n} {LONG[: 8 + 5 * n]}", "细分原因:高峰期系统卡顿" if n % 2 else "", n == 0)
+                   for c in FISHBONE.choices for n in range(per_category))
+    return ch.FishboneData("在电商大促场景下,订单审核环节存在人工重复录入信息问题,导致订单处理时效延长2小时", causes)
+
+
+def sample_inputs() -> list[ch.ChartData]:
+    cells = tuple((i, d, "P1" if i == "high" else "P3") for i in ("high", "medium", "low")
+                  for d in ("low", "medium", "high"))
+    return [
+        many_causes(3),
+        ch.MatrixData(tuple((f"P-{n:03d}", "high", "low") for n in range(25)), cells),
+        ch.MatrixData(tuple(("", "low", "high") for _ in range(400)), cells, counts_only=True),
+        ch.ParetoData(tuple((f"原因{n} {LONG[:12]}", float(60 - 4 * n)) for n in range(14))),
+        ch.GanttData((ch.GanttBar("A-001 开发订单地址自动抓取接口并上线试运行", date(2026, 10, 1), date(2026, 11, 10),
+                                  percent=0.4, status="in_progress", days_overdue=20),
+                      ch.GanttBar("A-002 培训", date(2026, 11, 2), date(2026, 11, 20), date(2026, 11, 18), 1.0, "done"),
+                      ch.GanttBar("A-003 取消的行动", date(2026, 11, 5), date(2026, 12, 5), status="cancelled")),
+                     date(2026, 11, 30)),
+        ch.KpiData(tuple(ch.KpiBar(f"订单处理时效{n} {LONG[:10]}", "小时", 4, 2, 2.5 if n else None, 0.75, False)
+                         for n in range(4))),
+        ch.TrendData(("2026-09", "2026-10", "2026-11"), (("new", (3, 4, 5)), ("closed", (1, 2, 2)),
+                                                          ("open", (10, 12, 15)), ("overdue", (2, 3, 1)))),
+        ch.StackedBarsData(("流程优化类", "工具升级类"), (("已采纳", ch.BLUE, (2.0, 3.0)),), horizontal=True),
+    ]
+
+
+def drawn(fig: Figure) -> list[Text]:
+    """The texts placed on a drawn figure's axes (the fishbone has no ticks)."""
+    fig.canvas.draw()
+    return [t for ax in fig.axes for t in ax.texts if t.get_visible() and t.get_text().strip()]
+
+
+def test_a_cjk_font_is_found() -> None:
+    assert cjk_family() in CJK_FAMILIES
+
+
+def test_missing_glyphs_fail_tests() -> None:
+    """pyproject turns matplotlib's missing-glyph warning into an error; prove it catches one."""
+    fig = Figure()
+    fig.text(0.5, 0.5, "中文")
+    with pytest.raises(UserWarning, match=r"Glyph .* missing"), matplotlib.rc_context({"font.family": "DejaVu Sans"}):
+        fig.savefig(io.BytesIO(), format="png")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_chart_renders_without_missing_glyphs(lang: str, tmp_path: Path) -> None:
+    charts = ch.Charts(lang=lang, cache_dir=tmp_path)  # type: ignore[arg-type]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for data in sample_inputs():
+            png = charts.png(data)
+            assert png.startswith(b"\x89PNG")
+    assert charts.stats.rendered == len(sample_inputs())
+
+
+@pytest.mark.parametrize("per_category", [1, 4, 12])
+def test_fishbone_labels_do_not_overlap_or_leave_the_figure(per_category: int) -> None:
+    fig = ch.draw_fishbone(many_causes(per_category), "zh")
+    texts = drawn(fig)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    frame = fig.bbox
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    for text, box in zip(texts, boxes, strict=True):
+        assert box.x0 >= frame.x0 - 1 and box.x1 <= frame.x1 + 1, text.get_text()
+        assert box.y0 >= frame.y0 - 1 and box.y1 <= frame.y1 + 1, text.get_text()
+    for (a, box_a), (b, box_b) in itertools.combinations(zip(texts, boxes, strict=True), 2):
+        assert not box_a.shrunk(0.98, 0.9).overlaps(box_b.shrunk(0.98, 0.9)), (a.get_text(), b.get_text())
+    assert fig.get_figheight() <= ch.MAX_HEIGHT + 0.01
+
+
+def test_fishbone_shows_all_six_categories_and_marks_hidden_causes() -> None:
+    texts = [t.get_text() for t in drawn(ch.draw_fishbone(many_causes(40), "zh"))]
+    assert all(c.zh in texts for c in FISHBONE.choices)
+    assert any(t.startswith("…另有") for t in texts)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_other_charts_keep_everything_inside_the_figure(lang: str) -> None:
+    """The tight box of all drawn artists (ticks, labels, legends) lies within the figure: nothing is cut."""
+    for data in sample_inputs()[1:]:
+        fig = ch.DRAWERS[type(data)](data, lang)
+        fig.canvas.draw()
+        tight = fig.get_tightbbox(fig.canvas.get_renderer())  # type: ignore[attr-defined]
+        width, height = fig.get_size_inches()
+        assert tight.x0 >= -0.01 and tight.y0 >= -0.01, type(data).__name__
+        assert tight.x1 <= width + 0.01 and tight.y1 <= height + 0.01, type(data).__name__
+
+
+def test_wrap_breaks_chinese_and_keeps_latin_words() -> None:
+    lines = ch.wrap("在电商大促场景下 order review has manual re-entry", 8)
+    assert all(ch.text_em(line) <= 8 for line in lines)
+    assert "review" in " ".join(lines).split()
+    assert ch.wrap("一二三四五六七八九十", 4, max_lines=2) == ["一二三四", "五六七…"]
+
+
+def test_identical_inputs_are_drawn_once(tmp_path: Path) -> None:
+    data = sample_inputs()[0]
+    first = ch.Charts(lang="zh", cache_dir=tmp_path)
+    png = first.png(data)
+    assert first.png(ch.FishboneData(data.effect, data.causes)) == png  # type: ignore[attr-defined]
+    assert (first.stats.rendered, first.stats.cached) == (1, 1)
+    second = ch.Charts(lang="zh", cache_dir=tmp_path)  # a later run: read from disk
+    assert second.png(data) == png and second.stats.rendered == 0
+    english = ch.Charts(lang="en", cache_dir=tmp_path)
+    english.png(data)
+    assert english.stats.rendered == 1
+    assert ch.chart_key(data, "zh") != ch.chart_key(sample_inputs()[1], "zh")

@@ -1,0 +1,249 @@
+"""Word reports for the sample data set, opened with python-docx and checked by content."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.oxml.ns import qn
+
+from ci_excel import model, schema
+from ci_excel.render.docx import render_all, render_reports, report_paths
+from ci_excel.render.phrases import phrase
+from ci_excel.schema import STEPS, Lang
+from ci_excel.scoring import priority_key
+from tests.factories import INJECTED, MISSING, UNSAFE_DEPARTMENT, sample_period
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@pytest.fixture(scope="module")
+def period() -> model.PeriodResult:
+    return sample_period()
+
+
+@pytest.fixture(scope="module")
+def rendered(period: model.PeriodResult, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    return render_reports(period, tmp_path_factory.mktemp("zh"), lang="zh")
+
+
+def open_doc(path: Path) -> DocumentObject:
+    return Document(str(path))
+
+
+def headings(doc: DocumentObject) -> list[str]:
+    return [p.text for p in doc.paragraphs if p.style is not None and p.style.name.startswith("Heading")]
+
+
+def table_rows(table: object) -> list[list[str]]:
+    return [[cell.text for cell in row.cells] for row in table.rows]  # type: ignore[attr-defined]
+
+
+def find_table(doc: DocumentObject, first_header: str, second_header: str | None = None) -> list[list[str]]:
+    for table in doc.tables:
+        rows = table_rows(table)
+        if rows[0][0] == first_header and (second_header is None or rows[0][1] == second_header):
+            return rows
+    raise AssertionError(f"no table starting with {first_header!r}")
+
+
+def all_text(doc: DocumentObject) -> str:
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def test_one_report_per_department_and_a_portfolio(rendered: list[Path], period: model.PeriodResult) -> None:
+    assert [p.name for p in rendered] == ["电商运营部.docx", "研发_测试部.docx", "客户服务部.docx", "portfolio.docx"]
+    assert all(p.is_file() and p.parent.name == "reports" for p in rendered)
+    assert UNSAFE_DEPARTMENT in [d.department for d in period.departments]
+
+
+def test_department_report_sections(rendered: list[Path], period: model.PeriodResult) -> None:
+    doc = open_doc(rendered[0])
+    dept = period.departments[0]
+    titles = headings(doc)
+    assert titles[0] == phrase("summary", "zh")
+    assert STEPS[1][2] in titles
+    for problem in dept.rows("problems"):
+        assert any(t.startswith(phrase("problem_heading", "zh", id=problem["problem_id"])) for t in titles)
+    for step in range(2, 7):
+        assert sum(STEPS[step][2] in t for t in titles) == len(dept.rows("problems"))
+    assert titles[-1] == phrase("appendix_quality", "zh")
+    cover = [p.text for p in doc.paragraphs[:8]]
+    assert phrase("dept_report", "zh") in cover and dept.department in cover
+    assert any(dept.info["contact"] in line for line in cover)
+    assert any(p.style.name == "TOC 1" for p in doc.paragraphs if p.style is not None)
+
+
+def test_register_sorted_by_priority_with_schema_headers(rendered: list[Path], period: model.PeriodResult) -> None:
+    doc = open_doc(rendered[0])
+    keys = ["problem_id", "statement", "scope", "priority", "channel", "owner", "stage"]
+    head = [schema.column_label("problems", k, "zh") for k in keys]
+    rows = find_table(doc, head[0], head[1])
+    assert rows[0] == head
+    expected = sorted(period.departments[0].rows("problems"), key=priority_key)
+    assert [r[0] for r in rows[1:]] == [p["problem_id"] for p in expected]
+    assert [r[3] for r in rows[1:]] == [schema.PRIORITY.label(p["priority"], "zh") for p in expected]
+    assert INJECTED[0][2] in [r[2] for r in rows[1:]]  # "=1+1 …" stays text
+
+
+def test_solutions_show_scores_pass_fail_and_recommendation(rendered: list[Path], period: model.PeriodResult) -> None:
+    doc = open_doc(rendered[0])
+    head = schema.column_label("solutions", "solution_id", "zh")
+    tables = [table_rows(t) for t in doc.tables if table_rows(t)[0][0] == head]
+    solutions = period.departments[0].rows("solutions")
+    shown = {r[0].rstrip(" ★"): r for t in tables for r in t[1:]}
+    assert set(shown) == {s["solution_id"] for s in solutions}
+    for s in solutions:
+        row = shown[s["solution_id"]]
+        assert row[7] == f"{s['score']:g}"
+        assert row[8] == ("✓" if s["passes"] else "✗")
+    recommended = [s for s in solutions if s["recommended"]]
+    text = all_text(doc)
+    for s in recommended:
+        assert f"{phrase('recommendation', 'zh')}:{s['solution_id']} {s['description']}" in text
+
+
+def test_overdue_actions_are_marked(rendered: list[Path], period: model.PeriodResult) -> None:
+    doc = open_doc(rendered[0])
+    overdue = [a for a in period.departments[0].rows("actions") if a["overdue"]]
+    assert overdue
+    label = schema.column_label
+    rows = find_table(doc, label("actions", "action_id", "zh"), label("actions", "what", "zh"))
+    assert {r[0] for r in rows[1:]} >= {a["action_id"] for a in overdue}
+    assert {r[-1] for r in rows[1:]} >= {str(a["days_overdue"]) for a in overdue}
+
+
+def test_figures_present_and_fit_the_page(rendered: list[Path], period: model.PeriodResult) -> None:
+    doc = open_doc(rendered[0])
+    dept = period.departments[0]
+    problems = dept.rows("problems")
+    with_fishbone = {c["problem_id"] for c in dept.rows("fishbone")}
+    with_kpis = {r["problem_id"] for r in dept.rows("results")}
+    actions = {a["solution_id"] for a in dept.rows("actions")}
+    with_gantt = {s["problem_id"] for s in dept.rows("solutions") if s["solution_id"] in actions}
+    minimum = 1 + len(with_fishbone) + len(with_kpis) + len(with_gantt)  # + the priority matrix
+    assert len(doc.inline_shapes) >= minimum
+    captions = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Caption"]
+    assert sum(phrase("fishbone", "zh") in c for c in captions) == len(with_fishbone)
+    assert sum(phrase("gantt", "zh") in c for c in captions) == len(with_gantt)
+    section = doc.sections[0]
+    usable = section.page_width - section.left_margin - section.right_margin
+    assert all(shape.width <= usable for shape in doc.inline_shapes)
+    assert len(problems) == 4
+
+
+def test_tables_repeat_headers_and_fit_the_width(rendered: list[Path]) -> None:
+    for path in rendered:
+        doc = open_doc(path)
+        section = doc.sections[0]
+        usable_twips = (section.page_width - section.left_margin - section.right_margin) / 635
+        for table in doc.tables:
+            first = table._tbl.tr_lst[0]
+            assert first.find(f"{W}trPr/{W}tblHeader") is not None
+            grid = [int(col.get(qn("w:w"))) for col in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+            assert sum(grid) <= usable_twips + 1
+            assert table.style is not None and table.style.name == "CI Table"
+
+
+def test_header_footer_and_east_asian_fonts(rendered: list[Path], period: model.PeriodResult) -> None:
+    doc = open_doc(rendered[1])
+    section = doc.sections[0]
+    assert section.header.paragraphs[0].text == f"{UNSAFE_DEPARTMENT} · {period.period}"
+    footer_xml = section.footer._element.xml
+    assert "PAGE" in footer_xml and "NUMPAGES" in footer_xml
+    assert section.different_first_page_header_footer
+    for style in doc.styles.element.findall(qn("w:style")):
+        fonts = style.find(f"{W}rPr/{W}rFonts")
+        assert fonts is not None and fonts.get(qn("w:eastAsia")), style.get(qn("w:styleId"))
+
+
+def test_appendix_lists_the_departments_issues(rendered: list[Path], period: model.PeriodResult) -> None:
+    for dept, path in zip(period.departments, rendered, strict=False):
+        doc = open_doc(path)
+        rows = find_table(doc, phrase("severity", "zh"))
+        assert sorted(r[-1] for r in rows[1:]) == sorted(i.message("zh") for i in dept.issues)
+
+
+def test_portfolio_sections(rendered: list[Path], period: model.PeriodResult) -> None:
+    doc = open_doc(rendered[-1])
+    titles = headings(doc)
+    for key in ("headline", "by_stage_priority", "priority_matrix", "trend", "overdue_actions", "p1_problems",
+                "kpi_achievement", "category_mix", "ranking", "quality_by_dept", "submissions"):
+        assert phrase(key, "zh") in titles, key
+    trend = find_table(doc, phrase("period", "zh"), phrase("new", "zh"))
+    assert [r[0] for r in trend[1:]] == [f.period for f in period.trend]
+    department = schema.INFO.column("department").header("zh")
+    p1 = find_table(doc, department, schema.column_label("problems", "problem_id", "zh"))
+    expected = sum(p["priority"] == "P1" for d in period.departments for p in d.rows("problems"))
+    assert len(p1) - 1 == expected
+    missing = find_table(doc, schema.INFO.column("department").header("zh"), phrase("status", "zh"))
+    assert {r[0] for r in missing[1:]} == set(MISSING) | set(period.late)
+    ranking = find_table(doc, phrase("rank", "zh"))
+    assert sorted(r[1] for r in ranking[1:]) == sorted(d.department for d in period.departments)
+    assert len(doc.inline_shapes) >= 4
+
+
+@pytest.mark.parametrize("lang", ["en"])
+def test_english_reports(lang: Lang, tmp_path: Path) -> None:
+    result = sample_period(n_departments=2, lang=lang)
+    paths = render_reports(result, tmp_path, lang=lang)
+    doc = open_doc(paths[0])
+    titles = headings(doc)
+    assert titles[0] == "Summary" and "Problem register" in titles
+    assert not any(re.search(r"[\u4e00-\u9fff]", t) for t in titles)
+    register = find_table(doc, "Problem ID", "Problem statement")
+    assert register[0][3] == "Priority"
+    assert open_doc(paths[-1]).paragraphs[0].text == ""  # the cover spacer, then the English title
+    assert phrase("portfolio_report", "en") in [p.text for p in open_doc(paths[-1]).paragraphs[:4]]
+
+
+def test_control_characters_never_break_a_report(tmp_path: Path) -> None:
+    result = sample_period(n_departments=1)
+    dept = result.departments[0]
+    dept.tables["problems"][0]["issue"] = "录入\x07重复\x1b信息\x00"
+    dept.tables["actions"][0]["what"] = "第一行\r\n第二行\t完"
+    dept.info["contact"] = "张\x0b三"
+    path = render_reports(result, tmp_path)[0]
+    text = all_text(open_doc(path))
+    assert "录入重复信息" in text and "第一行\n第二行 完" in text and "张三" in text
+
+
+def test_colliding_safe_names_do_not_overwrite(tmp_path: Path) -> None:
+    result = sample_period(n_departments=3)
+    names = ["财务/审计", "财务_审计", "Portfolio"]
+    result.departments = [replace(d, department=n) for d, n in zip(result.departments, names, strict=True)]
+    paths = report_paths(result, tmp_path)
+    assert len({p.name.casefold() for p in paths.values()} | {"portfolio.docx"}) == 4
+    written = render_reports(result, tmp_path)
+    assert len(set(written)) == 4 and all(p.is_file() for p in written)
+    assert open_doc(written[1]).sections[0].header.paragraphs[0].text.startswith("财务_审计")
+
+
+def test_parallel_render_matches_serial_and_reuses_cached_figures(tmp_path: Path) -> None:
+    result = sample_period(n_departments=3)
+    serial = render_all(result, tmp_path / "a", jobs=1, cache_dir=tmp_path / "cache")
+    parallel = render_all(result, tmp_path / "b", jobs=2, cache_dir=tmp_path / "cache")
+    assert serial.charts.rendered > 0
+    assert parallel.charts.rendered == 0 and parallel.charts.cached == serial.charts.rendered + serial.charts.cached
+    for a, b in zip(serial.paths, parallel.paths, strict=True):
+        assert a.name == b.name
+        assert all_text(open_doc(a)) == all_text(open_doc(b))
+
+
+def test_custom_template_styles_are_used(tmp_path: Path) -> None:
+    from docx.shared import Pt
+
+    from ci_excel.render.reference_doc import ASSET
+
+    custom = Document(str(ASSET))
+    custom.styles["Heading 1"].font.size = Pt(22)
+    custom.save(str(tmp_path / "pmo.docx"))
+    path = render_reports(sample_period(n_departments=1), tmp_path / "out", template=tmp_path / "pmo.docx")[0]
+    doc = open_doc(path)
+    assert doc.styles["Heading 1"].font.size == Pt(22)
+    assert "报告标题" not in all_text(doc)  # the template's sample body is dropped
