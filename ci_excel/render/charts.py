@@ -190,7 +190,7 @@ def use_report_style() -> None:
     """Point matplotlib's fonts at the CJK face, once per process (tick labels are made at draw time,
     so a context manager around figure creation alone would not reach them)."""
     if not _STYLED:
-        matplotlib.rcParams.update(matplotlib_rc())
+        matplotlib.rcParams.update(matplotlib_rc())  # type: ignore[arg-type]
         _STYLED.append(True)
 
 
