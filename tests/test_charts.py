@@ -48,9 +48,10 @@ def sample_inputs() -> list[ch.ChartData]:
 
 
 def drawn(fig: Figure) -> list[Text]:
-    """The texts placed on a drawn figure's axes (the fishbone has no ticks)."""
+    """The texts placed on a drawn figure and its axes (the fishbone has no ticks)."""
     fig.canvas.draw()
-    return [t for ax in fig.axes for t in ax.texts if t.get_visible() and t.get_text().strip()]
+    texts = [*fig.texts, *(t for ax in fig.axes for t in ax.texts)]
+    return [t for t in texts if t.get_visible() and t.get_text().strip()]
 
 
 def test_a_cjk_font_is_found() -> None:

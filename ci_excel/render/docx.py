@@ -62,21 +62,20 @@ def render_all(result: PeriodResult, out_dir: Path, *, lang: Lang = "zh", templa
                          result.generated_on or date.today())
     targets = report_paths(result, out_dir)
     tasks = [(dept, targets[dept.department]) for dept in result.departments]
-    run = RenderRun(paths=[targets[d.department] for d in result.departments])
+    portfolio = out_dir / REPORTS_DIR / f"{PORTFOLIO}.docx"
+    run = RenderRun(paths=[*(targets[d.department] for d in result.departments), portfolio])
     if jobs > 1 and len(tasks) > 1:
-        chunk = max(1, min(8, len(tasks) // (jobs * 4)))
+        chunk = max(1, min(16, len(tasks) // (jobs * 8)))
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,)) as pool:
+            whole = pool.submit(_render_portfolio, result, portfolio)  # the longest task starts first
             for timings, stats in pool.map(_render_department, tasks, chunksize=chunk):
                 _merge(run, timings, stats)
+            _merge(run, *whole.result())
     else:
         _init_worker(settings)
         for task in tasks:
             _merge(run, *_render_department(task))
-    if _STATE.get("settings") is not settings:
-        _init_worker(settings)
-    portfolio = out_dir / REPORTS_DIR / f"{PORTFOLIO}.docx"
-    _merge(run, *_render_portfolio(result, portfolio))
-    run.paths.append(portfolio)
+        _merge(run, *_render_portfolio(result, portfolio))
     return run
 
 

@@ -1,0 +1,252 @@
+"""How long the Word reports take, and how that compares with a naive python-docx build.
+
+    python -m benchmarks.bench_reports [--n 300] [--problems 4] [--naive-n 5] [--jobs 2]
+
+Three measurements in one run, on the same sample data (tests.factories.sample_period):
+- optimized: render_all() for all N departments plus the portfolio, with `--jobs` worker
+  processes and the chart cache (memory per worker + disk), starting from an empty cache;
+- optimized, no figure reuse: the same builder in one process with a fresh chart cache per
+  report, so only the report code itself is measured (no figure shared between reports);
+- naive: the same report content built the way a first script would: python-docx's high-level
+  API with `table.cell(r, c)` for every cell, a fresh pyplot figure per chart, no cache, one
+  process; run on the first `--naive-n` departments and extrapolated per report.
+Prints time per report, where the time goes (charts / docx build / save) and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import struct
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
+from docx.shared import Emu, Twips
+
+from ci_excel.render import charts as ch
+from ci_excel.render.docx import render_all
+from ci_excel.render.docx_base import (
+    _NS,
+    DPI,
+    EMU_PER_INCH,
+    MAX_IMAGE_IN,
+    ReportDoc,
+    Styled,
+    Timings,
+    _widths,
+    sanitize,
+)
+from ci_excel.render.docx_department import build_department
+from ci_excel.render.phrases import phrase
+from ci_excel.render.reference_doc import ASSET, TABLE_STYLE, TABLE_TEXT, clear_body
+from ci_excel.schema import Lang
+from tests.factories import sample_period
+
+
+@contextmanager
+def timed(sink: dict[str, float], key: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        sink[key] = sink.get(key, 0.0) + time.perf_counter() - started
+
+
+# ---- the naive build: same content, high-level python-docx, pyplot, no cache -------------------
+
+
+def pyplot_png(data: ch.ChartData, lang: Lang) -> bytes:
+    """A fresh pyplot figure per chart, drawn by the same code, saved and closed."""
+    import matplotlib.pyplot as plt
+
+    original = ch.new_figure
+
+    def pyplot_figure(width: float, height: float) -> Any:
+        ch.use_report_style()
+        return plt.figure(figsize=(width, height), dpi=DPI)
+
+    ch.new_figure = pyplot_figure  # type: ignore[assignment]
+    try:
+        fig = ch.DRAWERS[type(data)](data, lang)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=DPI)
+        plt.close(fig)
+        return buffer.getvalue()
+    finally:
+        ch.new_figure = original  # type: ignore[assignment]
+
+
+@dataclass
+class NaiveDoc:
+    """ReportDoc's interface, built through python-docx's object API one call at a time."""
+
+    template: bytes
+    lang: Lang
+    timings: Timings = field(default_factory=Timings)
+    parts: list[str] = field(default_factory=list)  # cover spacer the builders append; written as paragraphs
+    _figures: int = 0
+
+    def __post_init__(self) -> None:
+        self.doc = Document(io.BytesIO(self.template))
+        clear_body(self.doc)
+        self._started = time.perf_counter()
+
+    def _flush_parts(self) -> None:
+        for xml in self.parts:
+            self.doc.element.body.sectPr.addprevious(parse_xml(xml.replace("<w:p>", f"<w:p {_NS}>", 1)))
+        self.parts.clear()
+
+    def paragraph(self, *runs: str, style: str | None = None, extra: str = "") -> None:
+        self._flush_parts()
+        p = self.doc.add_paragraph(style=style)
+        for run in runs:
+            p._p.append(parse_xml(run.replace("<w:r>", f"<w:r {nsdecls('w')}>", 1)))
+
+    def text(self, text: Any, *, style: str | None = None, bold: bool = False, color: str | None = None) -> None:
+        self._flush_parts()
+        run = self.doc.add_paragraph(style=style).add_run(sanitize(text))
+        run.bold = bold or None
+
+    def label_value(self, label: str, value: Any) -> None:
+        self._flush_parts()
+        p = self.doc.add_paragraph()
+        p.add_run(f"{label}:").bold = True
+        p.add_run(sanitize(value))
+
+    def heading(self, text: Any, level: int = 1) -> None:
+        self._flush_parts()
+        self.doc.add_heading(sanitize(text), level)
+
+    def page_break(self) -> None:
+        self._flush_parts()
+        self.doc.add_page_break()
+
+    def toc(self) -> None:
+        self.text(phrase("toc", self.lang), style="TOC Heading")
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], weights: Sequence[float], *,
+              align: Sequence[str] | None = None) -> None:
+        self._flush_parts()
+        widths = _widths(weights)
+        table = self.doc.add_table(rows=len(rows) + 1, cols=len(headers))
+        table.style = self.doc.styles[TABLE_STYLE]
+        for r, values in enumerate([list(headers), *rows]):
+            for c, value in enumerate(values):
+                cell = table.cell(r, c)
+                cell.width = Twips(widths[c])
+                cell.text = sanitize(value.text if isinstance(value, Styled) else value)
+                cell.paragraphs[0].style = self.doc.styles[TABLE_TEXT]
+        tr_pr = table.rows[0]._tr.get_or_add_trPr()
+        tr_pr.append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
+
+    def figure(self, data: ch.ChartData, caption: str) -> None:
+        started = time.perf_counter()
+        png = pyplot_png(data, self.lang)
+        self.timings.charts += time.perf_counter() - started
+        self._flush_parts()
+        width_px, height_px = struct.unpack(">II", png[16:24])
+        scale = min(1.0, MAX_IMAGE_IN[0] * DPI / width_px, MAX_IMAGE_IN[1] * DPI / height_px)
+        self.doc.add_picture(io.BytesIO(png), width=Emu(round(width_px / DPI * scale * EMU_PER_INCH)))
+        self._figures += 1
+        self.doc.add_paragraph(f"{phrase('figure_n', self.lang, n=self._figures)}  {caption}", style="Caption")
+
+    def frame(self, header: str) -> None:
+        section = self.doc.sections[0]
+        section.different_first_page_header_footer = True
+        section.header.paragraphs[0].text = header
+        footer = section.footer.paragraphs[0]
+        footer.text = ""
+        footer._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr="PAGE"/>'))
+
+    def save(self, target: Path) -> Path:
+        self._flush_parts()
+        built = time.perf_counter()
+        self.doc.save(str(target))
+        self.timings.save += time.perf_counter() - built
+        self.timings.build += built - self._started - self.timings.charts
+        self.timings.reports += 1
+        return target
+
+
+# ---- runs ---------------------------------------------------------------------------------------
+
+
+def run_naive(result: Any, n: int, out: Path) -> tuple[float, Timings]:
+    template = ASSET.read_bytes()
+    timings = Timings()
+    started = time.perf_counter()
+    for k, dept in enumerate(result.departments[:n]):
+        doc = NaiveDoc(template, "zh")
+        build_department(doc, dept, generated_on=result.generated_on)  # type: ignore[arg-type]
+        doc.save(out / f"naive_{k}.docx")
+        timings.add(doc.timings)
+    return time.perf_counter() - started, timings
+
+
+def run_no_reuse(result: Any, n: int, out: Path) -> tuple[float, Timings]:
+    template = ASSET.read_bytes()
+    timings = Timings()
+    started = time.perf_counter()
+    for k, dept in enumerate(result.departments[:n]):
+        doc = ReportDoc(template, "zh", ch.Charts(lang="zh"))
+        build_department(doc, dept, generated_on=result.generated_on)
+        doc.save(out / f"fresh_{k}.docx")
+        timings.add(doc.timings)
+    return time.perf_counter() - started, timings
+
+
+def describe(label: str, seconds: float, reports: int, timings: Timings) -> str:
+    per = seconds / max(reports, 1)
+    spent = timings.charts + timings.build + timings.save or 1.0
+    shares = ", ".join(f"{k} {v / spent:.0%}" for k, v in
+                       (("charts", timings.charts), ("docx build", timings.build), ("save", timings.save)))
+    return f"{label:<44} {per * 1000:8.1f} ms/report   ({shares}; {reports} reports, {seconds:.1f} s)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=300, help="departments (default 300)")
+    parser.add_argument("--problems", type=int, default=4, help="problems per department (default 4)")
+    parser.add_argument("--naive-n", type=int, default=5, help="departments built naively (default 5)")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes for the optimized run (default 2)")
+    args = parser.parse_args()
+    result = sample_period(n_departments=args.n, problems_per_department=args.problems)
+    with tempfile.TemporaryDirectory(prefix="bench_reports_") as tmp:
+        root = Path(tmp)
+        with timed({}, "warm"):  # font cache, imports: paid once by every variant's process
+            ch.Charts(lang="zh").png(ch.TrendData(("2026-11",), (("new", (1.0,)),)))
+        opt_started = time.perf_counter()
+        run = render_all(result, root / "opt", lang="zh", jobs=args.jobs, cache_dir=root / "cache")
+        opt_seconds = time.perf_counter() - opt_started
+        fresh_seconds, fresh = run_no_reuse(result, min(args.naive_n * 4, args.n), _mk(root / "fresh"))
+        naive_seconds, naive = run_naive(result, args.naive_n, _mk(root / "naive"))
+    reports = len(run.paths)
+    opt_per = opt_seconds / reports
+    naive_per = naive_seconds / args.naive_n
+    fresh_per = fresh_seconds / fresh.reports
+    print(f"{args.n} departments x {args.problems} problems (+ portfolio), jobs={args.jobs}")
+    print(describe(f"optimized ({args.jobs} processes, chart cache)", opt_seconds, reports, run.timings))
+    print(f"{'':<44} figures drawn {run.charts.rendered}, reused {run.charts.cached} "
+          f"({run.charts.cached / max(1, run.charts.rendered + run.charts.cached):.0%} identical inputs)")
+    print(describe("optimized, 1 process, no figure reuse", fresh_seconds, fresh.reports, fresh))
+    print(describe("naive (table.cell, pyplot per chart, 1 proc)", naive_seconds, args.naive_n, naive))
+    print(f"speed-up vs naive: {naive_per / opt_per:.1f}x (optimized run), "
+          f"{naive_per / fresh_per:.1f}x (1 process, no figure reuse)")
+
+
+def _mk(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+if __name__ == "__main__":
+    main()
+
