@@ -196,9 +196,9 @@ def history(db_url: str | None, out_dir: Path, lang: str) -> None:
     """List the stored periods with headline figures, missing and late departments."""
 
     def action() -> None:
-        from ci_excel.pipeline import open_store
+        from ci_excel.pipeline import history_table, open_store
 
-        _print_history(open_store(db_url, out_dir).history_rows())
+        _print_history(*history_table(open_store(db_url, out_dir), lang))  # type: ignore[arg-type]
 
     _run(action)
 
@@ -243,7 +243,9 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
 def _console(*, stderr: bool = False) -> Any:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    stream = sys.stderr if stderr else sys.stdout
+    # Piped or captured output is not folded to 80 columns: tables stay one line per row.
+    return Console(stderr=stderr, highlight=False, width=None if stream.isatty() else 200)
 
 
 def _print_summary(summary: Any) -> None:
@@ -261,17 +263,17 @@ def _print_summary(summary: Any) -> None:
     click.echo("\n".join(lines))
 
 
-def _print_history(rows: list[dict[str, Any]]) -> None:
+def _print_history(headers: list[str], rows: list[list[str]]) -> None:
     from rich.table import Table
 
     if not rows:
         click.echo("The history store holds no period yet. Run 'ci-excel consolidate' first.")
         return
     table = Table(title="ci-excel history")
-    for key in rows[0]:
-        table.add_column(key, overflow="fold")
+    for header in headers:
+        table.add_column(header, overflow="fold")
     for row in rows:
-        table.add_row(*(", ".join(v) if isinstance(v, list) else str(v) for v in row.values()))
+        table.add_row(*row)
     _console().print(table)
 
 

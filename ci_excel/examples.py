@@ -81,10 +81,9 @@ def example_row(sheet: str, lang: Lang = "zh") -> dict[str, Any]:
 
 
 def is_example(sheet: str, values: dict[str, Any]) -> bool:
-    """True when a row still holds the worked example of either language (ids and texts match)."""
+    """True when a row still holds the worked example of either language, value for value."""
     for lang in ("zh", "en"):
         example = example_row(sheet, lang)  # type: ignore[arg-type]
-        texts = [k for k, v in example.items() if isinstance(v, str)]
-        if texts and all(values.get(k) == example[k] for k in texts):
+        if all(values.get(k) == v for k, v in example.items() if v is not None):
             return True
     return False

@@ -114,6 +114,20 @@ def render_from_store(
                    extras=None, keep_existing=True)
 
 
+def history_table(store: Store, lang: Lang) -> tuple[list[str], list[list[str]]]:
+    """The stored periods as a table of headline figures, for `ci-excel history`."""
+    from ci_excel.render.phrases import phrase
+
+    keys = ("period_col", "departments", "problems_n", "new", "closed", "open", "overdue", "kpis_met_of",
+            "stages", "missing", "late")
+    rows = [[row["period"], str(row["departments"]), str(row["problems"]), str(row["new"]), str(row["closed"]),
+             str(row["open"]), str(row["overdue_actions"]), f"{row['kpis_met']}/{row['kpis']}",
+             " ".join(str(row["by_stage"].get(s, 0)) for s in range(1, 7)),
+             ", ".join(row["missing"]), ", ".join(row["late"])]
+            for row in store.history_rows()]
+    return [phrase(k, lang) for k in keys], rows
+
+
 # --- reading ---------------------------------------------------------------------------------
 
 
@@ -240,7 +254,7 @@ def _write_run_files(folder: Path, checks: Sequence[FileCheck], merged: Any, res
     for check in checks:
         found = by_file.get(check.source.path)
         source = root / check.source.path
-        if found and source.is_file():
+        if found and source.is_file() and check.source.outcome != "unreadable":
             name = _xlsx_name(check.source.path.replace("\\", "/"))
             feedback.append(write_feedback(source, found, folder / "feedback" / name, lang=lang))
     _write_json(folder / "validation.json", validation_json(result, lang))
@@ -325,6 +339,7 @@ def staging_dir(target: Path) -> Iterator[Path]:
     runs = target.parent / ".runs"
     runs.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{target.name}.", dir=runs))
+    staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; outputs are for the whole PMO
     try:
         yield staging
     finally:
@@ -354,6 +369,12 @@ def swap_into(staging: Path, target: Path) -> None:
         os.replace(target, aside)
     os.replace(staging, target)
     shutil.rmtree(aside, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _points_to(target: Path, staging: Path) -> bool:

@@ -108,6 +108,10 @@ PHRASES: dict[str, tuple[str, str]] = {
     "status": ("情况", "Status"),
     "rank": ("名次", "Rank"),
     "kpi_total": ("KPI 数", "KPIs"),
+    "period_col": ("期间", "Period"),
+    "problems_n": ("问题", "Problems"),
+    "kpis_met_of": ("KPI 达标/总数", "KPIs met / all"),
+    "stages": ("各阶段问题数 (1-6)", "Problems by stage (1-6)"),
     # distribution
     "report_file": ("报告文件", "Report file"),
     "pdf_file": ("PDF 文件", "PDF file"),

@@ -1,0 +1,166 @@
+"""The monthly run end to end: the real CLI over real workbooks, three periods, a killed run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ci_excel.cli import main
+from ci_excel.pipeline import default_db_url
+from ci_excel.store import Store
+from tests.pipeline_data import write_register
+
+PERIODS = ("2026-09", "2026-10", "2026-11")
+
+
+def _submit(folder: Path, period: str, departments: dict[str, int], *, problems: int = 3) -> Path:
+    """One register per department; the value is how many problems are closed by then."""
+    target = folder / period
+    for name, done in departments.items():
+        write_register(target / name / "ci_register.xlsx", name, period, problems=problems, done=done)
+    return target
+
+
+def _consolidate(submissions: Path, out: Path, period: str, *extra: str) -> str:
+    result = CliRunner().invoke(main, ["consolidate", str(submissions), "--period", period, "--out", str(out),
+                                       "--jobs", "1", *extra])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_three_periods_store_figures_and_trend(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    plan = {"2026-09": {"电商运营部": 0, "客户服务部": 0, "物流部": 0},
+            "2026-10": {"电商运营部": 1, "客户服务部": 0, "物流部": 1},
+            "2026-11": {"电商运营部": 2, "客户服务部": 1}}
+    for period, departments in plan.items():
+        text = _consolidate(_submit(tmp_path / "in", period, departments), out, period)
+        assert f"Period {period}" in text
+    store = Store(default_db_url(out))
+    assert store.periods() == list(PERIODS)
+    trend = {f.period: f for f in store.history()}
+    assert [trend[p].departments for p in PERIODS] == [3, 3, 2]
+    assert [trend[p].problems for p in PERIODS] == [9, 9, 6]
+    assert [trend[p].closed for p in PERIODS] == [0, 2, 3]
+    assert trend["2026-09"].new == 9 and trend["2026-10"].new == 0
+    november = store.load_period("2026-11")
+    assert november.missing == ["物流部"]
+    assert [f.period for f in november.trend] == list(PERIODS)
+    history = CliRunner().invoke(main, ["history", "--out", str(out)])
+    assert history.exit_code == 0 and "2026-10" in history.output and "物流部" in history.output
+
+
+def test_outputs_manifest_and_feedback(tmp_path: Path) -> None:
+    folder = _submit(tmp_path / "in", "2026-11", {"电商运营部": 1, "客户服务部": 0})
+    bad = folder / "客户服务部" / "ci_register.xlsx"
+    write_register(bad, "客户服务部", "2026-11")
+    _break_cell(bad)
+    (folder / "notes.xlsx").write_bytes(b"this is not a workbook")
+    out = tmp_path / "output"
+    _consolidate(folder, out, "2026-11")
+    target = out / "2026-11"
+    assert (target / "reports" / "电商运营部.docx").is_file()
+    assert (target / "reports" / "portfolio.docx").is_file()
+    assert (target / "portfolio_summary.xlsx").is_file() and (target / "distribution.xlsx").is_file()
+    assert (target / "feedback" / "客户服务部" / "ci_register.xlsx").is_file()
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    outcomes = {i["file"]: i["outcome"] for i in manifest["inputs"]}
+    assert outcomes["notes.xlsx"] == "unreadable"
+    assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
+    rows = manifest["rows"]["电商运营部"]["problems"]
+    assert rows["read"] == rows["used"] + rows["rejected"] + rows["ignored"] == 3
+    validation = json.loads((target / "validation.json").read_text(encoding="utf-8"))
+    assert {i["file"] for i in validation["issues"]} >= {"notes.xlsx", "客户服务部/ci_register.xlsx"}
+
+
+def _break_cell(path: Path) -> None:
+    """Type a bad impact level into the first data row, the way a department would."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    sheet = book["1-问题识别"]
+    column = next(c.column for c in sheet[1] if str(c.value).startswith("影响程度") and "量化" not in str(c.value))
+    sheet.cell(row=2, column=column, value="很高")
+    book.save(path)
+
+
+def test_rerun_replaces_period_and_leaves_others(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    _consolidate(_submit(tmp_path / "a", "2026-10", {"物流部": 0}), out, "2026-10")
+    _consolidate(_submit(tmp_path / "b", "2026-11", {"物流部": 0}), out, "2026-11")
+    _consolidate(_submit(tmp_path / "c", "2026-11", {"物流部": 1, "财务部": 0}, problems=2), out, "2026-11")
+    trend = {f.period: f for f in Store(default_db_url(out)).history()}
+    assert (trend["2026-10"].problems, trend["2026-11"].problems) == (3, 4)
+
+
+def test_other_period_files_are_reported_not_mixed(tmp_path: Path) -> None:
+    folder = _submit(tmp_path / "in", "2026-11", {"物流部": 0})
+    write_register(folder / "old" / "ci_register.xlsx", "财务部", "2026-10")
+    out = tmp_path / "output"
+    text = _consolidate(folder, out, "2026-11")
+    assert "another period: 1" in text
+    stored = Store(default_db_url(out)).load_period("2026-11")
+    assert [d.department for d in stored.departments] == ["物流部"]
+
+
+def test_roster_aliases_and_late_submissions(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write_register(folder / "a.xlsx", "客服部", "2026-11")
+    write_register(folder / "b.xlsx", "物流部", "2026-11", submitted_on=date(2026, 12, 9))
+    config = tmp_path / "ci_excel.toml"
+    config.write_text('deadline_day = 5\n[[roster]]\nname = "客户服务部"\naliases = ["客服部"]\n'
+                      '[[roster]]\nname = "物流部"\n[[roster]]\nname = "财务部"\n', encoding="utf-8")
+    out = tmp_path / "output"
+    text = _consolidate(folder, out, "2026-11", "--config", str(config))
+    assert "Did not submit: 财务部" in text and "Submitted late: 物流部" in text
+    stored = Store(default_db_url(out)).load_period("2026-11")
+    assert [d.department for d in stored.departments] == ["客户服务部", "物流部"]
+
+
+def test_report_rerenders_from_store(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    _consolidate(_submit(tmp_path / "in", "2026-11", {"物流部": 1}), out, "2026-11")
+    report = out / "2026-11" / "reports" / "物流部.docx"
+    report.unlink()
+    result = CliRunner().invoke(main, ["report", "--period", "2026-11", "--out", str(out), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert report.is_file() and (out / "2026-11" / "manifest.json").is_file()
+
+
+def test_bad_period_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["consolidate", str(tmp_path), "--period", "2026-13"])
+    assert result.exit_code == 2 and "YYYY-MM" in result.output
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGKILL")
+def test_killed_run_leaves_previous_outputs_and_store(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    _consolidate(_submit(tmp_path / "first", "2026-11", {"物流部": 0}), out, "2026-11")
+    before = (out / "2026-11" / "manifest.json").read_text(encoding="utf-8")
+    second = _submit(tmp_path / "second", "2026-11", {f"部门{i}": 1 for i in range(6)})
+    command = [sys.executable, "-m", "ci_excel.cli", "consolidate", str(second), "--period", "2026-11", "--jobs", "1"]
+    started = time.perf_counter()
+    subprocess.run([*command, "--out", str(tmp_path / "timing")], check=True, capture_output=True)
+    duration = time.perf_counter() - started
+    killed = 0
+    for fraction in (0.15, 0.35, 0.55, 0.75, 0.9):
+        process = subprocess.Popen([*command, "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(duration * fraction)
+        if process.poll() is not None:
+            break  # finished before the kill: later, longer delays would finish too
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        killed += 1
+        stored = Store(default_db_url(out)).load_period("2026-11")
+        assert (out / "2026-11" / "manifest.json").read_text(encoding="utf-8") == before, fraction
+        assert [d.department for d in stored.departments] == ["物流部"], fraction
+    assert killed >= 3
