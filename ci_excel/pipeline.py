@@ -88,10 +88,10 @@ def consolidate(
         files = discover([submissions_dir])
         checks = read_all(files, root=submissions_dir, jobs=jobs, progress=progress)
     current, other = split_by_period(checks, period)
-    store = open_store(db_url, out)
+    store = open_store(db_url or config.db_url, out)
     with _timed(timings, "compute"):
         merged = merge(current, canonical_department=config.canonical_department, threshold=config.threshold)
-        result = build_period_result(period, merged.submissions, [*merged.issues, *other], store, config)
+        result = build_period_result(period, merged.submissions, [*merged.issues, *other], store, config, lang)
     with _timed(timings, "render"):
         outputs = publish(result, out / period, store=store, lang=lang, config=config, pdf=pdf, jobs=jobs,
                           extras=lambda staging: _write_run_files(staging, checks, merged, result, lang, timings,
@@ -106,7 +106,7 @@ def render_from_store(
     """Re-render a stored period's reports and summary without re-reading any workbook."""
     check_period(period)
     config = config or load_config()
-    store = open_store(db_url, out)
+    store = open_store(db_url or config.db_url, out)
     if period not in store.periods():
         raise UsageError(f"period {period} is not in the history store; stored: {', '.join(store.periods()) or 'none'}")
     result = store.load_period(period)
@@ -170,8 +170,8 @@ def split_by_period(checks: Sequence[FileCheck], period: str) -> tuple[list[File
 
 
 def build_period_result(period: str, submissions: Sequence[Submission], issues: list[Issue], store: Store,
-                        config: Config) -> PeriodResult:
-    departments = [_compute(sub, store, config) for sub in submissions]
+                        config: Config, lang: Lang) -> PeriodResult:
+    departments = [_compute(sub, store, config, lang) for sub in submissions]
     previous = [p for p in store.periods() if p < period]
     previous_ids = store.problem_ids(previous[-1]) if previous else None
     figures = period_figures(period, departments, previous_problem_ids=previous_ids)
@@ -181,20 +181,9 @@ def build_period_result(period: str, submissions: Sequence[Submission], issues: 
                         issues=issues, generated_on=date.today())
 
 
-def _compute(sub: Submission, store: Store, config: Config) -> DepartmentResult:
-    history = store.stage_history(sub.department, before=sub.period)
-    result = compute_department(sub, config=config, stage_history=history)
-    result.late = is_late(sub.info.get("submitted_on"), sub.period, config.deadline_day)
-    return result
-
-
-def is_late(submitted_on: Any, period: str, deadline_day: int) -> bool:
-    """Submitted after the deadline day of the month following the period."""
-    if not isinstance(submitted_on, date):
-        return False
-    year, month = map(int, period.split("-"))
-    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return submitted_on > date(year, month, deadline_day)
+def _compute(sub: Submission, store: Store, config: Config, lang: Lang) -> DepartmentResult:
+    history = store.stage_history(config.canonical_department(sub.department), before=sub.period)
+    return compute_department(sub, config=config, stage_history=history, lang=lang)
 
 
 def expected_missing(departments: Sequence[DepartmentResult], store: Store, period: str, config: Config) -> list[str]:
