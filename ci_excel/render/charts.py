@@ -207,24 +207,24 @@ def new_figure(width: float, height: float) -> Figure:
 
 
 def to_png(fig: Figure) -> bytes:
-    """Draw with Agg and write the RGB pixels as PNG (no alpha: the page is white).
+    """Draw with Agg and write its RGBA buffer as PNG (filter 0, fast deflate).
 
-    A direct writer (filter 0, fast deflate) is ~2x faster than Pillow's adaptive filtering on
-    chart images, whose large flat areas compress well either way.
+    About twice as fast as Pillow's adaptive filtering on chart images, whose flat areas
+    compress well either way; the buffer is used as is (no RGBA -> RGB copy).
     """
     canvas = fig.canvas
     canvas.draw()
     width, height = canvas.get_width_height(physical=True)
     rgba = np.asarray(canvas.buffer_rgba())  # type: ignore[attr-defined]
-    rows = np.empty((height, 1 + width * 3), dtype=np.uint8)
+    rows = np.empty((height, 1 + width * 4), dtype=np.uint8)
     rows[:, 0] = 0
-    rows[:, 1:] = rgba[:, :, :3].reshape(height, width * 3)
+    rows[:, 1:] = rgba.reshape(height, width * 4)
     pixels_per_metre = round(DPI / 0.0254)
     return b"".join((
         b"\x89PNG\r\n\x1a\n",
-        _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),
+        _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)),
         _chunk(b"pHYs", struct.pack(">IIB", pixels_per_metre, pixels_per_metre, 1)),
-        _chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)),
+        _chunk(b"IDAT", zlib.compress(memoryview(rows), 1)),
         _chunk(b"IEND", b""),
     ))
 

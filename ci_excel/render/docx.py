@@ -1,9 +1,10 @@
 """Word reports: one per department and the portfolio report, in parallel, each written atomically.
 
 `render_reports()` is what the pipeline calls. Departments are rendered by a process pool when
-jobs > 1; each worker imports matplotlib once, loads the reference document once and keeps its
-chart cache (in memory, and on disk under `cache_dir`, default `out_dir/.chart_cache`) for all
-the reports it builds.
+jobs > 1 (the portfolio report is one more task in the same pool); each worker imports matplotlib
+once, loads the reference document once and keeps one chart cache for all the reports it builds:
+PNG bytes in memory, and on disk under `cache_dir` when one is given (pass a folder outside the
+period's output, e.g. `output/.chart_cache`, so `ci-excel report` re-renders reuse the figures).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def render_reports(result: PeriodResult, out_dir: Path, *, lang: Lang = "zh", te
 
 def render_all(result: PeriodResult, out_dir: Path, *, lang: Lang = "zh", template: Path | None = None,
                jobs: int = 1, config: Config | None = None, cache_dir: Path | None = None) -> RenderRun:
-    settings = _Settings(template_path(template).read_bytes(), lang, cache_dir or out_dir / ".chart_cache", config,
+    settings = _Settings(template_path(template).read_bytes(), lang, cache_dir, config,
                          result.generated_on or date.today())
     targets = report_paths(result, out_dir)
     tasks = [(dept, targets[dept.department]) for dept in result.departments]

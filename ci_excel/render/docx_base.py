@@ -179,7 +179,10 @@ class ReportDoc:
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], weights: Sequence[float], *,
               align: Sequence[str] | None = None) -> None:
         """A styled table fitting the text width, header row repeated on every page."""
-        widths = _widths(weights)
+        columns = list(zip(*[headers, *([c.text if isinstance(c, Styled) else sanitize(c) for c in r] for r in rows)],
+                           strict=False))
+        needs = [max(min_twips(col[:1], bold=True), min_twips(col[1:])) for col in columns]
+        widths = column_widths(weights, needs)
         style_id = self._styles.get(TABLE_STYLE)
         text_style = self._styles.get(TABLE_TEXT)
         pstyle = f'<w:pStyle w:val="{text_style}"/>' if text_style else ""
@@ -267,14 +270,34 @@ def _replace_paragraphs(part: Any, xml: str) -> None:
     element.append(parse_xml(xml.replace("<w:p>", f"<w:p {nsdecls('w')}>", 1)))
 
 
-def _widths(weights: Sequence[float]) -> list[int]:
-    total = sum(weights) or 1.0
-    widths = [max(480, int(TEXT_WIDTH_TWIPS * w / total)) for w in weights]
-    excess = sum(widths) - TEXT_WIDTH_TWIPS
-    if excess > 0:
-        widest = widths.index(max(widths))
-        widths[widest] -= excess
-    return widths
+def column_widths(weights: Sequence[float], minimums: Sequence[int] | None = None,
+                  total: int = TEXT_WIDTH_TWIPS) -> list[int]:
+    """Twips per column: proportional to `weights`, never below a column's minimum, summing to `total`."""
+    floors = [max(480, m) for m in (minimums or [0] * len(weights))]
+    if sum(floors) >= total:  # more minimum than page: share the page by the minimums
+        return [int(total * f / sum(floors)) for f in floors]
+    fixed: dict[int, int] = {}
+    while True:
+        free = [i for i in range(len(weights)) if i not in fixed]
+        room = total - sum(fixed.values())
+        weight = sum(weights[i] for i in free) or 1.0
+        widths = {i: int(room * weights[i] / weight) for i in free}
+        short = {i: floors[i] for i, w in widths.items() if w < floors[i]}
+        if not short:
+            return [fixed.get(i, widths.get(i, 0)) for i in range(len(weights))]
+        fixed.update(short)
+
+
+def min_twips(texts: Sequence[str], *, size_pt: float = 8.5, bold: bool = False, cap_em: float = 11.0) -> int:
+    """The width a column needs so its longest unbreakable word fits (CJK text breaks anywhere)."""
+    from ci_excel.render.charts import text_em
+
+    words = (w for t in texts for w in t.split() if w)
+    longest = max((min(cap_em, text_em(w) if w.isascii() else 1.0) for w in words), default=0.0)
+    return int(longest * size_pt * 20 * (1.08 if bold else 1.0)) + 170
+
+
+_widths = column_widths
 
 
 def _row_xml(cells: Sequence[Any], widths: Sequence[int], aligns: Sequence[str], pstyle: str, *,

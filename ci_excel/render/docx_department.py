@@ -181,8 +181,8 @@ def overview(doc: ReportDoc, problem: Row) -> None:
         metric = f"{sanitize(problem['metric'])}: {current} → {benchmark}"
         rows.append([column_label("problems", "metric", lang), metric])
     if flags:
-        rows.append([column_label("problems", "flags", lang),
-                     Styled("、".join(_flag(f, lang) for f in flags), color=RED, bold=True)])
+        joined = ("、" if lang == "zh" else ", ").join(_flag(f, lang) for f in flags)
+        rows.append([column_label("problems", "flags", lang), Styled(joined, color=RED, bold=True)])
     doc.table([phrase("overview", lang), ""], rows, [22, 78])
 
 
