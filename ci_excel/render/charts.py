@@ -224,7 +224,7 @@ def to_png(fig: Figure) -> bytes:
         b"\x89PNG\r\n\x1a\n",
         _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)),
         _chunk(b"pHYs", struct.pack(">IIB", pixels_per_metre, pixels_per_metre, 1)),
-        _chunk(b"IDAT", zlib.compress(memoryview(rows), 1)),
+        _chunk(b"IDAT", zlib.compress(rows.data, 1)),
         _chunk(b"IEND", b""),
     ))
 
