@@ -49,6 +49,7 @@ def write_feedback(source: Path, issues: Sequence[Issue], out: Path, *, lang: La
     for (sheet, cell), found in by_cell.items():
         _mark(book[sheet][cell], found, lang)
     _issues_sheet(book, issues, set(by_cell), lang)
+    _recalculate_on_open(book)
     with atomic_path(out) as tmp:
         book.save(tmp)
     return out
@@ -107,6 +108,14 @@ def _from_values(source: Path) -> Workbook:
             ws.sheet_state = "hidden"
     reader.close()
     return book
+
+
+def _recalculate_on_open(book: Workbook) -> None:
+    """openpyxl keeps formulas but not their results: have Excel/LibreOffice recompute them on open."""
+    from openpyxl.workbook.properties import CalcProperties
+
+    book.calculation = book.calculation or CalcProperties()
+    book.calculation.fullCalcOnLoad = True
 
 
 def _drop_old_issue_sheets(book: Workbook) -> None:
