@@ -41,15 +41,31 @@ def cjk_family() -> str:
     if extra:
         font_manager.fontManager.addfont(extra)
         return font_manager.FontProperties(fname=extra).get_name()
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    for family in CJK_FAMILIES:
-        if family in known:
-            return family
+    for attempt in range(2):
+        known = {f.name for f in font_manager.fontManager.ttflist}
+        for family in CJK_FAMILIES:
+            if family in known:
+                return family
+        if attempt == 0:  # matplotlib's font cache may predate the font's installation: look for the files
+            for path in _font_files():
+                font_manager.fontManager.addfont(str(path))
     raise FontMissing(
         "No Chinese font found for the report charts. Install one (Debian/Ubuntu: "
         "`apt-get install fonts-noto-cjk`; then delete ~/.cache/matplotlib) or set "
         f"{FONT_ENV} to the path of a .ttf/.otf/.ttc font with Chinese glyphs."
     )
+
+
+# Where the usual CJK fonts live on Linux, Windows and macOS.
+_FONT_GLOBS = ("/usr/share/fonts/**/NotoSansCJK*.tt[cf]", "/usr/share/fonts/**/NotoSansCJK*.otf",
+               "/usr/share/fonts/**/wqy-*.tt[cf]", "C:/Windows/Fonts/msyh.tt[cf]", "C:/Windows/Fonts/simhei.ttf",
+               "/System/Library/Fonts/PingFang.ttc", "/Library/Fonts/*CJK*.tt[cf]")
+
+
+def _font_files() -> list[str]:
+    import glob
+
+    return [path for pattern in _FONT_GLOBS for path in sorted(glob.glob(pattern, recursive=True))]
 
 
 def matplotlib_rc() -> dict[str, Any]:
