@@ -247,3 +247,21 @@ def test_custom_template_styles_are_used(tmp_path: Path) -> None:
     doc = open_doc(path)
     assert doc.styles["Heading 1"].font.size == Pt(22)
     assert "报告标题" not in all_text(doc)  # the template's sample body is dropped
+
+
+def test_empty_department_and_empty_period(tmp_path: Path) -> None:
+    result = sample_period(n_departments=1)
+    result.departments.append(model.DepartmentResult(department="空部门", period=result.period,
+                                                     info={"department": "空部门"}, tables={}, issues=[]))
+    paths = render_reports(result, tmp_path / "a", jobs=2)
+    doc = open_doc(paths[1])
+    assert phrase("no_data", "zh") in all_text(doc) and phrase("no_issues", "zh") in all_text(doc)
+    alone = render_reports(model.PeriodResult(period="2026-11", departments=[], trend=[]), tmp_path / "b")
+    assert [p.name for p in alone] == ["portfolio.docx"] and headings(open_doc(alone[0]))
+
+
+def test_long_reports_list_chapters_only_in_contents(tmp_path: Path) -> None:
+    result = sample_period(n_departments=1, problems_per_department=12)
+    doc = open_doc(render_reports(result, tmp_path)[0])
+    toc = [p.text for p in doc.paragraphs if p.style is not None and p.style.name in ("TOC 1", "TOC 2")]
+    assert len(toc) == sum(1 for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 1")

@@ -30,6 +30,7 @@ from ci_excel.render.phrases import phrase
 from ci_excel.render.reference_doc import FIGURE, TABLE_STYLE, TABLE_TEXT, clear_body
 from ci_excel.schema import SHEETS, ColType, Lang
 
+TOC_MAX_ENTRIES = 60  # beyond this the table of contents lists level-1 headings only
 TEXT_WIDTH_TWIPS = 9412  # 16.6 cm: A4 minus 2.2 cm margins
 EMU_PER_INCH = 914400
 MAX_IMAGE_IN = (6.5, 8.8)
@@ -167,7 +168,8 @@ class ReportDoc:
     def _toc_xml(self) -> str:
         """Entries with hyperlinks and PAGEREF fields (LibreOffice and Word compute the page numbers)."""
         out = []
-        for h in (h for h in self.headings if h.level <= 2):
+        depth = 2 if sum(h.level <= 2 for h in self.headings) <= TOC_MAX_ENTRIES else 1  # long reports: chapters only
+        for h in (h for h in self.headings if h.level <= depth):
             pageref = _field(f"PAGEREF {h.bookmark} " + "\\h", "")
             link = (f'<w:hyperlink w:anchor="{h.bookmark}" w:history="1">{runs_xml(f"{h.number}  {h.text}")}'
                     f"</w:hyperlink><w:r><w:tab/></w:r>{pageref}")
