@@ -49,11 +49,20 @@ class Failure:
 
 
 @dataclass(frozen=True)
-class BadCell:
-    """A cell whose value calamine cannot give: a formula with no cached value, or an error value."""
+class BadCells:
+    """Cells of one sheet whose value calamine cannot give (it reads both as blank)."""
 
-    kind: str  # "no-value" | "error"
-    text: str = ""
+    no_value: frozenset[bytes] = frozenset()  # A1 refs (ASCII bytes) of formulas without a cached value
+    errors: dict[str, str] = field(default_factory=dict)  # A1 -> error value such as #DIV/0!
+
+    def error(self, a1: str) -> str | None:
+        return self.errors.get(a1) if self.errors else None
+
+    def lacks_value(self, a1: str) -> bool:
+        return bool(self.no_value) and a1.encode() in self.no_value
+
+
+NO_BAD_CELLS = BadCells()
 
 
 @dataclass
@@ -74,7 +83,7 @@ class RawBook:
         except Exception as exc:  # calamine raises many kinds for one broken sheet
             return Failure("sheet-unreadable", _reason(exc))
 
-    def bad_cells(self, names: Sequence[str]) -> dict[str, dict[str, BadCell]]:
+    def bad_cells(self, names: Sequence[str]) -> dict[str, BadCells]:
         """Per sheet name: formula cells without a cached value and error cells, by A1 reference."""
         parts = {n: self._zip_parts[n] for n in names if n in self._zip_parts}
         if not parts:
@@ -89,13 +98,10 @@ class RawBook:
         self._book.close()
 
 
-def _scan_bad_cells(data: bytes) -> dict[str, BadCell]:
-    found: dict[str, BadCell] = {}
-    if b"<f" in data:
-        found.update((m.group(1).decode(), BadCell("no-value")) for m in _NO_VALUE.finditer(data))
-    if b't="e"' in data:
-        found.update((m.group(1).decode(), BadCell("error", m.group(2).decode())) for m in _ERROR.finditer(data))
-    return found
+def _scan_bad_cells(data: bytes) -> BadCells:
+    no_value = frozenset(_NO_VALUE.findall(data)) if b"<f" in data else frozenset()
+    errors = {ref.decode(): text.decode() for ref, text in _ERROR.findall(data)} if b't="e"' in data else {}
+    return BadCells(no_value, errors) if no_value or errors else NO_BAD_CELLS
 
 
 def discover(paths: Sequence[Path]) -> list[Path]:

@@ -17,11 +17,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ci_excel.examples import is_example
+from ci_excel.examples import example_row, is_example
 from ci_excel.fileio import sha256_of
 from ci_excel.issues import CODES, Issue
 from ci_excel.model import Record, Row, SheetStats, SourceFile, Submission
-from ci_excel.reading import LETTERS, BadCell, Failure, RawBook, column_letter, discover, open_book
+from ci_excel.reading import NO_BAD_CELLS, BadCells, Failure, RawBook, column_letter, discover, open_book
 from ci_excel.schema import (
     INFO,
     INSTRUCTIONS,
@@ -214,7 +214,8 @@ def _check_book(book: RawBook, source: SourceFile, ctx: _Ctx) -> FileCheck:
         if isinstance(grid, Failure):
             ctx.add("sheet-unreadable", sheet=name, reason=grid.reason)
             continue
-        records[spec.key], stats[spec.key] = _read_table(spec, name, grid, bad.get(name, {}), ctx, rejected_ids)
+        records[spec.key], stats[spec.key] = _read_table(spec, name, grid, bad.get(name, NO_BAD_CELLS), ctx,
+                                                            rejected_ids)
     source = replace(source, department=info.get("department"), period=info.get("period"),
                      template_version=meta.get("template_version"), sheets=tuple(names))
     return FileCheck(_with_outcome(source, ctx.issues), info, records, ctx.issues, stats, names,
@@ -364,7 +365,7 @@ def _is_blank(v: Any) -> bool:
     return v is None or v == "" or (isinstance(v, str) and not v.strip())
 
 
-def _read_table(spec: SheetSpec, name: str, grid: list[list[Any]], bad: dict[str, BadCell], ctx: _Ctx,
+def _read_table(spec: SheetSpec, name: str, grid: list[list[Any]], bad: BadCells, ctx: _Ctx,
                 rejected_ids: dict[str, set[str]]) -> tuple[list[Record], SheetStats]:
     stats = SheetStats()
     layout = _layout(spec, name, grid, ctx)
@@ -372,7 +373,7 @@ def _read_table(spec: SheetSpec, name: str, grid: list[list[Any]], bad: dict[str
         return [], stats
     unusable = _missing_columns(spec, name, layout, ctx)
     records: list[Record] = []
-    cols = [(spec.column(k), i, h) for k, (i, h) in layout.columns.items()]
+    cols = [(spec.column(k), i, h, column_letter(i)) for k, (i, h) in layout.columns.items()]
     for r in range(layout.header_row + 1, len(grid)):
         raw = grid[r]
         if all(_is_blank(v) for v in raw):
@@ -395,19 +396,23 @@ def _read_table(spec: SheetSpec, name: str, grid: list[list[Any]], bad: dict[str
     return records, stats
 
 
-def _read_row(spec: SheetSpec, name: str, row: int, raw: list[Any], cols: list[tuple[ColumnSpec, int, str]],
-              bad: dict[str, BadCell], ctx: _Ctx) -> tuple[Record | None, bool]:
+def _read_row(spec: SheetSpec, name: str, row: int, raw: list[Any], cols: list[_Col], bad: BadCells,
+              ctx: _Ctx) -> tuple[Record | None, bool]:
     """Type one row and say whether it is usable; no record for the example row (ignored, warned)."""
     row_ctx = _Ctx(ctx.file, ctx.department, ctx.period)
     values: Row = {c.key: None for c in spec.columns}
     cells: dict[str, str] = {}
     suffix = str(row)
-    for col, i, header in cols:
-        a1 = (LETTERS[i] if i < len(LETTERS) else column_letter(i)) + suffix
+    width = len(raw)
+    for col, i, header, letter in cols:
+        a1 = letter + suffix
         cells[col.key] = a1
-        value = raw[i] if i < len(raw) else ""
-        values[col.key] = _cell(col, value, a1, bad.get(a1), name, header, row, row_ctx)
-    if is_example(spec.key, values):
+        value = raw[i] if i < width else ""
+        if value == "" or value is None or (isinstance(value, str) and not value.strip()):
+            _blank_cell(col, a1, bad, name, header, row, row_ctx)
+        else:
+            values[col.key] = _cell(col, value, a1, name, header, row, row_ctx)
+    if _is_example(spec.key, values):
         ctx.add("example-row", sheet=name, cell=f"A{row}", row=row, line=row)
         return None, False
     _ROW_RULES.get(spec.key, _no_rules)(values, _RowPlace(name, row, cells, cols, row_ctx))
@@ -421,20 +426,42 @@ def _note_rejected_id(spec: SheetSpec, record: Record, rejected_ids: dict[str, s
         rejected_ids[col.defines].add(record.values[col.key])
 
 
-def _cell(col: ColumnSpec, value: Any, a1: str, bad: BadCell | None, sheet: str, header: str, row: int,
-          ctx: _Ctx) -> Any:
-    """One cell's typed value; adds an issue and returns None when it cannot be used."""
-    if bad is not None and bad.kind == "error":
-        ctx.add("formula-error", sheet=sheet, cell=a1, column=header, value=bad.text, row=row)
-        return None
-    if _is_blank(value):
-        if bad is not None:
-            code = "formula-no-value" if col.required else "formula-no-value-optional"
-            ctx.add(code, sheet=sheet, cell=a1, column=header, row=row)
-        elif col.required:
-            ctx.add("required", sheet=sheet, cell=a1, column=header, row=row)
-        return None
-    if isinstance(value, str) and fold(value) in _EXCEL_ERRORS:
+_Col = tuple[ColumnSpec, int, str, str]  # spec, 0-based index, header as typed, column letter
+
+
+def _blank_cell(col: ColumnSpec, a1: str, bad: BadCells, sheet: str, header: str, row: int, ctx: _Ctx) -> None:
+    """A cell read as blank: an error value, a formula without a result, a required cell, or just blank."""
+    error = bad.error(a1)
+    if error is not None:
+        ctx.add("formula-error", sheet=sheet, cell=a1, column=header, value=error, row=row)
+    elif bad.lacks_value(a1):
+        code = "formula-no-value" if col.required else "formula-no-value-optional"
+        ctx.add(code, sheet=sheet, cell=a1, column=header, row=row)
+    elif col.required:
+        ctx.add("required", sheet=sheet, cell=a1, column=header, row=row)
+
+
+def _is_example(sheet: str, values: Row) -> bool:
+    """The template's example row (as examples.is_example), checked cheaply on the id column first."""
+    first = _EXAMPLE_FIRST.get(sheet)
+    return first is not None and values.get(first[0]) in first[1] and is_example(sheet, values)
+
+
+def _example_first() -> dict[str, tuple[str, set[Any]]]:
+    found: dict[str, tuple[str, set[Any]]] = {}
+    for spec in TABLE_SHEETS:
+        rows = [example_row(spec.key, lang) for lang in ("zh", "en")]
+        key = next(k for k, v in rows[0].items() if isinstance(v, str))
+        found[spec.key] = (key, {r[key] for r in rows})
+    return found
+
+
+_EXAMPLE_FIRST = _example_first()
+
+
+def _cell(col: ColumnSpec, value: Any, a1: str, sheet: str, header: str, row: int, ctx: _Ctx) -> Any:
+    """One non-blank cell's typed value; adds an issue and returns None when it cannot be used."""
+    if isinstance(value, str) and value.lstrip()[:1] in ("#", "＃") and fold(value) in _EXCEL_ERRORS:
         ctx.add("formula-error", sheet=sheet, cell=a1, column=header, value=value, row=row)
         return None
     typed, problem = parse_value(col, value)
@@ -471,9 +498,11 @@ def _range_text(col: ColumnSpec, low: float | None, high: float | None) -> tuple
 
 
 def _parse_text(col: ColumnSpec, value: Any) -> tuple[Any, Problem | None]:
-    text = _text(value)
+    text = value if isinstance(value, str) else _text(value)
     if col.defines or col.ref:
-        return fold(text), None
+        return (" ".join(text.split()) if text.isascii() else fold(text)), None
+    if "\n" not in text and "\r" not in text:
+        return " ".join(text.split()), None
     lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     return "\n".join(line for line in lines if line), None
 
@@ -618,11 +647,11 @@ class _RowPlace:
     sheet: str
     row: int
     cells: dict[str, str]
-    cols: list[tuple[ColumnSpec, int, str]]
+    cols: list[_Col]
     ctx: _Ctx
 
     def add(self, code: str, key: str, value: Any = "", **params: Any) -> None:
-        header = next((h for c, _, h in self.cols if c.key == key), key)
+        header = next((h for c, _, h, _ in self.cols if c.key == key), key)
         self.ctx.add(code, sheet=self.sheet, cell=self.cells.get(key, ""), column=header, value=value,
                      row=self.row, **params)
 
@@ -714,7 +743,10 @@ def _read_info(book: RawBook, name: str | None, ctx: _Ctx) -> Row:
         if col is not None and col.key not in found:
             found[col.key] = r
             value = row[1] if len(row) > 1 else ""
-            info[col.key] = _cell(col, value, f"B{r + 1}", None, name, _text(row[0]), r + 1, ctx)
+            if _is_blank(value):
+                _blank_cell(col, f"B{r + 1}", NO_BAD_CELLS, name, _text(row[0]), r + 1, ctx)
+            else:
+                info[col.key] = _cell(col, value, f"B{r + 1}", name, _text(row[0]), r + 1, ctx)
     for col in INFO.columns:
         if col.required and col.key not in found:
             ctx.add("info-label-missing", sheet=name, column=col.zh, label_zh=col.zh, label_en=col.en)
