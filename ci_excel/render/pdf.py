@@ -2,17 +2,20 @@
 
 Documents are split into `jobs` batches; each batch is one soffice process with its own user
 profile (parallel LibreOffice instances must not share one), converting into a temporary folder
-so a PDF appears beside its .docx only when complete. Each batch gets `timeout` seconds per
-document; a batch that runs over is killed and its documents are reported as failed.
+so a PDF appears beside its .docx only when complete. `timeout` is per document: when no new PDF
+appears for that long the process is killed, the document it was on is reported as failed, and
+the rest of the batch is retried in a new process.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -67,40 +70,61 @@ def convert_to_pdf(docs: Sequence[Path], *, jobs: int = 2, timeout: float = 120,
 
 
 def _convert_batch(soffice: str, docs: list[Path], timeout: float) -> tuple[dict[Path, Path], list[tuple[Path, str]]]:
+    """One LibreOffice profile for the batch; a document that hangs is skipped and the rest retried."""
+    converted: dict[Path, Path] = {}
+    errors: list[tuple[Path, str]] = []
+    pending = list(docs)
     with tempfile.TemporaryDirectory(prefix="ci_excel_lo_") as tmp:
-        profile, outdir = Path(tmp) / "profile", Path(tmp) / "out"
-        outdir.mkdir()
-        command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                   "--convert-to", "pdf", "--outdir", str(outdir), *(str(d) for d in docs)]
-        reason = _run(command, timeout * len(docs))
-        converted: dict[Path, Path] = {}
-        errors: list[tuple[Path, str]] = []
-        for doc in docs:
-            made = outdir / f"{doc.stem}.pdf"
-            if made.is_file() and made.stat().st_size > 0:
-                converted[doc] = atomic_write(doc.with_suffix(".pdf"), _copier(made))
-            else:
-                errors.append((doc, reason or "LibreOffice produced no PDF"))
-        return converted, errors
+        profile = Path(tmp) / "profile"
+        for attempt in itertools.count():
+            outdir = Path(tmp) / f"out{attempt}"
+            outdir.mkdir()
+            command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                       "--convert-to", "pdf", "--outdir", str(outdir), *(str(d) for d in pending)]
+            failure = _run_watched(command, outdir, timeout)
+            for doc in pending:
+                made = outdir / f"{doc.stem}.pdf"
+                if made.is_file() and made.stat().st_size > 0:
+                    converted[doc] = atomic_write(doc.with_suffix(".pdf"), _copier(made))
+            pending = [d for d in pending if d not in converted]
+            if failure is None or not pending:
+                errors += [(d, failure or "LibreOffice produced no PDF") for d in pending]
+                return converted, errors
+            errors.append((pending[0], failure))  # the document it was stuck on
+            pending = pending[1:]
+            if not pending:
+                return converted, errors
+    return converted, errors
 
 
 def _copier(source: Path) -> Callable[[Path], object]:
     return lambda tmp: shutil.copyfile(source, tmp)
 
 
-def _run(command: list[str], timeout: float) -> str | None:
-    """Run soffice in its own process group; kill the whole group on timeout. Returns a failure reason."""
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    try:
-        _, err = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        if os.name == "posix":
-            os.killpg(process.pid, signal.SIGKILL)
-        else:
-            process.kill()
-        process.communicate()
-        return f"timed out after {timeout:.0f} s"
+def _run_watched(command: list[str], outdir: Path, timeout: float) -> str | None:
+    """Run soffice in its own process group; kill it when no new PDF appears for `timeout` seconds."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    made, last = 0, time.monotonic()
+    while True:
+        try:
+            _, err = process.communicate(timeout=0.5)
+            break
+        except subprocess.TimeoutExpired:
+            count = sum(1 for _ in outdir.glob("*.pdf"))
+            if count > made:
+                made, last = count, time.monotonic()
+            elif time.monotonic() - last > timeout:
+                _kill(process)
+                return f"timed out after {timeout:g} s"
     if process.returncode != 0:
         return f"exit code {process.returncode}: {err.decode(errors='replace').strip()[:200]}"
     return None
 
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    if os.name == "posix":
+        os.killpg(process.pid, signal.SIGKILL)
+    else:
+        process.kill()
+    process.communicate()
