@@ -217,3 +217,26 @@ def test_issue_carries_every_field(tmp_path: Path) -> None:
                    "Lower is better, Higher is better.",
     }
     assert "越低越好、越高越好" in run.issues[0].message("zh")
+
+
+def test_file_check_is_picklable_for_worker_processes(tmp_path: Path) -> None:
+    import pickle
+
+    from ci_excel.validation import check_file
+
+    check = check_file(register(tmp_path, tables=tables_with({("results", 0, "direction"): "更好"})), root=tmp_path)
+    again = pickle.loads(pickle.dumps(check))
+    assert again.issues == check.issues and again.stats == check.stats
+    assert again.records["problems"][0].values == check.records["problems"][0].values
+
+
+def test_merge_uses_the_canonical_department_name(tmp_path: Path) -> None:
+    from ci_excel.validation import check_file, merge
+
+    a = check_file(register(tmp_path, "a.xlsx", sheets=["problems"]), root=tmp_path)
+    b = check_file(register(tmp_path, "b.xlsx", sheets=["results"], info={**INFO, "department": "电商部"}),
+                   root=tmp_path)
+    merged = merge([a, b], canonical_department=lambda name: {"电商部": "电商运营部"}.get(name, name))
+    [submission] = merged.submissions
+    assert submission.department == "电商运营部" and [f.path for f in submission.files] == ["a.xlsx", "b.xlsx"]
+    assert submission.issues == [] and len(submission.tables["results"]) == 2
