@@ -105,7 +105,7 @@ def test_solutions_show_scores_pass_fail_and_recommendation(rendered: list[Path]
     recommended = [s for s in solutions if s["recommended"]]
     text = all_text(doc)
     for s in recommended:
-        assert f"{phrase('recommendation', 'zh')}:{s['solution_id']} {s['description']}" in text
+        assert f"{phrase('recommendation', 'zh')}：{s['solution_id']} {s['description']}" in text
 
 
 def test_overdue_actions_are_marked(rendered: list[Path], period: model.PeriodResult) -> None:

@@ -76,6 +76,11 @@ class Timings:
         self.reports += other.reports
 
 
+def colon(lang: Lang) -> str:
+    """A label's colon: full-width in Chinese, colon and space in English."""
+    return "：" if lang == "zh" else ": "
+
+
 def runs_xml(text: Any, *, bold: bool = False, color: str | None = None, size: float | None = None) -> str:
     """One or more w:r elements; newlines become line breaks."""
     props = ("<w:b/>" if bold else "") + (f'<w:color w:val="{color}"/>' if color else "") + (
@@ -141,7 +146,7 @@ class ReportDoc:
         self.paragraph(runs_xml(text, bold=bold, color=color), style=style, extra="<w:keepNext/>" if bold else "")
 
     def label_value(self, label: str, value: Any) -> None:
-        self.paragraph(runs_xml(f"{label}:", bold=True), runs_xml(value))
+        self.paragraph(runs_xml(label + colon(self.lang), bold=True), runs_xml(value))
 
     def heading(self, text: Any, level: int = 1) -> None:
         self._counters[level - 1] += 1

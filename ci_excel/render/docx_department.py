@@ -11,7 +11,7 @@ from typing import Any
 from ci_excel.config import DEFAULT_MATRIX, Config
 from ci_excel.model import DepartmentResult, Row
 from ci_excel.render import charts as ch
-from ci_excel.render.docx_base import GREEN, RED, ReportDoc, Styled, fmt, sanitize, sheet_table
+from ci_excel.render.docx_base import GREEN, RED, ReportDoc, Styled, colon, fmt, sanitize, sheet_table
 from ci_excel.render.phrases import phrase
 from ci_excel.schema import FISHBONE, INFO, PRIORITY, STAGE, STEPS, Lang, column_label, enum_label
 from ci_excel.scoring import flag_label, priority_key
@@ -104,9 +104,9 @@ def summary(doc: ReportDoc, dept: DepartmentResult, problems: Sequence[Row]) -> 
     results = dept.rows("results")
     met = sum(1 for r in results if r.get("met"))
     doc.paragraph(
-        *_kv_runs(phrase("problems_count", lang), len(problems)), *_kv_runs(phrase("overdue_actions", lang),
-                                                                              len(overdue), RED if overdue else None),
-        *_kv_runs(phrase("kpis_met", lang), f"{met}/{len(results)}"))
+        *_kv_runs(phrase("problems_count", lang), len(problems), lang=lang),
+        *_kv_runs(phrase("overdue_actions", lang), len(overdue), RED if overdue else None, lang=lang),
+        *_kv_runs(phrase("kpis_met", lang), f"{met}/{len(results)}", lang=lang))
     doc.heading(phrase("by_stage_priority", lang), 2)
     stage_priority_table(doc, problems)
     doc.heading(phrase("overdue_actions", lang), 2)
@@ -117,10 +117,10 @@ def summary(doc: ReportDoc, dept: DepartmentResult, problems: Sequence[Row]) -> 
         doc.text(phrase("none", lang))
 
 
-def _kv_runs(label: str, value: Any, color: str | None = None) -> list[str]:
+def _kv_runs(label: str, value: Any, color: str | None = None, *, lang: Lang) -> list[str]:
     from ci_excel.render.docx_base import runs_xml
 
-    return [runs_xml(f"{label}:", bold=True), runs_xml(f"{value}    ", color=color, bold=color is not None)]
+    return [runs_xml(label + colon(lang), bold=True), runs_xml(f"{value}    ", color=color, bold=color is not None)]
 
 
 def stage_priority_table(doc: ReportDoc, problems: Sequence[Row]) -> None:
