@@ -25,7 +25,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
 from ci_excel import fileio
-from ci_excel.render.charts import DPI, ChartData, Charts
+from ci_excel.render.charts import DPI, ChartData, Charts, text_em
 from ci_excel.render.phrases import phrase
 from ci_excel.render.reference_doc import FIGURE, TABLE_STYLE, TABLE_TEXT, clear_body
 from ci_excel.schema import SHEETS, ColType, Lang
@@ -297,8 +297,6 @@ def column_widths(weights: Sequence[float], minimums: Sequence[int] | None = Non
 
 def min_twips(texts: Sequence[str], *, size_pt: float = 8.5, bold: bool = False, cap_em: float = 11.0) -> int:
     """The width a column needs so its longest unbreakable word fits (CJK text breaks anywhere)."""
-    from ci_excel.render.charts import text_em
-
     words = (w for t in texts for w in t.split() if w)
     longest = max((min(cap_em, text_em(w) if w.isascii() else 1.0) for w in words), default=0.0)
     return int(longest * size_pt * 20 * (1.08 if bold else 1.0)) + 170

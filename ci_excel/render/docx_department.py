@@ -11,7 +11,19 @@ from typing import Any
 from ci_excel.config import DEFAULT_MATRIX, Config
 from ci_excel.model import DepartmentResult, Row
 from ci_excel.render import charts as ch
-from ci_excel.render.docx_base import GREEN, RED, ReportDoc, Styled, colon, fmt, sanitize, sheet_table
+from ci_excel.render.docx_base import (
+    GREEN,
+    RED,
+    ReportDoc,
+    Styled,
+    colon,
+    fmt,
+    headers,
+    runs_xml,
+    sanitize,
+    sheet_table,
+    weights,
+)
 from ci_excel.render.phrases import phrase
 from ci_excel.schema import FISHBONE, INFO, PRIORITY, STAGE, STEPS, Lang, column_label, enum_label
 from ci_excel.scoring import flag_label, priority_key
@@ -118,8 +130,6 @@ def summary(doc: ReportDoc, dept: DepartmentResult, problems: Sequence[Row]) -> 
 
 
 def _kv_runs(label: str, value: Any, color: str | None = None, *, lang: Lang) -> list[str]:
-    from ci_excel.render.docx_base import runs_xml
-
     return [runs_xml(label + colon(lang), bold=True), runs_xml(f"{value}    ", color=color, bold=color is not None)]
 
 
@@ -233,8 +243,6 @@ def root_cause_report(doc: ReportDoc, problem: Row, index: _Index) -> None:
 
 def why_chain(doc: ReportDoc, problem: Row, chain: Row) -> None:
     """The 5-Why chain as a chain: problem → why 1 → … → root cause."""
-    from ci_excel.render.docx_base import runs_xml
-
     lang = doc.lang
     steps = [sanitize(chain.get(f"why_{i}")) for i in range(1, 6) if chain.get(f"why_{i}")]
     runs = [runs_xml(f"{sanitize(chain.get('root_cause_id'))}  ", bold=True),
@@ -334,8 +342,6 @@ def progress(doc: ReportDoc, problem: Row, index: _Index, period: str) -> None:
     rows = [{**a, **{k: v for k, v in (index.progress.get(a.get("action_id")) or {}).items()
                      if k in ("finished_on", "blockers")}} for a in actions]
     keys = ["action_id", "status", "percent_done", "due_on", "days_overdue", "days_late"]
-    from ci_excel.render.docx_base import headers, weights
-
     body = [[*(_progress_cell(r, k, lang) for k in keys), fmt("progress", "finished_on", r.get("finished_on"), lang),
              sanitize(r.get("blockers") or "")] for r in rows]
     head = [*headers("actions", keys, lang), column_label("progress", "finished_on", lang),

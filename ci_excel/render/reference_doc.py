@@ -8,13 +8,14 @@ with a coloured header row.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
@@ -134,9 +135,6 @@ def _paragraph_styles(doc: DocumentObject) -> None:
 def _custom_paragraph(doc: DocumentObject, name: str, *, size: float, after: float, line: float,
                       center: bool = False, keep_next: bool = False, indent: float = 0.0, tab: bool = False,
                       bold: bool = False, builtin: bool = False) -> None:
-    from docx.enum.style import WD_STYLE_TYPE
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
-
     try:
         style = doc.styles[name]
     except KeyError:
@@ -261,6 +259,3 @@ def clear_body(doc: DocumentObject) -> None:
         if child.tag != qn("w:sectPr"):
             body.remove(child)
 
-
-def copy_element(element: etree._Element) -> etree._Element:
-    return copy.deepcopy(element)
