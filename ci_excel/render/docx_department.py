@@ -235,7 +235,7 @@ def root_cause_report(doc: ReportDoc, problem: Row, index: _Index) -> None:
                                              for c in causes if c.get("category") in FISHBONE.by_key))
         doc.figure(data, f"{phrase('fishbone', lang)} · {sanitize(pid)}")
         freq = [(sanitize(c.get("cause")), float(c["frequency"])) for c in causes if c.get("frequency")]
-        if len(freq) >= 3:
+        if len(freq) >= 2:  # a Pareto needs at least two causes to rank
             doc.figure(ch.ParetoData(tuple(freq)), f"{phrase('pareto', lang)} · {sanitize(pid)}")
     if roots:
         verification(doc, roots, index)
