@@ -131,6 +131,11 @@ def test_figures_present_and_fit_the_page(rendered: list[Path], period: model.Pe
     captions = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Caption"]
     assert sum(phrase("fishbone", "zh") in c for c in captions) == len(with_fishbone)
     assert sum(phrase("gantt", "zh") in c for c in captions) == len(with_gantt)
+    counted: dict[str, int] = {}
+    for cause in dept.rows("fishbone"):
+        if cause["frequency"]:
+            counted[cause["problem_id"]] = counted.get(cause["problem_id"], 0) + 1
+    assert sum(phrase("pareto", "zh") in c for c in captions) == sum(n >= 2 for n in counted.values())
     section = doc.sections[0]
     usable = section.page_width - section.left_margin - section.right_margin
     assert all(shape.width <= usable for shape in doc.inline_shapes)
