@@ -42,3 +42,13 @@ def test_english_headers(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(out).active
     assert [c.value for c in ws[1]][:5] == ["Department", "Prepared by", "Contact", "Report file", "PDF file"]
     assert ws.cell(2, 4).value is None
+
+
+def test_full_paths_point_where_the_outputs_are_published(tmp_path: Path) -> None:
+    result = sample_period(n_departments=1)
+    staging = tmp_path / ".runs" / "2026-11.tmp"
+    reports = report_paths(result, staging)
+    out = write_distribution(result, reports, {}, staging / "distribution.xlsx", final_dir=tmp_path / "2026-11")
+    ws = openpyxl.load_workbook(out).active
+    assert ws.cell(2, 4).value == "reports/电商运营部.docx"
+    assert Path(ws.cell(2, 6).value) == (tmp_path / "2026-11" / "reports" / "电商运营部.docx").resolve()

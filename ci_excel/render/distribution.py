@@ -29,17 +29,21 @@ def distribution_headers(lang: Lang) -> list[str]:
 
 
 def write_distribution(result: PeriodResult, reports: Mapping[str, Path], pdfs: Mapping[str, Path], out: Path, *,
-                       lang: Lang = "zh") -> Path:
-    """Write the distribution list to `out` (atomically); `reports`/`pdfs` map department -> file."""
+                       lang: Lang = "zh", final_dir: Path | None = None) -> Path:
+    """Write the distribution list to `out` (atomically); `reports`/`pdfs` map department -> file.
+
+    `final_dir` is where the workbook will live once published (when it is written into a staging
+    folder first): the full-path columns point there, the links stay relative to the workbook.
+    """
     rows: list[list[Any]] = []
     for dept in result.departments:
         report, pdf = reports.get(dept.department), pdfs.get(dept.department)
         rows.append([sanitize(dept.department), sanitize(dept.info.get("contact") or ""),
                      sanitize(dept.info.get("contact_info") or ""), report, pdf])
-    return atomic_write(out, lambda tmp: _write(tmp, rows, out.parent, lang))
+    return atomic_write(out, lambda tmp: _write(tmp, rows, out.parent, (final_dir or out.parent).resolve(), lang))
 
 
-def _write(path: Path, rows: list[list[Any]], base: Path, lang: Lang) -> None:
+def _write(path: Path, rows: list[list[Any]], base: Path, final: Path, lang: Lang) -> None:
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet(phrase("distribution", lang))
     head = book.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E79", "border": 1})
@@ -55,7 +59,7 @@ def _write(path: Path, rows: list[list[Any]], base: Path, lang: Lang) -> None:
             if isinstance(file, Path):
                 relative = Path(os.path.relpath(file, base)).as_posix()
                 sheet.write_url(r, col, f"external:{relative}", link, string=relative)
-                sheet.write_string(r, col + 2, str(file.resolve()))
+                sheet.write_string(r, col + 2, str(final / relative))
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(1, len(rows)), len(headers) - 1)
     book.close()
