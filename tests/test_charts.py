@@ -77,9 +77,9 @@ def test_every_chart_renders_without_missing_glyphs(lang: str, tmp_path: Path) -
     assert charts.stats.rendered == len(sample_inputs())
 
 
-@pytest.mark.parametrize("per_category", [1, 4, 12])
-def test_fishbone_labels_do_not_overlap_or_leave_the_figure(per_category: int) -> None:
-    fig = ch.draw_fishbone(many_causes(per_category), "zh")
+@pytest.mark.parametrize(("per_category", "lang"), [(1, "zh"), (4, "zh"), (12, "zh"), (6, "en")])
+def test_fishbone_labels_do_not_overlap_or_leave_the_figure(per_category: int, lang: str) -> None:
+    fig = ch.draw_fishbone(many_causes(per_category), lang)  # type: ignore[arg-type]
     texts = drawn(fig)
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     frame = fig.bbox
