@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -74,7 +74,6 @@ class RawBook:
     sheet_names: list[str]
     hidden: set[str]
     _book: Any = field(repr=False)
-    _zip_parts: dict[str, str] = field(default_factory=dict, repr=False)  # sheet name -> zip entry
 
     def values(self, name: str) -> list[list[Any]] | Failure:
         """Cell values of a sheet, row-major from A1; blanks are ""."""
@@ -83,19 +82,38 @@ class RawBook:
         except Exception as exc:  # calamine raises many kinds for one broken sheet
             return Failure("sheet-unreadable", _reason(exc))
 
-    def bad_cells(self, names: Sequence[str]) -> dict[str, BadCells]:
-        """Per sheet name: formula cells without a cached value and error cells, by A1 reference."""
-        parts = {n: self._zip_parts[n] for n in names if n in self._zip_parts}
-        if not parts:
+    def bad_cells(self, last_rows: Mapping[str, int]) -> dict[str, BadCells]:
+        """Per sheet name: formula cells without a cached value and error cells, by A1 reference.
+
+        Only .xlsx/.xlsm; each sheet's XML is read up to its last data row (1-based, in `last_rows`),
+        so a template's thousand formula rows below the data cost nothing.
+        """
+        if self.kind not in ("xlsx", "xlsm") or not last_rows:
             return {}
         try:
             with zipfile.ZipFile(self.path) as zf:
-                return {n: _scan_bad_cells(zf.read(part)) for n, part in parts.items()}
+                parts = _sheet_parts(zf)
+                return {n: _scan_bad_cells(_read_rows(zf, parts[n], last)) for n, last in last_rows.items()
+                        if n in parts}
         except (OSError, zipfile.BadZipFile, zlib.error, KeyError):
             return {}
 
     def close(self) -> None:
         self._book.close()
+
+
+def _read_rows(zf: zipfile.ZipFile, part: str, last: int) -> bytes:
+    """A sheet's XML up to (not including) row `last + 1`, read in chunks."""
+    stop = f'<row r="{last + 1}"'.encode()
+    chunks: list[bytes] = []
+    with zf.open(part) as fh:
+        while chunk := fh.read(1 << 16):
+            chunks.append(chunk)
+            joined = b"".join(chunks[-2:])
+            if stop in joined:
+                data = b"".join(chunks)
+                return data[: data.find(stop)]
+    return b"".join(chunks)
 
 
 def _scan_bad_cells(data: bytes) -> BadCells:
@@ -142,8 +160,7 @@ def open_book(path: Path) -> RawBook | Failure:
         return Failure("file-corrupt", _reason(exc))
     kind = path.suffix.lower().lstrip(".")
     hidden = {m.name for m in meta if m.visible != pc.SheetVisibleEnum.Visible}
-    parts = _sheet_parts(path) if kind in ("xlsx", "xlsm") else {}
-    return RawBook(path, kind, [m.name for m in meta], hidden, book, parts)
+    return RawBook(path, kind, [m.name for m in meta], hidden, book)
 
 
 def preflight(path: Path) -> Failure | None:
@@ -216,12 +233,11 @@ def _check_xml(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> Failure | N
     return None
 
 
-def _sheet_parts(path: Path) -> dict[str, str]:
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> its XML entry in the zip, from workbook.xml and its relationships."""
     try:
-        with zipfile.ZipFile(path) as zf:
-            book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-            rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
     except Exception:  # a missing or odd part only loses the formula scan
         return {}
     targets = {r.get("Id"): r.get("Target", "") for r in rels}

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -204,22 +205,40 @@ def _check_book(book: RawBook, source: SourceFile, ctx: _Ctx) -> FileCheck:
     elif "info" not in names:
         ctx.add("info-missing", sheet_zh=INFO.zh, sheet_en=INFO.en)
     _check_version(meta, ctx)
-    bad = book.bad_cells([names[s.key] for s in tables])
+    grids = _read_grids(book, [names[s.key] for s in tables], ctx)
+    bad = book.bad_cells({name: _last_row(grid) for name, grid in grids.items()})
     records: dict[str, list[Record]] = {}
     stats: dict[str, SheetStats] = {}
     rejected_ids: dict[str, set[str]] = defaultdict(set)
     for spec in tables:
         name = names[spec.key]
-        grid = book.values(name)
-        if isinstance(grid, Failure):
-            ctx.add("sheet-unreadable", sheet=name, reason=grid.reason)
-            continue
-        records[spec.key], stats[spec.key] = _read_table(spec, name, grid, bad.get(name, NO_BAD_CELLS), ctx,
-                                                            rejected_ids)
+        if name in grids:
+            records[spec.key], stats[spec.key] = _read_table(spec, name, grids[name], bad.get(name, NO_BAD_CELLS),
+                                                             ctx, rejected_ids)
     source = replace(source, department=info.get("department"), period=info.get("period"),
                      template_version=meta.get("template_version"), sheets=tuple(names))
     return FileCheck(_with_outcome(source, ctx.issues), info, records, ctx.issues, stats, names,
                      dict(rejected_ids))
+
+
+def _read_grids(book: RawBook, names: list[str], ctx: _Ctx) -> dict[str, list[list[Any]]]:
+    """Values of the table sheets by name; a sheet that cannot be read is an issue."""
+    grids: dict[str, list[list[Any]]] = {}
+    for name in names:
+        grid = book.values(name)
+        if isinstance(grid, Failure):
+            ctx.add("sheet-unreadable", sheet=name, reason=grid.reason)
+        else:
+            grids[name] = grid
+    return grids
+
+
+def _last_row(grid: list[list[Any]]) -> int:
+    """1-based number of the last row holding anything."""
+    for r in range(len(grid) - 1, -1, -1):
+        if not _blank_row(grid[r]):
+            return r + 1
+    return 0
 
 
 def _with_outcome(source: SourceFile, issues: Iterable[Issue]) -> SourceFile:
@@ -263,6 +282,7 @@ def _text(value: Any) -> str:
 
 
 
+@lru_cache(maxsize=8192)
 def _norm(text: Any) -> str:
     """How names and headers compare: folded, lower case, no trailing required marker."""
     return fold(_text(text)).rstrip("*:： ").lower()
@@ -367,22 +387,26 @@ def _is_blank(v: Any) -> bool:
 
 def _read_table(spec: SheetSpec, name: str, grid: list[list[Any]], bad: BadCells, ctx: _Ctx,
                 rejected_ids: dict[str, set[str]]) -> tuple[list[Record], SheetStats]:
+    """Type a table sheet column by column (fast paths for well-typed cells), then check row by row."""
     stats = SheetStats()
     layout = _layout(spec, name, grid, ctx)
     if layout is None:
         return [], stats
     unusable = _missing_columns(spec, name, layout, ctx)
-    records: list[Record] = []
+    rows = [r for r in range(layout.header_row + 1, len(grid)) if not _blank_row(grid[r])]
+    stats.read = len(rows)
+    if unusable:
+        stats.rejected = len(rows)
+        if rows:
+            ctx.add("sheet-rejected", sheet=name, rows=len(rows))
+        return [], stats
     cols = [(spec.column(k), i, h, column_letter(i)) for k, (i, h) in layout.columns.items()]
-    for r in range(layout.header_row + 1, len(grid)):
-        raw = grid[r]
-        if all(_is_blank(v) for v in raw):
-            continue
-        stats.read += 1
-        if unusable:
-            stats.rejected += 1
-            continue
-        record, ok = _read_row(spec, name, r + 1, raw, cols, bad, ctx)
+    row_ctxs: dict[int, _Ctx] = {}
+    typed = [_type_column(c, grid, rows, bad, _Where(name, ctx, row_ctxs)) for c in cols]
+    records: list[Record] = []
+    for r, row_values in zip(rows, zip(*typed, strict=True), strict=True):
+        row_ctx = row_ctxs.pop(r, None) or _Ctx(ctx.file, ctx.department, ctx.period)
+        record, ok = _finish_row(spec, name, r + 1, cols, list(row_values), row_ctx, ctx)
         if record is None:
             stats.ignored += 1
         elif not ok:
@@ -391,33 +415,72 @@ def _read_table(spec: SheetSpec, name: str, grid: list[list[Any]], bad: BadCells
         else:
             stats.used += 1
             records.append(record)
-    if unusable and stats.read:
-        ctx.add("sheet-rejected", sheet=name, rows=stats.read)
     return records, stats
 
 
-def _read_row(spec: SheetSpec, name: str, row: int, raw: list[Any], cols: list[_Col], bad: BadCells,
-              ctx: _Ctx) -> tuple[Record | None, bool]:
-    """Type one row and say whether it is usable; no record for the example row (ignored, warned)."""
-    row_ctx = _Ctx(ctx.file, ctx.department, ctx.period)
-    values: Row = {c.key: None for c in spec.columns}
-    cells: dict[str, str] = {}
+def _blank_row(raw: list[Any]) -> bool:
+    if raw.count("") == len(raw):
+        return True
+    return all(_is_blank(v) for v in raw)
+
+
+@dataclass
+class _Where:
+    """Where slow-path cell issues go: one context per sheet row, made when first needed."""
+
+    sheet: str
+    file_ctx: _Ctx
+    row_ctxs: dict[int, _Ctx]
+
+    def ctx(self, r: int) -> _Ctx:
+        found = self.row_ctxs.get(r)
+        if found is None:
+            found = self.row_ctxs[r] = _Ctx(self.file_ctx.file, self.file_ctx.department, self.file_ctx.period)
+        return found
+
+
+def _type_column(c: _Col, grid: list[list[Any]], rows: list[int], bad: BadCells, where: _Where) -> list[Any]:
+    """Typed values of one column over the data rows; cells off the fast path are checked one by one."""
+    col, index, header, letter = c
+    fast = _FAST[col.type]
+    strict_blank = col.required or bool(bad.no_value or bad.errors)
+    out: list[Any] = []
+    for r in rows:
+        raw = grid[r]
+        value = raw[index] if index < len(raw) else ""
+        if value == "" and not strict_blank:
+            out.append(None)
+            continue
+        typed = _SLOW if value == "" else fast(col, value)
+        if typed is _SLOW:
+            a1, row_ctx = f"{letter}{r + 1}", where.ctx(r)
+            if _is_blank(value):
+                _blank_cell(col, a1, bad, where.sheet, header, r + 1, row_ctx)
+                typed = None
+            else:
+                typed = _cell(col, value, a1, where.sheet, header, r + 1, row_ctx)
+        out.append(typed)
+    return out
+
+
+def _finish_row(spec: SheetSpec, name: str, row: int, cols: list[_Col], typed: list[Any], row_ctx: _Ctx,
+                ctx: _Ctx) -> tuple[Record | None, bool]:
+    """Row rules on a typed row; no record for the example row (ignored with a warning)."""
+    values: Row = dict.fromkeys(_INPUT_KEYS[spec.key])
     suffix = str(row)
-    width = len(raw)
-    for col, i, header, letter in cols:
-        a1 = letter + suffix
-        cells[col.key] = a1
-        value = raw[i] if i < width else ""
-        if value == "" or value is None or (isinstance(value, str) and not value.strip()):
-            _blank_cell(col, a1, bad, name, header, row, row_ctx)
-        else:
-            values[col.key] = _cell(col, value, a1, name, header, row, row_ctx)
+    cells: dict[str, str] = {}
+    for (col, _, _, letter), value in zip(cols, typed, strict=True):
+        values[col.key] = value
+        cells[col.key] = letter + suffix
     if _is_example(spec.key, values):
         ctx.add("example-row", sheet=name, cell=f"A{row}", row=row, line=row)
         return None, False
     _ROW_RULES.get(spec.key, _no_rules)(values, _RowPlace(name, row, cells, cols, row_ctx))
     ctx.issues.extend(row_ctx.issues)
     return Record(values, ctx.file, name, row, cells), not any(i.is_error for i in row_ctx.issues)
+
+
+_INPUT_KEYS = {s.key: tuple(c.key for c in s.columns) for s in TABLE_SHEETS}
 
 
 def _note_rejected_id(spec: SheetSpec, record: Record, rejected_ids: dict[str, set[str]]) -> None:
@@ -635,6 +698,87 @@ def _show(value: Any) -> str:
         return ""
     text = _text(value)
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+# Fast paths: a well-typed cell gets its value in one step; anything else returns _SLOW and goes
+# through parse_value, which knows every accepted form and names the problem.
+_SLOW: Any = object()
+_HASH = ("#", "＃")
+_ENUM_MEMO: dict[str, dict[str, Any]] = {}
+
+
+def _in_range(col: ColumnSpec, number: float) -> bool:
+    low, high = col.minimum, col.maximum
+    return (low is None or number >= low) and (high is None or number <= high)
+
+
+def _fast_text(col: ColumnSpec, value: Any) -> Any:
+    if value.__class__ is not str or value[:1] in _HASH:
+        return _SLOW
+    if (col.defines or col.ref) and not value.isascii():
+        return _SLOW  # full-width ids are folded by parse_value
+    if "\n" in value or "\r" in value:
+        return _SLOW
+    return " ".join(value.split()) or _SLOW
+
+
+def _fast_number(col: ColumnSpec, value: Any) -> Any:
+    if (value.__class__ is float or value.__class__ is int) and _in_range(col, value):
+        return float(value)
+    return _SLOW
+
+
+def _fast_int(col: ColumnSpec, value: Any) -> Any:
+    if value.__class__ is float and value.is_integer() and _in_range(col, value):
+        return int(value)
+    return _SLOW
+
+
+def _fast_percent(col: ColumnSpec, value: Any) -> Any:
+    if value.__class__ is float or value.__class__ is int:
+        share = value / 100 if 1 < value <= 100 else float(value)
+        return share if _in_range(col, share) else _SLOW
+    return _SLOW
+
+
+def _fast_date(col: ColumnSpec, value: Any) -> Any:
+    if value.__class__ is date:
+        return value
+    if value.__class__ is datetime:
+        return value.date()
+    return _SLOW
+
+
+def _fast_enum(col: ColumnSpec, value: Any) -> Any:
+    if value.__class__ is not str or col.enum is None:
+        return _SLOW
+    memo = _ENUM_MEMO.setdefault(col.enum.key, {})
+    key = memo.get(value)
+    if key is None:
+        key = col.enum.match(value)
+        if key is None:
+            return _SLOW
+        if len(memo) < 10_000:
+            memo[value] = key
+    return key
+
+
+def _fast_bool(col: ColumnSpec, value: Any) -> Any:
+    if value.__class__ is bool:
+        return value
+    key = _fast_enum(col, value)
+    return _SLOW if key is _SLOW else key == "yes"
+
+
+def _slow(col: ColumnSpec, value: Any) -> Any:
+    return _SLOW
+
+
+_FAST: dict[ColType, Callable[[ColumnSpec, Any], Any]] = {
+    ColType.TEXT: _fast_text, ColType.INT: _fast_int, ColType.NUMBER: _fast_number, ColType.MONEY: _fast_number,
+    ColType.PERCENT: _fast_percent, ColType.DATE: _fast_date, ColType.ENUM: _fast_enum, ColType.BOOL: _fast_bool,
+    ColType.PERIOD: _slow,
+}
 
 
 # ---------------------------------------------------------------- single-row rules

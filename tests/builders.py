@@ -114,8 +114,8 @@ def tables_with(changes: Mapping[tuple[str, int, str], Any]) -> dict[str, list[R
 
 def patch_cells(path: Path, sheet_name: str, cells: Mapping[str, str | None]) -> Path:
     """Rewrite cells in a sheet's XML: A1 -> text (an inline string), None (blank) or raw '<c ...>' XML."""
-    part = _sheet_parts(path)[sheet_name]
     with zipfile.ZipFile(path) as zf:
+        part = _sheet_parts(zf)[sheet_name]
         entries = {i.filename: zf.read(i) for i in zf.infolist()}
     xml = entries[part].decode()
     for ref, value in cells.items():
