@@ -28,6 +28,10 @@ from ci_excel.config import Config, load_config
 from ci_excel.errors import UsageError
 from ci_excel.issues import Issue
 from ci_excel.model import DepartmentResult, PeriodResult, SheetStats, SourceFile, Submission
+from ci_excel.render.distribution import write_distribution
+from ci_excel.render.docx import render_reports
+from ci_excel.render.pdf import convert_to_pdf
+from ci_excel.render.summary_xlsx import write_summary
 from ci_excel.schema import Lang
 from ci_excel.store import Store
 from ci_excel.validation import FileCheck, check_file, discover, merge
@@ -202,7 +206,7 @@ def publish(result: PeriodResult, target: Path, *, store: Store | None, lang: La
     with staging_dir(target) as staging:
         if keep_existing and target.exists():
             shutil.copytree(target, staging, dirs_exist_ok=True, symlinks=False)
-        render_outputs(result, staging, lang=lang, config=config, pdf=pdf, jobs=jobs or 1)
+        render_outputs(result, staging, target, lang=lang, config=config, pdf=pdf, jobs=jobs or os.cpu_count() or 1)
         if extras:
             extras(staging)
         if store is not None:
@@ -212,22 +216,19 @@ def publish(result: PeriodResult, target: Path, *, store: Store | None, lang: La
     return [target / p for p in outputs]
 
 
-def render_outputs(result: PeriodResult, folder: Path, *, lang: Lang, config: Config, pdf: bool, jobs: int) -> None:
-    """Word reports, the summary workbook, PDFs and the distribution list."""
-    from ci_excel.render.distribution import write_distribution
-    from ci_excel.render.docx import render_reports
-    from ci_excel.render.summary_xlsx import write_summary
+def render_outputs(result: PeriodResult, folder: Path, target: Path, *, lang: Lang, config: Config, pdf: bool,
+                   jobs: int) -> None:
+    """Word reports, the summary workbook, PDFs and the distribution list.
 
-    reports = render_reports(result, folder, lang=lang, template=config.report_template_path(), jobs=jobs)
+    Charts are cached beside the period folders, so a re-run re-renders only figures whose data changed.
+    """
+    reports = render_reports(result, folder, lang=lang, template=config.report_template_path(), jobs=jobs,
+                             config=config, cache_dir=target.parent / ".cache" / "charts")
     write_summary(result, folder / "portfolio_summary.xlsx", lang=lang)
-    pdfs: dict[Path, Path] = {}
-    if pdf:
-        from ci_excel.render.pdf import convert_to_pdf
-
-        pdfs = convert_to_pdf(reports, jobs=max(jobs, 1))
+    pdfs = convert_to_pdf(reports, jobs=jobs) if pdf else {}
     by_department = {d.department: p for d, p in zip(result.departments, reports, strict=False)}
     write_distribution(result, by_department, {k: pdfs[v] for k, v in by_department.items() if v in pdfs},
-                       folder / "distribution.xlsx", lang=lang)
+                       folder / "distribution.xlsx", lang=lang, final_dir=target)
 
 
 def _write_run_files(folder: Path, checks: Sequence[FileCheck], merged: Any, result: PeriodResult,
