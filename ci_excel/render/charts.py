@@ -42,6 +42,7 @@ STYLE_VERSION = "3"
 DPI = 200
 WIDTH = 6.3  # inches: the text width of an A4 page with 2.5 cm margins
 MAX_HEIGHT = 8.6
+MEMORY_ENTRIES = 2000  # figures kept in memory per process (~50-100 MB)
 PRIORITY_COLORS = {"P1": "#f4b6b6", "P2": "#f9d9a8", "P3": "#fbf0b5", "P4": "#dfe3e8"}
 PRIORITY_EDGES = {"P1": "#c0392b", "P2": "#d68910", "P3": "#b7950b", "P4": "#7f8c8d"}
 BLUE, LIGHT_BLUE, GREEN, RED, GREY = "#2e86c1", "#aed6f1", "#27ae60", "#c0392b", "#95a5a6"
@@ -160,6 +161,8 @@ class Charts:
         else:
             self.stats.cached += 1
         self._memory[key] = png
+        if len(self._memory) > MEMORY_ENTRIES:  # bounded: drop the oldest figure
+            del self._memory[next(iter(self._memory))]
         self.stats.seconds += time.perf_counter() - started
         return png
 

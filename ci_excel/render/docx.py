@@ -97,6 +97,7 @@ class _Settings:
 
 
 _STATE: dict[str, Any] = {}
+_CHARTS: dict[tuple[str, Path | None], Charts] = {}
 
 
 def _init_worker(settings: _Settings) -> None:
@@ -105,7 +106,8 @@ def _init_worker(settings: _Settings) -> None:
 
     matplotlib.use("Agg")
     _STATE["settings"] = settings
-    _STATE["charts"] = Charts(lang=settings.lang, cache_dir=settings.cache_dir)
+    key = (settings.lang, settings.cache_dir)  # one chart cache per process, kept across calls
+    _STATE["charts"] = _CHARTS.setdefault(key, Charts(lang=settings.lang, cache_dir=settings.cache_dir))
 
 
 def _new_doc() -> ReportDoc:
