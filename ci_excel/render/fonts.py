@@ -65,7 +65,20 @@ _FONT_GLOBS = ("/usr/share/fonts/**/NotoSansCJK*.tt[cf]", "/usr/share/fonts/**/N
 def _font_files() -> list[str]:
     import glob
 
-    return [path for pattern in _FONT_GLOBS for path in sorted(glob.glob(pattern, recursive=True))]
+    found = [path for pattern in _FONT_GLOBS for path in sorted(glob.glob(pattern, recursive=True))]
+    return found + _packaged_fonts()
+
+
+def _packaged_fonts() -> list[str]:
+    """Noto Sans CJK SC from the `mplfonts` wheel (a dependency): Chinese charts on a machine with no CJK font."""
+    from importlib.util import find_spec
+
+    spec = find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    folder = os.path.join(next(iter(spec.submodule_search_locations)), "fonts")
+    path = os.path.join(folder, "NotoSansCJKsc-Regular.otf")
+    return [path] if os.path.isfile(path) else []
 
 
 def matplotlib_rc() -> dict[str, Any]:
