@@ -73,6 +73,10 @@ def test_department_report_sections(rendered: list[Path], period: model.PeriodRe
     for step in range(2, 7):
         assert sum(STEPS[step][2] in t for t in titles) == len(dept.rows("problems"))
     assert titles[-1] == phrase("appendix_quality", "zh")
+    assert titles[:4] == [phrase(k, "zh") for k in ("summary", "by_stage_priority", "overdue_actions", "kpis_met")]
+    label = schema.column_label
+    kpis = find_table(doc, label("results", "problem_id", "zh"), label("results", "kpi", "zh"))
+    assert [r[1] for r in kpis[1:]] == [r["kpi"] for r in dept.rows("results")]
     cover = [p.text for p in doc.paragraphs[:8]]
     assert phrase("dept_report", "zh") in cover and dept.department in cover
     assert any(dept.info["contact"] in line for line in cover)

@@ -127,6 +127,12 @@ def summary(doc: ReportDoc, dept: DepartmentResult, problems: Sequence[Row]) -> 
                     emphasis=_overdue_emphasis)
     else:
         doc.text(phrase("none", lang))
+    doc.heading(phrase("kpis_met", lang), 2)
+    if results:
+        sheet_table(doc, "results", ["problem_id", "kpi", "baseline", "target", "actual", "achievement", "met"],
+                    results, emphasis=_met_emphasis(lang))
+    else:
+        doc.text(phrase("none", lang))
 
 
 def _kv_runs(label: str, value: Any, color: str | None = None, *, lang: Lang) -> list[str]:
