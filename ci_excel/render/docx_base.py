@@ -30,7 +30,7 @@ from ci_excel.render.phrases import phrase
 from ci_excel.render.reference_doc import FIGURE, TABLE_STYLE, TABLE_TEXT, clear_body
 from ci_excel.schema import SHEETS, ColType, Lang
 
-TOC_MAX_ENTRIES = 60  # beyond this the table of contents lists level-1 headings only
+TOC_MAX_ENTRIES = 40  # beyond this the table of contents lists level-1 headings only (one page)
 TEXT_WIDTH_TWIPS = 9412  # 16.6 cm: A4 minus 2.2 cm margins
 EMU_PER_INCH = 914400
 MAX_IMAGE_IN = (6.5, 8.8)

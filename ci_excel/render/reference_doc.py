@@ -123,7 +123,7 @@ def _paragraph_styles(doc: DocumentObject) -> None:
     _custom_paragraph(doc, TABLE_TEXT, size=8.5, after=0, line=1.0)
     _custom_paragraph(doc, FIGURE, size=10.5, after=2, line=1.0, center=True, keep_next=True)
     for level in (1, 2):
-        _custom_paragraph(doc, f"TOC {level}", size=10.5, after=2, line=1.15, indent=0.6 * (level - 1),
+        _custom_paragraph(doc, f"TOC {level}", size=10.0, after=1, line=1.1, indent=0.6 * (level - 1),
                           tab=True, builtin=True)
     _custom_paragraph(doc, "TOC Heading", size=16, after=8, line=1.0, bold=True, builtin=True)
     toc_heading = doc.styles["TOC Heading"]
