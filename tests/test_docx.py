@@ -166,6 +166,7 @@ def test_header_footer_and_east_asian_fonts(rendered: list[Path], period: model.
     footer_xml = section.footer._element.xml
     assert "PAGE" in footer_xml and "NUMPAGES" in footer_xml
     assert section.different_first_page_header_footer
+    assert section.header.paragraphs[0].style.name == "Header" and section.footer.paragraphs[0].style.name == "Footer"
     for style in doc.styles.element.findall(qn("w:style")):
         fonts = style.find(f"{W}rPr/{W}rFonts")
         assert fonts is not None and fonts.get(qn("w:eastAsia")), style.get(qn("w:styleId"))

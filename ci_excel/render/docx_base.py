@@ -128,7 +128,7 @@ class ReportDoc:
         clear_body(self.doc)
         names = {s.name: s.style_id for s in self.doc.styles}
         for name in ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Caption", TABLE_TEXT, FIGURE,
-                     "TOC 1", "TOC 2", "TOC Heading", TABLE_STYLE, "Normal"):
+                     "TOC 1", "TOC 2", "TOC Heading", TABLE_STYLE, "Normal", "Header", "Footer"):
             self._styles[name] = names.get(name)
 
     # ---- paragraphs ---------------------------------------------------------------------
