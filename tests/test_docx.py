@@ -163,6 +163,7 @@ def test_header_footer_and_east_asian_fonts(rendered: list[Path], period: model.
     doc = open_doc(rendered[1])
     section = doc.sections[0]
     assert section.header.paragraphs[0].text == f"{UNSAFE_DEPARTMENT} · {period.period}"
+    assert doc.core_properties.title == section.header.paragraphs[0].text
     footer_xml = section.footer._element.xml
     assert "PAGE" in footer_xml and "NUMPAGES" in footer_xml
     assert section.different_first_page_header_footer

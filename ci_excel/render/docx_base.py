@@ -239,7 +239,11 @@ class ReportDoc:
     # ---- frame and output ---------------------------------------------------------------
 
     def frame(self, header: str) -> None:
-        """Header with department and period, footer 'page X of Y'; the cover page has neither."""
+        """Header with department and period, footer 'page X of Y'; the cover page has neither.
+
+        The header text is also the document title (Word's properties, the PDF's title)."""
+        props = self.doc.core_properties
+        props.title, props.author, props.last_modified_by, props.comments = header, "ci-excel", "ci-excel", ""
         section = self.doc.sections[0]
         section.different_first_page_header_footer = True
         head = section.header
