@@ -36,25 +36,25 @@ CODES: dict[str, IssueCode] = _codes(
     ("other-period", "warning", "此文件填报期间为 {value},不是本次汇总的 {period},未纳入本期。请确认填报信息中的期间。",
      "This file is for period {value}, not {period}; it was left out of this run. Check the period on the info sheet."),
     # Reading (ci_excel.reading / validation): files that cannot be read at all.
-    ("file-not-workbook", "error", "文件不是 Excel/ODS 工作簿。请用模板填写并另存为 .xlsx 后重新提交。",
-     "The file is not an Excel/ODS workbook. Fill in the template and save it as .xlsx, then resubmit."),
-    ("file-corrupt", "error", "文件已损坏或不完整({reason})。请在 Excel 中打开并另存为 .xlsx 后重新提交。",
-     "The file is corrupt or incomplete ({reason}). Open it in Excel, save it as .xlsx and resubmit."),
+    ("file-not-workbook", "error", "文件 {file} 不是 Excel/ODS 工作簿。请用模板填写并另存为 .xlsx 后重新提交。",
+     "{file} is not an Excel/ODS workbook. Fill in the template and save it as .xlsx, then resubmit."),
+    ("file-corrupt", "error", "文件 {file} 已损坏或不完整({reason})。请在 Excel 中打开并另存为 .xlsx 后重新提交。",
+     "{file} is corrupt or incomplete ({reason}). Open it in Excel, save it as .xlsx and resubmit."),
     ("file-encrypted", "error",
-     "文件设置了打开密码,无法读取。请在 Excel 中取消密码(文件 > 信息 > 保护工作簿)后重新提交。",
-     "The file is password-protected. Remove the password in Excel (File > Info > Protect Workbook) and resubmit."),
+     "文件 {file} 设置了打开密码,无法读取。请在 Excel 中取消密码(文件 > 信息 > 保护工作簿)后重新提交。",
+     "{file} is password-protected. Remove the password in Excel (File > Info > Protect Workbook) and resubmit."),
     ("file-bomb", "error",
-     "文件解压后异常巨大({reason}),为安全起见拒绝读取。请只提交模板内容,另存为 .xlsx 后重新提交。",
-     "The file expands to an abnormal size ({reason}) and was refused for safety. Submit only the template "
+     "文件 {file} 解压后异常巨大({reason}),为安全起见拒绝读取。请只提交模板内容,另存为 .xlsx 后重新提交。",
+     "{file} expands to an abnormal size ({reason}) and was refused for safety. Submit only the template "
      "content saved as .xlsx."),
     ("file-xml-forbidden", "error",
-     "文件内含不允许的 XML 声明({reason}),为安全起见拒绝读取。请用 Excel 另存为 .xlsx 后重新提交。",
-     "The file contains a forbidden XML declaration ({reason}) and was refused for safety. Save it again as "
+     "文件 {file} 内含不允许的 XML 声明({reason}),为安全起见拒绝读取。请用 Excel 另存为 .xlsx 后重新提交。",
+     "{file} contains a forbidden XML declaration ({reason}) and was refused for safety. Save it again as "
      ".xlsx in Excel and resubmit."),
     ("sheet-unreadable", "error", "工作表「{sheet}」无法读取:{reason}。请复制内容到新的模板工作表后重新提交。",
      "Sheet '{sheet}' cannot be read: {reason}. Copy its content into a fresh template sheet and resubmit."),
-    ("not-template", "error", "文件不是 ci-excel 模板(工作表:{sheets})。请使用 PMO 下发的模板填写。",
-     "This is not a ci-excel template (sheets: {sheets}). Fill in the template the PMO sent."),
+    ("not-template", "error", "文件 {file} 不是 ci-excel 模板(工作表:{sheets})。请使用 PMO 下发的模板填写。",
+     "{file} is not a ci-excel template (sheets: {sheets}). Fill in the template the PMO sent."),
     ("info-missing", "error", "缺少「{sheet_zh}」工作表,无法确定部门和期间。请从模板复制该表并填写部门与填报期间。",
      "The '{sheet_en}' sheet is missing, so department and period are unknown. Copy it from the template and "
      "fill in department and period."),

@@ -124,7 +124,8 @@ def test_unreadable_files_do_not_stop_the_run(tmp_path: Path) -> None:
     assert [s.department for s in run.submissions] == ["电商运营部"]
     assert {f.path: f.outcome for f in run.files} == {"bad/locked.xlsx": "unreadable", "bad/notes.xlsx": "unreadable",
                                                       "good/ci_register.xlsx": "ok"}
-    assert "bad/notes.xlsx" in run.issues[1].message("en") or run.issues[1].file == "bad/notes.xlsx"
+    assert run.issues[1].message("en").startswith("bad/notes.xlsx is not an Excel/ODS workbook")
+    assert run.issues[0].message("zh").startswith("文件 bad/locked.xlsx 设置了打开密码")
 
 
 def test_discover_skips_lock_hidden_and_other_files(tmp_path: Path) -> None:
