@@ -14,7 +14,7 @@ import pytest
 from ci_excel.issues import flatten
 from ci_excel.reading import discover, open_book
 from ci_excel.validation import check_file, validate_paths
-from tests.builders import INFO, clean_tables, register, replace_entry
+from tests.builders import INFO, clean_tables, info_rows, raw_workbook, register, replace_entry, tables_with
 
 ZIP_ENTRY = "xl/worksheets/sheet1.xml"
 
@@ -187,3 +187,27 @@ def test_xls_input_converted_by_libreoffice(tmp_path: Path) -> None:
     [submission] = run.submissions
     assert submission.stats["problems"].used == 2 and submission.stats["progress"].used == 2
     assert submission.tables["progress"][1].values["finished_on"].isoformat() == "2026-10-30"
+
+
+def test_sheets_recognised_by_the_hidden_template_meta(tmp_path: Path) -> None:
+    problems = [["问题编号", "场景", "环节", "问题", "影响", "影响程度(量化)", "影响程度", "解决难度", "责任人"],
+                ["P-001", "大促", "审核", "录入", "变慢", "2小时", "高", "低", "张敏"]]
+    meta = [["key", "value"], ["template_id", "ci-excel"], ["template_version", "1.0"], ["sheet:problems", "问题表"]]
+    path = raw_workbook(tmp_path / "renamed.xlsx", {"填报信息": info_rows(), "问题表": problems, "_meta": meta})
+    run = validate_paths([path], root=tmp_path)
+    assert {i.code for i in run.issues} == {"column-missing-optional"}
+    assert run.submissions[0].stats["problems"].used == 1
+
+
+def test_xlsm_feedback_keeps_the_macro_part(tmp_path: Path) -> None:
+    from ci_excel.render.feedback_xlsx import write_feedback
+
+    source = register(tmp_path, tables=tables_with({("results", 0, "direction"): "更好"}))
+    xlsm = replace_entry(source, "xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 not really vba").rename(
+        tmp_path / "macro.xlsm")
+    run = validate_paths([xlsm], root=tmp_path)
+    assert [i.code for i in run.issues] == ["enum-invalid"]
+    out = write_feedback(xlsm, run.issues, tmp_path / "fb" / "macro.xlsm")
+    assert out.suffix == ".xlsm"
+    with zipfile.ZipFile(out) as zf:
+        assert zf.read("xl/vbaProject.bin").startswith(b"\xd0\xcf\x11\xe0")
