@@ -139,7 +139,7 @@ def test_figures_present_and_fit_the_page(rendered: list[Path], period: model.Pe
     for cause in dept.rows("fishbone"):
         if cause["frequency"]:
             counted[cause["problem_id"]] = counted.get(cause["problem_id"], 0) + 1
-    assert sum(phrase("pareto", "zh") in c for c in captions) == sum(n >= 2 for n in counted.values())
+    assert sum(phrase("pareto", "zh") in c for c in captions) == sum(n >= 3 for n in counted.values())
     section = doc.sections[0]
     usable = section.page_width - section.left_margin - section.right_margin
     assert all(shape.width <= usable for shape in doc.inline_shapes)

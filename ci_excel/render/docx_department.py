@@ -241,7 +241,7 @@ def root_cause_report(doc: ReportDoc, problem: Row, index: _Index) -> None:
                                              for c in causes if c.get("category") in FISHBONE.by_key))
         doc.figure(data, f"{phrase('fishbone', lang)} · {sanitize(pid)}")
         freq = [(sanitize(c.get("cause")), float(c["frequency"])) for c in causes if c.get("frequency")]
-        if len(freq) >= 2:  # a Pareto needs at least two causes to rank
+        if len(freq) >= 3:  # ranking fewer than three causes tells a manager nothing the table does not
             doc.figure(ch.ParetoData(tuple(freq)), f"{phrase('pareto', lang)} · {sanitize(pid)}")
     if roots:
         verification(doc, roots, index)
