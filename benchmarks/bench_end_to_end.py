@@ -22,12 +22,14 @@ import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -150,13 +152,21 @@ def child_main(spec: dict[str, Any]) -> None:
 
 # --- orchestration -----------------------------------------------------------------------------
 
-def measure(kind: str, folder: Path, out: Path, *, jobs: int | None = None, limit: int | None = None) -> dict[str, Any]:
+def measure(kind: str, folder: Path, out: Path, *, jobs: int | None = None, limit: int | None = None,
+            timeout: float | None = None) -> dict[str, Any]:
+    """Run one workload in a fresh child process; on timeout the child and its workers are killed."""
     spec = {"kind": kind, "folder": str(folder), "out": str(out), "jobs": jobs, "limit": limit}
-    done = subprocess.run([sys.executable, "-m", "benchmarks.bench_end_to_end", "--child", json.dumps(spec)],
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"{kind} failed:\n{done.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    child = subprocess.Popen([sys.executable, "-m", "benchmarks.bench_end_to_end", "--child", json.dumps(spec)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        stdout, stderr = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.communicate()
+        return {"skipped": f"stopped after {timeout:.0f} s (the time budget)"}
+    if child.returncode != 0:
+        raise RuntimeError(f"{kind} failed:\n{stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
     result["ms"] = 1000 * result["seconds"] / max(result["n"], 1)
     return result
 
@@ -191,14 +201,35 @@ def subset(root: Path, folder: Path, n: int) -> Path:
     return target
 
 
+@dataclass
+class Budget:
+    """Wall-clock seconds the whole run may take (0: no limit): keeps `--n 300 --n 1200` bounded."""
+
+    seconds: float
+    start: float = field(default_factory=time.perf_counter)
+
+    def left(self) -> float | None:
+        if not self.seconds:
+            return None
+        return max(self.seconds - (time.perf_counter() - self.start), 1.0)
+
+
 def bench_n(root: Path, corpus: Path, n: int, *, jobs: int, baseline: dict[str, Any], work: Path,
-            say: Callable[[str], None]) -> dict[str, Any]:
+            budget: Budget, previous_ms: float | None, say: Callable[[str], None]) -> dict[str, Any]:
     folder = subset(root, corpus, n)
-    row: dict[str, Any] = {"n": n}
-    for kind in ("raw", "calamine", "check_file", "consolidate"):
+    row: dict[str, Any] = {"n": n, "baseline": baseline}
+    for kind in ("raw", "calamine", "check_file"):
         say(f"  N={n}: {kind} ...")
-        row[kind] = measure(kind, folder, work / f"{kind}_{n}", jobs=jobs)
-    row["baseline"] = baseline
+        row[kind] = measure(kind, folder, work / f"{kind}_{n}")
+    left = budget.left()
+    projected = None if previous_ms is None else previous_ms * n / 1000
+    if left is not None and projected is not None and projected > left:
+        row["consolidate"] = {"skipped": f"projected {projected:.0f} s from the smaller N exceeds the "
+                                         f"{left:.0f} s left of the time budget (--budget 0 to force)",
+                              "projected_seconds": projected}
+        return row
+    say(f"  N={n}: consolidate ...")
+    row["consolidate"] = measure("consolidate", folder, work / f"consolidate_{n}", jobs=jobs, timeout=left)
     return row
 
 
@@ -209,12 +240,34 @@ def report(rows: list[dict[str, Any]], *, jobs: int, corpus_ms: float | None) ->
         lines.append(f"corpus written with write_workbook: {corpus_ms:.1f} ms per workbook (parallel)")
     for row in rows:
         lines += _report_n(row, jobs)
-    if len(rows) > 1:
-        first, last = rows[0]["consolidate"], rows[-1]["consolidate"]
-        lines.append(f"\nmemory vs N: consolidate peak {_peak(first):.0f} MB at N={rows[0]['n']}, "
-                     f"{_peak(last):.0f} MB at N={rows[-1]['n']} (x{_peak(last) / _peak(first):.2f} for "
-                     f"x{rows[-1]['n'] / rows[0]['n']:.0f} workbooks)")
+    lines += ["", "targets:", *_targets(rows)]
     return "\n".join(lines)
+
+
+def _targets(rows: list[dict[str, Any]]) -> list[str]:
+    done = [r for r in rows if "seconds" in r["consolidate"]]
+    out = []
+    at_300 = next((r for r in done if r["n"] == 300), None)
+    if at_300 is not None:
+        out.append(_verdict(f"300 workbooks end to end in {at_300['consolidate']['seconds']:.0f} s", "<= 90 s",
+                            at_300["consolidate"]["seconds"] <= 90))
+    for r in done:
+        speedup = r["baseline"]["ms"] / r["consolidate"]["ms"]
+        out.append(_verdict(f"N={r['n']}: ci-excel {speedup:.1f}x faster than the naive baseline", ">= 10x",
+                            speedup >= 10))
+    read = rows[-1]["check_file"]["ms"] / rows[-1]["calamine"]["ms"]
+    out.append(_verdict(f"read+validate {read:.1f}x python-calamine's bare read", "<= 3x", read <= 3))
+    if len(done) > 1:
+        first, last = done[0], done[-1]
+        growth = _peak(last["consolidate"]) / _peak(first["consolidate"])
+        out.append(_verdict(f"peak memory {_peak(first['consolidate']):.0f} MB at N={first['n']}, "
+                            f"{_peak(last['consolidate']):.0f} MB at N={last['n']} (x{growth:.2f})",
+                            "flat (<= x1.25)", growth <= 1.25))
+    return out
+
+
+def _verdict(text: str, target: str, ok: bool) -> str:
+    return f"  [{'PASS' if ok else 'MISS'}] {text} (target {target})"
 
 
 def _peak(result: dict[str, Any]) -> float:
@@ -224,32 +277,42 @@ def _peak(result: dict[str, Any]) -> float:
 def _report_n(row: dict[str, Any], jobs: int) -> list[str]:
     n, a, b, c = row["n"], row["consolidate"], row["baseline"], row["raw"]
     cal, chk = row["calamine"], row["check_file"]
-    timings = a.get("timings", {})
-    read_parallel = timings.get("read_validate", 0.0)
     b_total = b["ms"] * n / 1000
-    lines = [
-        f"\nN = {n} workbooks",
-        f"  {'':34}{'total s':>10}{'ms/workbook':>13}{'peak MB':>10}",
-        _line("(a) ci-excel consolidate", a["seconds"], a["ms"], _peak(a)),
-        _line(f"(b) naive baseline (x{b['n']} scaled)", b_total, b["ms"], _peak(b)),
+    lines = [f"\nN = {n} workbooks", f"  {'':38}{'total s':>10}{'ms/workbook':>13}{'peak MB':>10}"]
+    if "skipped" in a:
+        lines.append(f"  (a) ci-excel consolidate: skipped, {a['skipped']}")
+    else:
+        lines.append(_line("(a) ci-excel consolidate", a["seconds"], a["ms"], _peak(a)))
+    lines += [
+        _line(f"(b) naive baseline (first {b['n']}, scaled)", b_total, b["ms"], _peak(b)),
         _line("(c) raw unzip + XML parse", c["seconds"], c["ms"], _peak(c)),
         _line("    python-calamine bare read", cal["seconds"], cal["ms"], _peak(cal)),
-        _line("    ci-excel read+validate (1 proc)", chk["seconds"], chk["ms"], _peak(chk)),
+        _line("    ci-excel read+validate (1 process)", chk["seconds"], chk["ms"], _peak(chk)),
+        f"  read+validate / calamine bare read = {chk['ms'] / cal['ms']:.2f}x",
+    ]
+    if "skipped" not in a:
+        lines += _ratios(a, b_total, c, chk, jobs)
+    return lines
+
+
+def _ratios(a: dict[str, Any], b_total: float, c: dict[str, Any], chk: dict[str, Any], jobs: int) -> list[str]:
+    timings = a.get("timings", {})
+    lines = [
         "  a stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()),
         f"  a/b = {a['seconds'] / b_total:.3f}  (ci-excel is {b_total / a['seconds']:.1f}x faster than the baseline)",
         f"  a/c = {a['seconds'] / c['seconds']:.1f}  (end to end over the raw reading floor)",
-        f"  read+validate / calamine bare read = {chk['ms'] / cal['ms']:.2f}x  "
-        f"({chk['ms']:.1f} vs {cal['ms']:.1f} ms per workbook)",
+        f"  peak memory of (a): {a['rss_mb']:.0f} MB main process, {a['worker_rss_mb']:.0f} MB largest worker",
     ]
-    if read_parallel:
-        lines.append(f"  parallel speed-up of read+validate with {jobs} workers: "
-                     f"{chk['seconds'] / read_parallel:.2f}x ({chk['seconds']:.1f} s -> {read_parallel:.1f} s)")
+    if timings.get("read_validate"):
+        parallel = timings["read_validate"]
+        lines.append(f"  parallel speed-up of read+validate with {jobs} workers: {chk['seconds'] / parallel:.2f}x "
+                     f"({chk['seconds']:.1f} s in one process -> {parallel:.1f} s)")
     lines.append(f"  errors/warnings found by (a): {a.get('errors')}/{a.get('warnings')} in {a.get('files')} files")
     return lines
 
 
 def _line(label: str, total: float, ms: float, peak: float) -> str:
-    return f"  {label:<34}{total:>10.1f}{ms:>13.1f}{peak:>10.0f}"
+    return f"  {label:<38}{total:>10.1f}{ms:>13.1f}{peak:>10.0f}"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -260,6 +323,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--corpus", type=Path, default=Path(tempfile.gettempdir()) / "ci_excel_bench_corpus",
                         help="where the generated corpus is kept between runs")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--budget", type=float, default=540,
+                        help="seconds the whole run may take; a consolidate that would not fit is skipped (0: none)")
     parser.add_argument("--json", type=Path, default=None, help="also write the raw measurements here")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -267,14 +332,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         child_main(json.loads(args.child))
         return
     sizes = sorted(set(args.n or [300, 1200]))
-    rows, corpus_ms = run_all(args.corpus, sizes, jobs=args.jobs, sample=args.baseline_sample, seed=args.seed)
+    rows, corpus_ms = run_all(args.corpus, sizes, jobs=args.jobs, sample=args.baseline_sample, seed=args.seed,
+                              budget=Budget(args.budget))
     print(report(rows, jobs=args.jobs, corpus_ms=corpus_ms))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2, default=str))
 
 
-def run_all(root: Path, sizes: list[int], *, jobs: int, sample: int,
-            seed: int) -> tuple[list[dict[str, Any]], float | None]:
+def run_all(root: Path, sizes: list[int], *, jobs: int, sample: int, seed: int,
+            budget: Budget) -> tuple[list[dict[str, Any]], float | None]:
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
@@ -282,11 +348,15 @@ def run_all(root: Path, sizes: list[int], *, jobs: int, sample: int,
     say(f"corpus: {max(sizes)} workbooks in {root} ...")
     corpus, seconds = ensure_corpus(root, max(sizes), seed=seed)
     corpus_ms = None if seconds is None else 1000 * seconds / max(sizes)
+    rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="ci_excel_bench_") as tmp:
         work = Path(tmp)
         say(f"  baseline on {sample} workbooks ...")
         baseline = measure("baseline", corpus, work / "baseline", limit=sample)
-        rows = [bench_n(root, corpus, n, jobs=jobs, baseline=baseline, work=work, say=say) for n in sizes]
+        for n in sizes:
+            previous = rows[-1]["consolidate"].get("ms") if rows else None
+            rows.append(bench_n(root, corpus, n, jobs=jobs, baseline=baseline, work=work, budget=budget,
+                                previous_ms=previous, say=say))
     return rows, corpus_ms
 
 
