@@ -2,7 +2,7 @@
 
     python -m benchmarks.bench_reports [--n 300] [--problems 4] [--naive-n 5] [--jobs 2]
 
-Three measurements in one run, on the same sample data (tests.factories.sample_period):
+Four measurements in one run, on the same sample data (tests.factories.sample_period):
 - optimized: render_all() for all N departments plus the portfolio, with `--jobs` worker
   processes and the chart cache (memory per worker + disk), starting from an empty cache;
 - optimized, every figure drawn: the same run with the cache bypassed (the sample data repeats
@@ -11,17 +11,20 @@ Three measurements in one run, on the same sample data (tests.factories.sample_p
 - naive: the same report content built the way a first script would: python-docx's high-level
   API with `table.cell(r, c)` for every cell, a fresh pyplot figure per chart, no cache, one
   process; run on the first `--naive-n` departments and extrapolated per report.
-Prints time per report, where the time goes (charts / docx build / save) and the ratios.
+Prints wall and CPU time per report (CPU counts finished worker processes too, so it stays
+meaningful on a busy machine), where the time goes (charts / docx build / save) and the ratios.
+The naive build draws with the same (already optimised) chart code, so its figure is a floor.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import resource
 import struct
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,16 +53,6 @@ from ci_excel.render.phrases import phrase
 from ci_excel.render.reference_doc import ASSET, TABLE_STYLE, TABLE_TEXT, clear_body
 from ci_excel.schema import Lang
 from tests.factories import sample_period
-
-
-@contextmanager
-def timed(sink: dict[str, float], key: str) -> Iterator[None]:
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        sink[key] = sink.get(key, 0.0) + time.perf_counter() - started
-
 
 # ---- the naive build: same content, high-level python-docx, pyplot, no cache -------------------
 
@@ -180,28 +173,51 @@ class NaiveDoc:
 # ---- runs ---------------------------------------------------------------------------------------
 
 
-def run_naive(result: Any, n: int, out: Path) -> tuple[float, Timings]:
+def run_naive(result: Any, n: int, out: Path) -> tuple[int, Timings]:
     template = ASSET.read_bytes()
     timings = Timings()
-    started = time.perf_counter()
     for k, dept in enumerate(result.departments[:n]):
         doc = NaiveDoc(template, "zh")
         build_department(doc, dept, generated_on=result.generated_on)  # type: ignore[arg-type]
         doc.save(out / f"naive_{k}.docx")
         timings.add(doc.timings)
-    return time.perf_counter() - started, timings
+    return n, timings
 
 
-def run_no_reuse(result: Any, n: int, out: Path) -> tuple[float, Timings]:
+def run_no_reuse(result: Any, n: int, out: Path) -> tuple[int, Timings]:
     template = ASSET.read_bytes()
     timings = Timings()
-    started = time.perf_counter()
     for k, dept in enumerate(result.departments[:n]):
         doc = ReportDoc(template, "zh", ch.Charts(lang="zh"))
         build_department(doc, dept, generated_on=result.generated_on)
         doc.save(out / f"fresh_{k}.docx")
         timings.add(doc.timings)
-    return time.perf_counter() - started, timings
+    return n, timings
+
+
+@dataclass
+class Measured:
+    """One variant: wall and CPU seconds (this process and its finished workers), reports, time split."""
+
+    label: str
+    wall: float
+    cpu: float
+    reports: int
+    timings: Timings
+
+    def per_report(self) -> tuple[float, float]:
+        return self.wall / max(self.reports, 1), self.cpu / max(self.reports, 1)
+
+
+def _cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def measure(label: str, run: Callable[[], tuple[int, Timings]]) -> Measured:
+    cpu, wall = _cpu(), time.perf_counter()
+    reports, timings = run()
+    return Measured(label, time.perf_counter() - wall, _cpu() - cpu, reports, timings)
 
 
 @contextmanager
@@ -223,12 +239,12 @@ def no_figure_reuse() -> Iterator[None]:
         ch.Charts.png = original  # type: ignore[method-assign]
 
 
-def describe(label: str, seconds: float, reports: int, timings: Timings) -> str:
-    per = seconds / max(reports, 1)
-    spent = timings.charts + timings.build + timings.save or 1.0
+def describe(m: Measured) -> str:
+    wall, cpu = m.per_report()
+    spent = m.timings.charts + m.timings.build + m.timings.save or 1.0
     shares = ", ".join(f"{k} {v / spent:.0%}" for k, v in
-                       (("charts", timings.charts), ("docx build", timings.build), ("save", timings.save)))
-    return f"{label:<44} {per * 1000:8.1f} ms/report   ({shares}; {reports} reports, {seconds:.1f} s)"
+                       (("charts", m.timings.charts), ("docx build", m.timings.build), ("save", m.timings.save)))
+    return f"{m.label:<46} {wall * 1000:7.1f} ms/report wall {cpu * 1000:7.1f} ms CPU   ({shares}; {m.reports} reports)"
 
 
 def main() -> None:
@@ -239,33 +255,35 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="worker processes for the optimized run (default 2)")
     args = parser.parse_args()
     result = sample_period(n_departments=args.n, problems_per_department=args.problems)
+    stats = ch.ChartStats()
     with tempfile.TemporaryDirectory(prefix="bench_reports_") as tmp:
         root = Path(tmp)
-        with timed({}, "warm"):  # font cache, imports: paid once by every variant's process
-            ch.Charts(lang="zh").png(ch.TrendData(("2026-11",), (("new", (1.0,)),)))
-        opt_started = time.perf_counter()
-        run = render_all(result, root / "opt", lang="zh", jobs=args.jobs, cache_dir=root / "cache")
-        opt_seconds = time.perf_counter() - opt_started
+        ch.Charts(lang="zh").png(ch.TrendData(("2026-11",), (("new", (1.0,)),)))  # font cache, imports: once
+
+        def optimized(folder: str, cache: Path | None) -> Callable[[], tuple[int, Timings]]:
+            def run() -> tuple[int, Timings]:
+                done = render_all(result, root / folder, lang="zh", jobs=args.jobs, cache_dir=cache)
+                stats.rendered, stats.cached = done.charts.rendered, done.charts.cached
+                return len(done.paths), done.timings
+            return run
+
+        cached = measure(f"optimized ({args.jobs} processes, chart cache)", optimized("opt", root / "cache"))
+        reuse = ch.ChartStats(stats.rendered, stats.cached)
         with no_figure_reuse():
-            nocache_started = time.perf_counter()
-            nocache = render_all(result, root / "nocache", lang="zh", jobs=args.jobs)
-            nocache_seconds = time.perf_counter() - nocache_started
-        fresh_seconds, fresh = run_no_reuse(result, min(args.naive_n * 4, args.n), _mk(root / "fresh"))
-        naive_seconds, naive = run_naive(result, args.naive_n, _mk(root / "naive"))
-    reports = len(run.paths)
-    opt_per = opt_seconds / reports
-    naive_per = naive_seconds / args.naive_n
-    fresh_per = fresh_seconds / fresh.reports
-    print(f"{args.n} departments x {args.problems} problems (+ portfolio), jobs={args.jobs}")
-    print(describe(f"optimized ({args.jobs} processes, chart cache)", opt_seconds, reports, run.timings))
-    print(f"{'':<44} figures drawn {run.charts.rendered}, reused {run.charts.cached} "
-          f"({run.charts.cached / max(1, run.charts.rendered + run.charts.cached):.0%} identical inputs)")
-    print(describe(f"optimized ({args.jobs} processes, every figure drawn)", nocache_seconds, reports, nocache.timings))
-    print(describe("optimized, 1 process, no figure reuse", fresh_seconds, fresh.reports, fresh))
-    print(describe("naive (table.cell, pyplot per chart, 1 proc)", naive_seconds, args.naive_n, naive))
-    print(f"speed-up vs naive: {naive_per / opt_per:.1f}x (optimized run), "
-          f"{naive_per / (nocache_seconds / reports):.1f}x ({args.jobs} processes, every figure drawn), "
-          f"{naive_per / fresh_per:.1f}x (1 process, no figure reuse)")
+            drawn = measure(f"optimized ({args.jobs} processes, every figure drawn)", optimized("all", None))
+        fresh = measure("optimized, 1 process, no figure reuse",
+                        lambda: run_no_reuse(result, min(args.naive_n * 4, args.n), _mk(root / "fresh")))
+        naive = measure("naive (table.cell, pyplot per chart, 1 process)",
+                        lambda: run_naive(result, args.naive_n, _mk(root / "naive")))
+    print(f"{args.n} departments x {args.problems} problems (+ the portfolio report), jobs={args.jobs}")
+    for m in (cached, drawn, fresh, naive):
+        print(describe(m))
+    print(f"{'':<46} chart cache: {reuse.rendered} figures drawn, {reuse.cached} reused "
+          f"({reuse.cached / max(1, reuse.rendered + reuse.cached):.0%} of inputs were identical)")
+    naive_wall, naive_cpu = naive.per_report()
+    for m in (cached, drawn, fresh):
+        wall, cpu = m.per_report()
+        print(f"speed-up vs naive, {m.label}: {naive_wall / wall:.1f}x wall, {naive_cpu / cpu:.1f}x CPU")
 
 
 def _mk(path: Path) -> Path:
