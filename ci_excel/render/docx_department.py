@@ -177,6 +177,7 @@ def register(doc: ReportDoc, dept: DepartmentResult, problems: Sequence[Row], co
 def problem_section(doc: ReportDoc, problem: Row, index: _Index, period: str, config: Config | None) -> None:
     lang = doc.lang
     pid = problem.get("problem_id")
+    doc.page_break()  # each problem starts a page: it can be handed on by itself
     doc.heading(phrase("problem_heading", lang, id=sanitize(pid)) + " " + sanitize(problem.get("issue") or ""), 1)
     overview(doc, problem)
     root_cause_report(doc, problem, index)
@@ -199,7 +200,7 @@ def overview(doc: ReportDoc, problem: Row) -> None:
     if flags:
         joined = ("、" if lang == "zh" else ", ").join(_flag(f, lang) for f in flags)
         rows.append([column_label("problems", "flags", lang), Styled(joined, color=RED, bold=True)])
-    doc.table([phrase("overview", lang), ""], rows, [22, 78])
+    doc.table([phrase("overview", lang), sanitize(problem.get("problem_id"))], rows, [22, 78])
 
 
 def _flag(key: str, lang: Lang) -> str:
@@ -410,6 +411,7 @@ def standards(doc: ReportDoc, problem: Row, index: _Index) -> None:
 
 
 def appendix(doc: ReportDoc, dept: DepartmentResult) -> None:
+    doc.page_break()
     doc.heading(phrase("appendix_quality", doc.lang), 1)
     issues_table(doc, dept.issues)
 
