@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -401,12 +401,12 @@ def _read_table(spec: SheetSpec, name: str, grid: list[list[Any]], bad: BadCells
             ctx.add("sheet-rejected", sheet=name, rows=len(rows))
         return [], stats
     cols = [(spec.column(k), i, h, column_letter(i)) for k, (i, h) in layout.columns.items()]
-    row_ctxs: dict[int, _Ctx] = {}
-    typed = [_type_column(c, grid, rows, bad, _Where(name, ctx, row_ctxs)) for c in cols]
+    where = _Where(name, ctx, {})
+    typed = [_type_column(c, grid, rows, bad, where) for c in cols]
+    shape = _Shape(spec, cols)
     records: list[Record] = []
     for r, row_values in zip(rows, zip(*typed, strict=True), strict=True):
-        row_ctx = row_ctxs.pop(r, None) or _Ctx(ctx.file, ctx.department, ctx.period)
-        record, ok = _finish_row(spec, name, r + 1, cols, list(row_values), row_ctx, ctx)
+        record, ok = _finish_row(shape, r, row_values, where)
         if record is None:
             stats.ignored += 1
         elif not ok:
@@ -443,44 +443,66 @@ def _type_column(c: _Col, grid: list[list[Any]], rows: list[int], bad: BadCells,
     """Typed values of one column over the data rows; cells off the fast path are checked one by one."""
     col, index, header, letter = c
     fast = _FAST[col.type]
-    strict_blank = col.required or bool(bad.no_value or bad.errors)
-    out: list[Any] = []
-    for r in rows:
-        raw = grid[r]
-        value = raw[index] if index < len(raw) else ""
-        if value == "" and not strict_blank:
-            out.append(None)
-            continue
-        typed = _SLOW if value == "" else fast(col, value)
-        if typed is _SLOW:
+    blank = _SLOW if col.required or bad.no_value or bad.errors else None
+    raw = [(g[index] if index < len(g) else "") for g in (grid[r] for r in rows)]
+    if col.type == ColType.TEXT and not (col.defines or col.ref):  # the commonest cell, inlined
+        out = [blank if v == "" else " ".join(v.split()) if v.__class__ is str and v[:1] not in _HASH
+               and "\n" not in v and "\r" not in v else _SLOW for v in raw]
+    else:
+        out = [blank if v == "" else fast(col, v) for v in raw]
+    for n, typed in enumerate(out):
+        if typed is _SLOW or typed == "":
+            r, value = rows[n], raw[n]
             a1, row_ctx = f"{letter}{r + 1}", where.ctx(r)
             if _is_blank(value):
                 _blank_cell(col, a1, bad, where.sheet, header, r + 1, row_ctx)
-                typed = None
+                out[n] = None
             else:
-                typed = _cell(col, value, a1, where.sheet, header, r + 1, row_ctx)
-        out.append(typed)
+                out[n] = _cell(col, value, a1, where.sheet, header, r + 1, row_ctx)
     return out
 
 
-def _finish_row(spec: SheetSpec, name: str, row: int, cols: list[_Col], typed: list[Any], row_ctx: _Ctx,
-                ctx: _Ctx) -> tuple[Record | None, bool]:
+@dataclass(frozen=True)
+class _Shape:
+    """What every row of one table shares: its sheet, columns and their letters."""
+
+    spec: SheetSpec
+    cols: list[_Col]
+
+    @cached_property
+    def keys(self) -> list[str]:
+        return [c[0].key for c in self.cols]
+
+    @cached_property
+    def letters(self) -> list[str]:
+        return [c[3] for c in self.cols]
+
+    @cached_property
+    def blank(self) -> Row:
+        return dict.fromkeys(c.key for c in self.spec.columns)
+
+
+def _finish_row(shape: _Shape, r: int, typed: Sequence[Any], where: _Where) -> tuple[Record | None, bool]:
     """Row rules on a typed row; no record for the example row (ignored with a warning)."""
-    values: Row = dict.fromkeys(_INPUT_KEYS[spec.key])
-    suffix = str(row)
-    cells: dict[str, str] = {}
-    for (col, _, _, letter), value in zip(cols, typed, strict=True):
-        values[col.key] = value
-        cells[col.key] = letter + suffix
-    if _is_example(spec.key, values):
-        ctx.add("example-row", sheet=name, cell=f"A{row}", row=row, line=row)
+    row, suffix, key = r + 1, str(r + 1), shape.spec.key
+    values = shape.blank.copy()
+    values.update(zip(shape.keys, typed, strict=True))
+    cells = dict(zip(shape.keys, [letter + suffix for letter in shape.letters], strict=True))
+    ctx = where.file_ctx
+    if _is_example(key, values):
+        where.row_ctxs.pop(r, None)
+        ctx.add("example-row", sheet=where.sheet, cell=f"A{row}", row=row, line=row)
         return None, False
-    _ROW_RULES.get(spec.key, _no_rules)(values, _RowPlace(name, row, cells, cols, row_ctx))
-    ctx.issues.extend(row_ctx.issues)
-    return Record(values, ctx.file, name, row, cells), not any(i.is_error for i in row_ctx.issues)
+    rules = _ROW_RULES.get(key)
+    if rules is not None:
+        rules(values, _RowPlace(where.sheet, row, cells, shape.cols, where, r))
+    row_ctx = where.row_ctxs.pop(r, None)
+    ok = row_ctx is None or not any(i.is_error for i in row_ctx.issues)
+    if row_ctx is not None:
+        ctx.issues.extend(row_ctx.issues)
+    return Record(values, ctx.file, where.sheet, row, cells), ok
 
 
-_INPUT_KEYS = {s.key: tuple(c.key for c in s.columns) for s in TABLE_SHEETS}
 
 
 def _note_rejected_id(spec: SheetSpec, record: Record, rejected_ids: dict[str, set[str]]) -> None:
@@ -792,11 +814,12 @@ class _RowPlace:
     row: int
     cells: dict[str, str]
     cols: list[_Col]
-    ctx: _Ctx
+    where: _Where
+    index: int  # 0-based grid row, the key of the row's issue context
 
     def add(self, code: str, key: str, value: Any = "", **params: Any) -> None:
         header = next((h for c, _, h, _ in self.cols if c.key == key), key)
-        self.ctx.add(code, sheet=self.sheet, cell=self.cells.get(key, ""), column=header, value=value,
+        self.where.ctx(self.index).add(code, sheet=self.sheet, cell=self.cells.get(key, ""), column=header, value=value,
                      row=self.row, **params)
 
     def has(self, key: str) -> bool:
@@ -934,17 +957,25 @@ def _submission(department: str, period: str, group: list[FileCheck], threshold:
                 continue
             owner[key] = check
             tables[key].extend(check.records.get(key, []))
-    typed = {space: ids for c in group for space, ids in c.rejected_ids.items()}
-    rejected = _cross_sheet(tables, ctx, threshold, typed)
+    typed: dict[str, set[str]] = defaultdict(set)
+    for check in group:
+        for space, ids in check.rejected_ids.items():
+            typed[space] |= ids
+    _exclude(tables, stats, _cross_sheet(tables, ctx, threshold, typed))
+    info = next((c.info for c in group if c.info.get("department")), group[0].info)
+    issues = [i if i.department == department else replace(i, department=department)
+              for i in (*(i for c in group for i in c.issues), *ctx.issues)]
+    files = [_with_outcome(c.source, issues) for c in group]
+    return Submission(department, period, dict(info), files, dict(tables), issues, dict(stats))
+
+
+def _exclude(tables: dict[str, list[Record]], stats: dict[str, SheetStats], rejected: set[int]) -> None:
+    """Drop rows rejected by cross-sheet rules, moving them from used to rejected."""
     for key, rows in tables.items():
         kept = [r for r in rows if id(r) not in rejected]
         stats[key].used -= len(rows) - len(kept)
         stats[key].rejected += len(rows) - len(kept)
         tables[key] = kept
-    info = next((c.info for c in group if c.info.get("department")), group[0].info)
-    issues = [*(i for c in group for i in c.issues), *ctx.issues]
-    files = [_with_outcome(c.source, issues) for c in group]
-    return Submission(department, period, dict(info), files, dict(tables), issues, dict(stats))
 
 
 def _duplicate_sheet(ctx: _Ctx, first: FileCheck, second: FileCheck, key: str, stats: SheetStats) -> None:
