@@ -542,13 +542,14 @@ def draw_pareto(data: ParetoData, lang: Lang) -> Figure:
 def draw_gantt(data: GanttData, lang: Lang) -> Figure:
     """Planned spans, progress, finished and overdue actions against the period end (drawn without Axes)."""
     bars = data.bars
-    height = 0.75 + 0.36 * len(bars)
+    height = 0.95 + 0.36 * len(bars)
     fig = new_figure(WIDTH, height)
+    _gantt_legend(Paper(fig), lang)
     first = min(b.start for b in bars)
     last = max([data.period_end, *(b.due for b in bars), *(b.finished for b in bars if b.finished)])
     pad = max(2, (last - first).days // 12)
     d0, d1 = mdates.date2num(first - timedelta(days=pad)), mdates.date2num(last + timedelta(days=pad * 2))
-    left, right, bottom, top = 1.95, WIDTH - 0.6, 0.35, height - 0.3
+    left, right, bottom, top = 1.95, WIDTH - 0.6, 0.55, height - 0.3
     row_h = (top - bottom) / len(bars)
     plot = Paper(fig, origin=(left - d0 * (right - left) / (d1 - d0), bottom + row_h / 2),
                  unit=((right - left) / (d1 - d0), row_h))
@@ -570,6 +571,17 @@ def draw_gantt(data: GanttData, lang: Lang) -> Figure:
     plot.text(end, len(bars) - 0.5 + 0.04 / row_h, phrase("period_end", lang), color=RED, fontsize=7, ha="center",
               va="bottom")
     return fig
+
+
+def _gantt_legend(paper: Paper, lang: Lang) -> None:
+    """What the bar colours mean, in one line under the time axis."""
+    x = 1.95
+    for key, style in (("legend_planned", {"fc": LIGHT_BLUE}), ("legend_progress", {"fc": BLUE}),
+                       ("legend_done", {"fc": GREEN}), ("legend_overdue", {"fc": "none", "ec": RED, "hatch": "////"})):
+        paper.add_patch(Rectangle((x, 0.05), 0.22, 0.1, lw=0.6, **({"ec": "none"} | style)))
+        label = phrase(key, lang)
+        paper.text(x + 0.27, 0.1, label, fontsize=6.5, va="center", ha="left", color="#424949")
+        x += 0.45 + text_em(label) * _em_in(6.5)
 
 
 def _gantt_bar(plot: Paper, y: int, bar: GanttBar, period_end: date, lang: Lang) -> None:
