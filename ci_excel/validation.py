@@ -418,7 +418,8 @@ def _read_table(spec: SheetSpec, name: str, grid: list[list[Any]], bad: BadCells
         return [], stats
     cols = [(spec.column(k), i, h, column_letter(i)) for k, (i, h) in layout.columns.items()]
     where = _Where(name, ctx, {})
-    typed = [_type_column(c, grid, rows, bad, where) for c in cols]
+    data = [grid[r] for r in rows]
+    typed = [_type_column(c, data, rows, bad, where) for c in cols]
     shape = _Shape(spec, cols)
     records: list[Record] = []
     for r, row_values in zip(rows, zip(*typed, strict=True), strict=True):
@@ -437,7 +438,7 @@ def _read_table(spec: SheetSpec, name: str, grid: list[list[Any]], bad: BadCells
 def _blank_row(raw: list[Any]) -> bool:
     if raw.count("") == len(raw):
         return True
-    return all(_is_blank(v) for v in raw)
+    return not any(v != "" and v is not None and not (v.__class__ is str and not v.strip()) for v in raw)
 
 
 @dataclass
@@ -455,13 +456,17 @@ class _Where:
         return found
 
 
-def _type_column(c: _Col, grid: list[list[Any]], rows: list[int], bad: BadCells, where: _Where) -> list[Any]:
-    """Typed values of one column over the data rows; cells off the fast path are checked one by one."""
+def _type_column(c: _Col, data: list[list[Any]], rows: list[int], bad: BadCells, where: _Where) -> list[Any]:
+    """Typed values of one column over the data rows (`data`, sheet rows `rows`); cells off the fast
+    path are checked one by one."""
     col, index, header, letter = c
     fast = _FAST[col.type]
     blank = _SLOW if col.required or bad.no_value or bad.errors else None
-    raw = [(g[index] if index < len(g) else "") for g in (grid[r] for r in rows)]
-    if col.type == ColType.TEXT and not (col.defines or col.ref):  # the commonest cell, inlined
+    raw = [g[index] if index < len(g) else "" for g in data]
+    if col.type == ColType.TEXT and (col.defines or col.ref):  # ids: ASCII ones need no folding
+        out = [blank if v == "" else " ".join(v.split()) if v.__class__ is str and v[:1] != "#" and v.isascii()
+               else _SLOW for v in raw]
+    elif col.type == ColType.TEXT:  # the commonest cell, inlined
         out = [blank if v == "" else " ".join(v.split()) if v.__class__ is str and v[:1] not in _HASH
                and "\n" not in v and "\r" not in v else _SLOW for v in raw]
     else:
@@ -517,8 +522,6 @@ def _finish_row(shape: _Shape, r: int, typed: Sequence[Any], where: _Where) -> t
     if row_ctx is not None:
         ctx.issues.extend(row_ctx.issues)
     return Record(values, ctx.file, where.sheet, row, cells), ok
-
-
 
 
 def _note_rejected_id(spec: SheetSpec, record: Record, rejected_ids: dict[str, set[str]]) -> None:
@@ -1063,8 +1066,13 @@ def _cross_sheet(tables: dict[str, list[Record]], ctx: _Ctx, threshold: float,
     return cross.rejected
 
 
+_ID_COLUMN = {s.key: s.id_column for s in TABLE_SHEETS}
+_REF_COLUMNS = {s.key: [c for c in s.columns if c.ref and not c.defines
+                        and not (s.key == "fishbone" and c.key == "root_cause_id")] for s in TABLE_SHEETS}
+
+
 def _unique(cross: _Cross, spec: SheetSpec, record: Record) -> None:
-    col = spec.id_column
+    col = _ID_COLUMN[spec.key]
     if col is None:
         return
     value = record.values.get(col.key)
@@ -1085,21 +1093,19 @@ def _first_place(cross: _Cross, sheet: str, key: str, value: Any, other: Record)
 
 
 def _define(cross: _Cross, spec: SheetSpec) -> None:
-    col = spec.id_column
+    col = _ID_COLUMN[spec.key]
     if col is None or not col.defines:
         return
     cross.alive[col.defines].update(r.values[col.key] for r in cross.rows(spec.key) if r.values.get(col.key))
 
 
 def _references(cross: _Cross, spec: SheetSpec, record: Record) -> None:
-    for col in spec.columns:
+    # fishbone root_cause_id is left to _fishbone_roots: a root row defines its id (or reuses a 5-Why id)
+    for col in _REF_COLUMNS[spec.key]:
         value = record.values.get(col.key)
-        if not col.ref or value is None or col.defines:
+        if value is None or value in cross.alive[col.ref or ""]:
             continue
-        if spec.key == "fishbone" and col.key == "root_cause_id":
-            continue  # checked by _fishbone_roots: a root row defines its id (or reuses a 5-Why id)
-        if value in cross.alive[col.ref]:
-            continue
+        assert col.ref is not None
         target = _REF_SHEET[col.ref]
         code = "ref-rejected" if cross.was_typed(col.ref, value) else "ref-missing"
         cross.add(code, record, col.key, target_zh=SHEETS[target].zh, target_en=SHEETS[target].en)
