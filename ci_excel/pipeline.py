@@ -22,7 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ci_excel import __version__
+from ci_excel import __version__, fileio
 from ci_excel.compute import compute_department, period_figures
 from ci_excel.config import Config, load_config
 from ci_excel.errors import UsageError
@@ -329,7 +329,7 @@ def staging_dir(target: Path) -> Iterator[Path]:
     runs = target.parent / ".runs"
     runs.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{target.name}.", dir=runs))
-    staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; outputs are for the whole PMO
+    staging.chmod(0o777 & ~fileio.umask())  # mkdtemp makes it private; outputs are for the whole PMO
     try:
         yield staging
     finally:
@@ -359,12 +359,6 @@ def swap_into(staging: Path, target: Path) -> None:
         os.replace(target, aside)
     os.replace(staging, target)
     shutil.rmtree(aside, ignore_errors=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _points_to(target: Path, staging: Path) -> bool:
