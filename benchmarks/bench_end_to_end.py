@@ -171,18 +171,20 @@ def measure(kind: str, folder: Path, out: Path, *, jobs: int | None = None, limi
     return result
 
 
-def ensure_corpus(root: Path, n: int, *, seed: int) -> tuple[Path, float | None]:
+def ensure_corpus(root: Path, n: int, *, seed: int, problems: int | None = None) -> tuple[Path, float | None]:
     """The corpus of `n` workbooks in root/all (reused when complete); seconds spent writing, if any."""
     from benchmarks.corpus import generate_corpus
 
     folder = root / "all"
     stamp = root / "corpus.json"
-    wanted = {"n": n, "rows": ROWS, "seed": seed, "period": PERIOD}
+    wanted: dict[str, Any] = {"n": n, "rows": ROWS, "seed": seed, "period": PERIOD}
+    if problems:
+        wanted["problems"] = problems
     if stamp.is_file() and json.loads(stamp.read_text()) == wanted and len(list(folder.glob("*.xlsx"))) == n:
         return folder, None
     shutil.rmtree(folder, ignore_errors=True)
     start = time.perf_counter()
-    generate_corpus(folder, n, rows_per_sheet=ROWS, seed=seed, period=PERIOD)
+    generate_corpus(folder, n, rows_per_sheet=ROWS, seed=seed, period=PERIOD, problems=problems)
     seconds = time.perf_counter() - start
     stamp.write_text(json.dumps(wanted))
     return folder, seconds
@@ -233,9 +235,9 @@ def bench_n(root: Path, corpus: Path, n: int, *, jobs: int, baseline: dict[str, 
     return row
 
 
-def report(rows: list[dict[str, Any]], *, jobs: int, corpus_ms: float | None) -> str:
-    lines = [f"ci-excel end-to-end benchmark: {ROWS} rows per sheet, {jobs} worker processes, "
-             f"{os.cpu_count()} cores"]
+def report(rows: list[dict[str, Any]], *, jobs: int, corpus_ms: float | None, problems: int = ROWS) -> str:
+    lines = [f"ci-excel end-to-end benchmark: {ROWS} rows per sheet, {problems} problems per register, "
+             f"{jobs} worker processes, {os.cpu_count()} cores"]
     if corpus_ms is not None:
         lines.append(f"corpus written with write_workbook: {corpus_ms:.1f} ms per workbook (parallel)")
     for row in rows:
@@ -320,9 +322,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--n", type=int, action="append", help="workbook count (repeatable; default 300 and 1200)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes for (a)")
     parser.add_argument("--baseline-sample", type=int, default=30, help="workbooks the naive baseline runs on")
-    parser.add_argument("--corpus", type=Path, default=Path(tempfile.gettempdir()) / "ci_excel_bench_corpus",
-                        help="where the generated corpus is kept between runs")
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="where the generated corpus is kept between runs (default: a folder in the temp dir)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--problems", type=int, default=None,
+                        help=f"problems per register (default {ROWS}: one row of every sheet per problem)")
     parser.add_argument("--budget", type=float, default=540,
                         help="seconds the whole run may take; a consolidate that would not fit is skipped (0: none)")
     parser.add_argument("--json", type=Path, default=None, help="also write the raw measurements here")
@@ -332,21 +336,23 @@ def main(argv: Sequence[str] | None = None) -> None:
         child_main(json.loads(args.child))
         return
     sizes = sorted(set(args.n or [300, 1200]))
-    rows, corpus_ms = run_all(args.corpus, sizes, jobs=args.jobs, sample=args.baseline_sample, seed=args.seed,
-                              budget=Budget(args.budget))
-    print(report(rows, jobs=args.jobs, corpus_ms=corpus_ms))
+    corpus = args.corpus or Path(tempfile.gettempdir()) / (
+        "ci_excel_bench_corpus" + (f"_p{args.problems}" if args.problems else ""))
+    rows, corpus_ms = run_all(corpus, sizes, jobs=args.jobs, sample=args.baseline_sample, seed=args.seed,
+                              budget=Budget(args.budget), problems=args.problems)
+    print(report(rows, jobs=args.jobs, corpus_ms=corpus_ms, problems=args.problems or ROWS))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2, default=str))
 
 
-def run_all(root: Path, sizes: list[int], *, jobs: int, sample: int, seed: int,
-            budget: Budget) -> tuple[list[dict[str, Any]], float | None]:
+def run_all(root: Path, sizes: list[int], *, jobs: int, sample: int, seed: int, budget: Budget,
+            problems: int | None = None) -> tuple[list[dict[str, Any]], float | None]:
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
     root.mkdir(parents=True, exist_ok=True)
     say(f"corpus: {max(sizes)} workbooks in {root} ...")
-    corpus, seconds = ensure_corpus(root, max(sizes), seed=seed)
+    corpus, seconds = ensure_corpus(root, max(sizes), seed=seed, problems=problems)
     corpus_ms = None if seconds is None else 1000 * seconds / max(sizes)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="ci_excel_bench_") as tmp:

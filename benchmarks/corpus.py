@@ -49,19 +49,26 @@ def department_name(index: int) -> str:
     return f"{city}{unit}" + (f"{group + 1}组" if group else "")
 
 
-def register_rows(rng: random.Random, n: int, period: str) -> dict[str, list[Row]]:
-    """`n` valid rows on every table sheet, consistent across sheets (one chain per problem)."""
+def register_rows(rng: random.Random, n: int, period: str, *, problems: int | None = None) -> dict[str, list[Row]]:
+    """`n` valid rows on every table sheet, consistent across sheets.
+
+    With `problems` (< n) the problems sheet holds that many problems and the other sheets' rows
+    spread over them (several chains, causes, actions and KPIs per problem); by default every row
+    is its own problem.
+    """
     year, month = (int(p) for p in period.split("-"))
     first = date(year, month, 1)
+    count = min(problems or n, n)
     tables: dict[str, list[Row]] = {s.key: [] for s in TABLE_SHEETS}
     for i in range(1, n + 1):
-        for key, row in _problem_chain(rng, i, first).items():
-            tables[key].append(row)
+        for key, row in _problem_chain(rng, i, (i - 1) % count + 1, (i - 1) // count + 1, first).items():
+            if key != "problems" or i <= count:
+                tables[key].append(row)
     return tables
 
 
-def _problem_chain(rng: random.Random, i: int, first: date) -> dict[str, Row]:
-    pid, rc, sid, aid = f"P-{i:03d}", f"P-{i:03d}-R1", f"S-{i:03d}", f"A-{i:03d}"
+def _problem_chain(rng: random.Random, i: int, problem: int, cause: int, first: date) -> dict[str, Row]:
+    pid, rc, sid, aid = f"P-{problem:03d}", f"P-{problem:03d}-R{cause}", f"S-{i:03d}", f"A-{i:03d}"
     scenario, step, issue, effect = rng.choice(SCENARIOS)
     day = first + timedelta(days=rng.randrange(0, 25))
     scores = [rng.randint(2, 5) for _ in range(4)]
@@ -120,10 +127,11 @@ def _mistake(rng: random.Random, tables: dict[str, list[Row]]) -> None:
         rng.choice(tables["results"])["problem_id"] = "P-999"
 
 
-def write_department(path: Path, index: int, *, rows_per_sheet: int, seed: int, period: str) -> Path:
+def write_department(path: Path, index: int, *, rows_per_sheet: int, seed: int, period: str,
+                     problems: int | None = None) -> Path:
     """Write workbook `index` of the corpus (deterministic for the seed)."""
     rng = random.Random(seed * 1_000_003 + index)
-    tables = register_rows(rng, rows_per_sheet, period)
+    tables = register_rows(rng, rows_per_sheet, period, problems=problems)
     if rng.random() < MISTAKE_SHARE:
         _mistake(rng, tables)
     year, month = (int(p) for p in period.split("-"))
@@ -133,16 +141,21 @@ def write_department(path: Path, index: int, *, rows_per_sheet: int, seed: int, 
                           workbook=REGISTER)
 
 
-def _write_one(args: tuple[Path, int, int, int, str]) -> Path:
-    path, index, rows, seed, period = args
-    return write_department(path, index, rows_per_sheet=rows, seed=seed, period=period)
+def _write_one(args: tuple[Path, int, int, int, str, int | None]) -> Path:
+    path, index, rows, seed, period, problems = args
+    return write_department(path, index, rows_per_sheet=rows, seed=seed, period=period, problems=problems)
 
 
 def generate_corpus(out: Path, n: int, *, rows_per_sheet: int = 40, seed: int = 0, period: str = "2026-11",
-                    jobs: int | None = None, progress: Callable[[int, int], None] | None = None) -> list[Path]:
-    """Write `n` department registers into `out` (in parallel); returns their paths in index order."""
+                    problems: int | None = None, jobs: int | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> list[Path]:
+    """Write `n` department registers into `out` (in parallel); returns their paths in index order.
+
+    `problems` per register defaults to `rows_per_sheet` (one row of every sheet per problem).
+    """
     out.mkdir(parents=True, exist_ok=True)
-    tasks = [(out / f"{i:04d}_{department_name(i)}.xlsx", i, rows_per_sheet, seed, period) for i in range(n)]
+    tasks = [(out / f"{i:04d}_{department_name(i)}.xlsx", i, rows_per_sheet, seed, period, problems)
+             for i in range(n)]
     workers = jobs or os.cpu_count() or 1
     if workers == 1:
         return [_tick(_write_one(t), i, n, progress) for i, t in enumerate(tasks)]
@@ -161,11 +174,13 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--rows", type=int, default=40)
+    parser.add_argument("--problems", type=int, default=None, help="problems per register (default: --rows)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=None)
     args = parser.parse_args()
     start = time.perf_counter()
-    paths = generate_corpus(args.out, args.n, rows_per_sheet=args.rows, seed=args.seed, jobs=args.jobs)
+    paths = generate_corpus(args.out, args.n, rows_per_sheet=args.rows, seed=args.seed, jobs=args.jobs,
+                            problems=args.problems)
     seconds = time.perf_counter() - start
     print(f"wrote {len(paths)} workbooks to {args.out} in {seconds:.1f} s ({1000 * seconds / len(paths):.1f} ms each)")
 
