@@ -118,22 +118,28 @@ def _print_validation(run: Any, lang: str, written: list[Path]) -> None:
     from rich.table import Table
 
     console = Console(width=None if sys.stdout.isatty() else 160, highlight=False)
-    severity = {"error": "[red]error[/red]", "warning": "[yellow]warning[/yellow]"}
+    zh = lang == "zh"
+    severity = {"error": "[red]错误[/red]" if zh else "[red]error[/red]",
+                "warning": "[yellow]警告[/yellow]" if zh else "[yellow]warning[/yellow]"}
+    headers = ("严重程度", "代码", "位置", "列", "值", "说明") if zh else (
+        "severity", "code", "cell", "column", "value", "message")
     for path, issues in run.issues_by_file().items():
         if not issues:
             console.print(f"[green]OK[/green] {path}")
             continue
         table = Table(title=path, title_justify="left", show_lines=False, expand=False)
-        for name in ("severity", "code", "cell", "column", "value", "message"):
+        for name in headers:
             table.add_column(name, overflow="fold")
         for i in issues:
             where = f"{i.sheet}!{i.cell}" if i.cell else i.sheet
             table.add_row(severity[i.severity], i.code, where, i.column, i.value, i.message(lang))
         console.print(table)
     errors = sum(i.is_error for i in run.issues)
-    console.print(f"{len(run.files)} file(s), {errors} error(s), {len(run.issues) - errors} warning(s)")
+    warnings = len(run.issues) - errors
+    console.print(f"{len(run.files)} 个文件,{errors} 个错误,{warnings} 个警告" if zh else
+                  f"{len(run.files)} file(s), {errors} error(s), {warnings} warning(s)")
     for path in written:
-        console.print(f"feedback: {path}")
+        console.print(f"{'反馈文件' if zh else 'feedback'}: {path}")
 
 
 @main.command()

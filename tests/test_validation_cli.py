@@ -22,7 +22,7 @@ def test_clean_file_exits_0(tmp_path: Path) -> None:
     code, output = invoke(str(register(tmp_path)))
     assert code == 0, output
     assert "OK ci_register.xlsx" in output
-    assert "1 file(s), 0 error(s), 0 warning(s)" in output
+    assert "1 个文件,0 个错误,0 个警告" in output
 
 
 def test_warnings_only_exit_0(tmp_path: Path) -> None:
@@ -38,6 +38,7 @@ def test_errors_exit_1_with_a_table_grouped_by_file(tmp_path: Path) -> None:
     assert code == 1
     assert "a/ci_register.xlsx" in output and "OK b/ci_register.xlsx" in output
     assert "enum-invalid" in output and "5-效果验证!D2" in output and "越低越好、越高越好" in output
+    assert "错误" in output and "2 个文件,1 个错误,0 个警告" in output
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
