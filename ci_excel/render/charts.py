@@ -576,9 +576,10 @@ def draw_gantt(data: GanttData, lang: Lang) -> Figure:
 def _gantt_legend(paper: Paper, lang: Lang) -> None:
     """What the bar colours mean, in one line under the time axis."""
     x = 1.95
-    for key, style in (("legend_planned", {"fc": LIGHT_BLUE}), ("legend_progress", {"fc": BLUE}),
-                       ("legend_done", {"fc": GREEN}), ("legend_overdue", {"fc": "none", "ec": RED, "hatch": "////"})):
-        paper.add_patch(Rectangle((x, 0.05), 0.22, 0.1, lw=0.6, **({"ec": "none"} | style)))
+    keys = (("legend_planned", LIGHT_BLUE, "none", None), ("legend_progress", BLUE, "none", None),
+            ("legend_done", GREEN, "none", None), ("legend_overdue", "none", RED, "////"))
+    for key, face, edge, hatch in keys:
+        paper.add_patch(Rectangle((x, 0.05), 0.22, 0.1, fc=face, ec=edge, hatch=hatch, lw=0.6))
         label = phrase(key, lang)
         paper.text(x + 0.27, 0.1, label, fontsize=6.5, va="center", ha="left", color="#424949")
         x += 0.45 + text_em(label) * _em_in(6.5)
