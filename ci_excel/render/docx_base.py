@@ -22,7 +22,8 @@ from xml.sax.saxutils import escape
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls
+from docx.oxml.ns import nsdecls, nsmap
+from lxml import etree
 
 from ci_excel import fileio
 from ci_excel.render.charts import DPI, ChartData, Charts, text_em
@@ -36,6 +37,8 @@ EMU_PER_INCH = 914400
 MAX_IMAGE_IN = (6.5, 8.8)
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _NS = nsdecls("w", "r", "wp", "a", "pic")
+_BODY_NS = {k: nsmap[k] for k in ("w", "r", "wp", "a", "pic")}
+_QUOTE = {'"': "&quot;"}
 RED, GREEN, GREY = "C0392B", "1E8449", "7F8C8D"
 _SPACER = '<w:p><w:pPr><w:spacing w:before="0" w:after="60"/></w:pPr></w:p>'
 
@@ -222,7 +225,7 @@ class ReportDoc:
         cx, cy = round(width_in * scale * EMU_PER_INCH), round(height_in * scale * EMU_PER_INCH)
         self._ids += 1
         self._figures += 1
-        alt = escape(sanitize(caption), {'"': "&quot;"})
+        alt = escape(sanitize(caption), _QUOTE)
         self.parts.append(
             f'<w:p>{self._ppr(FIGURE)}<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
             f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
@@ -262,16 +265,33 @@ class ReportDoc:
     def save(self, target: Path) -> Path:
         if self._toc_at is not None:
             self.parts[self._toc_at] = self._toc_xml()
-        body = parse_xml(f"<w:body {_NS}>{''.join(self.parts)}</w:body>")
-        sect = self.doc.element.body.sectPr
-        for child in list(body):
-            sect.addprevious(child)
+        self.doc.part._element = self._document_element()
         built = time.perf_counter()
         fileio.atomic_write(target, lambda tmp: self.doc.save(str(tmp)))
         self.timings.save += time.perf_counter() - built
         self.timings.build += built - self._started - self.timings.charts
         self.timings.reports += 1
         return target
+
+    def _document_element(self) -> Any:
+        """The whole w:document parsed in one go (moving thousands of parsed nodes into the template's
+        tree costs more than building them), keeping the template's root attributes and section."""
+        root = self.doc.element
+        namespaces = {**root.nsmap, **_BODY_NS}
+        declared = " ".join(f'xmlns:{k}="{v}"' for k, v in namespaces.items() if k)
+        attributes = " ".join(f'{_qname(k, namespaces)}="{escape(v, _QUOTE)}"' for k, v in root.attrib.items())
+        sect = etree.tostring(root.body.sectPr, encoding="unicode")
+        return parse_xml(f"<w:document {declared} {attributes}><w:body>{''.join(self.parts)}{sect}</w:body>"
+                         "</w:document>")
+
+
+def _qname(clark: str, namespaces: dict[str, str]) -> str:
+    """'{uri}local' as 'prefix:local' for one of the declared namespaces."""
+    if not clark.startswith("{"):
+        return clark
+    uri, local = clark[1:].split("}", 1)
+    prefix = next(k for k, v in namespaces.items() if v == uri and k)
+    return f"{prefix}:{local}"
 
 
 def _replace_paragraphs(part: Any, xml: str) -> None:
