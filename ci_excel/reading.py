@@ -78,6 +78,7 @@ class RawBook:
     sheet_names: list[str]
     hidden: set[str]
     _book: Any = field(repr=False)
+    _zip: zipfile.ZipFile | None = field(default=None, repr=False)  # kept open for the formula scan
 
     def values(self, name: str) -> list[list[Any]] | Failure:
         """Cell values of a sheet, row-major from A1; blanks are ""."""
@@ -92,18 +93,19 @@ class RawBook:
         Only .xlsx/.xlsm; each sheet's XML is read up to its last data row (1-based, in `last_rows`),
         so a template's thousand formula rows below the data cost nothing.
         """
-        if self.kind not in ("xlsx", "xlsm") or not last_rows:
+        zf = self._zip
+        if zf is None or self.kind not in ("xlsx", "xlsm") or not last_rows:
             return {}
         try:
-            with zipfile.ZipFile(self.path) as zf:
-                parts = _sheet_parts(zf)
-                return {n: _scan_bad_cells(_read_rows(zf, parts[n], last)) for n, last in last_rows.items()
-                        if n in parts}
+            parts = _sheet_parts(zf)
+            return {n: _scan_bad_cells(_read_rows(zf, parts[n], last)) for n, last in last_rows.items() if n in parts}
         except (OSError, zipfile.BadZipFile, zlib.error, KeyError):
             return {}
 
     def close(self) -> None:
         self._book.close()
+        if self._zip is not None:
+            self._zip.close()
 
 
 def _read_rows(zf: zipfile.ZipFile, part: str, last: int) -> bytes:
@@ -149,9 +151,19 @@ def _is_candidate(rel: Path) -> bool:
 
 def open_book(path: Path) -> RawBook | Failure:
     """Open a workbook for reading values, or say why it cannot be read."""
-    failure = preflight(path)
+    failure, zf = _preflight(path)
     if failure is not None:
         return failure
+    book = _open_values(path)
+    if isinstance(book, Failure):
+        if zf is not None:
+            zf.close()
+        return book
+    book._zip = zf
+    return book
+
+
+def _open_values(path: Path) -> RawBook | Failure:
     try:
         book = pc.CalamineWorkbook.from_path(str(path))
     except pc.PasswordError:
@@ -169,18 +181,26 @@ def open_book(path: Path) -> RawBook | Failure:
 
 def preflight(path: Path) -> Failure | None:
     """Cheap checks before any parser touches the file."""
+    failure, zf = _preflight(path)
+    if zf is not None:
+        zf.close()
+    return failure
+
+
+def _preflight(path: Path) -> tuple[Failure | None, zipfile.ZipFile | None]:
+    """The checks, and for a zip that passed them, the open zip (the caller closes it)."""
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        return Failure("file-unreadable", _reason(exc))
+        return Failure("file-unreadable", _reason(exc)), None
     if head.startswith(_OLE_MAGIC):
-        return _check_ole(path)
+        return _check_ole(path), None
     if head.startswith(_ZIP_MAGIC):
         return _check_zip(path)
     if path.suffix.lower() in (".zip", *WORKBOOK_SUFFIXES) and head.startswith(b"PK"):
-        return Failure("file-corrupt", "zip")
-    return Failure("file-not-workbook")
+        return Failure("file-corrupt", "zip"), None
+    return Failure("file-not-workbook"), None
 
 
 def _check_ole(path: Path) -> Failure | None:
@@ -191,14 +211,19 @@ def _check_ole(path: Path) -> Failure | None:
     return None
 
 
-def _check_zip(path: Path) -> Failure | None:
+def _check_zip(path: Path) -> tuple[Failure | None, zipfile.ZipFile | None]:
+    zf: zipfile.ZipFile | None = None
     try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            names = {i.filename for i in infos}
-            return _check_entries(infos) or _check_kind(zf, names) or _check_xml(zf, infos)
+        zf = zipfile.ZipFile(path)
+        infos = zf.infolist()
+        names = {i.filename for i in infos}
+        failure = _check_entries(infos) or _check_kind(zf, names) or _check_xml(zf, infos)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
-        return Failure("file-corrupt", _reason(exc))
+        failure = Failure("file-corrupt", _reason(exc))
+    if failure is not None and zf is not None:
+        zf.close()
+        zf = None
+    return failure, zf
 
 
 def _check_entries(infos: list[zipfile.ZipInfo]) -> Failure | None:
