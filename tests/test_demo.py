@@ -148,3 +148,19 @@ def test_demo_trend_missing_and_late(demo_run: tuple[Path, str]) -> None:
     tables = Document(str(out / OUTPUT / "2026-11" / "reports" / "portfolio.docx")).tables
     cells = {c.text for t in tables for r in t.rows for c in r.cells}
     assert all(p in text or p in cells for p in PERIODS)  # the month-over-month trend spans three periods
+
+
+# --- the benchmark corpus (benchmarks/corpus.py) stays valid apart from its sprinkled mistakes ------
+
+def test_benchmark_corpus_is_valid_but_for_planted_mistakes(tmp_path: Path) -> None:
+    from benchmarks.bench_end_to_end import run_calamine, run_raw
+    from benchmarks.corpus import generate_corpus
+
+    paths = generate_corpus(tmp_path, 12, rows_per_sheet=6, jobs=1)
+    assert len(paths) == len({p.name for p in paths}) == 12
+    run = validate_paths([tmp_path])
+    assert len(run.submissions) == 12 and all(len(s.rows("problems")) == 6 for s in run.submissions)
+    planted = {"enum-invalid", "not-date", "total-mismatch", "ref-missing", "ref-rejected"}
+    assert {i.code for i in run.issues} <= planted
+    assert run_raw(paths, tmp_path, tmp_path, None)["elements"] > 0
+    assert run_calamine(paths, tmp_path, tmp_path, None)["cells"] > 0
