@@ -66,10 +66,21 @@ _FONT = "Microsoft YaHei"
 _WORKBOOK_OPTIONS = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
 
 
+REPORT_TEMPLATE = "report_template.docx"
+
+
 def write_templates(out: Path, *, lang: Lang = "zh") -> list[Path]:
-    """Write the blank register (every sheet) and one workbook per step into `out`."""
+    """Write the blank register (every sheet) and one workbook per step into `out`, and the Word
+    reference document `report_template.docx` when it is not there yet (a PMO's restyled copy is kept).
+    """
+    from ci_excel.render.reference_doc import write_reference_document
+
     plans: dict[str, Sequence[str]] = {REGISTER: [s.key for s in TABLE_SHEETS], **STEP_WORKBOOKS}
-    return [write_workbook(out / f"{stem}.xlsx", sheets, lang=lang, workbook=stem) for stem, sheets in plans.items()]
+    paths = [write_workbook(out / f"{stem}.xlsx", sheets, lang=lang, workbook=stem) for stem, sheets in plans.items()]
+    reference = out / REPORT_TEMPLATE
+    if not reference.exists():
+        paths.append(write_reference_document(reference))
+    return paths
 
 
 def write_workbook(

@@ -41,7 +41,11 @@ def test_templates_writes_seven_english_workbooks(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     written = sorted(out.glob("*.xlsx"))
     assert sorted(p.stem for p in written) == sorted([REGISTER, *STEP_WORKBOOKS])
-    assert result.output.count("wrote ") == 7
+    assert result.output.count("wrote ") == 8  # seven workbooks and the Word reference document
+    assert (out / "report_template.docx").is_file()
+    restyled = (out / "report_template.docx").read_bytes()
+    assert CliRunner().invoke(main, ["templates", "--out", str(out)]).exit_code == 0
+    assert (out / "report_template.docx").read_bytes() == restyled  # a PMO's restyled copy is kept
     for path in written:
         wb = openpyxl.load_workbook(path)
         assert wb.sheetnames[0] == INSTRUCTIONS["en"]
