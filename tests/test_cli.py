@@ -44,7 +44,7 @@ def test_templates_writes_seven_english_workbooks(tmp_path: Path) -> None:
     assert result.output.count("wrote ") == 8  # seven workbooks and the Word reference document
     assert (out / "report_template.docx").is_file()
     restyled = (out / "report_template.docx").read_bytes()
-    assert CliRunner().invoke(main, ["templates", "--out", str(out)]).exit_code == 0
+    assert CliRunner().invoke(main, ["templates", "--out", str(out), "--lang", "en"]).exit_code == 0
     assert (out / "report_template.docx").read_bytes() == restyled  # a PMO's restyled copy is kept
     for path in written:
         wb = openpyxl.load_workbook(path)
