@@ -126,10 +126,12 @@ def test_figures_present_and_fit_the_page(rendered: list[Path], period: model.Pe
     doc = open_doc(rendered[0])
     dept = period.departments[0]
     problems = dept.rows("problems")
-    with_fishbone = {c["problem_id"] for c in dept.rows("fishbone")}
+    causes = _count(c["problem_id"] for c in dept.rows("fishbone"))
+    with_fishbone = {p for p, n in causes.items() if n >= 2}  # one cause is a sentence, not a diagram
     with_kpis = {r["problem_id"] for r in dept.rows("results")}
-    actions = {a["solution_id"] for a in dept.rows("actions")}
-    with_gantt = {s["problem_id"] for s in dept.rows("solutions") if s["solution_id"] in actions}
+    problem_of = {s["solution_id"]: s["problem_id"] for s in dept.rows("solutions")}
+    actions = _count(problem_of[a["solution_id"]] for a in dept.rows("actions") if a["start_on"] and a["due_on"])
+    with_gantt = {p for p, n in actions.items() if n >= 2}  # one action's dates are in its table
     minimum = 1 + len(with_fishbone) + len(with_kpis) + len(with_gantt)  # + the priority matrix
     assert len(doc.inline_shapes) >= minimum
     captions = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Caption"]
@@ -211,6 +213,30 @@ def test_english_reports(lang: Lang, tmp_path: Path) -> None:
     assert register[0][3] == "Priority"
     assert open_doc(paths[-1]).paragraphs[0].text == ""  # the cover spacer, then the English title
     assert phrase("portfolio_report", "en") in [p.text for p in open_doc(paths[-1]).paragraphs[:4]]
+
+
+def _count(keys: object) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for key in keys:  # type: ignore[attr-defined]
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def test_single_cause_and_single_action_are_text_not_figures(tmp_path: Path) -> None:
+    result = sample_period(n_departments=1)
+    dept = result.departments[0]
+    problem_of = {s["solution_id"]: s["problem_id"] for s in dept.rows("solutions")}
+    planned = {problem_of[a["solution_id"]] for a in dept.rows("actions")}
+    pid = next(c["problem_id"] for c in dept.rows("fishbone") if c["problem_id"] in planned)
+    dept.tables["fishbone"] = [c for c in dept.rows("fishbone") if c["problem_id"] == pid][:1]
+    keep = {s["solution_id"] for s in dept.rows("solutions") if s["problem_id"] == pid}
+    dept.tables["actions"] = [a for a in dept.rows("actions") if a["solution_id"] in keep][:1]
+    doc = open_doc(render_reports(result, tmp_path)[0])
+    captions = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Caption"]
+    assert not any(phrase("fishbone", "zh") in c or phrase("gantt", "zh") in c for c in captions)
+    cause = dept.tables["fishbone"][0]
+    assert f"{schema.FISHBONE.label(cause['category'], 'zh')}：{cause['cause']}" in all_text(doc).replace(" ", "")
+    assert dept.tables["actions"][0]["action_id"] in all_text(doc)
 
 
 def test_control_characters_never_break_a_report(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ STYLE_VERSION = "3"
 DPI = 200
 WIDTH = 6.3  # inches: the text width of an A4 page with 2.5 cm margins
 MAX_HEIGHT = 8.6
-MEMORY_ENTRIES = 2000  # figures kept in memory per process (~50-100 MB)
+MEMORY_BYTES = 32 << 20  # PNG bytes kept in memory per process; the disk cache, when set, keeps the rest
 PRIORITY_COLORS = {"P1": "#f4b6b6", "P2": "#f9d9a8", "P3": "#fbf0b5", "P4": "#dfe3e8"}
 PRIORITY_EDGES = {"P1": "#c0392b", "P2": "#d68910", "P3": "#b7950b", "P4": "#7f8c8d"}
 BLUE, LIGHT_BLUE, GREEN, RED, GREY = "#2e86c1", "#aed6f1", "#27ae60", "#c0392b", "#95a5a6"
@@ -149,6 +149,7 @@ class Charts:
     cache_dir: Path | None = None
     stats: ChartStats = field(default_factory=ChartStats)
     _memory: dict[str, bytes] = field(default_factory=dict, repr=False)
+    _memory_bytes: int = field(default=0, repr=False)
 
     def png(self, data: ChartData) -> bytes:
         started = time.perf_counter()
@@ -160,9 +161,11 @@ class Charts:
             self.stats.rendered += 1
         else:
             self.stats.cached += 1
-        self._memory[key] = png
-        if len(self._memory) > MEMORY_ENTRIES:  # bounded: drop the oldest figure
-            del self._memory[next(iter(self._memory))]
+        if key not in self._memory:
+            self._memory[key] = png
+            self._memory_bytes += len(png)
+        while self._memory_bytes > MEMORY_BYTES:  # bounded: drop the oldest figures
+            self._memory_bytes -= len(self._memory.pop(next(iter(self._memory))))
         self.stats.seconds += time.perf_counter() - started
         return png
 

@@ -235,7 +235,11 @@ def root_cause_report(doc: ReportDoc, problem: Row, index: _Index) -> None:
     doc.label_value(phrase("method", lang), " + ".join(methods))
     for chain in chains:
         why_chain(doc, problem, chain)
-    if causes:
+    if len(causes) == 1:  # one cause is a sentence, not a diagram
+        cause = causes[0]
+        doc.label_value(enum_label("fishbone", "category", cause.get("category"), lang),
+                        " / ".join(sanitize(cause.get(k)) for k in ("cause", "sub_cause") if cause.get(k)))
+    elif causes:
         effect = f"{sanitize(pid)} {sanitize(problem.get('issue') or problem.get('statement') or '')}"
         data = ch.FishboneData(effect, tuple(ch.Cause(c.get("category") or "", sanitize(c.get("cause")),
                                                       sanitize(c.get("sub_cause") or ""), bool(c.get("is_root")))
@@ -343,7 +347,7 @@ def progress(doc: ReportDoc, problem: Row, index: _Index, period: str) -> None:
                                     a["due_on"], finished if isinstance(finished, date) else None,
                                     a.get("percent_done"), a.get("status"),
                                     a.get("days_overdue") if a.get("overdue") else None))
-    if bars:
+    if len(bars) >= 2:  # a single action's dates are in the table below; a chart adds nothing
         doc.figure(ch.GanttData(tuple(bars), period_end(period)), f"{phrase('gantt', lang)} · "
                    f"{sanitize(problem.get('problem_id'))}")
     rows = [{**a, **{k: v for k, v in (index.progress.get(a.get("action_id")) or {}).items()
