@@ -93,15 +93,20 @@ def consolidate(
         files = discover([submissions_dir])
         checks = read_all(files, root=submissions_dir, jobs=jobs, progress=progress)
     current, other = split_by_period(checks, period)
+    record = RunRecord([c.source for c in checks], {i.file for i in other})
+    del checks  # from here on only the merged rows are kept: memory is the period's data, once
     store = open_store(db_url or config.db_url, out)
     with _timed(timings, "compute"):
         merged = merge(current, canonical_department=config.canonical_department, threshold=config.threshold)
+        del current
+        record.rows = {s.department: _stats_table(s.stats) for s in merged.submissions}
         result = build_period_result(period, merged.submissions, [*merged.issues, *other], store, config, lang)
+        del merged
     with _timed(timings, "render"):
         outputs = publish(result, out / period, store=store, lang=lang, config=config, pdf=pdf, jobs=jobs,
-                          extras=lambda staging: _write_run_files(staging, checks, merged, result, lang, timings,
-                                                                 submissions_dir))
-    return summarize(result, out / period, checks, other, outputs, timings)
+                          extras=lambda staging: _write_run_files(staging, record, result, lang, timings,
+                                                                  submissions_dir))
+    return summarize(result, out / period, record, outputs, timings)
 
 
 def render_from_store(
@@ -186,9 +191,11 @@ def split_by_period(checks: Sequence[FileCheck], period: str) -> tuple[list[File
 # --- computing -------------------------------------------------------------------------------
 
 
-def build_period_result(period: str, submissions: Sequence[Submission], issues: list[Issue], store: Store,
+def build_period_result(period: str, submissions: list[Submission], issues: list[Issue], store: Store,
                         config: Config, lang: Lang) -> PeriodResult:
-    departments = [_compute(sub, store, config, lang) for sub in submissions]
+    departments = []
+    while submissions:  # computed results replace the validated rows one department at a time
+        departments.append(_compute(submissions.pop(0), store, config, lang))
     previous = [p for p in store.periods() if p < period]
     previous_ids = store.problem_ids(previous[-1]) if previous else None
     figures = period_figures(period, departments, previous_problem_ids=previous_ids)
@@ -244,24 +251,31 @@ def render_outputs(result: PeriodResult, folder: Path, target: Path, *, lang: La
                        folder / "distribution.xlsx", lang=lang, final_dir=target)
 
 
-def _write_run_files(folder: Path, checks: Sequence[FileCheck], merged: Any, result: PeriodResult,
-                     lang: Lang, timings: dict[str, float], root: Path) -> None:
+@dataclass
+class RunRecord:
+    """What the manifest keeps of the reading, once the rows themselves have moved on."""
+
+    sources: list[SourceFile]
+    other_period: set[str]
+    rows: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # department -> sheet -> counts
+
+
+def _write_run_files(folder: Path, record: RunRecord, result: PeriodResult, lang: Lang, timings: dict[str, float],
+                     root: Path) -> None:
     """validation.json, feedback workbooks and manifest.json: the record of what was read."""
     from ci_excel.render.feedback_xlsx import write_feedback
 
-    issues = result.all_issues
     by_file: dict[str, list[Issue]] = {}
-    for issue in issues:
+    for issue in result.all_issues:
         by_file.setdefault(issue.file, []).append(issue)
     feedback = []
-    for check in checks:
-        found = by_file.get(check.source.path)
-        source = root / check.source.path
-        if found and source.is_file() and check.source.outcome != "unreadable":
-            name = _xlsx_name(check.source.path.replace("\\", "/"))
-            feedback.append(write_feedback(source, found, folder / "feedback" / name, lang=lang))
+    for source in record.sources:
+        found, path = by_file.get(source.path), root / source.path
+        if found and path.is_file() and source.outcome != "unreadable":
+            name = _xlsx_name(source.path.replace("\\", "/"))
+            feedback.append(write_feedback(path, found, folder / "feedback" / name, lang=lang))
     _write_json(folder / "validation.json", validation_json(result, lang))
-    _write_json(folder / "manifest.json", manifest(result, checks, merged, feedback, folder, timings))
+    _write_json(folder / "manifest.json", manifest(result, record, feedback, folder, timings))
 
 
 def _xlsx_name(relative: str) -> str:
@@ -280,14 +294,14 @@ def validation_json(result: PeriodResult, lang: Lang) -> dict[str, Any]:
     }
 
 
-def manifest(result: PeriodResult, checks: Sequence[FileCheck], merged: Any, feedback: Sequence[Path],
-             folder: Path, timings: dict[str, float]) -> dict[str, Any]:
+def manifest(result: PeriodResult, record: RunRecord, feedback: Sequence[Path], folder: Path,
+             timings: dict[str, float]) -> dict[str, Any]:
     return {
         "period": result.period,
         "generated_at": datetime.now().isoformat(timespec="seconds"),
         "versions": _versions(),
-        "inputs": [_input_entry(c.source) for c in checks],
-        "rows": {s.department: _stats_table(s.stats) for s in merged.submissions},
+        "inputs": [_input_entry(s, s.path in record.other_period) for s in record.sources],
+        "rows": record.rows,
         "departments": [d.department for d in result.departments],
         "missing": result.missing,
         "late": result.late,
@@ -296,9 +310,10 @@ def manifest(result: PeriodResult, checks: Sequence[FileCheck], merged: Any, fee
     }
 
 
-def _input_entry(source: SourceFile) -> dict[str, Any]:
+def _input_entry(source: SourceFile, other_period: bool) -> dict[str, Any]:
     return {"file": source.path, "sha256": source.sha256, "size": source.size, "department": source.department,
-            "period": source.period, "template_version": source.template_version, "outcome": source.outcome}
+            "period": source.period, "template_version": source.template_version,
+            "outcome": "other_period" if other_period else source.outcome}
 
 
 def _stats_table(stats: dict[str, SheetStats]) -> dict[str, dict[str, int]]:
@@ -322,14 +337,14 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
 
 
-def summarize(result: PeriodResult, out_dir: Path, checks: Sequence[FileCheck], other: Sequence[Issue],
-              outputs: list[Path], timings: dict[str, float]) -> ConsolidationSummary:
+def summarize(result: PeriodResult, out_dir: Path, record: RunRecord, outputs: list[Path],
+              timings: dict[str, float]) -> ConsolidationSummary:
     issues = result.all_issues
     return ConsolidationSummary(
         period=result.period, out_dir=out_dir, departments=[d.department for d in result.departments],
-        files=len(checks), errors=sum(i.is_error for i in issues), warnings=sum(not i.is_error for i in issues),
-        missing=result.missing, late=result.late, other_period=[i.file for i in other], outputs=outputs,
-        timings=timings,
+        files=len(record.sources), errors=sum(i.is_error for i in issues),
+        warnings=sum(not i.is_error for i in issues), missing=result.missing, late=result.late,
+        other_period=sorted(record.other_period), outputs=outputs, timings=timings,
     )
 
 

@@ -108,6 +108,8 @@ def test_other_period_files_are_reported_not_mixed(tmp_path: Path) -> None:
     out = tmp_path / "output"
     text = _consolidate(folder, out, "2026-11")
     assert "another period: 1" in text
+    manifest = json.loads((out / "2026-11" / "manifest.json").read_text(encoding="utf-8"))
+    assert {i["file"]: i["outcome"] for i in manifest["inputs"]}["old/ci_register.xlsx"] == "other_period"
     stored = Store(default_db_url(out)).load_period("2026-11")
     assert [d.department for d in stored.departments] == ["物流部"]
 
