@@ -68,10 +68,13 @@ def render_all(result: PeriodResult, out_dir: Path, *, lang: Lang = "zh", templa
     if jobs > 1 and len(tasks) > 1:
         chunk = max(1, min(16, len(tasks) // (jobs * 8)))
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,)) as pool:
-            whole = pool.submit(_render_portfolio, result, portfolio)  # the longest task starts first
-            for timings, stats in pool.map(_render_department, tasks, chunksize=chunk):
+            departments = pool.map(_render_department, tasks, chunksize=chunk)
+            # The portfolio needs every department: drawn here, where the data already is, rather
+            # than pickled whole into a worker (which doubled peak memory).
+            _init_worker(settings)
+            _merge(run, *_render_portfolio(result, portfolio))
+            for timings, stats in departments:
                 _merge(run, timings, stats)
-            _merge(run, *whole.result())
     else:
         _init_worker(settings)
         for task in tasks:
