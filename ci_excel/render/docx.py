@@ -9,6 +9,8 @@ period's output, e.g. `output/.chart_cache`, so `ci-excel report` re-renders reu
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.context
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -67,7 +69,8 @@ def render_all(result: PeriodResult, out_dir: Path, *, lang: Lang = "zh", templa
     run = RenderRun(paths=[*(targets[d.department] for d in result.departments), portfolio])
     if jobs > 1 and len(tasks) > 1:
         chunk = max(1, min(16, len(tasks) // (jobs * 8)))
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,)) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,),
+                                 mp_context=_clean_context()) as pool:
             departments = pool.map(_render_department, tasks, chunksize=chunk)
             # The portfolio needs every department: drawn here, where the data already is, rather
             # than pickled whole into a worker (which doubled peak memory).
@@ -81,6 +84,16 @@ def render_all(result: PeriodResult, out_dir: Path, *, lang: Lang = "zh", templa
             _merge(run, *_render_department(task))
         _merge(run, *_render_portfolio(result, portfolio))
     return run
+
+
+def _clean_context() -> multiprocessing.context.BaseContext:
+    """Workers that start clean instead of forking the caller, which by now holds the whole period:
+    forked pages count in every worker's memory and get copied as reference counts change."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])  # the server imports matplotlib once; workers fork from it
+    return context
 
 
 def _merge(run: RenderRun, timings: Timings, stats: ChartStats) -> None:
