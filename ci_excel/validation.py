@@ -184,6 +184,9 @@ def check_file(path: Path, *, root: Path | None = None) -> FileCheck:
         return FileCheck(replace(source, outcome="unreadable"), {}, {}, ctx.issues, {})
     try:
         return _check_book(book, source, ctx)
+    except Exception as exc:  # an unforeseen file or a reader bug: this file fails, the run goes on
+        ctx.add("file-unreadable", reason=f"{type(exc).__name__}: {exc}")
+        return FileCheck(replace(source, outcome="unreadable"), {}, {}, ctx.issues, {})
     finally:
         book.close()
 

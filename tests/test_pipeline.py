@@ -170,3 +170,24 @@ def test_killed_run_leaves_previous_outputs_and_store(tmp_path: Path) -> None:
         assert (out / "2026-11" / "manifest.json").read_text(encoding="utf-8") == before, fraction
         assert stored == ["物流部"], fraction
     assert killed >= 3
+
+
+def test_a_file_that_breaks_the_reader_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ci_excel import validation
+
+    folder = _submit(tmp_path / "in", "2026-11", {"物流部": 0, "财务部": 0})
+    original = validation._check_book
+
+    def fragile(book, source, ctx):  # type: ignore[no-untyped-def]
+        if "财务部" in source.path:
+            raise RuntimeError("unexpected layout")
+        return original(book, source, ctx)
+
+    monkeypatch.setattr(validation, "_check_book", fragile)
+    out = tmp_path / "output"
+    _consolidate(folder, out, "2026-11")
+    manifest = json.loads((out / "2026-11" / "manifest.json").read_text(encoding="utf-8"))
+    assert {i["file"]: i["outcome"] for i in manifest["inputs"]}["财务部/ci_register.xlsx"] == "unreadable"
+    assert manifest["departments"] == ["物流部"]
+    issues = json.loads((out / "2026-11" / "validation.json").read_text(encoding="utf-8"))["issues"]
+    assert any(i["code"] == "file-unreadable" and "unexpected layout" in i["message"] for i in issues)
