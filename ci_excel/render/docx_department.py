@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from ci_excel.compute import period_end
 from ci_excel.config import DEFAULT_MATRIX, Config
 from ci_excel.model import DepartmentResult, Row
 from ci_excel.render import charts as ch
@@ -32,12 +33,6 @@ from ci_excel.scoring import flag_label, priority_key
 def stage_key(value: Any) -> str:
     """Stages arrive as 1..6 or "1".."6": the STAGE enum key."""
     return "" if value is None else str(value)
-
-
-def period_end(period: str) -> date:
-    year, month = (int(x) for x in period.split("-"))
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    return date.fromordinal(nxt.toordinal() - 1)
 
 
 def matrix_cells(problems: Sequence[Row], config: Config | None) -> tuple[tuple[str, str, str], ...]:
