@@ -147,6 +147,7 @@ class Charts:
 
     lang: Lang
     cache_dir: Path | None = None
+    reuse: bool = True  # False: draw every figure (benchmarks measure the drawing itself)
     stats: ChartStats = field(default_factory=ChartStats)
     _memory: dict[str, bytes] = field(default_factory=dict, repr=False)
     _memory_bytes: int = field(default=0, repr=False)
@@ -154,7 +155,7 @@ class Charts:
     def png(self, data: ChartData) -> bytes:
         started = time.perf_counter()
         key = chart_key(data, self.lang)
-        png = self._memory.get(key) or self._from_disk(key)
+        png = (self._memory.get(key) or self._from_disk(key)) if self.reuse else None
         if png is None:
             png = to_png(DRAWERS[type(data)](data, self.lang))  # type: ignore[arg-type]
             self._to_disk(key, png)

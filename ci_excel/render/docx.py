@@ -60,9 +60,10 @@ def render_reports(result: PeriodResult, out_dir: Path, *, lang: Lang = "zh", te
 
 
 def render_all(result: PeriodResult, out_dir: Path, *, lang: Lang = "zh", template: Path | None = None,
-               jobs: int = 1, config: Config | None = None, cache_dir: Path | None = None) -> RenderRun:
+               jobs: int = 1, config: Config | None = None, cache_dir: Path | None = None,
+               reuse_figures: bool = True) -> RenderRun:
     settings = _Settings(template_path(template).read_bytes(), lang, cache_dir, config,
-                         result.generated_on or date.today())
+                         result.generated_on or date.today(), reuse_figures)
     targets = report_paths(result, out_dir)
     tasks = [(dept, targets[dept.department]) for dept in result.departments]
     portfolio = out_dir / REPORTS_DIR / f"{PORTFOLIO}.docx"
@@ -110,6 +111,7 @@ class _Settings:
     cache_dir: Path | None
     config: Config | None
     generated_on: date
+    reuse_figures: bool = True
 
 
 _STATE: dict[str, Any] = {}
@@ -122,6 +124,9 @@ def _init_worker(settings: _Settings) -> None:
 
     matplotlib.use("Agg")
     _STATE["settings"] = settings
+    if not settings.reuse_figures:
+        _STATE["charts"] = Charts(lang=settings.lang, reuse=False)
+        return
     key = (settings.lang, settings.cache_dir)  # one chart cache per process, kept across calls
     _STATE["charts"] = _CHARTS.setdefault(key, Charts(lang=settings.lang, cache_dir=settings.cache_dir))
 
