@@ -19,8 +19,6 @@ from ci_excel.config import Config
 from ci_excel.model import DepartmentResult, PeriodFigures, Row, Submission
 from ci_excel.schema import PRIORITY, ROOT_CAUSES, SHEETS, TABLE_SHEETS, Lang, SheetSpec
 
-ROOT_SOURCES = ("why_chains", "fishbone")  # root_causes.source: the sheet keys a root cause came from
-
 
 def period_end(period: str) -> date:
     """The last day of a YYYY-MM period."""

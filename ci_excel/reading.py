@@ -179,16 +179,9 @@ def _open_values(path: Path) -> RawBook | Failure:
     return RawBook(path, kind, [m.name for m in meta], hidden, book)
 
 
-def preflight(path: Path) -> Failure | None:
-    """Cheap checks before any parser touches the file."""
-    failure, zf = _preflight(path)
-    if zf is not None:
-        zf.close()
-    return failure
-
-
 def _preflight(path: Path) -> tuple[Failure | None, zipfile.ZipFile | None]:
-    """The checks, and for a zip that passed them, the open zip (the caller closes it)."""
+    """Cheap checks before any parser touches the file, and for a zip that passed them, the open zip
+    (the caller closes it)."""
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
@@ -309,6 +302,3 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
-
-
-LETTERS = tuple(column_letter(i) for i in range(256))

@@ -52,8 +52,6 @@ from ci_excel.schema import (
     SheetSpec,
 )
 
-EXAMPLE_ROW = 2  # 1-based sheet row of the worked example
-FIRST_DATA_ROW = 3
 LAST_VALIDATED_ROW = 1001  # dropdowns and the total formula cover rows 2..1001
 SCORE_KEYS = ("effectiveness", "feasibility", "cost", "risk")
 

@@ -848,10 +848,6 @@ class _RowPlace:
         return key in self.cells
 
 
-def _no_rules(values: Row, place: _RowPlace) -> None:
-    return None
-
-
 def _problem_rules(values: Row, place: _RowPlace) -> None:
     text = values.get("quantification")
     if isinstance(text, str) and not re.search(r"\d", text):
