@@ -51,9 +51,9 @@ from ci_excel.schema import (
     Lang,
     SheetSpec,
 )
+from ci_excel.scoring import DIMENSIONS
 
 LAST_VALIDATED_ROW = 1001  # dropdowns and the total formula cover rows 2..1001
-SCORE_KEYS = ("effectiveness", "feasibility", "cost", "risk")
 
 _NUMBER_FORMATS: dict[ColType, str] = {
     ColType.TEXT: "@", ColType.PERIOD: "@", ColType.DATE: "yyyy-mm-dd", ColType.PERCENT: "0%",
@@ -118,7 +118,7 @@ def header_text(column: ColumnSpec, lang: Lang) -> str:
 
 def total_formula(row: int) -> str:
     """The solutions `total` formula of a 1-based sheet row: blank until all four scores are numbers."""
-    cells = [f"{_letter(SOLUTIONS, key)}{row}" for key in SCORE_KEYS]
+    cells = [f"{_letter(SOLUTIONS, key)}{row}" for key in DIMENSIONS]
     return f'=IF(COUNT({",".join(cells)})<{len(cells)},"",{"+".join(cells)})'
 
 
@@ -161,7 +161,7 @@ def cell_value(column: ColumnSpec, value: Any, lang: Lang) -> Any:
 
 def scores_total(values: Mapping[str, Any]) -> float | None:
     """The sum of the four scores when all are numbers, else None (what the formula shows)."""
-    scores = [values.get(k) for k in SCORE_KEYS]
+    scores = [values.get(k) for k in DIMENSIONS]
     if all(isinstance(v, int | float) and not isinstance(v, bool) for v in scores):
         return sum(scores)  # type: ignore[arg-type]
     return None
@@ -657,9 +657,9 @@ def _rules(doc: _Instructions) -> None:
     doc.item(g["statement_label"], g["statement"].format(formula=statement_formula(lang),
                                                          example=example_statement(lang)))
     _matrix(doc)
-    cols = {k: SOLUTIONS.column(k).header(lang) for k in (*SCORE_KEYS, "total")}
+    cols = {k: SOLUTIONS.column(k).header(lang) for k in (*DIMENSIONS, "total")}
     doc.item(g["score_label"], g["score"].format(
-        dims=g["dims_sep"].join(cols[k] for k in SCORE_KEYS), cost=cols["cost"], risk=cols["risk"],
+        dims=g["dims_sep"].join(cols[k] for k in DIMENSIONS), cost=cols["cost"], risk=cols["risk"],
         total=cols["total"], threshold=f"{Config().threshold:g}"))
     doc.item(g["example_label"], g["example"])
 

@@ -40,6 +40,7 @@ from ci_excel.schema import (
     SheetSpec,
     fold,
 )
+from ci_excel.scoring import DIMENSIONS
 
 HEADER_SCAN_ROWS = 10
 THRESHOLD = 12.0
@@ -876,7 +877,7 @@ def _solution_rules(values: Row, place: _RowPlace) -> None:
 
 
 def _scores_sum(values: Row) -> float | None:
-    scores = [values.get(k) for k in ("effectiveness", "feasibility", "cost", "risk")]
+    scores = [values.get(k) for k in DIMENSIONS]
     return float(sum(s for s in scores if s is not None)) if all(s is not None for s in scores) else None
 
 
