@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from ci_excel import __version__
-from ci_excel.errors import CiExcelError, NotBuiltYet, UsageError
+from ci_excel.errors import CiExcelError, UsageError
 
 LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
                     help="Language of templates, messages and reports.")
@@ -32,9 +32,6 @@ def _run(action: Callable[[], int | None]) -> None:
     """Call the library; turn its exceptions into a clean message and exit code."""
     try:
         code = action() or 0
-    except NotBuiltYet as exc:
-        click.secho(f"Not built yet: {exc}", fg="yellow", err=True)
-        sys.exit(2)
     except UsageError as exc:
         click.secho(f"Error: {exc}", fg="red", err=True)
         sys.exit(2)
@@ -281,17 +278,6 @@ def _print_history(headers: list[str], rows: list[list[str]]) -> None:
     for row in rows:
         table.add_row(*row)
     _console().print(table)
-
-
-def raise_not_built(command: str) -> None:
-    def action() -> None:
-        raise NotBuiltYet(f"'ci-excel {command}' is not built yet.")
-
-    _run(action)
-
-
-def echo(*args: Any, **kwargs: Any) -> None:
-    click.echo(*args, **kwargs)
 
 
 if __name__ == "__main__":

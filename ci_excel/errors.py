@@ -11,7 +11,3 @@ class UsageError(CiExcelError):
 
 class ConfigError(UsageError):
     """ci_excel.toml holds a value that cannot be used."""
-
-
-class NotBuiltYet(CiExcelError):
-    """A command whose library part has not landed yet."""
