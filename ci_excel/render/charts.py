@@ -36,7 +36,7 @@ from matplotlib.transforms import Affine2D
 from ci_excel import fileio
 from ci_excel.render.fonts import cjk_family, matplotlib_rc
 from ci_excel.render.phrases import phrase
-from ci_excel.schema import FISHBONE, LEVEL, PRIORITY, STAGE, Lang, column_label
+from ci_excel.schema import FISHBONE, LEVEL, PRIORITY, Lang, column_label
 
 STYLE_VERSION = "3"
 DPI = 200
@@ -358,7 +358,7 @@ def draw_fishbone(data: FishboneData, lang: Lang) -> Figure:
             break
         fontsize, limit = (fontsize - 0.5, limit) if fontsize > 6.5 else (fontsize, max(3, limit - 2))
     fig = new_figure(WIDTH, layout["height"])
-    _fishbone_draw(Paper(fig), data, layout, lang)
+    _fishbone_draw(Paper(fig), layout, lang)
     return fig
 
 
@@ -397,7 +397,7 @@ def _fishbone_layout(data: FishboneData, keys: list[str], fontsize: float, limit
             "keys": keys}
 
 
-def _fishbone_draw(ax: Any, data: FishboneData, layout: dict[str, Any], lang: Lang) -> None:
+def _fishbone_draw(ax: Any, layout: dict[str, Any], lang: Lang) -> None:
     spine_y = layout["bottom_h"] + 0.05
     height = layout["height"]
     ax.plot([_MARGIN, WIDTH - _HEAD_W], [spine_y, spine_y], color="#34495e", lw=2.2, solid_capstyle="butt")
@@ -731,13 +731,6 @@ DRAWERS: dict[type, Callable[[Any, Lang], Figure]] = {
     FishboneData: draw_fishbone, MatrixData: draw_matrix, ParetoData: draw_pareto, GanttData: draw_gantt,
     KpiData: draw_kpis, TrendData: draw_trend, StackedBarsData: draw_stacked,
 }
-
-STAGE_COLORS = ("#d5dbdb", "#aed6f1", "#5dade2", "#f5b041", "#58d68d", "#1e8449")
-
-
-def stage_colors() -> dict[str, str]:
-    return {c.key: color for c, color in zip(STAGE.choices, STAGE_COLORS, strict=True)}
-
 
 def priority_series(values: Sequence[dict[str, float]], lang: Lang) -> tuple[tuple[str, str, tuple[float, ...]], ...]:
     """Stacked-bar series, one per priority class, from per-category counts keyed by class."""

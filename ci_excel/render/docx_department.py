@@ -70,7 +70,7 @@ def build_department(doc: ReportDoc, dept: DepartmentResult, *, generated_on: da
     doc.frame(f"{sanitize(dept.department)} · {dept.period}")
     problems = sorted(dept.rows("problems"), key=priority_key)
     summary(doc, dept, problems)
-    register(doc, dept, problems, config)
+    register(doc, problems, config)
     index = _Index(dept)
     for problem in problems:
         problem_section(doc, problem, index, dept.period, config)
@@ -153,7 +153,7 @@ def stage_priority_table(doc: ReportDoc, problems: Sequence[Row]) -> None:
     doc.table(head, rows, [16, 12, 12, 12, 12, 8], align=["left", *["center"] * 5])
 
 
-def register(doc: ReportDoc, dept: DepartmentResult, problems: Sequence[Row], config: Config | None) -> None:
+def register(doc: ReportDoc, problems: Sequence[Row], config: Config | None) -> None:
     """Step 1's deliverable: statement, scope, priority, channel, owner, sorted by priority."""
     lang = doc.lang
     doc.heading(STEPS[1][2 if lang == "zh" else 3], 1)
