@@ -34,7 +34,7 @@ from ci_excel.render.docx import render_reports
 from ci_excel.render.pdf import convert_to_pdf
 from ci_excel.render.summary_xlsx import write_summary
 from ci_excel.schema import Lang
-from ci_excel.store import Store
+from ci_excel.store import DEFAULT_PATH, Store, sqlite_url
 from ci_excel.validation import FileCheck, check_file, discover, merge
 
 Progress = Callable[[int, int], None]
@@ -65,7 +65,7 @@ def check_period(period: str) -> str:
 
 
 def default_db_url(out: Path) -> str:
-    return f"sqlite:///{(out / 'ci_history.sqlite').resolve()}"
+    return sqlite_url((out / DEFAULT_PATH.name).resolve())
 
 
 def open_store(db_url: str | None, out: Path) -> Store:
