@@ -122,6 +122,11 @@ class PeriodResult:
     generated_on: date | None = None
 
     @property
+    def figures(self) -> PeriodFigures | None:
+        """This period's row of `trend`, when the trend holds it."""
+        return next((f for f in self.trend if f.period == self.period), None)
+
+    @property
     def all_issues(self) -> list[Issue]:
         return [*self.issues, *(i for d in self.departments for i in d.issues)]
 

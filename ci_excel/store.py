@@ -194,7 +194,7 @@ class Store:
 
     def _figures(self, result: PeriodResult) -> PeriodFigures:
         """The period's figures as the run computed them, else computed against the stored history."""
-        given = next((f for f in result.trend if f.period == result.period), None)
+        given = result.figures
         if given is not None:
             return given
         previous = self.previous_period(result.period)

@@ -39,9 +39,8 @@ def build_portfolio(doc: ReportDoc, result: PeriodResult, *, generated_on: date,
 
 
 def _figures(result: PeriodResult) -> tuple[PeriodFigures | None, PeriodFigures | None]:
-    current = next((f for f in result.trend if f.period == result.period), None)
     earlier = [f for f in result.trend if f.period < result.period]
-    return current, (earlier[-1] if earlier else None)
+    return result.figures, (earlier[-1] if earlier else None)
 
 
 def headline(doc: ReportDoc, result: PeriodResult) -> None:

@@ -553,7 +553,7 @@ def headline(result: model.PeriodResult) -> dict[str, Any]:
     closed = sum(_num(p.get("stage")) == 6 for p in problems)
     passing = sum(bool(s.get("passes")) for s in solutions)
     met = sum(bool(r.get("met")) for r in results)
-    current = next((f for f in result.trend if f.period == result.period), None)
+    current = result.figures
     issues = result.all_issues
     return {
         "departments": len(result.departments), "expected": len(result.departments) + len(result.missing),
