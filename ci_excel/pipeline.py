@@ -7,7 +7,6 @@ one transaction, after everything rendered and before the swap.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import platform
@@ -35,7 +34,7 @@ from ci_excel.render.pdf import convert_to_pdf
 from ci_excel.render.summary_xlsx import write_summary
 from ci_excel.schema import Lang
 from ci_excel.store import DEFAULT_PATH, Store, sqlite_url
-from ci_excel.validation import FileCheck, check_file, discover, merge
+from ci_excel.validation import FileCheck, check_file, discover, merge, no_gc_passes
 
 Progress = Callable[[int, int], None]
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -146,24 +145,13 @@ def read_all(files: Sequence[Path], *, root: Path, jobs: int | None, progress: P
     workers = min(jobs or os.cpu_count() or 1, max(len(files), 1))
     report = progress or (lambda done, total: None)
     report(0, len(files))
-    with _no_cyclic_gc():  # the results are many small, acyclic objects: collections only cost time
+    with no_gc_passes():  # the results are many small, acyclic objects: collections only cost time
         if workers == 1:
             return [_tick(check_file(f, root=root), i, len(files), report) for i, f in enumerate(files, 1)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
             chunk = max(1, min(16, len(files) // (workers * 8)))
             results = pool.map(_check_in_worker, files, [root] * len(files), chunksize=chunk)
             return [_tick(c, i, len(files), report) for i, c in enumerate(results, 1)]
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _check_in_worker(path: Path, root: Path) -> FileCheck:

@@ -118,7 +118,7 @@ def validate_paths(paths: Sequence[Path], *, root: Path | None = None,
                    canonical_department: Callable[[str], str] | None = None,
                    threshold: float = THRESHOLD) -> ValidationRun:
     """Check every workbook under `paths`, merging the files of one department and period."""
-    with _no_gc_passes():
+    with no_gc_passes():
         checks = [check_file(p, root=root) for p in discover(paths)]
         merged = merge(checks, canonical_department=canonical_department, threshold=threshold)
     issues = [*merged.issues, *(i for s in merged.submissions for i in s.issues)]
@@ -127,7 +127,7 @@ def validate_paths(paths: Sequence[Path], *, root: Path | None = None,
 
 
 @contextmanager
-def _no_gc_passes() -> Iterator[None]:
+def no_gc_passes() -> Iterator[None]:
     """Reading builds many small acyclic objects that reference counting frees; cyclic-GC passes over
     the growing result would only cost time (about a tenth of a run), so they wait until the end."""
     was_enabled = gc.isenabled()
