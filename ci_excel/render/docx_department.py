@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from ci_excel.compute import period_end
+from ci_excel.compute import group_by, period_end
 from ci_excel.config import DEFAULT_MATRIX, Config
 from ci_excel.model import DepartmentResult, Row
 from ci_excel.render import charts as ch
@@ -83,22 +83,15 @@ class _Index:
     def __init__(self, dept: DepartmentResult) -> None:
         self.by: dict[str, dict[Any, list[Row]]] = {}
         for sheet in ("why_chains", "fishbone", "solutions", "results", "standards", "root_causes"):
-            self.by[sheet] = _group(dept.rows(sheet), "problem_id")
+            self.by[sheet] = group_by(dept.rows(sheet), "problem_id")
         solution_problem = {s.get("solution_id"): s.get("problem_id") for s in dept.rows("solutions")}
-        self.by["actions"] = _group([{**a, "problem_id": solution_problem.get(a.get("solution_id"))}
-                                     for a in dept.rows("actions")], "problem_id")
-        self.verification = _group(dept.rows("verification"), "root_cause_id")
+        self.by["actions"] = group_by([{**a, "problem_id": solution_problem.get(a.get("solution_id"))}
+                                       for a in dept.rows("actions")], "problem_id")
+        self.verification = group_by(dept.rows("verification"), "root_cause_id")
         self.progress = {p.get("action_id"): p for p in dept.rows("progress")}
 
     def rows(self, sheet: str, problem_id: Any) -> list[Row]:
         return self.by[sheet].get(problem_id, [])
-
-
-def _group(rows: Sequence[Row], key: str) -> dict[Any, list[Row]]:
-    out: dict[Any, list[Row]] = {}
-    for row in rows:
-        out.setdefault(row.get(key), []).append(row)
-    return out
 
 
 # ---- summary and register -------------------------------------------------------------------
