@@ -65,14 +65,6 @@ def _input_row(spec: SheetSpec, values: Row) -> Row:
     return row
 
 
-def group_by(rows: Sequence[Row], key: str) -> dict[Any, list[Row]]:
-    """Rows by their value of `key`, in row order (a defaultdict: an absent value reads as [])."""
-    groups: dict[Any, list[Row]] = defaultdict(list)
-    for row in rows:
-        groups[row.get(key)].append(row)
-    return groups
-
-
 # -- per sheet ----------------------------------------------------------------------------------
 
 
@@ -90,7 +82,7 @@ def _root_causes(tables: Mapping[str, list[Row]]) -> list[Row]:
             unnamed[row["problem_id"]] += 1
             root_id = f"{row['problem_id']}-F{unnamed[row['problem_id']]}"
         _add_root(found, root_id, row["problem_id"], row["cause"], "fishbone")
-    verifications = group_by(tables["verification"], "root_cause_id")
+    verifications = scoring.group_by(tables["verification"], "root_cause_id")
     for root_id, root in found.items():
         root["verified"] = scoring.best_conclusion(v.get("conclusion") for v in verifications.get(root_id, []))
     return list(found.values())
@@ -172,11 +164,11 @@ class _ProblemIndex:
     """The rows of each sheet grouped by the problem they belong to."""
 
     def __init__(self, tables: Mapping[str, list[Row]]) -> None:
-        self.roots = group_by(tables["root_causes"], "problem_id")
-        self.solutions = group_by(tables["solutions"], "problem_id")
-        self.results = group_by(tables["results"], "problem_id")
-        self.standards = group_by(tables["standards"], "problem_id")
-        self._actions = group_by(tables["actions"], "solution_id")
+        self.roots = scoring.group_by(tables["root_causes"], "problem_id")
+        self.solutions = scoring.group_by(tables["solutions"], "problem_id")
+        self.results = scoring.group_by(tables["results"], "problem_id")
+        self.standards = scoring.group_by(tables["standards"], "problem_id")
+        self._actions = scoring.group_by(tables["actions"], "solution_id")
         self._progress = {p["action_id"]: p for p in tables["progress"]}
 
     def actions(self, pid: Any) -> list[Row]:

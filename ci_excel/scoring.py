@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from ci_excel.config import Config
 from ci_excel.schema import Lang
 
 Row = Mapping[str, Any]
+_R = TypeVar("_R", bound=Row)
 
 DONE = "done"
 CANCELLED = "cancelled"
@@ -94,7 +95,7 @@ def rank_solutions(rows: Sequence[Row], config: Config) -> dict[str, int]:
     Exact ties share a rank (1, 1, 3).
     """
     ranks: dict[str, int] = {}
-    for group in _by_problem(rows).values():
+    for group in group_by(rows, "problem_id").values():
         ordered = sorted(group, key=lambda r: (_rank_key(r, config), str(r["solution_id"])))
         for i, row in enumerate(ordered):
             tied = i > 0 and _rank_key(row, config) == _rank_key(ordered[i - 1], config)
@@ -109,17 +110,18 @@ def recommended(rows: Sequence[Row], config: Config) -> set[str]:
     answer, so a report can show where the team chose differently.
     """
     best: set[str] = set()
-    for group in _by_problem(rows).values():
+    for group in group_by(rows, "problem_id").values():
         passing = [r for r in group if passes(solution_score(r, config), config)]
         if passing:
             best.add(min(passing, key=lambda r: (_rank_key(r, config), str(r["solution_id"])))["solution_id"])
     return best
 
 
-def _by_problem(rows: Iterable[Row]) -> dict[Any, list[Row]]:
-    groups: dict[Any, list[Row]] = defaultdict(list)
+def group_by(rows: Iterable[_R], key: str) -> dict[Any, list[_R]]:
+    """Rows by their value of `key`, in row order (a defaultdict: an absent value reads as [])."""
+    groups: dict[Any, list[_R]] = defaultdict(list)
     for row in rows:
-        groups[row.get("problem_id")].append(row)
+        groups[row.get(key)].append(row)
     return groups
 
 

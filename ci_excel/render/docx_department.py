@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from ci_excel.compute import group_by, period_end
+from ci_excel.compute import period_end
 from ci_excel.config import DEFAULT_MATRIX, Config
 from ci_excel.model import DepartmentResult, Row
 from ci_excel.render import charts as ch
@@ -27,7 +27,7 @@ from ci_excel.render.docx_base import (
 )
 from ci_excel.render.phrases import phrase
 from ci_excel.schema import FISHBONE, INFO, PRIORITY, STAGE, STEPS, Lang, column_label, enum_label
-from ci_excel.scoring import flag_label, priority_key
+from ci_excel.scoring import flag_label, group_by, priority_key
 
 
 def stage_key(value: Any) -> str:
