@@ -260,15 +260,10 @@ def _write_run_files(folder: Path, record: RunRecord, result: PeriodResult, lang
     for source in record.sources:
         found, path = by_file.get(source.path), root / source.path
         if found and path.is_file() and source.outcome != "unreadable":
-            name = _xlsx_name(source.path.replace("\\", "/"))
+            name = source.path.replace("\\", "/")  # write_feedback makes .xls/.ods names .xlsx
             feedback.append(write_feedback(path, found, folder / "feedback" / name, lang=lang))
     _write_json(folder / "validation.json", validation_json(result, lang))
     _write_json(folder / "manifest.json", manifest(result, record, feedback, folder, timings))
-
-
-def _xlsx_name(relative: str) -> str:
-    path = Path(relative)
-    return str(path.with_suffix(".xlsx")) if path.suffix.lower() in {".xls", ".ods"} else relative
 
 
 def validation_json(result: PeriodResult, lang: Lang) -> dict[str, Any]:
