@@ -61,9 +61,7 @@ def write_feedback_files(run: ValidationRun, out_dir: Path, *, lang: Lang = "zh"
 
     Unreadable files have nothing to annotate; their issue is in the run's report.
     """
-    by_file: dict[str, list[Issue]] = defaultdict(list)
-    for issue in run.issues:
-        by_file[issue.file].append(issue)
+    by_file = run.issues_by_file()
     written: list[Path] = []
     for source in run.files:
         issues = by_file.get(source.path)
