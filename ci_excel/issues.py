@@ -220,7 +220,3 @@ class _Default(dict[str, Any]):
 def flatten(issues: list[Issue], keys: list[str]) -> list[list[Any]]:
     """Issues as a table of the chosen fields, e.g. flatten(issues, ["cell", "code"])."""
     return [[getattr(i, k) for k in keys] for i in issues]
-
-
-def has_errors(issues: list[Issue]) -> bool:
-    return any(i.is_error for i in issues)
