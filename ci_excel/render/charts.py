@@ -125,7 +125,6 @@ class StackedBarsData:
     categories: tuple[str, ...]
     series: tuple[tuple[str, str, tuple[float, ...]], ...]  # (label, colour, values per category)
     horizontal: bool = False
-    value_label: str = ""
 
 
 ChartData = FishboneData | MatrixData | ParetoData | GanttData | KpiData | TrendData | StackedBarsData
