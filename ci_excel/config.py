@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ci_excel.errors import ConfigError
-from ci_excel.schema import LEVEL, PRIORITY, PROBLEMS, Lang, fold
+from ci_excel.schema import LANGS, LEVEL, PRIORITY, PROBLEMS, Lang, fold
 
 CONFIG_FILE = "ci_excel.toml"
 DEFAULT_REPORT_TEMPLATE = Path("workbook_templates") / "report_template.docx"
@@ -158,7 +158,7 @@ def _text(value: Any, key: str) -> str:
 
 
 def _lang(value: Any, _base: Path | None) -> dict[str, Any]:
-    if value not in ("zh", "en"):
+    if value not in LANGS:
         raise ConfigError(f"'lang' must be \"zh\" or \"en\", not {value!r}")
     return {"lang": value}
 
@@ -219,7 +219,7 @@ def _matrix(value: Any, _base: Path | None) -> dict[str, Any]:
 
 def _statements(value: Any, _base: Path | None) -> dict[str, Any]:
     table = _table(value, "statement")
-    _known(table, ("zh", "en"), "statement.")
+    _known(table, LANGS, "statement.")
     statements = dict(DEFAULT_STATEMENTS)
     allowed = [c.key for c in PROBLEMS.columns]
     for lang, template in table.items():

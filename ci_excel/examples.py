@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ci_excel.schema import Lang
+from ci_excel.schema import LANGS, Lang
 
 _ZH: dict[str, dict[str, Any]] = {
     "info": {"department": "示例:电商运营部", "period": "2026-11", "contact": "张三",
@@ -82,8 +82,8 @@ def example_row(sheet: str, lang: Lang = "zh") -> dict[str, Any]:
 
 def is_example(sheet: str, values: dict[str, Any]) -> bool:
     """True when a row still holds the worked example of either language, value for value."""
-    for lang in ("zh", "en"):
-        example = example_row(sheet, lang)  # type: ignore[arg-type]
+    for lang in LANGS:
+        example = example_row(sheet, lang)
         if all(values.get(k) == v for k, v in example.items() if v is not None):
             return True
     return False

@@ -28,6 +28,7 @@ from ci_excel.reading import NO_BAD_CELLS, BadCells, Failure, RawBook, column_le
 from ci_excel.schema import (
     INFO,
     INSTRUCTIONS,
+    LANGS,
     LISTS_SHEET,
     META_SHEET,
     SHEETS,
@@ -558,7 +559,7 @@ def _is_example(sheet: str, values: Row) -> bool:
 def _example_first() -> dict[str, tuple[str, set[Any]]]:
     found: dict[str, tuple[str, set[Any]]] = {}
     for spec in TABLE_SHEETS:
-        rows = [example_row(spec.key, lang) for lang in ("zh", "en")]
+        rows = [example_row(spec.key, lang) for lang in LANGS]
         key = next(k for k, v in rows[0].items() if isinstance(v, str))
         found[spec.key] = (key, {r[key] for r in rows})
     return found
