@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ci_excel import model, schema
 from ci_excel.render.summary_xlsx import headline, text, write_summary
 from ci_excel.schema import Lang
+from ci_excel.scoring import flag_label
 from tests.factories import INJECTED, INJECTED_ISSUE_VALUE, MISSING, UNSAFE_DEPARTMENT, sample_period
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")  # data-bar x14 extras
@@ -84,6 +85,8 @@ def test_problems_rows_match_data(wb: openpyxl.Workbook, period: model.PeriodRes
         assert row[label("problems", "progress")] == pytest.approx(p["progress"])
         assert row[label("problems", "impact")] == schema.LEVEL.label(p["impact"], "zh")
         assert row[label("problems", "identified_on")] == shown(p["identified_on"])
+        # the same health-flag wording as the Word reports
+        assert (row[label("problems", "flags")] or "") == "、".join(flag_label(f, "zh") for f in p["flags"])
 
 
 def test_every_entity_cell_matches_data(wb: openpyxl.Workbook, period: model.PeriodResult) -> None:

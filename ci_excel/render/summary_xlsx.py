@@ -25,6 +25,7 @@ from ci_excel import model, schema
 from ci_excel.fileio import atomic_write
 from ci_excel.issues import CODES, Issue
 from ci_excel.schema import ColType, Lang
+from ci_excel.scoring import FLAGS, flag_label
 
 Row = dict[str, Any]
 
@@ -87,11 +88,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "column": ("列", "Column"),
     "message": ("说明", "Message"),
     "not_verified": ("未验证", "Not verified"),
-    "flag_overdue": ("行动逾期", "Overdue actions"),
-    "flag_unverified_root_cause": ("根因未证实", "Root cause not verified"),
-    "flag_no_passing_solution": ("无通过方案", "No passing solution"),
-    "flag_kpi_missed": ("KPI 未达标", "KPI missed"),
-    "flag_stalled": ("进展停滞", "Stalled"),
 }
 
 _FONT = {"zh": "Microsoft YaHei", "en": "Calibri"}
@@ -358,7 +354,7 @@ def _relabel(sheet: str, columns: list[_Col], lang: Lang) -> None:
     """Labels for columns whose values are keys outside an enum: flags, root-cause source, unverified."""
     for i, col in enumerate(columns):
         if sheet == "problems" and col.key == "flags":
-            flags = {k.removeprefix("flag_"): text(k, lang) for k in _TEXT if k.startswith("flag_")}
+            flags = {key: flag_label(key, lang) for key in FLAGS}  # the Word reports' labels too
             columns[i] = _Col(col.key, col.header, "list", col.width, flags)
         elif sheet == "root_causes" and col.key == "source":
             columns[i] = _Col(col.key, col.header, "text", col.width, get=_source_label(lang))
