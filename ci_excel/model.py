@@ -111,6 +111,23 @@ class PeriodFigures:
 
 
 @dataclass
+class PeriodOutline:
+    """A period without its departments' rows: what the portfolio outputs need besides the
+    departments themselves, which they fold in one at a time (so memory does not grow with them)."""
+
+    period: str
+    trend: list[PeriodFigures]  # every stored period up to and including this one, oldest first
+    missing: list[str] = field(default_factory=list)  # expected departments with no submission
+    issues: list[Issue] = field(default_factory=list)  # issues not tied to one department
+    generated_on: date | None = None
+
+    @property
+    def figures(self) -> PeriodFigures | None:
+        """This period's row of `trend`, when the trend holds it."""
+        return next((f for f in self.trend if f.period == self.period), None)
+
+
+@dataclass
 class PeriodResult:
     """Everything the renderers need for one period, built by consolidate or loaded from the store."""
 
@@ -125,6 +142,10 @@ class PeriodResult:
     def figures(self) -> PeriodFigures | None:
         """This period's row of `trend`, when the trend holds it."""
         return next((f for f in self.trend if f.period == self.period), None)
+
+    @property
+    def outline(self) -> PeriodOutline:
+        return PeriodOutline(self.period, self.trend, self.missing, self.issues, self.generated_on)
 
     @property
     def all_issues(self) -> list[Issue]:
