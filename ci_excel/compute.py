@@ -207,6 +207,20 @@ def period_figures(period: str, departments: Sequence[DepartmentResult], *,
     )
 
 
+def combine_figures(a: PeriodFigures, b: PeriodFigures) -> PeriodFigures:
+    """The figures of two disjoint sets of departments of one period, added up."""
+    def added(x: dict[Any, int], y: dict[Any, int]) -> dict[Any, int]:
+        return {k: x.get(k, 0) + y.get(k, 0) for k in dict.fromkeys([*x, *y])}
+
+    return PeriodFigures(
+        period=a.period, departments=a.departments + b.departments, problems=a.problems + b.problems,
+        new=a.new + b.new, closed=a.closed + b.closed, open=a.open + b.open,
+        overdue_actions=a.overdue_actions + b.overdue_actions, kpis=a.kpis + b.kpis,
+        kpis_met=a.kpis_met + b.kpis_met, benefit=a.benefit + b.benefit,
+        by_stage=added(a.by_stage, b.by_stage), by_priority=added(a.by_priority, b.by_priority),
+    )
+
+
 def sheet_columns(sheet: str) -> list[str]:
     """Column keys of a result table, input columns then computed ones."""
     spec = SHEETS[sheet]

@@ -2,7 +2,8 @@
 
 Tables are generated from the schema: one per entity (input and computed columns, typed) keyed by
 (period, department, row_no) and referencing the submission row of that department and period.
-`save_period` replaces one period in a single transaction; `load_period` gives back a
+`save_period` (or `period_writer`, department by department) replaces one period in a single
+transaction; `load_period` gives back a
 PeriodResult that re-renders exactly. A `schema_version` table records migrations; columns the
 schema gained since a store was created are added on open.
 """
@@ -11,9 +12,10 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -179,14 +181,26 @@ class Store:
     def save_period(self, result: PeriodResult) -> None:
         """Store a period, replacing what was stored for it, in one transaction (all or nothing)."""
         figures = self._figures(result)
+        with self.period_writer(result.period, generated_on=result.generated_on) as writer:
+            for dept in result.departments:
+                writer.add(dept)
+            writer.finish(figures, missing=result.missing, issues=result.issues)
+
+    @contextmanager
+    def period_writer(self, period: str, *, generated_on: date | None) -> Iterator[PeriodWriter]:
+        """Replace a period department by department in one transaction.
+
+        The transaction commits when the block ends without an exception, after `finish()`; until
+        then the store shows the previous version of the period, and a failure or kill leaves it so.
+        """
         try:
             with self.engine.begin() as conn:
-                _delete_period(conn, result.period)
-                for table, rows in _period_rows(result, figures):
-                    if rows:
-                        conn.execute(table.insert(), rows)
+                writer = PeriodWriter(conn, period, generated_on)
+                yield writer
+                if not writer.finished:
+                    raise StoreError(f"period {period} was not finished; nothing stored")
         except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"could not store period {result.period}: {_reason(exc)}") from exc
+            raise StoreError(f"could not store period {period}: {_reason(exc)}") from exc
 
     def delete_period(self, period: str) -> None:
         with self.engine.begin() as conn:
@@ -210,7 +224,7 @@ class Store:
     def previous_period(self, before: str) -> str | None:
         """The latest stored period before `before`."""
         with self.engine.connect() as conn:
-            return conn.scalar(sa.select(sa.func.max(PERIODS.c.period)).where(PERIODS.c.period < before))
+            return _previous_period(conn, before)
 
     def load_period(self, period: str) -> PeriodResult:
         """Everything stored for a period, with the trend of every stored period up to it."""
@@ -248,16 +262,8 @@ class Store:
 
     def stage_history(self, department: str, before: str) -> dict[str, list[int]]:
         """problem_id -> its stages in stored periods before `before`, oldest first."""
-        table = ENTITY_TABLES["problems"]
-        query = (sa.select(table.c.problem_id, table.c.stage)
-                 .where(table.c.department == department, table.c.period < before)
-                 .order_by(table.c.period, table.c.row_no))
-        stages: dict[str, list[int]] = defaultdict(list)
         with self.engine.connect() as conn:
-            for problem_id, stage in conn.execute(query):
-                if stage:
-                    stages[problem_id].append(int(stage))
-        return dict(stages)
+            return _stage_history(conn, department, before)
 
     def departments_seen(self, before: str | None = None) -> list[str]:
         """Every department that submitted in a stored period (before `before`), sorted."""
@@ -273,6 +279,49 @@ class Store:
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(table.c.department, table.c.problem_id).where(table.c.period == period))
             return {(d, p) for d, p in rows}
+
+
+class PeriodWriter:
+    """Writes one period inside the transaction `Store.period_writer` opened; reads on the same
+    connection see the stored history (earlier periods are untouched by the rewrite)."""
+
+    def __init__(self, conn: Connection, period: str, generated_on: date | None) -> None:
+        self.conn, self.period, self.seq, self.finished = conn, period, 0, False
+        _delete_period(conn, period)
+        empty = period_figures(period, [], previous_problem_ids=None)
+        conn.execute(PERIODS.insert(), [_period_head(empty, generated_on)])
+
+    def add(self, dept: DepartmentResult) -> None:
+        """One department's submission, files, issues and every entity row."""
+        for table, rows in _department_rows(dept, self.seq):
+            if rows:
+                self.conn.execute(table.insert(), rows)
+        self.seq += 1
+
+    def finish(self, figures: PeriodFigures, *, missing: Sequence[str], issues: Iterable[Issue]) -> None:
+        """The period's headline figures, its missing departments and the issues tied to none."""
+        head = _period_head(figures, None)
+        del head["generated_on"]
+        self.conn.execute(PERIODS.update().where(PERIODS.c.period == self.period).values(head))
+        for table, rows in ((MISSING, [{"period": self.period, "department": d, "seq": i}
+                                       for i, d in enumerate(missing)]),
+                            (ISSUES, _issue_rows(self.period, None, issues))):
+            if rows:
+                self.conn.execute(table.insert(), rows)
+        self.finished = True
+
+    def stage_history(self, department: str) -> dict[str, list[int]]:
+        """problem_id -> its stages in the periods stored before this one."""
+        return _stage_history(self.conn, department, self.period)
+
+    def problem_ids(self, period: str, department: str) -> set[str]:
+        """The problem ids one department had in a stored period."""
+        table = ENTITY_TABLES["problems"]
+        query = sa.select(table.c.problem_id).where(table.c.period == period, table.c.department == department)
+        return set(self.conn.scalars(query))
+
+    def previous_period(self) -> str | None:
+        return _previous_period(self.conn, self.period)
 
 
 # -- opening and upgrading ----------------------------------------------------------------------
@@ -346,21 +395,38 @@ def _delete_period(conn: Connection, period: str) -> None:
     conn.execute(PERIODS.delete().where(PERIODS.c.period == period))
 
 
-def _period_rows(result: PeriodResult, figures: PeriodFigures) -> Iterator[tuple[sa.Table, list[Row]]]:
-    """(table, rows) in insertion order: parents before children."""
-    head = asdict(figures) | {"period": result.period, "stored_at": _now(), "generated_on": result.generated_on}
+def _period_head(figures: PeriodFigures, generated_on: date | None) -> Row:
+    head = asdict(figures) | {"stored_at": _now(), "generated_on": generated_on}
     head["by_stage"] = {str(k): v for k, v in figures.by_stage.items()}
-    yield PERIODS, [head]
-    yield MISSING, [{"period": result.period, "department": d, "seq": i} for i, d in enumerate(result.missing)]
-    yield SUBMISSIONS, [_submission_row(d, i) for i, d in enumerate(result.departments)]
-    yield FILES, [_file_row(d, i, f) for d in result.departments for i, f in enumerate(d.files)]
-    yield ISSUES, [*_issue_rows(result.period, None, result.issues),
-                   *(r for d in result.departments for r in _issue_rows(result.period, d.department, d.issues))]
+    return head
+
+
+def _department_rows(dept: DepartmentResult, seq: int) -> Iterator[tuple[sa.Table, list[Row]]]:
+    """(table, rows) of one department in insertion order: parents before children."""
+    yield SUBMISSIONS, [_submission_row(dept, seq)]
+    yield FILES, [_file_row(dept, i, f) for i, f in enumerate(dept.files)]
+    yield ISSUES, _issue_rows(dept.period, dept.department, dept.issues)
     for sheet, table in ENTITY_TABLES.items():
         columns = [c.name for c in table.columns]
-        yield table, [{k: row.get(k) for k in columns} | {"period": result.period, "department": d.department,
+        yield table, [{k: row.get(k) for k in columns} | {"period": dept.period, "department": dept.department,
                                                           "row_no": i}
-                      for d in result.departments for i, row in enumerate(d.rows(sheet))]
+                      for i, row in enumerate(dept.rows(sheet))]
+
+
+def _stage_history(conn: Connection, department: str, before: str) -> dict[str, list[int]]:
+    table = ENTITY_TABLES["problems"]
+    query = (sa.select(table.c.problem_id, table.c.stage)
+             .where(table.c.department == department, table.c.period < before)
+             .order_by(table.c.period, table.c.row_no))
+    stages: dict[str, list[int]] = defaultdict(list)
+    for problem_id, stage in conn.execute(query):
+        if stage:
+            stages[problem_id].append(int(stage))
+    return dict(stages)
+
+
+def _previous_period(conn: Connection, before: str) -> str | None:
+    return conn.scalar(sa.select(sa.func.max(PERIODS.c.period)).where(PERIODS.c.period < before))
 
 
 def _submission_row(dept: DepartmentResult, seq: int) -> Row:

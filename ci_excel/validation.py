@@ -949,19 +949,28 @@ def _read_info(book: RawBook, name: str | None, ctx: _Ctx) -> Row:
 def merge(checks: Sequence[FileCheck], *, canonical_department: Callable[[str], str] | None = None,
           threshold: float = THRESHOLD) -> MergeResult:
     """One Submission per (department, period), with the cross-sheet rules applied."""
-    groups: dict[tuple[str, str], list[FileCheck]] = defaultdict(list)
-    loose: list[Issue] = []
-    for check in checks:
+    groups, loose = group_checks(checks, canonical_department=canonical_department)
+    submissions = [merge_group(dep, per, [checks[i] for i in group], threshold)
+                   for (dep, per), group in sorted(groups.items())]
+    return MergeResult(submissions, [i for n in loose for i in checks[n].issues])
+
+
+def group_checks(checks: Sequence[FileCheck], *, canonical_department: Callable[[str], str] | None = None,
+                 ) -> tuple[dict[tuple[str, str], list[int]], list[int]]:
+    """Indexes of the checks of each (department, period), and of those that name neither."""
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    loose: list[int] = []
+    for n, check in enumerate(checks):
         if not check.department or not check.period:
-            loose.extend(check.issues)
+            loose.append(n)
             continue
         department = canonical_department(check.department) if canonical_department else check.department
-        groups[(department, check.period)].append(check)
-    submissions = [_submission(dep, per, group, threshold) for (dep, per), group in sorted(groups.items())]
-    return MergeResult(submissions, loose)
+        groups[(department, check.period)].append(n)
+    return dict(groups), loose
 
 
-def _submission(department: str, period: str, group: list[FileCheck], threshold: float) -> Submission:
+def merge_group(department: str, period: str, group: Sequence[FileCheck], threshold: float = THRESHOLD) -> Submission:
+    """The files of one department and period as one Submission, with the cross-sheet rules applied."""
     group = sorted(group, key=lambda c: c.source.path)
     ctx = _Ctx("", department, period)
     tables: dict[str, list[Record]] = defaultdict(list)
