@@ -14,7 +14,7 @@ from tests.factories import UNSAFE_DEPARTMENT, sample_period
 def test_rows_links_and_full_paths(tmp_path: Path) -> None:
     result = sample_period(n_departments=3)
     result.departments[0].info["contact"] = "=HYPERLINK(\"http://x\")"
-    reports = report_paths(result, tmp_path)
+    reports = report_paths((d.department for d in result.departments), tmp_path)
     for path in reports.values():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"docx")
@@ -47,7 +47,7 @@ def test_english_headers(tmp_path: Path) -> None:
 def test_full_paths_point_where_the_outputs_are_published(tmp_path: Path) -> None:
     result = sample_period(n_departments=1)
     staging = tmp_path / ".runs" / "2026-11.tmp"
-    reports = report_paths(result, staging)
+    reports = report_paths((d.department for d in result.departments), staging)
     out = write_distribution(result, reports, {}, staging / "distribution.xlsx", final_dir=tmp_path / "2026-11")
     ws = openpyxl.load_workbook(out).active
     assert ws.cell(2, 4).value == "reports/电商运营部.docx"

@@ -254,7 +254,7 @@ def test_colliding_safe_names_do_not_overwrite(tmp_path: Path) -> None:
     result = sample_period(n_departments=3)
     names = ["财务/审计", "财务_审计", "Portfolio"]
     result.departments = [replace(d, department=n) for d, n in zip(result.departments, names, strict=True)]
-    paths = report_paths(result, tmp_path)
+    paths = report_paths((d.department for d in result.departments), tmp_path)
     assert len({p.name.casefold() for p in paths.values()} | {"portfolio.docx"}) == 4
     written = render_reports(result, tmp_path)
     assert len(set(written)) == 4 and all(p.is_file() for p in written)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.context
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,18 +39,22 @@ class RenderRun:
     charts: ChartStats = field(default_factory=ChartStats)
 
 
-def report_paths(result: PeriodResult, out_dir: Path) -> dict[str, Path]:
+def report_paths(departments: Iterable[str], out_dir: Path) -> dict[str, Path]:
     """Department -> out_dir/reports/<safe name>.docx; names that collide once made safe get _2, _3 …"""
     used = {PORTFOLIO.casefold()}
     paths: dict[str, Path] = {}
-    for dept in result.departments:
-        base = safe_filename(dept.department, default="department")
+    for department in departments:
+        base = safe_filename(department, default="department")
         name, n = base, 2
         while name.casefold() in used:
             name, n = f"{base}_{n}", n + 1
         used.add(name.casefold())
-        paths[dept.department] = out_dir / REPORTS_DIR / f"{name}.docx"
+        paths[department] = out_dir / REPORTS_DIR / f"{name}.docx"
     return paths
+
+
+def portfolio_path(out_dir: Path) -> Path:
+    return out_dir / REPORTS_DIR / f"{PORTFOLIO}.docx"
 
 
 def render_reports(result: PeriodResult, out_dir: Path, *, lang: Lang = "zh", template: Path | None = None,
@@ -62,29 +67,34 @@ def render_reports(result: PeriodResult, out_dir: Path, *, lang: Lang = "zh", te
 def render_all(result: PeriodResult, out_dir: Path, *, lang: Lang = "zh", template: Path | None = None,
                jobs: int = 1, config: Config | None = None, cache_dir: Path | None = None,
                reuse_figures: bool = True) -> RenderRun:
-    settings = _Settings(template_path(template).read_bytes(), lang, cache_dir, config,
-                         result.generated_on or date.today(), reuse_figures)
-    targets = report_paths(result, out_dir)
+    settings = RenderSettings.of(lang=lang, template=template, cache_dir=cache_dir, config=config,
+                                 generated_on=result.generated_on, reuse_figures=reuse_figures)
+    targets = report_paths((d.department for d in result.departments), out_dir)
     tasks = [(dept, targets[dept.department]) for dept in result.departments]
-    portfolio = out_dir / REPORTS_DIR / f"{PORTFOLIO}.docx"
+    portfolio = portfolio_path(out_dir)
     run = RenderRun(paths=[*(targets[d.department] for d in result.departments), portfolio])
     if jobs > 1 and len(tasks) > 1:
         chunk = max(1, min(16, len(tasks) // (jobs * 8)))
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,),
-                                 mp_context=_clean_context()) as pool:
-            departments = pool.map(_render_department, tasks, chunksize=chunk)
+        with worker_pool(settings, jobs) as pool:
+            departments = pool.map(_render_task, tasks, chunksize=chunk)
             # The portfolio needs every department: drawn here, where the data already is, rather
             # than pickled whole into a worker (which doubled peak memory).
-            _init_worker(settings)
+            use_settings(settings)
             _merge(run, *_render_portfolio(result, portfolio))
             for timings, stats in departments:
                 _merge(run, timings, stats)
     else:
-        _init_worker(settings)
+        use_settings(settings)
         for task in tasks:
-            _merge(run, *_render_department(task))
+            _merge(run, *render_department(*task))
         _merge(run, *_render_portfolio(result, portfolio))
     return run
+
+
+def worker_pool(settings: RenderSettings, jobs: int) -> ProcessPoolExecutor:
+    """Processes ready to render reports with `settings` (see `render_department`)."""
+    return ProcessPoolExecutor(max_workers=jobs, initializer=use_settings, initargs=(settings,),
+                               mp_context=_clean_context())
 
 
 def _clean_context() -> multiprocessing.context.BaseContext:
@@ -105,7 +115,9 @@ def _merge(run: RenderRun, timings: Timings, stats: ChartStats) -> None:
 
 
 @dataclass(frozen=True)
-class _Settings:
+class RenderSettings:
+    """What every report of a run shares; each process takes it once (`use_settings`)."""
+
     template: bytes
     lang: Lang
     cache_dir: Path | None
@@ -113,12 +125,18 @@ class _Settings:
     generated_on: date
     reuse_figures: bool = True
 
+    @classmethod
+    def of(cls, *, lang: Lang, template: Path | None, cache_dir: Path | None, config: Config | None,
+           generated_on: date | None, reuse_figures: bool = True) -> RenderSettings:
+        return cls(template_path(template).read_bytes(), lang, cache_dir, config, generated_on or date.today(),
+                   reuse_figures)
+
 
 _STATE: dict[str, Any] = {}
 _CHARTS: dict[tuple[str, Path | None], Charts] = {}
 
 
-def _init_worker(settings: _Settings) -> None:
+def use_settings(settings: RenderSettings) -> None:
     """Per process: one chart cache and the reference document bytes, reused by every report."""
     import matplotlib
 
@@ -132,15 +150,15 @@ def _init_worker(settings: _Settings) -> None:
 
 
 def _new_doc() -> ReportDoc:
-    settings: _Settings = _STATE["settings"]
+    settings: RenderSettings = _STATE["settings"]
     return ReportDoc(settings.template, settings.lang, _STATE["charts"])
 
 
-def _render_department(task: tuple[DepartmentResult, Path]) -> tuple[Timings, ChartStats]:
+def render_department(dept: DepartmentResult, target: Path) -> tuple[Timings, ChartStats]:
+    """One department's report, in a process that took the run's settings (`use_settings`)."""
     from ci_excel.render.docx_department import build_department
 
-    dept, target = task
-    settings: _Settings = _STATE["settings"]
+    settings: RenderSettings = _STATE["settings"]
     before = _snapshot()
     doc = _new_doc()
     build_department(doc, dept, generated_on=settings.generated_on, config=settings.config)
@@ -148,10 +166,14 @@ def _render_department(task: tuple[DepartmentResult, Path]) -> tuple[Timings, Ch
     return doc.timings, _since(before)
 
 
+def _render_task(task: tuple[DepartmentResult, Path]) -> tuple[Timings, ChartStats]:
+    return render_department(*task)
+
+
 def _render_portfolio(result: PeriodResult, target: Path) -> tuple[Timings, ChartStats]:
     from ci_excel.render.docx_portfolio import build_portfolio
 
-    settings: _Settings = _STATE["settings"]
+    settings: RenderSettings = _STATE["settings"]
     before = _snapshot()
     doc = _new_doc()
     build_portfolio(doc, result, generated_on=settings.generated_on, config=settings.config)
