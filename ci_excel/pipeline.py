@@ -235,7 +235,7 @@ def render_outputs(result: PeriodResult, folder: Path, target: Path, *, lang: La
     write_summary(result, folder / "portfolio_summary.xlsx", lang=lang)
     pdfs = convert_to_pdf(reports, jobs=jobs) if pdf else {}
     by_department = {d.department: p for d, p in zip(result.departments, reports, strict=False)}
-    write_distribution(result, by_department, {k: pdfs[v] for k, v in by_department.items() if v in pdfs},
+    write_distribution(result.departments, by_department, {k: pdfs[v] for k, v in by_department.items() if v in pdfs},
                        folder / "distribution.xlsx", lang=lang, final_dir=target)
 
 

@@ -19,7 +19,7 @@ def test_rows_links_and_full_paths(tmp_path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"docx")
     pdfs = {UNSAFE_DEPARTMENT: reports[UNSAFE_DEPARTMENT].with_suffix(".pdf")}
-    out = write_distribution(result, reports, pdfs, tmp_path / "distribution.xlsx", lang="zh")
+    out = write_distribution(result.departments, reports, pdfs, tmp_path / "distribution.xlsx", lang="zh")
     ws = openpyxl.load_workbook(out).active
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     assert rows[0] == distribution_headers("zh")
@@ -38,7 +38,7 @@ def test_rows_links_and_full_paths(tmp_path: Path) -> None:
 
 def test_english_headers(tmp_path: Path) -> None:
     result = sample_period(n_departments=1, lang="en")
-    out = write_distribution(result, {}, {}, tmp_path / "d.xlsx", lang="en")
+    out = write_distribution(result.departments, {}, {}, tmp_path / "d.xlsx", lang="en")
     ws = openpyxl.load_workbook(out).active
     assert [c.value for c in ws[1]][:5] == ["Department", "Prepared by", "Contact", "Report file", "PDF file"]
     assert ws.cell(2, 4).value is None
@@ -48,7 +48,8 @@ def test_full_paths_point_where_the_outputs_are_published(tmp_path: Path) -> Non
     result = sample_period(n_departments=1)
     staging = tmp_path / ".runs" / "2026-11.tmp"
     reports = report_paths((d.department for d in result.departments), staging)
-    out = write_distribution(result, reports, {}, staging / "distribution.xlsx", final_dir=tmp_path / "2026-11")
+    out = write_distribution(result.departments, reports, {}, staging / "distribution.xlsx",
+                             final_dir=tmp_path / "2026-11")
     ws = openpyxl.load_workbook(out).active
     assert ws.cell(2, 4).value == "reports/电商运营部.docx"
     assert Path(ws.cell(2, 6).value) == (tmp_path / "2026-11" / "reports" / "电商运营部.docx").resolve()

@@ -9,14 +9,14 @@ typed is taken for a formula.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 
 from ci_excel.fileio import atomic_write
-from ci_excel.model import PeriodResult
+from ci_excel.model import DepartmentResult
 from ci_excel.render.docx_base import sanitize
 from ci_excel.render.phrases import phrase
 from ci_excel.schema import INFO, Lang
@@ -28,15 +28,16 @@ def distribution_headers(lang: Lang) -> list[str]:
     return [INFO.column(k).header(lang) if k in INFO.by_key else phrase(k, lang) for k in COLUMNS]
 
 
-def write_distribution(result: PeriodResult, reports: Mapping[str, Path], pdfs: Mapping[str, Path], out: Path, *,
-                       lang: Lang = "zh", final_dir: Path | None = None) -> Path:
+def write_distribution(departments: Iterable[DepartmentResult], reports: Mapping[str, Path],
+                       pdfs: Mapping[str, Path], out: Path, *, lang: Lang = "zh",
+                       final_dir: Path | None = None) -> Path:
     """Write the distribution list to `out` (atomically); `reports`/`pdfs` map department -> file.
 
     `final_dir` is where the workbook will live once published (when it is written into a staging
     folder first): the full-path columns point there, the links stay relative to the workbook.
     """
     rows: list[list[Any]] = []
-    for dept in result.departments:
+    for dept in departments:
         report, pdf = reports.get(dept.department), pdfs.get(dept.department)
         rows.append([sanitize(dept.department), sanitize(dept.info.get("contact") or ""),
                      sanitize(dept.info.get("contact_info") or ""), report, pdf])
