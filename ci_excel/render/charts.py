@@ -72,6 +72,7 @@ class MatrixData:
     points: tuple[tuple[str, str, str], ...]  # (label, impact key, difficulty key)
     cells: tuple[tuple[str, str, str], ...]  # (impact key, difficulty key, priority key)
     counts_only: bool = False
+    counts: tuple[tuple[str, str, int], ...] = ()  # (impact, difficulty, n): unlabelled problems, with counts_only
 
 
 @dataclass(frozen=True)
@@ -457,6 +458,7 @@ def draw_matrix(data: MatrixData, lang: Lang) -> Figure:
     levels = [c.key for c in reversed(LEVEL.choices)]  # low, medium, high
     classes = {(i, d): p for i, d, p in data.cells}
     cells: dict[tuple[str, str], list[str]] = {}
+    tallies = {(impact, difficulty): n for impact, difficulty, n in data.counts}
     for label, impact, difficulty in data.points:
         cells.setdefault((impact, difficulty), []).append(label)
     for yi, impact in enumerate(levels):
@@ -465,7 +467,8 @@ def draw_matrix(data: MatrixData, lang: Lang) -> Figure:
             grid.add_patch(Rectangle((xi, yi), 1, 1, fc=PRIORITY_COLORS[cls], ec="white", lw=3))
             grid.text(xi + 0.04, yi + 0.95, PRIORITY.label(cls, lang), ha="left", va="top", fontsize=8,
                       fontweight="bold", color=PRIORITY_EDGES[cls])
-            _place(grid, xi, yi, cells.get((impact, difficulty), []), cls, data.counts_only, lang)
+            _place(grid, xi, yi, cells.get((impact, difficulty), []), cls, data.counts_only, lang,
+                   unlabelled=tallies.get((impact, difficulty), 0))
     for n, level in enumerate(levels):
         grid.text(n + 0.5, -0.06, LEVEL.label(level, lang), ha="center", va="top", fontsize=9)
         grid.text(-0.03, n + 0.5, LEVEL.label(level, lang), ha="right", va="center", fontsize=9)
@@ -477,12 +480,13 @@ def draw_matrix(data: MatrixData, lang: Lang) -> Figure:
     return fig
 
 
-def _place(ax: Any, xi: int, yi: int, labels: list[str], cls: str, counts_only: bool, lang: Lang) -> None:
+def _place(ax: Any, xi: int, yi: int, labels: list[str], cls: str, counts_only: bool, lang: Lang, *,
+           unlabelled: int = 0) -> None:
     if counts_only:
-        if labels:
-            ax.text(xi + 0.5, yi + 0.45, str(len(labels)), ha="center", va="center", fontsize=20,
+        if n := len(labels) + unlabelled:
+            ax.text(xi + 0.5, yi + 0.45, str(n), ha="center", va="center", fontsize=20,
                     fontweight="bold", color=PRIORITY_EDGES[cls])
-            ax.text(xi + 0.5, yi + 0.2, phrase("n_problems", lang, n=len(labels)), ha="center", va="center",
+            ax.text(xi + 0.5, yi + 0.2, phrase("n_problems", lang, n=n), ha="center", va="center",
                     fontsize=7.5, color="#424949")
         return
     per_row, rows = 4, 5

@@ -171,12 +171,13 @@ def _render_task(task: tuple[DepartmentResult, Path]) -> tuple[Timings, ChartSta
 
 
 def _render_portfolio(result: PeriodResult, target: Path) -> tuple[Timings, ChartStats]:
-    from ci_excel.render.docx_portfolio import build_portfolio
+    from ci_excel.render.docx_portfolio import PortfolioDigest, build_portfolio
 
     settings: RenderSettings = _STATE["settings"]
     before = _snapshot()
     doc = _new_doc()
-    build_portfolio(doc, result, generated_on=settings.generated_on, config=settings.config)
+    build_portfolio(doc, PortfolioDigest.of(result.departments), result.outline, generated_on=settings.generated_on,
+                    config=settings.config)
     doc.save(target)
     return doc.timings, _since(before)
 

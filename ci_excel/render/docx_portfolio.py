@@ -1,52 +1,209 @@
 """The PMO's portfolio report across departments: headline figures, distributions, trend, overdue
 actions, P1 problems, KPIs, solution mix, ranking, data quality, missing and late submissions.
+
+Departments are folded into a `PortfolioDigest` one at a time and then dropped: the digest keeps a
+short line of counts per department, whole-period counters, and only the TOP_ROWS most overdue
+actions and first P1 problems (every one of them is in portfolio_summary.xlsx). What it keeps is
+independent of the order departments are added in; ties go by department name.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from ci_excel.config import Config
-from ci_excel.model import DepartmentResult, PeriodFigures, PeriodResult, Row
+from ci_excel.model import DepartmentResult, PeriodFigures, PeriodOutline, Row
 from ci_excel.render import charts as ch
 from ci_excel.render.docx_base import RED, ReportDoc, Styled, fmt, sanitize
-from ci_excel.render.docx_department import cover, issues_table, matrix_cells, stage_key, stage_priority_table
+from ci_excel.render.docx_department import cover, issues_table, matrix_cells, stage_key
 from ci_excel.render.phrases import phrase
-from ci_excel.schema import INFO, SOLUTION_CATEGORY, STAGE, column_label
+from ci_excel.schema import INFO, PRIORITY, SHEETS, SOLUTION_CATEGORY, STAGE, column_label
 from ci_excel.scoring import priority_key
 
+TOP_ROWS = 40  # overdue actions and P1 problems listed in the report; the summary workbook has them all
 
-def build_portfolio(doc: ReportDoc, result: PeriodResult, *, generated_on: date, config: Config | None = None) -> None:
+ACTION_KEYS = ("action_id", "what", "who", "due_on", "status")
+PROBLEM_KEYS = ("problem_id", "statement", "stage", "owner", "progress")
+CLOSED_STAGE = "6"
+
+T = TypeVar("T")
+Key = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class DepartmentLine:
+    """One department as the portfolio report shows it: counts and rates, none of its rows."""
+
+    department: str
+    late: bool
+    submitted_on: Any
+    files: int
+    errors: int
+    warnings: int
+    stages: tuple[int, ...]  # problems per STAGE choice, in schema order
+    problems: int  # all problems, including any whose stage is blank
+    overdue: int  # overdue actions
+    progress: float | None  # mean progress of the problems that give one
+    kpis: int
+    kpis_met: int
+    achievement: float | None  # mean achievement of the KPIs that give one
+    benefit: float
+
+    @classmethod
+    def of(cls, dept: DepartmentResult) -> DepartmentLine:
+        problems, results = dept.rows("problems"), dept.rows("results")
+        stages = Counter(stage_key(p.get("stage")) for p in problems)
+        errors = sum(1 for i in dept.issues if i.is_error)
+        return cls(department=dept.department, late=dept.late, submitted_on=dept.info.get("submitted_on"),
+                   files=len(dept.files), errors=errors, warnings=len(dept.issues) - errors,
+                   stages=tuple(stages.get(s.key, 0) for s in STAGE.choices), problems=len(problems),
+                   overdue=sum(1 for a in dept.rows("actions") if a.get("overdue")),
+                   progress=_mean(p.get("progress") for p in problems),
+                   kpis=len(results), kpis_met=sum(1 for r in results if r.get("met")),
+                   achievement=_mean(r.get("achievement") for r in results),
+                   benefit=sum(r.get("annual_benefit") or 0 for r in results))
+
+    @property
+    def closure_rate(self) -> float:
+        closed = self.stages[[s.key for s in STAGE.choices].index(CLOSED_STAGE)]
+        return closed / self.problems if self.problems else 0.0
+
+    @property
+    def kpi_rate(self) -> float:
+        return self.kpis_met / self.kpis if self.kpis else 0.0
+
+    def rank_key(self) -> tuple[float, float, int, float, str]:
+        """Closure rate, KPI hit rate (high first), overdue actions (few first), progress, name."""
+        return (-self.closure_rate, -self.kpi_rate, self.overdue, -(self.progress or 0.0), self.department)
+
+
+def _mean(values: Iterable[Any]) -> float | None:
+    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    return sum(numbers) / len(numbers) if numbers else None
+
+
+class _Last:
+    """Heap entry ordered backwards, so the heap's root is the largest key kept."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Key) -> None:
+        self.key = key
+
+    def __lt__(self, other: _Last) -> bool:
+        return other.key < self.key
+
+
+class Top(Generic[T]):
+    """The `size` items with the smallest keys offered so far, and how many were offered."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.total = 0
+        self._heap: list[tuple[_Last, int, T]] = []
+
+    def offer(self, key: Key, item: T) -> None:
+        self.total += 1
+        entry = (_Last(key), self.total, item)  # the counter breaks exact ties before items compare
+        if len(self._heap) < self.size:
+            heapq.heappush(self._heap, entry)
+        elif key < self._heap[0][0].key:
+            heapq.heapreplace(self._heap, entry)
+
+    def items(self) -> list[T]:
+        """What is kept, smallest key first."""
+        return [item for _, _, item in sorted(self._heap, key=lambda e: (e[0].key, e[1]))]
+
+
+@dataclass
+class PortfolioDigest:
+    """What the portfolio report needs of the departments, folded in one at a time."""
+
+    lines: list[DepartmentLine] = field(default_factory=list)
+    stage_priority: Counter[tuple[str, str]] = field(default_factory=Counter)  # (stage, priority) -> problems
+    cells: Counter[tuple[str, str]] = field(default_factory=Counter)  # (impact, difficulty) -> problems
+    classes: dict[tuple[str, str], tuple[str, int, str]] = field(default_factory=dict)  # cell -> (dept, row, class)
+    candidates: Counter[Any] = field(default_factory=Counter)  # solution category -> candidates
+    selected: Counter[Any] = field(default_factory=Counter)  # solution category -> selected
+    overdue: Top[tuple[Any, ...]] = field(default_factory=lambda: Top(TOP_ROWS))  # (department, *ACTION_KEYS, days)
+    p1: Top[tuple[Any, ...]] = field(default_factory=lambda: Top(TOP_ROWS))  # (department, *PROBLEM_KEYS)
+
+    @classmethod
+    def of(cls, departments: Iterable[DepartmentResult]) -> PortfolioDigest:
+        digest = cls()
+        for dept in departments:
+            digest.add(dept)
+        return digest
+
+    def add(self, dept: DepartmentResult) -> None:
+        self.lines.append(DepartmentLine.of(dept))
+        name = dept.department
+        for n, p in enumerate(dept.rows("problems")):
+            self._problem(name, n, p)
+        for n, a in enumerate(dept.rows("actions")):
+            if a.get("overdue"):
+                self.overdue.offer((-(a.get("days_overdue") or 0), name, n),
+                                   (name, *(a.get(k) for k in ACTION_KEYS), a.get("days_overdue")))
+        for s in dept.rows("solutions"):
+            self.candidates[s.get("category")] += 1
+            if s.get("selected"):
+                self.selected[s.get("category")] += 1
+
+    def _problem(self, name: str, n: int, p: Row) -> None:
+        self.stage_priority[stage_key(p.get("stage")), str(p.get("priority"))] += 1
+        impact, difficulty, cls = p.get("impact"), p.get("difficulty"), p.get("priority")
+        self.cells[str(impact or ""), str(difficulty or "")] += 1
+        if impact and difficulty and cls:  # the class rows give a cell: the last department by name wins
+            cell = (str(impact), str(difficulty))
+            if cell not in self.classes or (name, n) >= self.classes[cell][:2]:
+                self.classes[cell] = (name, n, str(cls))
+        if cls == "P1":
+            self.p1.offer((priority_key(p), name, n), (name, *(p.get(k) for k in PROBLEM_KEYS)))
+
+    @property
+    def departments(self) -> list[DepartmentLine]:
+        """One line per department, by name."""
+        return sorted(self.lines, key=lambda d: d.department)
+
+    def matrix_classes(self, config: Config | None) -> tuple[tuple[str, str, str], ...]:
+        rows = [{"impact": i, "difficulty": d, "priority": c} for (i, d), (_, _, c) in sorted(self.classes.items())]
+        return matrix_cells(rows, config)
+
+
+def build_portfolio(doc: ReportDoc, digest: PortfolioDigest, outline: PeriodOutline, *, generated_on: date,
+                    config: Config | None = None) -> None:
     lang = doc.lang
-    cover(doc, phrase("portfolio_report", lang), result.period, [
-        (phrase("period", lang), result.period), (phrase("date", lang), generated_on.isoformat()),
-        (phrase("departments", lang), str(len(result.departments)))])
-    doc.frame(f"{phrase('portfolio_report', lang)} · {result.period}")
-    problems = [(d, p) for d in result.departments for p in d.rows("problems")]
-    headline(doc, result)
-    distribution(doc, result, [p for _, p in problems], config)
-    trend(doc, result.trend)
-    overdue(doc, result.departments)
-    p1_problems(doc, problems)
-    kpis(doc, result.departments)
-    category_mix(doc, result.departments)
-    ranking(doc, result.departments)
-    quality(doc, result)
-    submissions(doc, result)
+    cover(doc, phrase("portfolio_report", lang), outline.period, [
+        (phrase("period", lang), outline.period), (phrase("date", lang), generated_on.isoformat()),
+        (phrase("departments", lang), str(len(digest.lines)))])
+    doc.frame(f"{phrase('portfolio_report', lang)} · {outline.period}")
+    departments = digest.departments
+    headline(doc, outline)
+    distribution(doc, digest, departments, config)
+    trend(doc, outline.trend)
+    overdue(doc, digest.overdue)
+    p1_problems(doc, digest.p1)
+    kpis(doc, departments)
+    category_mix(doc, digest)
+    ranking(doc, departments)
+    quality(doc, departments, outline)
+    submissions(doc, departments, outline)
 
 
-def _figures(result: PeriodResult) -> tuple[PeriodFigures | None, PeriodFigures | None]:
-    earlier = [f for f in result.trend if f.period < result.period]
-    return result.figures, (earlier[-1] if earlier else None)
+def _figures(outline: PeriodOutline) -> tuple[PeriodFigures | None, PeriodFigures | None]:
+    earlier = [f for f in outline.trend if f.period < outline.period]
+    return outline.figures, (earlier[-1] if earlier else None)
 
 
-def headline(doc: ReportDoc, result: PeriodResult) -> None:
+def headline(doc: ReportDoc, outline: PeriodOutline) -> None:
     lang = doc.lang
     doc.heading(phrase("headline", lang), 1)
-    now, before = _figures(result)
+    now, before = _figures(outline)
     if now is None:
         doc.text(phrase("no_data", lang))
         return
@@ -63,26 +220,40 @@ def headline(doc: ReportDoc, result: PeriodResult) -> None:
               rows, [40, 20, 20, 20], align=["left", "right", "right", "right"])
 
 
-def distribution(doc: ReportDoc, result: PeriodResult, problems: Sequence[Row], config: Config | None) -> None:
+def distribution(doc: ReportDoc, digest: PortfolioDigest, departments: Sequence[DepartmentLine],
+                 config: Config | None) -> None:
     lang = doc.lang
     doc.heading(phrase("by_stage_priority", lang), 1)
-    stage_priority_table(doc, problems)
-    per_stage = [Counter(str(p.get("priority")) for p in problems if stage_key(p.get("stage")) == s.key)
-                 for s in STAGE.choices]
-    doc.figure(ch.StackedBarsData(tuple(s.label(lang) for s in STAGE.choices),
-                                  ch.priority_series([dict(c) for c in per_stage], lang)),
+    stage_priority_table(doc, digest.stage_priority)
+    per_stage = [{p: float(n) for (s, p), n in digest.stage_priority.items() if s == stage.key}
+                 for stage in STAGE.choices]
+    doc.figure(ch.StackedBarsData(tuple(s.label(lang) for s in STAGE.choices), ch.priority_series(per_stage, lang)),
                phrase("stage_priority_chart", lang))
     doc.heading(phrase("priority_matrix", lang), 2)
-    points = tuple(("", p.get("impact") or "", p.get("difficulty") or "") for p in problems)
-    doc.figure(ch.MatrixData(points, matrix_cells(problems, config), counts_only=True), phrase("priority_matrix", lang))
+    counts = tuple((i, d, n) for (i, d), n in sorted(digest.cells.items()))
+    doc.figure(ch.MatrixData((), digest.matrix_classes(config), counts_only=True, counts=counts),
+               phrase("priority_matrix", lang))
     doc.heading(phrase("stage_by_dept", lang), 2)
     head = [INFO.column("department").header(lang), *(s.label(lang) for s in STAGE.choices), phrase("total", lang)]
-    rows = []
-    for d in result.departments:
-        c = Counter(stage_key(p.get("stage")) for p in d.rows("problems"))
-        rows.append([sanitize(d.department), *(str(c.get(s.key, 0) or "·") for s in STAGE.choices),
-                     str(sum(c.values()))])
+    rows = [[sanitize(d.department), *(str(n or "·") for n in d.stages), str(d.problems)] for d in departments]
     doc.table(head, rows, [20, 11, 11, 11, 11, 11, 13, 8], align=["left", *["center"] * 7])
+
+
+def stage_priority_table(doc: ReportDoc, counts: Counter[tuple[str, str]]) -> None:
+    """Problems by stage (rows) and priority class (columns), with totals: the department report's
+    table, drawn from counts."""
+    lang = doc.lang
+    priorities = [c.key for c in PRIORITY.choices]
+    rows: list[list[Any]] = []
+    for stage in STAGE.choices:
+        values = [counts.get((stage.key, k), 0) for k in priorities]
+        rows.append([stage.label(lang), *(str(v) if v else "·" for v in values), str(sum(values))])
+    totals = [sum(counts.get((s.key, k), 0) for s in STAGE.choices) for k in priorities]
+    rows.append([Styled(phrase("total", lang), bold=True), *(Styled(str(v), bold=True) for v in totals),
+                 Styled(str(sum(totals)), bold=True)])
+    head = [column_label("problems", "stage", lang), *(PRIORITY.label(k, lang) for k in priorities),
+            phrase("total", lang)]
+    doc.table(head, rows, [16, 12, 12, 12, 12, 8], align=["left", *["center"] * 5])
 
 
 def trend(doc: ReportDoc, figures: Sequence[PeriodFigures]) -> None:
@@ -100,51 +271,52 @@ def trend(doc: ReportDoc, figures: Sequence[PeriodFigures]) -> None:
               align=["left", "right", "right", "right", "right"])
 
 
-def overdue(doc: ReportDoc, departments: Sequence[DepartmentResult]) -> None:
+def overdue(doc: ReportDoc, top: Top[tuple[Any, ...]]) -> None:
+    """The most overdue actions first; when there are more than TOP_ROWS, says where the rest are."""
     lang = doc.lang
     doc.heading(phrase("overdue_actions", lang), 1)
-    rows = [(d, a) for d in departments for a in d.rows("actions") if a.get("overdue")]
-    rows.sort(key=lambda da: -(da[1].get("days_overdue") or 0))
-    if not rows:
+    if not top.total:
         doc.text(phrase("none", lang))
         return
-    keys = ["action_id", "what", "who", "due_on", "status"]
-    body = [[sanitize(d.department), *(fmt("actions", k, a.get(k), lang) for k in keys),
-             Styled(str(a.get("days_overdue") or ""), color=RED, bold=True)] for d, a in rows]
-    head = [INFO.column("department").header(lang), *(column_label("actions", k, lang) for k in keys),
+    body = [[sanitize(name), *(fmt("actions", k, v, lang) for k, v in zip(ACTION_KEYS, values, strict=True)),
+             Styled(str(days or ""), color=RED, bold=True)] for name, *values, days in top.items()]
+    head = [INFO.column("department").header(lang), *(column_label("actions", k, lang) for k in ACTION_KEYS),
             column_label("actions", "days_overdue", lang)]
     doc.table(head, body, [14, 11, 28, 10, 12, 10, 9], align=[*["left"] * 6, "right"])
+    _capped(doc, top, "actions")
 
 
-def p1_problems(doc: ReportDoc, problems: Sequence[tuple[DepartmentResult, Row]]) -> None:
+def p1_problems(doc: ReportDoc, top: Top[tuple[Any, ...]]) -> None:
+    """P1 problems in priority order; when there are more than TOP_ROWS, says where the rest are."""
     lang = doc.lang
     doc.heading(phrase("p1_problems", lang), 1)
-    rows = sorted(((d, p) for d, p in problems if p.get("priority") == "P1"), key=lambda dp: priority_key(dp[1]))
-    if not rows:
+    if not top.total:
         doc.text(phrase("none", lang))
         return
-    keys = ["problem_id", "statement", "stage", "owner", "progress"]
-    body = [[sanitize(d.department), *(fmt("problems", k, p.get(k), lang) for k in keys)] for d, p in rows]
-    head = [INFO.column("department").header(lang), *(column_label("problems", k, lang) for k in keys)]
+    body = [[sanitize(name), *(fmt("problems", k, v, lang) for k, v in zip(PROBLEM_KEYS, values, strict=True))]
+            for name, *values in top.items()]
+    head = [INFO.column("department").header(lang), *(column_label("problems", k, lang) for k in PROBLEM_KEYS)]
     doc.table(head, body, [13, 10, 45, 14, 9, 8], align=[*["left"] * 5, "right"])
+    _capped(doc, top, "problems")
 
 
-def kpis(doc: ReportDoc, departments: Sequence[DepartmentResult]) -> None:
+def _capped(doc: ReportDoc, top: Top[Any], sheet: str) -> None:
+    if top.total > top.size:
+        doc.text(phrase("capped_rows", doc.lang, total=f"{top.total:,}", shown=top.size,
+                        sheet=SHEETS[sheet].name(doc.lang)), style="Caption")
+
+
+def kpis(doc: ReportDoc, departments: Sequence[DepartmentLine]) -> None:
     lang = doc.lang
     doc.heading(phrase("kpi_achievement", lang), 1)
     rows = []
     for d in departments:
-        results = d.rows("results")
-        if not results:
+        if not d.kpis:
             continue
-        met = sum(1 for r in results if r.get("met"))
-        achieved = [r["achievement"] for r in results if isinstance(r.get("achievement"), int | float)]
-        mean = sum(achieved) / len(achieved) if achieved else None
-        benefit = sum(r.get("annual_benefit") or 0 for r in results)
-        rate = met / len(results)
-        rows.append([sanitize(d.department), str(len(results)), str(met),
+        rate = d.kpi_rate
+        rows.append([sanitize(d.department), str(d.kpis), str(d.kpis_met),
                      Styled(f"{rate:.0%}", color=RED if rate < 0.5 else None, bold=rate < 0.5),
-                     "" if mean is None else f"{mean:.0%}", f"{benefit:,.0f}"])
+                     "" if d.achievement is None else f"{d.achievement:.0%}", f"{d.benefit:,.0f}"])
     if not rows:
         doc.text(phrase("none", lang))
         return
@@ -153,12 +325,10 @@ def kpis(doc: ReportDoc, departments: Sequence[DepartmentResult]) -> None:
     doc.table(head, rows, [24, 12, 12, 14, 14, 18], align=["left", *["right"] * 5])
 
 
-def category_mix(doc: ReportDoc, departments: Sequence[DepartmentResult]) -> None:
+def category_mix(doc: ReportDoc, digest: PortfolioDigest) -> None:
     lang = doc.lang
     doc.heading(phrase("category_mix", lang), 1)
-    solutions = [s for d in departments for s in d.rows("solutions")]
-    every = Counter(s.get("category") for s in solutions)
-    chosen = Counter(s.get("category") for s in solutions if s.get("selected"))
+    every, chosen = digest.candidates, digest.selected
     cats = [c.key for c in SOLUTION_CATEGORY.choices]
     labels = tuple(SOLUTION_CATEGORY.label(c, lang) for c in cats)
     doc.figure(ch.StackedBarsData(labels, (
@@ -171,58 +341,42 @@ def category_mix(doc: ReportDoc, departments: Sequence[DepartmentResult]) -> Non
               rows, [40, 30, 30], align=["left", "right", "right"])
 
 
-def _rank_row(d: DepartmentResult) -> tuple[float, float, int, float]:
-    problems = d.rows("problems")
-    closed = sum(1 for p in problems if stage_key(p.get("stage")) == "6")
-    results = d.rows("results")
-    met = sum(1 for r in results if r.get("met"))
-    progress = [p["progress"] for p in problems if isinstance(p.get("progress"), int | float)]
-    return (closed / len(problems) if problems else 0.0, met / len(results) if results else 0.0,
-            sum(1 for a in d.rows("actions") if a.get("overdue")), sum(progress) / len(progress) if progress else 0.0)
-
-
-def ranking(doc: ReportDoc, departments: Sequence[DepartmentResult]) -> None:
+def ranking(doc: ReportDoc, departments: Sequence[DepartmentLine]) -> None:
     lang = doc.lang
     doc.heading(phrase("ranking", lang), 1)
     doc.text(phrase("ranking_note", lang), style="Caption")
-    scored = sorted(((d, _rank_row(d)) for d in departments), key=lambda x: (-x[1][0], -x[1][1], x[1][2], -x[1][3]))
-    rows = [[str(n), sanitize(d.department), str(len(d.rows("problems"))), f"{c:.0%}", f"{k:.0%}",
-             Styled(str(o), color=RED, bold=True) if o else "0", f"{p:.0%}"]
-            for n, (d, (c, k, o, p)) in enumerate(scored, 1)]
+    rows = [[str(n), sanitize(d.department), str(d.problems), f"{d.closure_rate:.0%}", f"{d.kpi_rate:.0%}",
+             Styled(str(d.overdue), color=RED, bold=True) if d.overdue else "0", f"{d.progress or 0.0:.0%}"]
+            for n, d in enumerate(sorted(departments, key=DepartmentLine.rank_key), 1)]
     head = [phrase("rank", lang), INFO.column("department").header(lang), phrase("problems_count", lang),
             phrase("closure_rate", lang), phrase("kpi_rate", lang), phrase("overdue", lang),
             phrase("avg_progress", lang)]
     doc.table(head, rows, [8, 24, 12, 14, 14, 14, 14], align=["right", "left", *["right"] * 5])
 
 
-def quality(doc: ReportDoc, result: PeriodResult) -> None:
+def quality(doc: ReportDoc, departments: Sequence[DepartmentLine], outline: PeriodOutline) -> None:
     lang = doc.lang
     doc.heading(phrase("quality_by_dept", lang), 1)
-    rows: list[list[Any]] = []
-    for d in sorted(result.departments, key=lambda d: -sum(i.is_error for i in d.issues)):
-        errors = sum(1 for i in d.issues if i.is_error)
-        rows.append([sanitize(d.department), str(len(d.files)), Styled(str(errors), color=RED, bold=True) if errors
-                     else "0", str(len(d.issues) - errors)])
+    rows: list[list[Any]] = [
+        [sanitize(d.department), str(d.files), Styled(str(d.errors), color=RED, bold=True) if d.errors else "0",
+         str(d.warnings)] for d in sorted(departments, key=lambda d: (-d.errors, d.department))]
     head = [INFO.column("department").header(lang), phrase("file", lang), phrase("errors", lang),
             phrase("warnings", lang)]
     doc.table(head, rows, [40, 20, 20, 20], align=["left", "right", "right", "right"])
-    if result.issues:
+    if outline.issues:
         doc.heading(phrase("general_issues", lang), 2)
-        issues_table(doc, result.issues)
+        issues_table(doc, outline.issues)
 
 
-def submissions(doc: ReportDoc, result: PeriodResult) -> None:
+def submissions(doc: ReportDoc, departments: Sequence[DepartmentLine], outline: PeriodOutline) -> None:
     lang = doc.lang
     doc.heading(phrase("submissions", lang), 1)
     rows: list[list[Any]] = [[sanitize(name), Styled(phrase("missing", lang), color=RED, bold=True), ""]
-                             for name in result.missing]
-    for d in result.departments:
-        if d.late:
-            rows.append([sanitize(d.department), Styled(phrase("late", lang), color="B9770E", bold=True),
-                         fmt("info", "submitted_on", d.info.get("submitted_on"), lang)])
+                             for name in outline.missing]
+    rows += [[sanitize(d.department), Styled(phrase("late", lang), color="B9770E", bold=True),
+              fmt("info", "submitted_on", d.submitted_on, lang)] for d in departments if d.late]
     if not rows:
         doc.text(phrase("none", lang))
         return
     doc.table([INFO.column("department").header(lang), phrase("status", lang),
                INFO.column("submitted_on").header(lang)], rows, [40, 30, 30])
-

@@ -91,6 +91,10 @@ PHRASES: dict[str, tuple[str, str]] = {
     "stage_priority_chart": ("阶段 × 优先级", "Stage × priority"),
     "trend": ("月度趋势", "Month-over-month trend"),
     "p1_problems": ("全部 P1 问题", "All P1 problems"),
+    "capped_rows": ("共 {total} 项,此处列出最重要的 {shown} 项;"
+                    "全部见 portfolio_summary.xlsx 的「{sheet}」工作表(可筛选)。",
+                    "{total} in all; the {shown} most important are listed here. Every one is in "
+                    "portfolio_summary.xlsx, sheet “{sheet}” (filterable)."),
     "kpi_achievement": ("KPI 达成情况", "KPI achievement"),
     "category_mix": ("方案类别构成", "Solution category mix"),
     "ranking": ("部门排名", "Department ranking"),
