@@ -13,6 +13,7 @@ from docx.oxml.ns import qn
 
 from ci_excel import model, schema
 from ci_excel.render.docx import render_all, render_reports, report_paths
+from ci_excel.render.docx_portfolio import TOP_ROWS, PortfolioDigest, build_portfolio
 from ci_excel.render.phrases import phrase
 from ci_excel.schema import STEPS, Lang
 from ci_excel.scoring import priority_key
@@ -199,6 +200,85 @@ def test_portfolio_sections(rendered: list[Path], period: model.PeriodResult) ->
     ranking = find_table(doc, phrase("rank", "zh"))
     assert sorted(r[1] for r in ranking[1:]) == sorted(d.department for d in period.departments)
     assert len(doc.inline_shapes) >= 4
+
+
+def _portfolio(departments: list[model.DepartmentResult], outline: model.PeriodOutline, target: Path) -> DocumentObject:
+    """The portfolio report alone, built through a digest fed the departments in the order given."""
+    from ci_excel.render.charts import Charts
+    from ci_excel.render.docx_base import ReportDoc
+    from ci_excel.render.reference_doc import template_path
+
+    doc = ReportDoc(template_path().read_bytes(), "zh", Charts(lang="zh"))
+    assert outline.generated_on is not None
+    build_portfolio(doc, PortfolioDigest.of(departments), outline, generated_on=outline.generated_on)
+    doc.save(target)
+    return open_doc(target)
+
+
+def _by_name(result: model.PeriodResult) -> list[model.DepartmentResult]:
+    return sorted(result.departments, key=lambda d: d.department)
+
+
+def test_portfolio_lists_the_most_overdue_actions_and_first_p1_problems_and_says_how_many(tmp_path: Path) -> None:
+    result = sample_period(n_departments=60, problems_per_department=6)
+    doc = _portfolio(result.departments, result.outline, tmp_path / "portfolio.docx")
+    department, text = schema.INFO.column("department").header("zh"), all_text(doc)
+    overdue = [(d.department, a) for d in _by_name(result) for a in d.rows("actions") if a["overdue"]]
+    ranked = sorted(overdue, key=lambda da: -da[1]["days_overdue"])  # ties: department, then row
+    most = ranked[:TOP_ROWS]
+    table = find_table(doc, department, schema.column_label("actions", "action_id", "zh"))
+    assert len(overdue) > TOP_ROWS and len(table) - 1 == TOP_ROWS
+    assert [(r[0], r[1], r[-1]) for r in table[1:]] == [(d, a["action_id"], str(a["days_overdue"])) for d, a in most]
+    assert min(int(r[-1]) for r in table[1:]) >= max(a["days_overdue"] for _, a in ranked[TOP_ROWS:])
+    p1 = [(d.department, p) for d in _by_name(result) for p in d.rows("problems") if p["priority"] == "P1"]
+    first = sorted(p1, key=lambda dp: priority_key(dp[1]))[:TOP_ROWS]
+    table = find_table(doc, department, schema.column_label("problems", "problem_id", "zh"))
+    assert len(p1) > TOP_ROWS and [(r[0], r[1]) for r in table[1:]] == [(d, p["problem_id"]) for d, p in first]
+    for sheet, total in (("actions", len(overdue)), ("problems", len(p1))):
+        sheet_name = schema.SHEETS[sheet].name("zh")
+        sentence = phrase("capped_rows", "zh", total=f"{total:,}", shown=TOP_ROWS, sheet=sheet_name)
+        assert sentence in text and "portfolio_summary.xlsx" in sentence
+    small = _portfolio(sample_period().departments, sample_period().outline, tmp_path / "small.docx")
+    assert "portfolio_summary.xlsx" not in all_text(small)  # nothing capped, nothing said
+
+
+def test_portfolio_is_the_same_whatever_order_departments_are_added_in(tmp_path: Path) -> None:
+    result = sample_period(n_departments=60, problems_per_department=6)
+    shuffled = sorted(result.departments, key=lambda d: (len(d.department) % 3, d.department[::-1]))
+    assert shuffled != _by_name(result)
+    texts = [all_text(_portfolio(order, result.outline, tmp_path / f"{n}.docx"))
+             for n, order in enumerate((_by_name(result), result.departments[::-1], shuffled))]
+    assert texts[0] == texts[1] == texts[2]
+
+
+def test_portfolio_counts_match_the_departments_rows(tmp_path: Path) -> None:
+    result = sample_period(n_departments=12, problems_per_department=5)
+    doc = _portfolio(result.departments, result.outline, tmp_path / "portfolio.docx")
+    problems = [p for d in result.departments for p in d.rows("problems")]
+    stage_label = {s.label("zh"): s.key for s in schema.STAGE.choices}
+    table = find_table(doc, schema.column_label("problems", "stage", "zh"), schema.PRIORITY.label("P1", "zh"))
+    for row in table[1:-1]:
+        counts = [sum(str(p["stage"]) == stage_label[row[0]] and p["priority"] == k for p in problems)
+                  for k in ("P1", "P2", "P3", "P4")]
+        assert row[1:] == [*(str(c) if c else "·" for c in counts), str(sum(counts))]
+    assert table[-1][-1] == str(len(problems))
+    department = schema.INFO.column("department").header("zh")
+    by_dept = find_table(doc, department, schema.STAGE.choices[0].label("zh"))
+    assert [r[0] for r in by_dept[1:]] == [d.department for d in _by_name(result)]
+    for row, d in zip(by_dept[1:], _by_name(result), strict=True):
+        stages = [sum(str(p["stage"]) == s.key for p in d.rows("problems")) for s in schema.STAGE.choices]
+        assert row[1:] == [*(str(n or "·") for n in stages), str(len(d.rows("problems")))]
+    headline = {r[0]: r[1] for r in find_table(doc, phrase("headline", "zh"))[1:]}
+    overdue = sum(bool(a["overdue"]) for d in result.departments for a in d.rows("actions"))
+    assert headline[phrase("problems_count", "zh")] == f"{len(problems):,}"
+    assert headline[phrase("closed", "zh")] == str(sum(p["stage"] == 6 for p in problems))
+    assert headline[phrase("overdue", "zh")] == str(overdue)
+    kpis = find_table(doc, department, phrase("kpi_total", "zh"))
+    assert {r[0]: (int(r[1]), int(r[2])) for r in kpis[1:]} == {
+        d.department: (len(d.rows("results")), sum(bool(r["met"]) for r in d.rows("results")))
+        for d in result.departments if d.rows("results")}
+    cover = [p.text for p in doc.paragraphs[:8]]
+    assert any(t.endswith(str(len(result.departments))) for t in cover)
 
 
 @pytest.mark.parametrize("lang", ["en"])
