@@ -1,29 +1,40 @@
-"""The portfolio summary workbook (portfolio_summary.xlsx), written with xlsxwriter.
+"""The portfolio summary workbook (portfolio_summary.xlsx), written with xlsxwriter in constant memory.
 
 Sheets: a dashboard with headline figures and native charts; one Excel table per entity
 (problems, root causes, solutions, actions, results, standards); a department scoreboard; the
 trend from the history store; every validation issue. Column labels, sheet names and enum labels
 come from the schema; only dashboard phrases live in `_TEXT`. Text typed by departments is
 always written as a string, with a quote prefix when it would look like a formula.
+
+`SummaryWriter` takes departments one at a time: their rows stream to disk (xlsxwriter's
+constant_memory mode) and only a few figures per department are kept for the dashboard and the
+scoreboard, written at `close`. The Excel tables are added after xlsxwriter is done
+(`xlsx_tables`), since it cannot make them in that mode.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import xlsxwriter
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ci_excel import model, schema
-from ci_excel.fileio import atomic_write
+from ci_excel.fileio import atomic_path
 from ci_excel.issues import CODES, Issue
+from ci_excel.render.xlsx_tables import TablePart, add_tables
 from ci_excel.schema import ColType, Lang
 from ci_excel.scoring import FLAGS, flag_label
 
@@ -108,27 +119,104 @@ def text(key: str, lang: Lang) -> str:
 
 
 def write_summary(result: model.PeriodResult, out: Path, *, lang: Lang = "zh") -> Path:
-    """Write portfolio_summary.xlsx for a period, atomically; returns `out`."""
-    return atomic_write(Path(out), lambda tmp: _write(result, tmp, lang))
+    """Write portfolio_summary.xlsx for a whole period, atomically; returns `out`."""
+    with SummaryWriter(out, lang=lang) as writer:
+        for d in result.departments:
+            writer.add(d)
+        return writer.close(result.outline)
 
 
-def _write(result: model.PeriodResult, path: Path, lang: Lang) -> None:
-    book = xlsxwriter.Workbook(str(path), {
+class SummaryWriter:
+    """The summary workbook, fed one department at a time; memory holds a few figures per department.
+
+    `add` streams a department's rows to the entity and issues sheets; `close` writes the
+    scoreboard, trend, general issues and dashboard and moves the finished file onto `out`. On an
+    exception (or leaving a `with` block without `close`) everything is discarded and `out` is
+    left as it was.
+    """
+
+    def __init__(self, out: Path, *, lang: Lang = "zh") -> None:
+        self.out = Path(out)
+        self.lang = lang
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        # xlsxwriter's row files and the staged workbook live beside `out`, on the same disk
+        self._scratch = tempfile.TemporaryDirectory(prefix=f".{self.out.stem}.", dir=self.out.parent)
+        self._staged = Path(self._scratch.name) / "staged.xlsx"
+        self._book = _new_book(self._staged, lang)
+        self._styles = styles = _Styles(self._book, lang)
+        self._dashboard = self._book.add_worksheet(_sheet_name(text("dashboard", lang)))
+        self._entities = {sheet: _TableSheet(self._book, _entity(sheet, lang), styles) for sheet in _LEAD}
+        self._scoreboard = _TableSheet(self._book, _scoreboard(lang), styles)
+        self._trend = _TableSheet(self._book, _trend(lang), styles)
+        self._issues = _TableSheet(self._book, _issues(lang), styles)
+        self._totals = _Totals()
+        self._departments: list[Row] = []  # one scoreboard row per department
+        self._open = True
+
+    def add(self, dept: model.DepartmentResult) -> None:
+        """Append a department's rows to every entity sheet and the issues sheet; keep its figures."""
+        with self._discard_on_error():
+            for sheet, table in self._entities.items():
+                table.extend(_entity_rows(dept, sheet))
+            self._issues.extend(_issue_row(i, dept.period, self.lang) for i in dept.issues)
+            self._totals.add(dept)
+            self._departments.append(_department_figures(dept, self.lang))
+
+    def close(self, outline: model.PeriodOutline) -> Path:
+        """Write the period-wide sheets and the dashboard, then the file at `out`; returns `out`."""
+        with self._discard_on_error():
+            tables = self._finish(outline)
+            self._book.close()
+            with atomic_path(self.out) as tmp:
+                add_tables(self._staged, tmp, tables)
+        self.discard()
+        return self.out
+
+    def discard(self) -> None:
+        """Drop everything written so far (`out` is not touched)."""
+        if self._open:
+            self._open = False
+            for ws in self._book.worksheets():
+                ws._opt_close()  # xlsxwriter's row files, open until its close()
+            self._scratch.cleanup()
+
+    def __enter__(self) -> SummaryWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.discard()
+
+    @contextmanager
+    def _discard_on_error(self) -> Iterator[None]:
+        if not self._open:
+            raise ValueError("the summary writer is closed")
+        try:
+            yield
+        except BaseException:
+            self.discard()
+            raise
+
+    def _finish(self, outline: model.PeriodOutline) -> list[TablePart]:
+        lang = self.lang
+        self._scoreboard.extend(_ranked(self._departments, outline.missing, lang))
+        self._trend.extend(_trend_row(f) for f in outline.trend)
+        self._issues.extend(_issue_row(i, outline.period, lang) for i in outline.issues)
+        self._totals.add_issues(outline.issues)
+        tables = [t.finish() for t in (*self._entities.values(), self._scoreboard, self._trend, self._issues)]
+        data = _write_chart_data(self._book, self._departments, self._totals.matrix, self._styles)
+        _write_dashboard(self._book, self._dashboard, outline, self._totals, self._styles, trend=self._trend,
+                         data=data)
+        return tables
+
+
+def _new_book(path: Path, lang: Lang) -> Workbook:
+    return xlsxwriter.Workbook(str(path), {
+        "constant_memory": True, "tmpdir": str(path.parent),
         "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
         "nan_inf_to_errors": True,
         "default_format_properties": {"font_name": _FONT[lang], "font_size": 10},
     })
-    styles = _Styles(book, lang)
-    dashboard = book.add_worksheet(_sheet_name(text("dashboard", lang)))
-    tables = _entity_sheets(result, lang)
-    for spec in tables:
-        _write_table(book.add_worksheet(spec.name), spec, styles)
-    _write_table(book.add_worksheet(text("scoreboard", lang)), _scoreboard(result, lang), styles)
-    trend = _trend(result, lang)
-    _write_table(book.add_worksheet(text("trend", lang)), trend, styles)
-    _write_table(book.add_worksheet(text("issues", lang)), _issues(result, lang), styles)
-    _write_dashboard(book, dashboard, result, styles, trend=trend)
-    book.close()
 
 
 def _sheet_name(name: str) -> str:
@@ -194,12 +282,11 @@ class _Cond:
 
 @dataclass
 class _Table:
-    """A sheet holding one Excel table."""
+    """What a sheet holding one Excel table shows: its name, the table's name, columns and rules."""
 
     name: str
     table: str
     columns: list[_Col]
-    rows: list[Row]
     conditions: list[_Cond] = field(default_factory=list)
     freeze_cols: int = 1
 
@@ -250,29 +337,42 @@ def _joined(value: Any, labels: dict[str, str], sep: str) -> str:
     return sep.join(labels.get(str(v), str(v)) for v in items)
 
 
-def _write_text(ws: Worksheet, r: int, c: int, value: str, styles: _Styles) -> None:
+def _write_text(ws: Worksheet | _RowOrder, r: int, c: int, value: str, styles: _Styles) -> None:
     """Always a string; a quote prefix keeps Excel from reading typed text as a formula."""
     ws.write_string(r, c, value, styles.quoted if value.startswith(_FORMULA_START) else styles.text)
 
 
-def _write_table(ws: Worksheet, spec: _Table, styles: _Styles) -> None:
-    for c, col in enumerate(spec.columns):
-        ws.set_column(c, c, col.width)
-    cells = [(c, col.key, col.get, _writer(col, styles)) for c, col in enumerate(spec.columns)]
-    for r, row in enumerate(spec.rows, start=1):
-        for c, key, get, put in cells:
-            value = get(row) if get else row.get(key)
-            if value is not None and value != "" and value == value:  # NaN (from pandas, say) is blank
-                put(ws, r, c, value)
-    last = max(len(spec.rows), 1)
-    ws.add_table(0, 0, last, len(spec.columns) - 1, {
-        "name": spec.table, "style": "Table Style Medium 2",
-        "columns": [{"header": col.header, "header_format": styles.header} for col in spec.columns],
-    })
-    ws.freeze_panes(1, spec.freeze_cols)
-    _conditions(ws, spec, styles, last)
-    ws.set_landscape()
-    ws.repeat_rows(0)
+class _TableSheet:
+    """A worksheet holding one Excel table, written a row at a time (rows go to disk at once)."""
+
+    def __init__(self, book: Workbook, spec: _Table, styles: _Styles) -> None:
+        self.spec = spec
+        self.rows = 0
+        self._styles = styles
+        self._cells = [(c, col.key, col.get, _writer(col, styles)) for c, col in enumerate(spec.columns)]
+        self.ws = ws = book.add_worksheet(spec.name)
+        for c, col in enumerate(spec.columns):
+            ws.set_column(c, c, col.width)
+            ws.write_string(0, c, col.header, styles.header)
+        ws.freeze_panes(1, spec.freeze_cols)
+        ws.set_landscape()
+        ws.repeat_rows(0)
+
+    def extend(self, rows: Iterable[Row]) -> None:
+        ws = self.ws
+        for row in rows:
+            self.rows += 1
+            for c, key, get, put in self._cells:
+                value = get(row) if get else row.get(key)
+                if value is not None and value != "" and value == value:  # NaN (from pandas, say) is blank
+                    put(ws, self.rows, c, value)
+
+    def finish(self) -> TablePart:
+        """Add the conditional formats over the rows written; the table to add to the finished file."""
+        last = max(self.rows, 1)  # a table needs a data row: an empty one when there is none
+        _conditions(self.ws, self.spec, self._styles, last)
+        ref = f"A1:{xl_rowcol_to_cell(last, len(self.spec.columns) - 1)}"
+        return TablePart(self.ws.index + 1, self.spec.table, ref, tuple(col.header for col in self.spec.columns))
 
 
 def _conditions(ws: Worksheet, spec: _Table, styles: _Styles, last: int) -> None:
@@ -311,20 +411,15 @@ _OMIT: dict[str, frozenset[str]] = {"solutions": frozenset({"total"})}  # the ty
 _JOINED = {"actions": ("progress", "action_id", ("finished_on", "updated_on", "blockers"))}
 
 
-def _entity_sheets(result: model.PeriodResult, lang: Lang) -> list[_Table]:
-    return [_entity(result, sheet, lang) for sheet in _LEAD]
-
-
-def _entity(result: model.PeriodResult, sheet: str, lang: Lang) -> _Table:
+def _entity(sheet: str, lang: Lang) -> _Table:
     spec = schema.SHEETS[sheet]
     keys = [*_LEAD[sheet], *(k for k in spec.by_key if k not in _LEAD[sheet] and k not in _OMIT.get(sheet, ()))]
     columns = [*_owner_cols(lang), *(_schema_col(sheet, k, lang) for k in keys)]
-    rows = _entity_rows(result, sheet)
     if sheet in _JOINED:
         other, _, extra = _JOINED[sheet]
         columns += [_schema_col(other, k, lang, out_key=f"{other}.{k}") for k in extra]
     _relabel(sheet, columns, lang)
-    table = _Table(_sheet_name(spec.name(lang)), f"tbl_{sheet}", columns, rows, freeze_cols=3)
+    table = _Table(_sheet_name(spec.name(lang)), f"tbl_{sheet}", columns, freeze_cols=3)
     table.conditions.extend(_entity_conditions(sheet, table, lang))
     return table
 
@@ -333,14 +428,11 @@ def _owner_cols(lang: Lang) -> list[_Col]:
     return [_schema_col("info", "department", lang), _schema_col("info", "period", lang)]
 
 
-def _entity_rows(result: model.PeriodResult, sheet: str) -> list[Row]:
-    rows: list[Row] = []
-    for d in result.departments:
-        owner = {"department": d.department, "period": d.period}
-        joined = _join_index(d, sheet)
-        for row in d.rows(sheet):
-            rows.append({**row, **owner, **joined.get(row.get("action_id"), {})} if joined else {**row, **owner})
-    return rows
+def _entity_rows(d: model.DepartmentResult, sheet: str) -> Iterator[Row]:
+    owner = {"department": d.department, "period": d.period}
+    joined = _join_index(d, sheet)
+    for row in d.rows(sheet):
+        yield {**row, **owner, **joined.get(row.get("action_id"), {})} if joined else {**row, **owner}
 
 
 def _join_index(d: model.DepartmentResult, sheet: str) -> dict[Any, Row]:
@@ -415,7 +507,7 @@ def _priority_conditions(column: str) -> list[_Cond]:
 # ---- scoreboard, trend, issues ---------------------------------------------------------------
 
 
-def _scoreboard(result: model.PeriodResult, lang: Lang) -> _Table:
+def _scoreboard(lang: Lang) -> _Table:
     stages = [c.key for c in schema.STAGE.choices]
     cols = [
         _Col("rank", text("rank", lang), "int", 7), _schema_col("info", "department", lang),
@@ -429,12 +521,7 @@ def _scoreboard(result: model.PeriodResult, lang: Lang) -> _Table:
         _Col("warnings", text("warnings", lang), "int", 10), _schema_col("info", "submitted_on", lang),
         _schema_col("info", "contact", lang), _schema_col("info", "contact_info", lang),
     ]
-    rows = sorted((_department_figures(d, lang) for d in result.departments),
-                  key=lambda r: (-r["avg_stage"], -r["avg_progress"], r["department"]))
-    for rank, row in enumerate(rows, 1):
-        row["rank"] = rank
-    rows += [{"department": name, "status": text("missing", lang)} for name in result.missing]
-    table = _Table(text("scoreboard", lang), "tbl_scoreboard", [*cols], rows, freeze_cols=2)
+    table = _Table(text("scoreboard", lang), "tbl_scoreboard", cols, freeze_cols=2)
     table.conditions += [
         _Cond("status", {"type": "cell", "criteria": "==", "value": f'"{text("missing", lang)}"'}, "red"),
         _Cond("status", {"type": "cell", "criteria": "==", "value": f'"{text("late", lang)}"'}, "orange"),
@@ -445,6 +532,15 @@ def _scoreboard(result: model.PeriodResult, lang: Lang) -> _Table:
                            "min_value": 0, "max_type": "num", "max_value": 1}),
     ]
     return table
+
+
+def _ranked(departments: list[Row], missing: list[str], lang: Lang) -> Iterator[Row]:
+    """The scoreboard's rows: departments ranked by stage then progress, then the missing ones."""
+    ranked = sorted(departments, key=lambda r: (-r["avg_stage"], -r["avg_progress"], r["department"]))
+    for rank, row in enumerate(ranked, 1):
+        yield {**row, "rank": rank}
+    for name in missing:
+        yield {"department": name, "status": text("missing", lang)}
 
 
 def _department_figures(d: model.DepartmentResult, lang: Lang) -> Row:
@@ -466,7 +562,7 @@ def _department_figures(d: model.DepartmentResult, lang: Lang) -> Row:
     return row
 
 
-def _trend(result: model.PeriodResult, lang: Lang) -> _Table:
+def _trend(lang: Lang) -> _Table:
     stages, priorities = schema.STAGE.choices, schema.PRIORITY.choices
     cols = [
         _schema_col("info", "period", lang),
@@ -476,8 +572,7 @@ def _trend(result: model.PeriodResult, lang: Lang) -> _Table:
         *(_Col(f"stage_{c.key}", c.label(lang), "int", 12) for c in stages),
         *(_Col(f"priority_{c.key}", c.label(lang), "int", 12) for c in priorities),
     ]
-    rows = [_trend_row(f) for f in result.trend]
-    return _Table(text("trend", lang), "tbl_trend", cols, rows)
+    return _Table(text("trend", lang), "tbl_trend", cols)
 
 
 def _trend_row(f: model.PeriodFigures) -> Row:
@@ -489,7 +584,7 @@ def _trend_row(f: model.PeriodFigures) -> Row:
     return row
 
 
-def _issues(result: model.PeriodResult, lang: Lang) -> _Table:
+def _issues(lang: Lang) -> _Table:
     severities = {"error": text("error", lang), "warning": text("warning", lang)}
     cols = [_schema_col("info", "department", lang), _schema_col("info", "period", lang),
             _Col("severity", text("severity", lang), "label", 10, severities),
@@ -497,8 +592,7 @@ def _issues(result: model.PeriodResult, lang: Lang) -> _Table:
             _Col("file", text("file", lang), "text", 36), _Col("sheet", text("sheet", lang), "text", 14),
             _Col("cell", text("cell", lang), "text", 9), _Col("column", text("column", lang), "text", 14),
             _Col("value", text("value", lang), "text", 18), _Col("message", text("message", lang), "text", 70)]
-    rows = [_issue_row(i, result.period, lang) for i in result.all_issues]
-    table = _Table(text("issues", lang), "tbl_issues", cols, rows, freeze_cols=1)
+    table = _Table(text("issues", lang), "tbl_issues", cols, freeze_cols=1)
     table.conditions.append(_Cond("severity", {"type": "cell", "criteria": "==", "value": f'"{severities["error"]}"'},
                                   "red"))
     return table
@@ -542,28 +636,88 @@ def _is_open_p1(problem: Row) -> bool:
 
 def headline(result: model.PeriodResult) -> dict[str, Any]:
     """The dashboard's headline figures for the period (None when not recorded)."""
-    problems = [p for d in result.departments for p in d.rows("problems")]
-    actions = [a for d in result.departments for a in d.rows("actions")]
-    results = [r for d in result.departments for r in d.rows("results")]
-    solutions = [s for d in result.departments for s in d.rows("solutions")]
-    closed = sum(_num(p.get("stage")) == 6 for p in problems)
-    passing = sum(bool(s.get("passes")) for s in solutions)
-    met = sum(bool(r.get("met")) for r in results)
-    current = result.figures
-    issues = result.all_issues
-    return {
-        "departments": len(result.departments), "expected": len(result.departments) + len(result.missing),
-        "problems": len(problems), "new": current.new if current else None, "open": len(problems) - closed,
-        "closed": closed, "p1_open": sum(_is_open_p1(p) for p in problems), "actions": len(actions),
-        "overdue_actions": sum(bool(a.get("overdue")) for a in actions), "kpis": len(results), "kpis_met": met,
-        "kpi_rate": met / len(results) if results else None, "benefit": _benefit(results),
-        "solutions": len(solutions), "passing": passing, "failing": len(solutions) - passing,
-        "pass_rate": passing / len(solutions) if solutions else None,
-        "errors": sum(_severity(i) == "error" for i in issues),
-        "warnings": sum(_severity(i) == "warning" for i in issues),
-        "by_stage": {c.key: sum(str(p.get("stage")) == c.key for p in problems) for c in schema.STAGE.choices},
-        "by_priority": {c.key: sum(p.get("priority") == c.key for p in problems) for c in schema.PRIORITY.choices},
-    }
+    totals = _Totals()
+    for d in result.departments:
+        totals.add(d)
+    totals.add_issues(result.issues)
+    return totals.figures(result.outline)
+
+
+_Cell = tuple[str, str, str]  # priority, impact, difficulty
+
+
+@dataclass
+class _Totals:
+    """What the dashboard shows over all departments, folded in one department at a time."""
+
+    departments: int = 0
+    late: list[str] = field(default_factory=list)
+    problems: int = 0
+    closed: int = 0
+    p1_open: int = 0
+    actions: int = 0
+    overdue_actions: int = 0
+    kpis: int = 0
+    kpis_met: int = 0
+    benefit: float | None = None  # None until an amount is recorded
+    solutions: int = 0
+    passing: int = 0
+    severities: Counter[str] = field(default_factory=Counter)
+    by_stage: Counter[str] = field(default_factory=Counter)
+    by_priority: Counter[Any] = field(default_factory=Counter)
+    matrix: Counter[_Cell] = field(default_factory=Counter)  # problems per priority x impact x difficulty
+
+    def add(self, d: model.DepartmentResult) -> None:
+        self.departments += 1
+        if d.late:
+            self.late.append(d.department)
+        problems = d.rows("problems")
+        self.problems += len(problems)
+        self.closed += sum(_num(p.get("stage")) == 6 for p in problems)
+        self.p1_open += sum(_is_open_p1(p) for p in problems)
+        self.by_stage.update(str(p.get("stage")) for p in problems)
+        self.by_priority.update(p.get("priority") for p in problems)
+        self.matrix.update(_matrix_cells(problems))
+        self.actions += len(d.rows("actions"))
+        self.overdue_actions += sum(bool(a.get("overdue")) for a in d.rows("actions"))
+        self.solutions += len(d.rows("solutions"))
+        self.passing += sum(bool(s.get("passes")) for s in d.rows("solutions"))
+        self._add_results(d.rows("results"))
+        self.add_issues(d.issues)
+
+    def _add_results(self, results: list[Row]) -> None:
+        self.kpis += len(results)
+        self.kpis_met += sum(bool(r.get("met")) for r in results)
+        for amount in (_num(r.get("annual_benefit")) for r in results):
+            if amount is not None:  # one at a time: the same float sum as over all rows at once
+                self.benefit = (self.benefit or 0) + amount
+
+    def add_issues(self, issues: Iterable[Issue]) -> None:
+        self.severities.update(_severity(i) for i in issues)
+
+    def figures(self, outline: model.PeriodOutline) -> dict[str, Any]:
+        current = outline.figures
+        return {
+            "departments": self.departments, "expected": self.departments + len(outline.missing),
+            "problems": self.problems, "new": current.new if current else None, "open": self.problems - self.closed,
+            "closed": self.closed, "p1_open": self.p1_open, "actions": self.actions,
+            "overdue_actions": self.overdue_actions, "kpis": self.kpis, "kpis_met": self.kpis_met,
+            "kpi_rate": self.kpis_met / self.kpis if self.kpis else None, "benefit": self.benefit,
+            "solutions": self.solutions, "passing": self.passing, "failing": self.solutions - self.passing,
+            "pass_rate": self.passing / self.solutions if self.solutions else None,
+            "errors": self.severities["error"], "warnings": self.severities["warning"],
+            "by_stage": {c.key: self.by_stage[c.key] for c in schema.STAGE.choices},
+            "by_priority": {c.key: self.by_priority[c.key] for c in schema.PRIORITY.choices},
+        }
+
+
+_LEVEL = {c.key: i for i, c in enumerate(reversed(schema.LEVEL.choices), 1)}  # low 1 .. high 3
+
+
+def _matrix_cells(problems: list[Row]) -> Iterator[_Cell]:
+    for p in problems:
+        if p.get("impact") in _LEVEL and p.get("difficulty") in _LEVEL:
+            yield str(p.get("priority")), p["impact"], p["difficulty"]
 
 
 # ---- dashboard -------------------------------------------------------------------------------
@@ -589,21 +743,45 @@ class _Dash:
     priority_at: tuple[int, int, int] = (0, 0, 0)  # first row, last row, label column
 
 
-def _write_dashboard(book: Workbook, ws: Worksheet, result: model.PeriodResult, styles: _Styles, *,
-                     trend: _Table) -> None:
+class _RowOrder:
+    """A worksheet's writes collected in any order and replayed row by row, as constant_memory needs."""
+
+    def __init__(self, ws: Worksheet) -> None:
+        self.ws = ws
+        self._writes: list[tuple[int, Callable[[], object]]] = []
+
+    def write_string(self, row: int, col: int, value: str, fmt: Format | None = None) -> None:
+        self._writes.append((row, partial(self.ws.write_string, row, col, value, fmt)))
+
+    def write_number(self, row: int, col: int, value: float, fmt: Format | None = None) -> None:
+        self._writes.append((row, partial(self.ws.write_number, row, col, value, fmt)))
+
+    def merge_range(self, row: int, first: int, last: int, value: str, fmt: Format) -> None:
+        """Merge `first`..`last` columns of one row."""
+        self._writes.append((row, partial(self.ws.merge_range, row, first, row, last, value, fmt)))
+
+    def flush(self) -> None:
+        for _, write in sorted(self._writes, key=lambda w: w[0]):  # stable: a row's writes keep their order
+            write()
+        self._writes.clear()
+
+
+def _write_dashboard(book: Workbook, ws: Worksheet, outline: model.PeriodOutline, totals: _Totals,
+                     styles: _Styles, *, trend: _TableSheet, data: _ChartData) -> None:
     lang = styles.lang
-    figures = headline(result)
+    figures = totals.figures(outline)
     ws.hide_gridlines(2)
     for c, width in enumerate(_DASH_WIDTHS):
         ws.set_column(c, c, width)
     ws.set_row(0, 26)
-    ws.write_string(0, 0, f"{text('title', lang)} {result.period}", styles.title)
-    ws.write_string(1, 0, _subtitle(result, lang), styles.subtitle)
+    cells = _RowOrder(ws)
+    cells.write_string(0, 0, f"{text('title', lang)} {outline.period}", styles.title)
+    cells.write_string(1, 0, _subtitle(outline, lang), styles.subtitle)
     dash = _Dash(ws.get_name())
-    _write_headline(ws, figures, styles, dash, top=_DASH_TOP)
-    _write_breakdown(ws, figures, styles, dash, top=_DASH_TOP)
-    _write_notes(ws, result, styles, top=_DASH_TOP + 6, col=9)
-    data = _write_chart_data(book, result, styles)
+    _write_headline(cells, figures, styles, dash, top=_DASH_TOP)
+    _write_breakdown(cells, figures, styles, dash, top=_DASH_TOP)
+    _write_notes(cells, outline.missing, totals.late, styles, top=_DASH_TOP + 6, col=9)
+    cells.flush()
     last_row = _insert_charts(book, ws, dash, data, trend, figures, styles, top=_CHARTS_TOP)
     ws.print_area(0, 0, last_row, len(_DASH_WIDTHS) - 1)
     ws.set_landscape()
@@ -613,13 +791,13 @@ def _write_dashboard(book: Workbook, ws: Worksheet, result: model.PeriodResult, 
     ws.activate()
 
 
-def _subtitle(result: model.PeriodResult, lang: Lang) -> str:
-    made = result.generated_on or date.today()
+def _subtitle(outline: model.PeriodOutline, lang: Lang) -> str:
+    made = outline.generated_on or date.today()
     period = schema.column_label("info", "period", lang)
-    return f"{period}: {result.period}    {text('generated', lang)}: {made.isoformat()}"
+    return f"{period}: {outline.period}    {text('generated', lang)}: {made.isoformat()}"
 
 
-def _write_headline(ws: Worksheet, figures: dict[str, Any], styles: _Styles, dash: _Dash, *, top: int) -> None:
+def _write_headline(ws: _RowOrder, figures: dict[str, Any], styles: _Styles, dash: _Dash, *, top: int) -> None:
     lang = styles.lang
     for col, keys in _HEADLINE_GROUPS:
         ws.write_string(top, col, text("figure", lang), styles.heading)
@@ -634,7 +812,7 @@ def _write_headline(ws: Worksheet, figures: dict[str, Any], styles: _Styles, das
             dash.cells[key] = (i, col + 1)
 
 
-def _write_breakdown(ws: Worksheet, figures: dict[str, Any], styles: _Styles, dash: _Dash, *, top: int) -> None:
+def _write_breakdown(ws: _RowOrder, figures: dict[str, Any], styles: _Styles, dash: _Dash, *, top: int) -> None:
     lang = styles.lang
     for col, key, enum, counts in ((6, "by_stage", schema.STAGE, figures["by_stage"]),
                                    (9, "by_priority", schema.PRIORITY, figures["by_priority"])):
@@ -647,13 +825,14 @@ def _write_breakdown(ws: Worksheet, figures: dict[str, Any], styles: _Styles, da
             dash.priority_at = (top + 1, top + len(enum.choices), col)
 
 
-def _write_notes(ws: Worksheet, result: model.PeriodResult, styles: _Styles, *, top: int, col: int) -> None:
+def _write_notes(ws: _RowOrder, missing: list[str], late: list[str], styles: _Styles, *, top: int,
+                 col: int) -> None:
     """Missing and late departments, named."""
     lang = styles.lang
     sep = "、" if lang == "zh" else ", "
-    for i, (key, names) in enumerate((("missing", result.missing), ("late", result.late))):
-        ws.merge_range(top + 2 * i, col, top + 2 * i, col + 2, text(key, lang), styles.heading)
-        ws.merge_range(top + 2 * i + 1, col, top + 2 * i + 1, col + 2, "", styles.label)
+    for i, (key, names) in enumerate((("missing", missing), ("late", late))):
+        ws.merge_range(top + 2 * i, col, col + 2, text(key, lang), styles.heading)
+        ws.merge_range(top + 2 * i + 1, col, col + 2, "", styles.label)
         _write_text(ws, top + 2 * i + 1, col, sep.join(names) or "—", styles)
 
 
@@ -669,8 +848,11 @@ class _ChartData:
     matrix: _Points
 
 
-def _write_chart_data(book: Workbook, result: model.PeriodResult, styles: _Styles) -> _ChartData:
-    """A hidden sheet with what the charts plot that no visible sheet holds in that shape."""
+def _write_chart_data(book: Workbook, departments: list[Row], matrix: Counter[_Cell], styles: _Styles) -> _ChartData:
+    """A hidden sheet with what the charts plot that no visible sheet holds in that shape.
+
+    `departments` are the scoreboard's rows (problem and stage counts per department).
+    """
     lang = styles.lang
     ws = book.add_worksheet(text("chart_data", lang))
     ws.hide()
@@ -678,32 +860,25 @@ def _write_chart_data(book: Workbook, result: model.PeriodResult, styles: _Style
     ws.write_string(0, 0, schema.column_label("info", "department", lang))
     for j, s in enumerate(stages, 1):
         ws.write_string(0, j, schema.STAGE.label(s, lang))
-    top = sorted(result.departments, key=lambda d: (-len(d.rows("problems")), d.department))[:_TOP_DEPARTMENTS]
+    top = sorted(departments, key=lambda d: (-d["problems"], d["department"]))[:_TOP_DEPARTMENTS]
     for i, d in enumerate(top, 1):
-        _write_text(ws, i, 0, d.department, styles)
-        counts = Counter(str(p.get("stage")) for p in d.rows("problems"))
+        _write_text(ws, i, 0, d["department"], styles)
         for j, s in enumerate(stages, 1):
-            ws.write_number(i, j, counts.get(s, 0))
-    most = max((len(d.rows("problems")) for d in top), default=0)
-    truncated = len(result.departments) > len(top)
-    return _ChartData(ws.get_name(), len(top), most, truncated, _write_matrix(ws, result, start=len(top) + 3))
+            ws.write_number(i, j, d[f"stage_{s}"])
+    most = max((d["problems"] for d in top), default=0)
+    truncated = len(departments) > len(top)
+    return _ChartData(ws.get_name(), len(top), most, truncated, _write_matrix(ws, matrix, start=len(top) + 3))
 
 
-def _write_matrix(ws: Worksheet, result: model.PeriodResult, *, start: int) -> _Points:
+def _write_matrix(ws: Worksheet, cells: Counter[_Cell], *, start: int) -> _Points:
     """One point per impact x difficulty cell that holds problems, grouped by the cell's priority."""
-    level = {c.key: i for i, c in enumerate(reversed(schema.LEVEL.choices), 1)}  # low 1 .. high 3
-    cells: Counter[tuple[str, str, str]] = Counter()
-    for d in result.departments:
-        for p in d.rows("problems"):
-            if p.get("impact") in level and p.get("difficulty") in level:
-                cells[(str(p.get("priority")), p["impact"], p["difficulty"])] += 1
     points: _Points = {}
     for r, ((priority, impact, difficulty), n) in enumerate(sorted(cells.items()), start=start):
         ws.write_string(r, 0, priority)
-        ws.write_number(r, 1, level[difficulty])
-        ws.write_number(r, 2, level[impact])
+        ws.write_number(r, 1, _LEVEL[difficulty])
+        ws.write_number(r, 2, _LEVEL[impact])
         ws.write_number(r, 3, n)
-        points.setdefault(priority, []).append((r, level[difficulty], level[impact], n))
+        points.setdefault(priority, []).append((r, _LEVEL[difficulty], _LEVEL[impact], n))
     return points
 
 
@@ -726,7 +901,7 @@ _LAYOUT = {"stage": (0, 0, 640, 340), "priority": (0, 660, 410, 340), "trend": (
 _ROW_PX = 20
 
 
-def _insert_charts(book: Workbook, ws: Worksheet, dash: _Dash, data: _ChartData, trend: _Table,
+def _insert_charts(book: Workbook, ws: Worksheet, dash: _Dash, data: _ChartData, trend: _TableSheet,
                    figures: dict[str, Any], styles: _Styles, *, top: int) -> int:
     """Place the charts in bands from row `top`; returns the last row they cover."""
     charts = {"stage": _stage_chart(book, data, styles), "priority": _priority_chart(book, dash, styles),
@@ -773,16 +948,17 @@ def _priority_chart(book: Workbook, dash: _Dash, styles: _Styles) -> Any:
     return chart
 
 
-def _trend_chart(book: Workbook, trend: _Table, styles: _Styles) -> Any:
+def _trend_chart(book: Workbook, trend: _TableSheet, styles: _Styles) -> Any:
     chart = _chart(book, "line", text("chart_trend", styles.lang), styles)
-    n = max(len(trend.rows), 1)
-    index = {col.key: c for c, col in enumerate(trend.columns)}
+    n = max(trend.rows, 1)
+    index = {col.key: c for c, col in enumerate(trend.spec.columns)}
+    name = trend.spec.name
     colours = {"problems": "#1B4F72", "open": "#E67E22", "closed": "#27AE60", "overdue_actions": "#C0392B",
                "kpis_met": "#8E44AD"}
     for key, colour in colours.items():
         c = index[key]
-        chart.add_series({"name": [trend.name, 0, c], "categories": [trend.name, 1, 0, n, 0],
-                          "values": [trend.name, 1, c, n, c], "line": {"color": colour, "width": 2.25},
+        chart.add_series({"name": [name, 0, c], "categories": [name, 1, 0, n, 0],
+                          "values": [name, 1, c, n, c], "line": {"color": colour, "width": 2.25},
                           "marker": {"type": "circle", "size": 6, "fill": {"color": colour},
                                      "border": {"color": colour}},
                           **({"data_labels": {"value": True, "position": "above", "font": _font(styles, 8)}}
