@@ -13,7 +13,7 @@ from docx.oxml.ns import qn
 
 from ci_excel import model, schema
 from ci_excel.render.docx import render_all, render_reports, report_paths
-from ci_excel.render.docx_portfolio import TOP_ROWS, PortfolioDigest, build_portfolio
+from ci_excel.render.docx_portfolio import TOP_ROWS, PortfolioDigest, Top, build_portfolio
 from ci_excel.render.phrases import phrase
 from ci_excel.schema import STEPS, Lang
 from ci_excel.scoring import priority_key
@@ -240,6 +240,14 @@ def test_portfolio_lists_the_most_overdue_actions_and_first_p1_problems_and_says
         assert sentence in text and "portfolio_summary.xlsx" in sentence
     small = _portfolio(sample_period().departments, sample_period().outline, tmp_path / "small.docx")
     assert "portfolio_summary.xlsx" not in all_text(small)  # nothing capped, nothing said
+
+
+def test_top_keeps_the_smallest_keys_whatever_the_order_and_counts_them_all() -> None:
+    keys = [(n * 7919) % 500 for n in range(500)]  # 0..499 shuffled
+    top: Top[int] = Top(TOP_ROWS)
+    for key in keys:
+        top.offer((key,), key)
+    assert top.items() == list(range(TOP_ROWS)) and top.total == 500
 
 
 def test_portfolio_is_the_same_whatever_order_departments_are_added_in(tmp_path: Path) -> None:

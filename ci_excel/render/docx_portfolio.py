@@ -109,7 +109,7 @@ class Top(Generic[T]):
 
     def offer(self, key: Key, item: T) -> None:
         self.total += 1
-        entry = (_Last(key), self.total, item)  # the counter breaks exact ties before items compare
+        entry = (_Last(key), self.total, item)  # items never compare: _Last entries are never equal
         if len(self._heap) < self.size:
             heapq.heappush(self._heap, entry)
         elif key < self._heap[0][0].key:
@@ -117,7 +117,7 @@ class Top(Generic[T]):
 
     def items(self) -> list[T]:
         """What is kept, smallest key first."""
-        return [item for _, _, item in sorted(self._heap, key=lambda e: (e[0].key, e[1]))]
+        return [item for _, _, item in sorted(self._heap, key=lambda e: (e[0].key, e[1]))]  # exact ties: first offered
 
 
 @dataclass
