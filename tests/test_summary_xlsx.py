@@ -331,3 +331,127 @@ def test_consolidate_writes_the_summary(tmp_path: Path) -> None:
     got = records(wb[text("issues", "zh")])
     assert sorted((r[text("file", "zh")], r[text("cell", "zh")] or "", r[text("message", "zh")]) for r in got) == \
         sorted((i["file"], i["cell"], i["message"]) for i in issues)
+
+
+# ---- streaming writer and the tables added after xlsxwriter ----------------------------------
+
+TABLE_SHEETS = {**{s: f"tbl_{s}" for s in ENTITIES}, "scoreboard": "tbl_scoreboard", "trend": "tbl_trend",
+                "issues": "tbl_issues"}
+
+
+def sheet_title(sheet: str) -> str:
+    return schema.sheet_label(sheet, "zh") if sheet in ENTITIES else text(sheet, "zh")
+
+
+@pytest.mark.parametrize("sheet", TABLE_SHEETS)
+def test_tables_read_back_with_ref_headers_and_rows(wb: openpyxl.Workbook, sheet: str) -> None:
+    ws = wb[sheet_title(sheet)]
+    table = ws.tables[TABLE_SHEETS[sheet]]
+    header = next(ws.iter_rows(max_row=1, values_only=True))
+    rows = records(ws)
+    assert table.ref == f"A1:{ws.cell(1, len(header)).column_letter}{len(rows) + 1}"
+    assert table.autoFilter.ref == table.ref
+    assert [c.name for c in table.tableColumns] == list(header)
+    assert table.tableStyleInfo.name == "TableStyleMedium2"
+    assert ws.max_row == len(rows) + 1  # the table covers every row written
+
+
+def test_entity_tables_hold_every_departments_rows(wb: openpyxl.Workbook, period: model.PeriodResult) -> None:
+    for sheet in ENTITIES:
+        got = [(r[label("info", "department")], r[schema.SHEETS[sheet].columns[0].header("zh")])
+               for r in records(wb[sheet_title(sheet)])]
+        first = schema.SHEETS[sheet].columns[0].key
+        assert got == [(d.department, r.get(first)) for d in period.departments for r in d.rows(sheet)], sheet
+
+
+def test_package_is_clean(book_zh: Path) -> None:
+    """No duplicate members, every XML part parses, a content type per table, no openpyxl warning
+    but the data bars' x14 extension (which it does not read)."""
+    import warnings
+    from xml.etree import ElementTree
+
+    with zipfile.ZipFile(book_zh) as z:
+        names = z.namelist()
+        assert len(names) == len(set(names))
+        for name in names:
+            if name.endswith((".xml", ".rels")):
+                ElementTree.fromstring(z.read(name))
+        types = z.read("[Content_Types].xml").decode()
+    tables = sorted(n for n in names if n.startswith("xl/tables/"))
+    assert len(tables) == len(TABLE_SHEETS)
+    assert all(f'PartName="/{n}"' in types for n in tables)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        openpyxl.load_workbook(book_zh)
+    assert [str(w.message) for w in caught if "extension is not supported" not in str(w.message)] == []
+
+
+def sheet_values(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    book = openpyxl.load_workbook(path)
+    return {ws.title: [*ws.iter_rows(values_only=True), *sorted((t.name, t.ref) for t in ws.tables.values())]
+            for ws in book.worksheets}
+
+
+def test_streaming_matches_write_summary(tmp_path: Path) -> None:
+    """Departments added one by one, each emptied once added, give the same workbook as write_summary."""
+    from ci_excel.render.summary_xlsx import SummaryWriter
+
+    whole = write_summary(sample_period(5, 3), tmp_path / "whole.xlsx")
+    period = sample_period(5, 3)
+    with SummaryWriter(tmp_path / "streamed.xlsx") as writer:
+        for d in period.departments:
+            writer.add(d)
+            d.tables.clear()  # the writer keeps no rows: dropping them must not change the output
+            d.issues.clear()
+        streamed = writer.close(period.outline)
+    assert sheet_values(streamed) == sheet_values(whole)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["streamed.xlsx", "whole.xlsx"]  # no scratch left
+
+
+def test_streaming_error_leaves_nothing(tmp_path: Path) -> None:
+    from ci_excel.render.summary_xlsx import SummaryWriter
+
+    period = sample_period(2, 2)
+    with pytest.raises(RuntimeError), SummaryWriter(tmp_path / "s.xlsx") as writer:
+        writer.add(period.departments[0])
+        raise RuntimeError("the pipeline failed")
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError):
+        writer.add(period.departments[1])
+
+
+def test_writer_left_without_close_writes_nothing(tmp_path: Path) -> None:
+    from ci_excel.render.summary_xlsx import SummaryWriter
+
+    with SummaryWriter(tmp_path / "s.xlsx") as writer:
+        writer.add(sample_period(1, 1).departments[0])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_add_tables_extends_existing_relationships_and_streams_across_chunks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sheet that already has relationships (a hyperlink) keeps them; a tiny copy chunk cuts
+    </sheetData> at every offset and the table part still lands in place."""
+    import xlsxwriter
+
+    from ci_excel.render import xlsx_tables
+
+    src = tmp_path / "src.xlsx"
+    book = xlsxwriter.Workbook(str(src), {"constant_memory": True})
+    ws = book.add_worksheet("数据")
+    ws.write_row(0, 0, ["编号", "名称 & <备注>", '"引号"'])
+    for r in range(1, 40):
+        ws.write_row(r, 0, [r, f"第{r}行", "x"])
+    ws.write_url(40, 0, "https://example.com/", string="链接")
+    ws.conditional_format(1, 0, 40, 0, {"type": "data_bar"})
+    book.close()
+    headers = ("编号", "名称 & <备注>", '"引号"')
+    for chunk in (5, 7, 64):
+        monkeypatch.setattr(xlsx_tables, "_CHUNK", chunk)
+        out = tmp_path / f"out{chunk}.xlsx"
+        xlsx_tables.add_tables(src, out, [xlsx_tables.TablePart(1, "tbl_data", "A1:C41", headers)])
+        ws_out = openpyxl.load_workbook(out)["数据"]
+        table = ws_out.tables["tbl_data"]
+        assert (table.ref, [c.name for c in table.tableColumns]) == ("A1:C41", list(headers))
+        assert ws_out["A41"].hyperlink.target == "https://example.com/"
+        assert [ws_out.cell(r, 2).value for r in (2, 40)] == ["第1行", "第39行"]

@@ -18,7 +18,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -150,7 +150,7 @@ class SummaryWriter:
         self._trend = _TableSheet(self._book, _trend(lang), styles)
         self._issues = _TableSheet(self._book, _issues(lang), styles)
         self._totals = _Totals()
-        self._departments: list[Row] = []  # one scoreboard row per department
+        self._departments: list[_Line] = []  # one scoreboard line per department
         self._open = True
 
     def add(self, dept: model.DepartmentResult) -> None:
@@ -160,7 +160,7 @@ class SummaryWriter:
                 table.extend(_entity_rows(dept, sheet))
             self._issues.extend(_issue_row(i, dept.period, self.lang) for i in dept.issues)
             self._totals.add(dept)
-            self._departments.append(_department_figures(dept, self.lang))
+            self._departments.append(_department_line(dept, self.lang))
 
     def close(self, outline: model.PeriodOutline) -> Path:
         """Write the period-wide sheets and the dashboard, then the file at `out`; returns `out`."""
@@ -534,32 +534,58 @@ def _scoreboard(lang: Lang) -> _Table:
     return table
 
 
-def _ranked(departments: list[Row], missing: list[str], lang: Lang) -> Iterator[Row]:
+def _ranked(departments: list[_Line], missing: list[str], lang: Lang) -> Iterator[Row]:
     """The scoreboard's rows: departments ranked by stage then progress, then the missing ones."""
-    ranked = sorted(departments, key=lambda r: (-r["avg_stage"], -r["avg_progress"], r["department"]))
-    for rank, row in enumerate(ranked, 1):
-        yield {**row, "rank": rank}
+    ranked = sorted(departments, key=lambda d: (-d.avg_stage, -d.avg_progress, d.department))
+    for rank, line in enumerate(ranked, 1):
+        yield {**line.row(), "rank": rank}
     for name in missing:
         yield {"department": name, "status": text("missing", lang)}
 
 
-def _department_figures(d: model.DepartmentResult, lang: Lang) -> Row:
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """A department's line of the scoreboard: all the workbook keeps of a department once added."""
+
+    department: str
+    status: str
+    problems: int
+    stages: tuple[int, ...]  # problems per stage, in schema.STAGE order
+    p1_open: int
+    avg_stage: float
+    avg_progress: float
+    overdue_actions: int
+    kpis: int
+    kpis_met: int
+    kpi_rate: float | None
+    benefit: float | None
+    errors: int
+    warnings: int
+    submitted_on: Any
+    contact: Any
+    contact_info: Any
+
+    def row(self) -> Row:
+        row = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "stages"}
+        return row | {f"stage_{c.key}": n for c, n in zip(schema.STAGE.choices, self.stages, strict=True)}
+
+
+def _department_line(d: model.DepartmentResult, lang: Lang) -> _Line:
     problems, results = d.rows("problems"), d.rows("results")
     stages = Counter(str(p.get("stage")) for p in problems)
     met = sum(bool(r.get("met")) for r in results)
-    row: Row = {
-        "department": d.department, "status": text("late" if d.late else "submitted", lang),
-        "problems": len(problems), "p1_open": sum(_is_open_p1(p) for p in problems),
-        "avg_stage": round(_mean([_num(p.get("stage")) for p in problems]), 2),
-        "avg_progress": _mean([_num(p.get("progress")) for p in problems]),
-        "overdue_actions": sum(bool(a.get("overdue")) for a in d.rows("actions")),
-        "kpis": len(results), "kpis_met": met, "kpi_rate": met / len(results) if results else None,
-        "benefit": _benefit(results), "errors": sum(_severity(i) == "error" for i in d.issues),
-        "warnings": sum(_severity(i) == "warning" for i in d.issues),
-        **{k: d.info.get(k) for k in ("submitted_on", "contact", "contact_info")},
-    }
-    row |= {f"stage_{c.key}": stages.get(c.key, 0) for c in schema.STAGE.choices}
-    return row
+    return _Line(
+        department=d.department, status=text("late" if d.late else "submitted", lang),
+        problems=len(problems), stages=tuple(stages.get(c.key, 0) for c in schema.STAGE.choices),
+        p1_open=sum(_is_open_p1(p) for p in problems),
+        avg_stage=round(_mean([_num(p.get("stage")) for p in problems]), 2),
+        avg_progress=_mean([_num(p.get("progress")) for p in problems]),
+        overdue_actions=sum(bool(a.get("overdue")) for a in d.rows("actions")),
+        kpis=len(results), kpis_met=met, kpi_rate=met / len(results) if results else None,
+        benefit=_benefit(results), errors=sum(_severity(i) == "error" for i in d.issues),
+        warnings=sum(_severity(i) == "warning" for i in d.issues),
+        submitted_on=d.info.get("submitted_on"), contact=d.info.get("contact"), contact_info=d.info.get("contact_info"),
+    )
 
 
 def _trend(lang: Lang) -> _Table:
@@ -848,11 +874,9 @@ class _ChartData:
     matrix: _Points
 
 
-def _write_chart_data(book: Workbook, departments: list[Row], matrix: Counter[_Cell], styles: _Styles) -> _ChartData:
-    """A hidden sheet with what the charts plot that no visible sheet holds in that shape.
-
-    `departments` are the scoreboard's rows (problem and stage counts per department).
-    """
+def _write_chart_data(book: Workbook, departments: list[_Line], matrix: Counter[_Cell],
+                      styles: _Styles) -> _ChartData:
+    """A hidden sheet with what the charts plot that no visible sheet holds in that shape."""
     lang = styles.lang
     ws = book.add_worksheet(text("chart_data", lang))
     ws.hide()
@@ -860,12 +884,12 @@ def _write_chart_data(book: Workbook, departments: list[Row], matrix: Counter[_C
     ws.write_string(0, 0, schema.column_label("info", "department", lang))
     for j, s in enumerate(stages, 1):
         ws.write_string(0, j, schema.STAGE.label(s, lang))
-    top = sorted(departments, key=lambda d: (-d["problems"], d["department"]))[:_TOP_DEPARTMENTS]
+    top = sorted(departments, key=lambda d: (-d.problems, d.department))[:_TOP_DEPARTMENTS]
     for i, d in enumerate(top, 1):
-        _write_text(ws, i, 0, d["department"], styles)
-        for j, s in enumerate(stages, 1):
-            ws.write_number(i, j, d[f"stage_{s}"])
-    most = max((d["problems"] for d in top), default=0)
+        _write_text(ws, i, 0, d.department, styles)
+        for j, n in enumerate(d.stages, 1):
+            ws.write_number(i, j, n)
+    most = max((d.problems for d in top), default=0)
     truncated = len(departments) > len(top)
     return _ChartData(ws.get_name(), len(top), most, truncated, _write_matrix(ws, matrix, start=len(top) + 3))
 

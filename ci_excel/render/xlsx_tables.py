@@ -22,7 +22,7 @@ _REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationship
 _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 _SHEET_DATA_END = re.compile(rb"</sheetData>|<sheetData/>")  # both 12 bytes
-_CHUNK = 1 << 20
+_CHUNK = 1 << 16
 _TAG = re.compile(rb"<(/?)([A-Za-z_][\w.:-]*)[^>]*?(/?)>")
 _RID = re.compile(rb'Id="rId(\d+)"')
 
