@@ -455,3 +455,18 @@ def test_add_tables_extends_existing_relationships_and_streams_across_chunks(
         assert (table.ref, [c.name for c in table.tableColumns]) == ("A1:C41", list(headers))
         assert ws_out["A41"].hyperlink.target == "https://example.com/"
         assert [ws_out.cell(r, 2).value for r in (2, 40)] == ["第1行", "第39行"]
+
+
+def test_charts_carry_cached_values(book_zh: Path, period: model.PeriodResult) -> None:
+    """constant_memory leaves chart caches empty; the writer fills them, so viewers that do not
+    recalculate still draw the charts."""
+    with zipfile.ZipFile(book_zh) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+    pie = next(xml for xml in charts if "<c:pieChart>" in xml)
+    cached = re.search(r"<c:val>.*?</c:val>", pie, re.S)
+    assert cached is not None
+    assert [int(v) for v in re.findall(r"<c:v>([^<]*)</c:v>", cached.group())] == \
+        list(period.trend[-1].by_priority.values())
+    stacked = next(xml for xml in charts if '<c:grouping val="stacked"/>' in xml)
+    assert all(f"<c:v>{d.department}</c:v>" in stacked for d in period.departments)
+    assert all("<c:numCache>" in xml or "<c:strCache>" in xml for xml in charts)

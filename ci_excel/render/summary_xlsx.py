@@ -337,7 +337,7 @@ def _joined(value: Any, labels: dict[str, str], sep: str) -> str:
     return sep.join(labels.get(str(v), str(v)) for v in items)
 
 
-def _write_text(ws: Worksheet | _RowOrder, r: int, c: int, value: str, styles: _Styles) -> None:
+def _write_text(ws: Worksheet | _SmallSheet, r: int, c: int, value: str, styles: _Styles) -> None:
     """Always a string; a quote prefix keeps Excel from reading typed text as a formula."""
     ws.write_string(r, c, value, styles.quoted if value.startswith(_FORMULA_START) else styles.text)
 
@@ -764,26 +764,32 @@ _CHARTS_TOP = 15  # first row of the charts
 class _Dash:
     """Where the dashboard put the figures the charts read."""
 
-    sheet: str
+    sheet: _SmallSheet
     cells: dict[str, tuple[int, int]] = field(default_factory=dict)
     priority_at: tuple[int, int, int] = (0, 0, 0)  # first row, last row, label column
 
 
-class _RowOrder:
-    """A worksheet's writes collected in any order and replayed row by row, as constant_memory needs."""
+class _SmallSheet:
+    """A small sheet's cells (dashboard, chart data): writes are replayed in row order, as constant_memory
+    needs, and their values kept to fill the charts' caches (xlsxwriter cannot read them back in that mode)."""
 
     def __init__(self, ws: Worksheet) -> None:
         self.ws = ws
+        self.name = ws.get_name()
+        self._values: dict[tuple[int, int], Any] = {}
         self._writes: list[tuple[int, Callable[[], object]]] = []
 
     def write_string(self, row: int, col: int, value: str, fmt: Format | None = None) -> None:
+        self._values[row, col] = value
         self._writes.append((row, partial(self.ws.write_string, row, col, value, fmt)))
 
     def write_number(self, row: int, col: int, value: float, fmt: Format | None = None) -> None:
+        self._values[row, col] = value
         self._writes.append((row, partial(self.ws.write_number, row, col, value, fmt)))
 
     def merge_range(self, row: int, first: int, last: int, value: str, fmt: Format) -> None:
         """Merge `first`..`last` columns of one row."""
+        self._values[row, first] = value
         self._writes.append((row, partial(self.ws.merge_range, row, first, row, last, value, fmt)))
 
     def flush(self) -> None:
@@ -791,24 +797,34 @@ class _RowOrder:
             write()
         self._writes.clear()
 
+    def ref(self, first_row: int, first_col: int, last_row: int | None = None, last_col: int | None = None
+            ) -> dict[str, Any]:
+        """A chart range on this sheet with its cached values (row by row; None where blank)."""
+        last_row, last_col = first_row if last_row is None else last_row, first_col if last_col is None else last_col
+        values = [self._values.get((r, c)) for r in range(first_row, last_row + 1)
+                  for c in range(first_col, last_col + 1)]
+        return {"ref": [self.name, first_row, first_col, last_row, last_col], "data": values}
+
 
 def _write_dashboard(book: Workbook, ws: Worksheet, outline: model.PeriodOutline, totals: _Totals,
                      styles: _Styles, *, trend: _TableSheet, data: _ChartData) -> None:
+    """The first sheet: headline figures, breakdowns, missing and late departments, then the charts."""
     lang = styles.lang
     figures = totals.figures(outline)
     ws.hide_gridlines(2)
     for c, width in enumerate(_DASH_WIDTHS):
         ws.set_column(c, c, width)
     ws.set_row(0, 26)
-    cells = _RowOrder(ws)
+    cells = _SmallSheet(ws)
     cells.write_string(0, 0, f"{text('title', lang)} {outline.period}", styles.title)
     cells.write_string(1, 0, _subtitle(outline, lang), styles.subtitle)
-    dash = _Dash(ws.get_name())
+    dash = _Dash(cells)
     _write_headline(cells, figures, styles, dash, top=_DASH_TOP)
     _write_breakdown(cells, figures, styles, dash, top=_DASH_TOP)
     _write_notes(cells, outline.missing, totals.late, styles, top=_DASH_TOP + 6, col=9)
     cells.flush()
-    last_row = _insert_charts(book, ws, dash, data, trend, figures, styles, top=_CHARTS_TOP)
+    trend_rows = [_trend_row(f) for f in outline.trend]
+    last_row = _insert_charts(book, ws, dash, data, (trend, trend_rows), figures, styles, top=_CHARTS_TOP)
     ws.print_area(0, 0, last_row, len(_DASH_WIDTHS) - 1)
     ws.set_landscape()
     ws.set_paper(9)
@@ -823,7 +839,7 @@ def _subtitle(outline: model.PeriodOutline, lang: Lang) -> str:
     return f"{period}: {outline.period}    {text('generated', lang)}: {made.isoformat()}"
 
 
-def _write_headline(ws: _RowOrder, figures: dict[str, Any], styles: _Styles, dash: _Dash, *, top: int) -> None:
+def _write_headline(ws: _SmallSheet, figures: dict[str, Any], styles: _Styles, dash: _Dash, *, top: int) -> None:
     lang = styles.lang
     for col, keys in _HEADLINE_GROUPS:
         ws.write_string(top, col, text("figure", lang), styles.heading)
@@ -838,7 +854,7 @@ def _write_headline(ws: _RowOrder, figures: dict[str, Any], styles: _Styles, das
             dash.cells[key] = (i, col + 1)
 
 
-def _write_breakdown(ws: _RowOrder, figures: dict[str, Any], styles: _Styles, dash: _Dash, *, top: int) -> None:
+def _write_breakdown(ws: _SmallSheet, figures: dict[str, Any], styles: _Styles, dash: _Dash, *, top: int) -> None:
     lang = styles.lang
     for col, key, enum, counts in ((6, "by_stage", schema.STAGE, figures["by_stage"]),
                                    (9, "by_priority", schema.PRIORITY, figures["by_priority"])):
@@ -851,7 +867,7 @@ def _write_breakdown(ws: _RowOrder, figures: dict[str, Any], styles: _Styles, da
             dash.priority_at = (top + 1, top + len(enum.choices), col)
 
 
-def _write_notes(ws: _RowOrder, missing: list[str], late: list[str], styles: _Styles, *, top: int,
+def _write_notes(ws: _SmallSheet, missing: list[str], late: list[str], styles: _Styles, *, top: int,
                  col: int) -> None:
     """Missing and late departments, named."""
     lang = styles.lang
@@ -867,7 +883,7 @@ _Points = dict[str, list[tuple[int, int, int, int]]]  # priority -> [(sheet row,
 
 @dataclass(frozen=True)
 class _ChartData:
-    sheet: str
+    sheet: _SmallSheet
     departments: int  # rows of the department x stage block (from row 1)
     most: int  # the largest department's problem count
     truncated: bool  # more departments than the chart shows
@@ -880,21 +896,23 @@ def _write_chart_data(book: Workbook, departments: list[_Line], matrix: Counter[
     lang = styles.lang
     ws = book.add_worksheet(text("chart_data", lang))
     ws.hide()
-    stages = [c.key for c in schema.STAGE.choices]
-    ws.write_string(0, 0, schema.column_label("info", "department", lang))
-    for j, s in enumerate(stages, 1):
-        ws.write_string(0, j, schema.STAGE.label(s, lang))
+    cells = _SmallSheet(ws)
+    cells.write_string(0, 0, schema.column_label("info", "department", lang))
+    for j, choice in enumerate(schema.STAGE.choices, 1):
+        cells.write_string(0, j, choice.label(lang))
     top = sorted(departments, key=lambda d: (-d.problems, d.department))[:_TOP_DEPARTMENTS]
     for i, d in enumerate(top, 1):
-        _write_text(ws, i, 0, d.department, styles)
+        _write_text(cells, i, 0, d.department, styles)
         for j, n in enumerate(d.stages, 1):
-            ws.write_number(i, j, n)
+            cells.write_number(i, j, n)
     most = max((d.problems for d in top), default=0)
     truncated = len(departments) > len(top)
-    return _ChartData(ws.get_name(), len(top), most, truncated, _write_matrix(ws, matrix, start=len(top) + 3))
+    points = _write_matrix(cells, matrix, start=len(top) + 3)
+    cells.flush()
+    return _ChartData(cells, len(top), most, truncated, points)
 
 
-def _write_matrix(ws: Worksheet, cells: Counter[_Cell], *, start: int) -> _Points:
+def _write_matrix(ws: _SmallSheet, cells: Counter[_Cell], *, start: int) -> _Points:
     """One point per impact x difficulty cell that holds problems, grouped by the cell's priority."""
     points: _Points = {}
     for r, ((priority, impact, difficulty), n) in enumerate(sorted(cells.items()), start=start):
@@ -908,6 +926,14 @@ def _write_matrix(ws: Worksheet, cells: Counter[_Cell], *, start: int) -> _Point
 
 def _font(styles: _Styles, size: int = 9, **extra: Any) -> dict[str, Any]:
     return {"name": styles.font, "size": size, **extra}
+
+
+def _series(chart: Any, options: dict[str, Any], **ranges: dict[str, Any]) -> None:
+    """chart.add_series, with each range ("name", "categories", "values") as a `_SmallSheet.ref`: its
+    values go in the chart's cache, which xlsxwriter leaves empty in constant_memory mode."""
+    for key, ref in ranges.items():
+        options |= {key: ref["ref"], f"{key}_data": ref["data"]}
+    chart.add_series(options)
 
 
 def _chart(book: Workbook, kind: str, title: str, styles: _Styles, **options: Any) -> Any:
@@ -925,7 +951,7 @@ _LAYOUT = {"stage": (0, 0, 640, 340), "priority": (0, 660, 410, 340), "trend": (
 _ROW_PX = 20
 
 
-def _insert_charts(book: Workbook, ws: Worksheet, dash: _Dash, data: _ChartData, trend: _TableSheet,
+def _insert_charts(book: Workbook, ws: Worksheet, dash: _Dash, data: _ChartData, trend: tuple[_TableSheet, list[Row]],
                    figures: dict[str, Any], styles: _Styles, *, top: int) -> int:
     """Place the charts in bands from row `top`; returns the last row they cover."""
     charts = {"stage": _stage_chart(book, data, styles), "priority": _priority_chart(book, dash, styles),
@@ -949,11 +975,10 @@ def _stage_chart(book: Workbook, data: _ChartData, styles: _Styles) -> Any:
         top = text("top", lang).format(n=_TOP_DEPARTMENTS)
         title += f"({top})" if lang == "zh" else f" ({top})"
     chart = _chart(book, "column", title, styles, subtype="stacked")
-    n = max(data.departments, 1)
-    sheet = _quote(data.sheet)
+    n, cells = max(data.departments, 1), data.sheet
     for j, colour in enumerate(_STAGE_COLOURS, 1):
-        chart.add_series({"name": [data.sheet, 0, j], "categories": f"={sheet}!$A$2:$A${n + 1}",
-                          "values": [data.sheet, 1, j, n, j], "fill": {"color": colour}, "gap": 60})
+        _series(chart, {"fill": {"color": colour}, "gap": 60},
+                name=cells.ref(0, j), categories=cells.ref(1, 0, n, 0), values=cells.ref(1, j, n, j))
     chart.set_x_axis({"num_font": _font(styles, 8, rotation=-30)})
     chart.set_y_axis({"num_font": _font(styles), "num_format": "0", "min": 0, "major_unit": max(1, -(-data.most // 6)),
                       "major_gridlines": {"visible": True, "line": {"color": "#E5E5E5"}}})
@@ -963,30 +988,33 @@ def _stage_chart(book: Workbook, data: _ChartData, styles: _Styles) -> Any:
 def _priority_chart(book: Workbook, dash: _Dash, styles: _Styles) -> Any:
     chart = _chart(book, "pie", text("chart_priority", styles.lang), styles)
     first, last, col = dash.priority_at
-    chart.add_series({
-        "name": text("chart_priority", styles.lang), "categories": [dash.sheet, first, col, last, col],
-        "values": [dash.sheet, first, col + 1, last, col + 1],
+    _series(chart, {
+        "name": text("chart_priority", styles.lang),
         "points": [{"fill": {"color": c}} for c in _PRIORITY_COLOURS.values()],
         "data_labels": {"value": True, "percentage": True, "separator": "\n", "font": _font(styles, 9, bold=True)},
-    })
+    }, categories=dash.sheet.ref(first, col, last, col), values=dash.sheet.ref(first, col + 1, last, col + 1))
     return chart
 
 
-def _trend_chart(book: Workbook, trend: _TableSheet, styles: _Styles) -> Any:
+def _trend_chart(book: Workbook, trend: tuple[_TableSheet, list[Row]], styles: _Styles) -> Any:
+    """The trend sheet's figures by period; `trend` is the sheet and the rows written to it."""
     chart = _chart(book, "line", text("chart_trend", styles.lang), styles)
-    n = max(trend.rows, 1)
-    index = {col.key: c for c, col in enumerate(trend.spec.columns)}
-    name = trend.spec.name
+    sheet, rows = trend
+    n = max(sheet.rows, 1)
+    columns = sheet.spec.columns
+    name = sheet.spec.name
+
+    def ref(c: int) -> dict[str, Any]:
+        return {"ref": [name, 1, c, n, c], "data": [r.get(columns[c].key) for r in rows] or [None]}
     colours = {"problems": "#1B4F72", "open": "#E67E22", "closed": "#27AE60", "overdue_actions": "#C0392B",
                "kpis_met": "#8E44AD"}
     for key, colour in colours.items():
-        c = index[key]
-        chart.add_series({"name": [name, 0, c], "categories": [name, 1, 0, n, 0],
-                          "values": [name, 1, c, n, c], "line": {"color": colour, "width": 2.25},
-                          "marker": {"type": "circle", "size": 6, "fill": {"color": colour},
-                                     "border": {"color": colour}},
-                          **({"data_labels": {"value": True, "position": "above", "font": _font(styles, 8)}}
-                             if key == "problems" else {})})
+        c = next(i for i, col in enumerate(columns) if col.key == key)
+        _series(chart, {"line": {"color": colour, "width": 2.25},
+                        "marker": {"type": "circle", "size": 6, "fill": {"color": colour}, "border": {"color": colour}},
+                        **({"data_labels": {"value": True, "position": "above", "font": _font(styles, 8)}}
+                           if key == "problems" else {})},
+                name={"ref": [name, 0, c], "data": [columns[c].header]}, categories=ref(0), values=ref(c))
     chart.set_x_axis({"num_font": _font(styles)})
     chart.set_y_axis({"num_font": _font(styles), "major_gridlines": {"visible": True, "line": {"color": "#E5E5E5"}}})
     return chart
@@ -998,12 +1026,11 @@ def _pass_chart(book: Workbook, dash: _Dash, figures: dict[str, Any], styles: _S
     title = f"{text('chart_pass', lang)} {rate:.0%}" if rate is not None else text("chart_pass", lang)
     chart = _chart(book, "doughnut", title, styles)
     (r1, c), (r2, _) = dash.cells["passing"], dash.cells["failing"]
-    chart.add_series({
-        "name": text("chart_pass", lang), "categories": [dash.sheet, r1, c - 1, r2, c - 1],
-        "values": [dash.sheet, r1, c, r2, c],
+    _series(chart, {
+        "name": text("chart_pass", lang),
         "points": [{"fill": {"color": "#27AE60"}}, {"fill": {"color": "#C0392B"}}],
         "data_labels": {"value": True, "percentage": True, "separator": "\n", "font": _font(styles, 9, bold=True)},
-    })
+    }, categories=dash.sheet.ref(r1, c - 1, r2, c - 1), values=dash.sheet.ref(r1, c, r2, c))
     chart.set_hole_size(50)
     return chart
 
@@ -1014,21 +1041,17 @@ def _matrix_chart(book: Workbook, data: _ChartData, styles: _Styles) -> Any:
     for priority, points in sorted(data.matrix.items()):
         first, last = points[0][0], points[-1][0]
         colour = _PRIORITY_COLOURS.get(priority, "#777777")
-        chart.add_series({
+        _series(chart, {
             "name": schema.PRIORITY.label(priority, lang) if priority in schema.PRIORITY.by_key else priority,
-            "categories": [data.sheet, first, 1, last, 1], "values": [data.sheet, first, 2, last, 2],
             "marker": {"type": "circle", "size": 22, "fill": {"color": colour}, "border": {"color": "#FFFFFF"}},
             "data_labels": {"custom": [{"value": str(n)} for _, _, _, n in points],
                             "position": "center", "font": _font(styles, 9, bold=True, color="#FFFFFF")},
-        })
+        }, categories=data.sheet.ref(first, 1, last, 1), values=data.sheet.ref(first, 2, last, 2))
     if not data.matrix:  # no problems: an empty series keeps the chart (and the file) valid
-        chart.add_series({"categories": [data.sheet, 0, 8, 0, 8], "values": [data.sheet, 0, 9, 0, 9]})
+        _series(chart, {}, categories=data.sheet.ref(0, 8), values=data.sheet.ref(0, 9))
     grid = {"visible": True, "line": {"color": "#BBBBBB"}}
     axis = {"min": 0.5, "max": 3.5, "major_unit": 1, "label_position": "none", "major_gridlines": grid}
     chart.set_x_axis({**axis, "name": text("axis_difficulty", lang), "name_font": _font(styles, 9)})
     chart.set_y_axis({**axis, "name": text("axis_impact", lang), "name_font": _font(styles, 9)})
     return chart
 
-
-def _quote(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'"
