@@ -161,7 +161,7 @@ def consolidate(submissions_dir: Path, period: str, out_dir: Path, db_url: str |
         from ci_excel.pipeline import consolidate as run
 
         config = load_config(config_path)
-        with _progress_bar("Reading workbooks") as progress:
+        with _progress_bar({"read": "Reading workbooks", "departments": "Department reports"}) as progress:
             summary = run(submissions_dir, period=period, out=out_dir, db_url=db_url, jobs=jobs,
                           lang=lang, config=config, pdf=pdf, progress=progress)  # type: ignore[arg-type]
         _print_summary(summary)
@@ -229,16 +229,16 @@ def demo(out_dir: Path, lang: str) -> None:
 
 
 @contextmanager
-def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A rich progress bar on stderr, driven by the library's (done, total) callback."""
+def _progress_bar(labels: dict[str, str]) -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress bar on stderr, driven by the library's (phase, done, total) callback."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=_console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=None)
+        task = bar.add_task("", total=None)
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+        def update(phase: str, done: int, total: int) -> None:
+            bar.update(task, description=labels.get(phase, phase), completed=done, total=total)
 
         yield update
 

@@ -1,8 +1,14 @@
-"""The PMO's monthly run: discover -> read and validate in parallel -> merge -> compute -> render -> store.
+"""The PMO's monthly run: discover -> read and validate in parallel -> one department at a time:
+merge, compute, store, report -> portfolio outputs -> swap into place.
+
+Reading spills each checked workbook's rows to disk; then every department is merged, computed
+and reported in a worker process and handed back to this process, which adds it to the history
+store's open transaction and folds it into the portfolio outputs before dropping it. So memory
+holds a few departments and a few figures per department, whatever their number.
 
 Outputs are built in a staging folder and swapped into `output/<period>` only when complete, so a
-failed or killed run leaves the previous outputs in place. The history store saves the period in
-one transaction, after everything rendered and before the swap.
+failed or killed run leaves the previous outputs in place; the store commits the period after
+every output is written and before the swap.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,21 +29,20 @@ from pathlib import Path
 from typing import Any
 
 from ci_excel import __version__, fileio
-from ci_excel.compute import compute_department, period_figures
 from ci_excel.config import Config, load_config
+from ci_excel.departments import DepartmentDone, DepartmentJob, FeedbackTo, run_jobs, spill
 from ci_excel.errors import UsageError
 from ci_excel.issues import Issue
-from ci_excel.model import DepartmentResult, PeriodResult, SheetStats, SourceFile, Submission
-from ci_excel.render.distribution import write_distribution
-from ci_excel.render.docx import render_reports
-from ci_excel.render.pdf import convert_to_pdf
-from ci_excel.render.summary_xlsx import write_summary
+from ci_excel.model import PeriodFigures, PeriodOutline, SheetStats, SourceFile
+from ci_excel.render.docx import RenderSettings, report_paths, use_settings
+from ci_excel.render.period import PeriodOutputs
 from ci_excel.schema import Lang
-from ci_excel.store import DEFAULT_PATH, Store, sqlite_url
-from ci_excel.validation import FileCheck, check_file, discover, merge, no_gc_passes
+from ci_excel.store import DEFAULT_PATH, PeriodWriter, Store, sqlite_url
+from ci_excel.validation import FileCheck, check_file, discover, group_checks, no_gc_passes
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[str, int, int], None]  # phase ("read" or "departments"), done, total
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_SPILL, _FEEDBACK = ".spill", "feedback"
 
 
 @dataclass(frozen=True)
@@ -87,25 +92,32 @@ def consolidate(
     """Validate every workbook under `submissions_dir` for `period`, store it and write all outputs."""
     check_period(period)
     config = config or load_config()
-    timings: dict[str, float] = {}
-    with _timed(timings, "read_validate"):
-        files = discover([submissions_dir])
-        checks = read_all(files, root=submissions_dir, jobs=jobs, progress=progress)
-    current, other = split_by_period(checks, period)
-    record = RunRecord([c.source for c in checks], {i.file for i in other})
-    del checks  # from here on only the merged rows are kept: memory is the period's data, once
     store = open_store(db_url or config.db_url, out)
-    with _timed(timings, "compute"):
-        merged = merge(current, canonical_department=config.canonical_department, threshold=config.threshold)
-        del current
-        record.rows = {s.department: _stats_table(s.stats) for s in merged.submissions}
-        result = build_period_result(period, merged.submissions, [*merged.issues, *other], store, config, lang)
-        del merged
-    with _timed(timings, "render"):
-        outputs = publish(result, out / period, store=store, lang=lang, config=config, pdf=pdf, jobs=jobs,
-                          extras=lambda staging: _write_run_files(staging, record, result, lang, timings,
-                                                                  submissions_dir))
-    return summarize(result, out / period, record, outputs, timings)
+    run = _Run(period, out / period, lang, config, pdf, jobs or os.cpu_count() or 1, progress or _no_progress)
+    earlier = [f for f in store.history() if f.period < period]
+    expected = config.roster_names() or store.departments_seen(before=period)
+    with staging_dir(run.target) as staging:
+        with _timed(run.timings, "read_validate"):
+            reading = read_submissions(submissions_dir, period, run, spill_dir=staging / _SPILL)
+        record = reading.record
+        with store.period_writer(period, generated_on=run.today) as writer:
+            def keep(done: DepartmentDone) -> None:
+                writer.add(done.result)
+                record.took(done)
+
+            reports = report_paths(reading.departments, staging)
+            feedback = FeedbackTo(submissions_dir, staging / _FEEDBACK)
+            outputs = _render(run, staging, reading.jobs(writer, reports, feedback), reports, on_done=keep,
+                              outline=lambda figures, present: PeriodOutline(
+                                  period, [*earlier, figures], sorted(set(expected) - present), reading.general,
+                                  run.today))
+            shutil.rmtree(staging / _SPILL, ignore_errors=True)
+            record.feedback += _general_feedback(reading.general, record, submissions_dir, staging, lang)
+            _write_run_files(staging, record, outputs, lang, run.timings)
+            writer.finish(outputs.figures, missing=outputs.outline.missing, issues=reading.general)
+        listing = _listing(staging)
+        swap_into(staging, run.target)
+    return summarize(outputs, run.target, record, [run.target / p for p in listing], run.timings)
 
 
 def render_from_store(
@@ -118,9 +130,19 @@ def render_from_store(
     store = open_store(db_url or config.db_url, out)
     if period not in store.periods():
         raise UsageError(f"period {period} is not in the history store; stored: {', '.join(store.periods()) or 'none'}")
-    result = store.load_period(period)
-    return publish(result, out / period, store=None, lang=lang, config=config, pdf=pdf, jobs=jobs,
-                   extras=None, keep_existing=True)
+    stored = store.load_period(period)
+    run = _Run(period, out / period, lang, config, pdf, jobs or os.cpu_count() or 1, _no_progress,
+               today=stored.generated_on or date.today())
+    with staging_dir(run.target) as staging:
+        if run.target.exists():
+            shutil.copytree(run.target, staging, dirs_exist_ok=True, symlinks=False)
+        reports = report_paths((d.department for d in stored.departments), staging)
+        jobs_ = (DepartmentJob(d.department, period, reports[d.department], stored=d) for d in stored.departments)
+        _render(run, staging, jobs_, reports, on_done=lambda _done: None,
+                outline=lambda _figures, _present: stored.outline)
+        listing = _listing(staging)
+        swap_into(staging, run.target)
+    return [run.target / p for p in listing]
 
 
 def history_table(store: Store, lang: Lang) -> tuple[list[str], list[list[str]]]:
@@ -137,29 +159,137 @@ def history_table(store: Store, lang: Lang) -> tuple[list[str], list[list[str]]]
     return [phrase(k, lang) for k in keys], rows
 
 
+# --- running ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    """One period's run: where it writes, how, and what it measured."""
+
+    period: str
+    target: Path  # output/<period>
+    lang: Lang
+    config: Config
+    pdf: bool
+    workers: int
+    progress: Progress
+    today: date = field(default_factory=date.today)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def settings(self) -> RenderSettings:
+        """Charts are cached beside the period folders, so a re-run re-draws only figures whose data changed."""
+        return RenderSettings.of(lang=self.lang, template=self.config.report_template_path(),
+                                 cache_dir=self.target.parent / ".cache" / "charts", config=self.config,
+                                 generated_on=self.today)
+
+
+def _render(run: _Run, staging: Path, jobs: Iterable[DepartmentJob], reports: dict[str, Path], *,
+            on_done: Callable[[DepartmentDone], None],
+            outline: Callable[[PeriodFigures, set[str]], PeriodOutline]) -> PeriodOutputs:
+    """Every department's report (in workers) folded into the portfolio outputs, which are then closed."""
+    settings = run.settings()
+    outputs = PeriodOutputs(staging, run.period, lang=run.lang)
+    with _timed(run.timings, "departments"):
+        for n, done in enumerate(run_jobs(jobs, settings=settings, workers=run.workers), 1):
+            on_done(done)
+            outputs.add(done.result, done.figures)
+            run.progress("departments", n, len(reports))
+    with _timed(run.timings, "portfolio"):
+        use_settings(settings)
+        present = {d.department for d in outputs.departments}
+        outputs.close(outline(outputs.figures, present), reports, pdf=run.pdf, jobs=run.workers, final_dir=run.target)
+    return outputs
+
+
+def _listing(staging: Path) -> list[Path]:
+    return sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    return None
+
+
 # --- reading ---------------------------------------------------------------------------------
 
 
-def read_all(files: Sequence[Path], *, root: Path, jobs: int | None, progress: Progress | None) -> list[FileCheck]:
-    """check_file over every file, in worker processes when there is more than one core to use."""
+@dataclass
+class RunRecord:
+    """What the manifest keeps of the reading, once the rows themselves have moved on."""
+
+    sources: list[SourceFile]
+    other_period: set[str]
+    rows: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # department -> sheet -> counts
+    feedback: list[Path] = field(default_factory=list)
+
+    def took(self, done: DepartmentDone) -> None:
+        self.rows[done.result.department] = _stats_table(done.stats)
+        self.feedback += done.feedback
+
+
+@dataclass
+class Reading:
+    """The reading phase's outcome: the record, each department's spilled files, the loose issues."""
+
+    record: RunRecord
+    spills: dict[str, list[Path]]  # department -> its checked files on disk
+    general: list[Issue]  # tied to no department of the period: other periods, no department named
+
+    @property
+    def departments(self) -> list[str]:
+        return sorted(self.spills)
+
+    def jobs(self, writer: PeriodWriter, reports: dict[str, Path], feedback: FeedbackTo) -> Iterator[DepartmentJob]:
+        """One job per department, with its history read from the store as the job is handed out."""
+        previous = writer.previous_period()
+        for department in self.departments:
+            yield DepartmentJob(
+                department, writer.period, reports[department], spills=tuple(self.spills[department]),
+                stage_history=writer.stage_history(department), feedback=feedback,
+                previous_ids=frozenset(writer.problem_ids(previous, department)) if previous else frozenset())
+
+
+def read_submissions(root: Path, period: str, run: _Run, *, spill_dir: Path) -> Reading:
+    """Check every workbook under `root`, keeping their rows on disk, grouped by department."""
+    checks = read_all(discover([root]), root=root, jobs=run.workers, progress=run.progress, spill_dir=spill_dir)
+    spilled = {c.source.path: spill_dir / f"{n}.pickle" for n, c in enumerate(checks)}
+    current, other = split_by_period(checks, period)
+    groups, loose = group_checks(current, canonical_department=run.config.canonical_department)
+    return Reading(RunRecord([c.source for c in checks], {i.file for i in other}),
+                   {dep: [spilled[current[n].source.path] for n in found] for (dep, _), found in groups.items()},
+                   [*(i for n in loose for i in current[n].issues), *other])
+
+
+def read_all(files: Sequence[Path], *, root: Path, jobs: int | None, progress: Progress | None = None,
+             spill_dir: Path | None = None) -> list[FileCheck]:
+    """check_file over every file, in worker processes when there is more than one core to use.
+
+    With `spill_dir`, each file's rows are written to `spill_dir/<n>.pickle` (n: its index in
+    `files`) and the checks come back without them.
+    """
     workers = min(jobs or os.cpu_count() or 1, max(len(files), 1))
-    report = progress or (lambda done, total: None)
-    report(0, len(files))
+    report = progress or _no_progress
+    report("read", 0, len(files))
+    spills: list[Path | None] = [None] * len(files)
+    if spill_dir is not None:
+        spill_dir.mkdir(parents=True, exist_ok=True)
+        spills = [spill_dir / f"{n}.pickle" for n in range(len(files))]
     with no_gc_passes():  # the results are many small, acyclic objects: collections only cost time
         if workers == 1:
-            return [_tick(check_file(f, root=root), i, len(files), report) for i, f in enumerate(files, 1)]
+            return [_tick(_check(f, root, s), i, len(files), report)
+                    for i, (f, s) in enumerate(zip(files, spills, strict=True), 1)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
             chunk = max(1, min(16, len(files) // (workers * 8)))
-            results = pool.map(_check_in_worker, files, [root] * len(files), chunksize=chunk)
+            results = pool.map(_check, files, [root] * len(files), spills, chunksize=chunk)
             return [_tick(c, i, len(files), report) for i, c in enumerate(results, 1)]
 
 
-def _check_in_worker(path: Path, root: Path) -> FileCheck:
-    return check_file(path, root=root)
+def _check(path: Path, root: Path, spill_to: Path | None) -> FileCheck:
+    check = check_file(path, root=root)
+    return spill(check, spill_to) if spill_to is not None else check
 
 
 def _tick(check: FileCheck, done: int, total: int, report: Progress) -> FileCheck:
-    report(done, total)
+    report("read", done, total)
     return check
 
 
@@ -176,119 +306,55 @@ def split_by_period(checks: Sequence[FileCheck], period: str) -> tuple[list[File
     return current, other
 
 
-# --- computing -------------------------------------------------------------------------------
+# --- the run's own files ---------------------------------------------------------------------
 
 
-def build_period_result(period: str, submissions: list[Submission], issues: list[Issue], store: Store,
-                        config: Config, lang: Lang) -> PeriodResult:
-    departments = []
-    while submissions:  # computed results replace the validated rows one department at a time
-        departments.append(_compute(submissions.pop(0), store, config, lang))
-    previous = [p for p in store.periods() if p < period]
-    previous_ids = store.problem_ids(previous[-1]) if previous else None
-    figures = period_figures(period, departments, previous_problem_ids=previous_ids)
-    trend = [f for f in store.history() if f.period < period] + [figures]
-    return PeriodResult(period=period, departments=sorted(departments, key=lambda d: d.department),
-                        trend=trend, missing=expected_missing(departments, store, period, config),
-                        issues=issues, generated_on=date.today())
-
-
-def _compute(sub: Submission, store: Store, config: Config, lang: Lang) -> DepartmentResult:
-    history = store.stage_history(config.canonical_department(sub.department), before=sub.period)
-    return compute_department(sub, config=config, stage_history=history, lang=lang)
-
-
-def expected_missing(departments: Sequence[DepartmentResult], store: Store, period: str, config: Config) -> list[str]:
-    """Roster departments (or, without a roster, departments seen before) that did not submit."""
-    expected = config.roster_names() or store.departments_seen(before=period)
-    present = {d.department for d in departments}
-    return sorted(set(expected) - present)
-
-
-# --- writing ---------------------------------------------------------------------------------
-
-
-def publish(result: PeriodResult, target: Path, *, store: Store | None, lang: Lang, config: Config, pdf: bool,
-            jobs: int | None, extras: Callable[[Path], None] | None, keep_existing: bool = False) -> list[Path]:
-    """Render into a staging folder, save the period in the store, then swap the folder into place."""
-    with staging_dir(target) as staging:
-        if keep_existing and target.exists():
-            shutil.copytree(target, staging, dirs_exist_ok=True, symlinks=False)
-        render_outputs(result, staging, target, lang=lang, config=config, pdf=pdf, jobs=jobs or os.cpu_count() or 1)
-        if extras:
-            extras(staging)
-        if store is not None:
-            store.save_period(result)
-        outputs = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
-        swap_into(staging, target)
-    return [target / p for p in outputs]
-
-
-def render_outputs(result: PeriodResult, folder: Path, target: Path, *, lang: Lang, config: Config, pdf: bool,
-                   jobs: int) -> None:
-    """Word reports, the summary workbook, PDFs and the distribution list.
-
-    Charts are cached beside the period folders, so a re-run re-renders only figures whose data changed.
-    """
-    reports = render_reports(result, folder, lang=lang, template=config.report_template_path(), jobs=jobs,
-                             config=config, cache_dir=target.parent / ".cache" / "charts")
-    write_summary(result, folder / "portfolio_summary.xlsx", lang=lang)
-    pdfs = convert_to_pdf(reports, jobs=jobs) if pdf else {}
-    by_department = {d.department: p for d, p in zip(result.departments, reports, strict=False)}
-    write_distribution(result.departments, by_department, {k: pdfs[v] for k, v in by_department.items() if v in pdfs},
-                       folder / "distribution.xlsx", lang=lang, final_dir=target)
-
-
-@dataclass
-class RunRecord:
-    """What the manifest keeps of the reading, once the rows themselves have moved on."""
-
-    sources: list[SourceFile]
-    other_period: set[str]
-    rows: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # department -> sheet -> counts
-
-
-def _write_run_files(folder: Path, record: RunRecord, result: PeriodResult, lang: Lang, timings: dict[str, float],
-                     root: Path) -> None:
-    """validation.json, feedback workbooks and manifest.json: the record of what was read."""
-    from ci_excel.render.feedback_xlsx import write_feedback
+def _general_feedback(issues: Sequence[Issue], record: RunRecord, root: Path, folder: Path, lang: Lang) -> list[Path]:
+    """Feedback workbooks for files tied to no department of the period (departments' own are
+    written by their jobs)."""
+    from ci_excel.render.feedback_xlsx import safe_relative, write_feedback
 
     by_file: dict[str, list[Issue]] = {}
-    for issue in result.all_issues:
+    for issue in issues:
         by_file.setdefault(issue.file, []).append(issue)
-    feedback = []
+    written = []
     for source in record.sources:
         found, path = by_file.get(source.path), root / source.path
         if found and path.is_file() and source.outcome != "unreadable":
-            name = source.path.replace("\\", "/")  # write_feedback makes .xls/.ods names .xlsx
-            feedback.append(write_feedback(path, found, folder / "feedback" / name, lang=lang))
-    _write_json(folder / "validation.json", validation_json(result, lang))
-    _write_json(folder / "manifest.json", manifest(result, record, feedback, folder, timings))
+            written.append(write_feedback(path, found, folder / _FEEDBACK / safe_relative(source.path), lang=lang))
+    return written
 
 
-def validation_json(result: PeriodResult, lang: Lang) -> dict[str, Any]:
-    issues = [i.as_dict(lang) for i in result.all_issues]
+def _write_run_files(folder: Path, record: RunRecord, outputs: PeriodOutputs, lang: Lang,
+                     timings: dict[str, float]) -> None:
+    """validation.json and manifest.json: the record of what was read."""
+    issues = [*outputs.outline.issues, *outputs.issues]
+    _write_json(folder / "validation.json", validation_json(outputs.outline.period, issues, lang))
+    _write_json(folder / "manifest.json", manifest(outputs, record, folder, timings))
+
+
+def validation_json(period: str, issues: Sequence[Issue], lang: Lang) -> dict[str, Any]:
+    found = [i.as_dict(lang) for i in issues]
     return {
-        "period": result.period,
-        "valid": not any(i["severity"] == "error" for i in issues),
-        "stats": {"errors": sum(i["severity"] == "error" for i in issues),
-                  "warnings": sum(i["severity"] == "warning" for i in issues)},
-        "issues": issues,
+        "period": period,
+        "valid": not any(i["severity"] == "error" for i in found),
+        "stats": {"errors": sum(i["severity"] == "error" for i in found),
+                  "warnings": sum(i["severity"] == "warning" for i in found)},
+        "issues": found,
     }
 
 
-def manifest(result: PeriodResult, record: RunRecord, feedback: Sequence[Path], folder: Path,
-             timings: dict[str, float]) -> dict[str, Any]:
+def manifest(outputs: PeriodOutputs, record: RunRecord, folder: Path, timings: dict[str, float]) -> dict[str, Any]:
     return {
-        "period": result.period,
+        "period": outputs.outline.period,
         "generated_at": datetime.now().isoformat(timespec="seconds"),
         "versions": _versions(),
         "inputs": [_input_entry(s, s.path in record.other_period) for s in record.sources],
         "rows": record.rows,
-        "departments": [d.department for d in result.departments],
-        "missing": result.missing,
-        "late": result.late,
-        "feedback": [str(p.relative_to(folder)) for p in feedback],
+        "departments": [d.department for d in outputs.departments],
+        "missing": outputs.outline.missing,
+        "late": outputs.late,
+        "feedback": sorted(str(p.relative_to(folder)) for p in record.feedback),
         "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
     }
 
@@ -320,14 +386,14 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
 
 
-def summarize(result: PeriodResult, out_dir: Path, record: RunRecord, outputs: list[Path],
+def summarize(outputs: PeriodOutputs, out_dir: Path, record: RunRecord, written: list[Path],
               timings: dict[str, float]) -> ConsolidationSummary:
-    issues = result.all_issues
+    issues = [*outputs.outline.issues, *outputs.issues]
     return ConsolidationSummary(
-        period=result.period, out_dir=out_dir, departments=[d.department for d in result.departments],
+        period=outputs.outline.period, out_dir=out_dir, departments=[d.department for d in outputs.departments],
         files=len(record.sources), errors=sum(i.is_error for i in issues),
-        warnings=sum(not i.is_error for i in issues), missing=result.missing, late=result.late,
-        other_period=sorted(record.other_period), outputs=outputs, timings=timings,
+        warnings=sum(not i.is_error for i in issues), missing=outputs.outline.missing, late=outputs.late,
+        other_period=sorted(record.other_period), outputs=written, timings=timings,
     )
 
 

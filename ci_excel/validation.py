@@ -194,11 +194,11 @@ def check_file(path: Path, *, root: Path | None = None) -> FileCheck:
 
 
 def _label(path: Path, root: Path | None) -> str:
+    """The file's path relative to `root` as found there (a symlinked file keeps its own name)."""
     if root is not None:
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            pass
+        for found, base in ((path.absolute(), root.absolute()), (path.resolve(), root.resolve())):
+            if found.is_relative_to(base):
+                return found.relative_to(base).as_posix()
     return str(path)
 
 

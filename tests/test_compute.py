@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ci_excel.compute import compute_department, deadline, period_end, period_figures, sheet_columns
+from ci_excel.compute import combine_figures, compute_department, deadline, period_end, period_figures, sheet_columns
 from ci_excel.config import Config, Department
 from ci_excel.schema import TABLE_SHEETS
 from tests.store_factories import problem_tables, record, submission
@@ -162,3 +162,12 @@ def test_period_figures() -> None:
     assert period_figures("2026-11", [first], previous_problem_ids=None).new == 3
     empty = period_figures("2026-11", [], previous_problem_ids=None)
     assert (empty.problems, empty.benefit, empty.by_stage[1]) == (0, 0.0, 0)
+
+
+def test_figures_of_departments_add_up_to_the_period_figures() -> None:
+    first = compute_department(submission("电商运营部", tables=problem_tables(3, done=1)), config=CONFIG)
+    second = compute_department(submission("物流部", tables=problem_tables(2, done=2)), config=CONFIG)
+    previous = {("电商运营部", "P-001"), ("物流部", "P-009")}
+    parts = [period_figures("2026-11", [d], previous_problem_ids=previous) for d in (first, second)]
+    total = combine_figures(period_figures("2026-11", [], previous_problem_ids=None), parts[0])
+    assert combine_figures(total, parts[1]) == period_figures("2026-11", [first, second], previous_problem_ids=previous)

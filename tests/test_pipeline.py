@@ -191,3 +191,42 @@ def test_a_file_that_breaks_the_reader_fails_alone(tmp_path: Path, monkeypatch: 
     assert manifest["departments"] == ["物流部"]
     issues = json.loads((out / "2026-11" / "validation.json").read_text(encoding="utf-8"))["issues"]
     assert any(i["code"] == "file-unreadable" and "unexpected layout" in i["message"] for i in issues)
+
+
+def test_parallel_run_matches_serial_run(tmp_path: Path) -> None:
+    folder = _submit(tmp_path / "in", "2026-11", {"电商运营部": 1, "客户服务部": 0, "物流部": 2})
+    _break_cell(folder / "客户服务部" / "ci_register.xlsx")
+    runs = {jobs: tmp_path / f"jobs{jobs}" for jobs in ("1", "2")}
+    for jobs, out in runs.items():
+        result = CliRunner().invoke(main, ["consolidate", str(folder), "--period", "2026-11", "--out", str(out),
+                                           "--jobs", jobs])
+        assert result.exit_code == 0, result.output
+    serial, parallel = (_outcome(out) for out in runs.values())
+    assert serial == parallel
+    assert "feedback/客户服务部/ci_register.xlsx" in serial["files"]
+    assert not any(".spill" in f for f in serial["files"])  # the reading's spilled rows are not published
+
+
+def _outcome(out: Path) -> dict[str, object]:
+    """What a run stored and wrote, without times and absolute paths."""
+    target = out / "2026-11"
+    stored = Store(default_db_url(out)).load_period("2026-11")
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    validation = json.loads((target / "validation.json").read_text(encoding="utf-8"))
+    return {"figures": stored.figures, "tables": {d.department: d.tables for d in stored.departments},
+            "rows": manifest["rows"], "feedback": manifest["feedback"], "issues": validation["issues"],
+            "files": sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_a_symlinked_submission_gets_feedback_and_is_left_alone(tmp_path: Path) -> None:
+    original = tmp_path / "elsewhere" / "ci_register.xlsx"
+    write_register(original, "客户服务部", "2026-11")
+    _break_cell(original)
+    before = original.read_bytes()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "客户服务部.xlsx").symlink_to(original)
+    _consolidate(folder, tmp_path / "output", "2026-11")
+    assert (folder / "客户服务部.xlsx").is_symlink() and original.read_bytes() == before
+    assert (tmp_path / "output" / "2026-11" / "feedback" / "客户服务部.xlsx").is_file()

@@ -234,3 +234,26 @@ def test_entity_tables_are_generated_from_the_schema(store: Store) -> None:
     kinds = {c["name"]: c["type"] for c in inspector.get_columns("actions")}
     assert isinstance(kinds["due_on"], sa.Date) and isinstance(kinds["days_overdue"], sa.Integer)
     assert isinstance(kinds["overdue"], sa.Boolean | sa.Integer)  # SQLite reflects booleans loosely
+
+
+def test_a_period_writer_stores_nothing_until_finished(store: Store) -> None:
+    saved = _period()
+    store.save_period(saved)
+    with pytest.raises(StoreError, match="was not finished"), \
+            store.period_writer("2026-11", generated_on=date(2026, 12, 11)) as writer:
+        writer.add(_department("物流部", "2026-11"))
+    _same(store.load_period("2026-11"), saved)
+
+
+def test_a_period_writer_reads_history_inside_its_transaction(store: Store) -> None:
+    store.save_period(_period("2026-10", departments=[_department("电商运营部", "2026-10", problems=2)]))
+    figures = store._figures(_period("2026-11"))
+    with store.period_writer("2026-11", generated_on=date(2026, 12, 10)) as writer:
+        assert writer.previous_period() == "2026-10"
+        assert writer.stage_history("电商运营部") == {"P-001": [3], "P-002": [3]}
+        assert writer.problem_ids("2026-10", "电商运营部") == {"P-001", "P-002"}
+        for dept in _period("2026-11").departments:
+            writer.add(dept)
+        writer.finish(figures, missing=["财务部"], issues=[])
+    assert store.history()[-1] == figures
+    assert store.load_period("2026-11").missing == ["财务部"]

@@ -16,15 +16,18 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ci_excel.config import Config
 from ci_excel.fileio import safe_filename
-from ci_excel.model import DepartmentResult, PeriodResult
+from ci_excel.model import DepartmentResult, PeriodOutline, PeriodResult
 from ci_excel.render.charts import Charts, ChartStats
 from ci_excel.render.docx_base import ReportDoc, Timings
 from ci_excel.render.reference_doc import template_path
 from ci_excel.schema import Lang
+
+if TYPE_CHECKING:
+    from ci_excel.render.docx_portfolio import PortfolioDigest
 
 REPORTS_DIR = "reports"
 PORTFOLIO = "portfolio"
@@ -171,15 +174,27 @@ def _render_task(task: tuple[DepartmentResult, Path]) -> tuple[Timings, ChartSta
 
 
 def _render_portfolio(result: PeriodResult, target: Path) -> tuple[Timings, ChartStats]:
-    from ci_excel.render.docx_portfolio import PortfolioDigest, build_portfolio
+    from ci_excel.render.docx_portfolio import PortfolioDigest
 
-    settings: RenderSettings = _STATE["settings"]
+    return render_portfolio(PortfolioDigest.of(result.departments), result.outline, target)
+
+
+def render_portfolio(digest: PortfolioDigest, outline: PeriodOutline, target: Path) -> tuple[Timings, ChartStats]:
+    """The portfolio report, in a process that took the run's settings (`use_settings`)."""
+    from ci_excel.render.docx_portfolio import build_portfolio
+
+    settings = current_settings()
     before = _snapshot()
     doc = _new_doc()
-    build_portfolio(doc, PortfolioDigest.of(result.departments), result.outline, generated_on=settings.generated_on,
-                    config=settings.config)
+    build_portfolio(doc, digest, outline, generated_on=settings.generated_on, config=settings.config)
     doc.save(target)
     return doc.timings, _since(before)
+
+
+def current_settings() -> RenderSettings:
+    """The settings this process took with `use_settings`."""
+    settings: RenderSettings = _STATE["settings"]
+    return settings
 
 
 def _snapshot() -> ChartStats:

@@ -68,7 +68,7 @@ def write_feedback_files(run: ValidationRun, out_dir: Path, *, lang: Lang = "zh"
         if not issues or source.outcome == "unreadable":
             continue
         original = (root / source.path) if root is not None else Path(source.path)
-        written.append(write_feedback(original, issues, out_dir / _safe_relative(source.path), lang=lang))
+        written.append(write_feedback(original, issues, out_dir / safe_relative(source.path), lang=lang))
     return written
 
 
@@ -77,7 +77,8 @@ def feedback_name(path: Path) -> Path:
     return path if path.suffix.lower() in (".xlsx", ".xlsm") else path.with_suffix(".xlsx")
 
 
-def _safe_relative(label: str) -> Path:
+def safe_relative(label: str) -> Path:
+    """A file's label as a path that stays inside the folder it is joined to (no root, no ..)."""
     parts = [p for p in Path(label).parts if p not in ("", ".", "..", "/")]
     *folders, name = parts or ["unnamed.xlsx"]
     suffix = Path(name).suffix

@@ -1,0 +1,116 @@
+"""One department's share of a monthly run, done in a worker process, one department at a time.
+
+A `DepartmentJob` names the department's checked files (spilled to disk by the reading phase) or,
+when re-rendering from the store, carries its stored result. `run_job` merges and computes the
+department, writes its Word report and its files' feedback workbooks, and hands back the computed
+`DepartmentResult`; `run_jobs` keeps a few jobs in flight and yields their results in job order, so
+the main process only ever holds a handful of departments.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ci_excel.compute import compute_department, period_figures
+from ci_excel.issues import Issue
+from ci_excel.model import DepartmentResult, PeriodFigures, SheetStats
+from ci_excel.render import docx
+from ci_excel.schema import Lang
+from ci_excel.validation import FileCheck, merge_group
+
+IN_FLIGHT_PER_WORKER = 3  # jobs queued per worker: keeps workers busy, bounds what waits in memory
+
+
+@dataclass(frozen=True)
+class FeedbackTo:
+    """Where feedback workbooks go: the originals under `root`, the copies under `folder`."""
+
+    root: Path
+    folder: Path
+
+
+@dataclass(frozen=True)
+class DepartmentJob:
+    department: str
+    period: str
+    report: Path
+    spills: tuple[Path, ...] = ()  # pickled FileChecks of its files (consolidate)
+    stored: DepartmentResult | None = None  # its result as stored (re-rendering)
+    stage_history: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    previous_ids: frozenset[str] | None = None  # its problem ids last period; None: no previous period
+    feedback: FeedbackTo | None = None
+
+
+@dataclass
+class DepartmentDone:
+    result: DepartmentResult
+    figures: PeriodFigures  # its share of the period's headline figures
+    stats: dict[str, SheetStats] = field(default_factory=dict)
+    feedback: list[Path] = field(default_factory=list)
+
+
+def spill(check: FileCheck, path: Path) -> FileCheck:
+    """Keep a checked file's rows on disk; what stays in memory is the check without its rows."""
+    path.write_bytes(pickle.dumps(check, protocol=pickle.HIGHEST_PROTOCOL))
+    return FileCheck(check.source, check.info, {}, check.issues, check.stats, check.sheet_names, check.rejected_ids)
+
+
+def run_jobs(jobs: Iterable[DepartmentJob], *, settings: docx.RenderSettings, workers: int) -> Iterator[DepartmentDone]:
+    """Each job's outcome, in job order; with workers > 1, from a pool fed a few jobs ahead."""
+    if workers <= 1:
+        docx.use_settings(settings)
+        yield from map(run_job, jobs)
+        return
+    with docx.worker_pool(settings, workers) as pool:
+        waiting: deque = deque()
+        for job in jobs:
+            waiting.append(pool.submit(run_job, job))
+            if len(waiting) >= workers * IN_FLIGHT_PER_WORKER:
+                yield waiting.popleft().result()
+        while waiting:
+            yield waiting.popleft().result()
+
+
+def run_job(job: DepartmentJob) -> DepartmentDone:
+    """In a process that took the run's render settings: compute, report, feedback."""
+    settings = docx.current_settings()
+    done = _stored(job) if job.stored is not None else _computed(job, settings)
+    docx.render_department(done.result, job.report)
+    if job.feedback is not None:
+        done.feedback = _feedback(done.result, job.feedback, settings.lang)
+    return done
+
+
+def _stored(job: DepartmentJob) -> DepartmentDone:
+    assert job.stored is not None
+    return DepartmentDone(job.stored, period_figures(job.period, [job.stored], previous_problem_ids=None))
+
+
+def _computed(job: DepartmentJob, settings: docx.RenderSettings) -> DepartmentDone:
+    config = settings.config
+    assert config is not None
+    checks = [pickle.loads(path.read_bytes()) for path in job.spills]
+    submission = merge_group(job.department, job.period, checks, config.threshold)
+    del checks
+    result = compute_department(submission, config=config, stage_history=job.stage_history, lang=settings.lang)
+    previous = None if job.previous_ids is None else {(result.department, p) for p in job.previous_ids}
+    return DepartmentDone(result, period_figures(job.period, [result], previous_problem_ids=previous),
+                          stats=submission.stats)
+
+
+def _feedback(result: DepartmentResult, to: FeedbackTo, lang: Lang) -> list[Path]:
+    from ci_excel.render.feedback_xlsx import safe_relative, write_feedback
+
+    by_file: dict[str, list[Issue]] = {}
+    for issue in result.issues:
+        by_file.setdefault(issue.file, []).append(issue)
+    written = []
+    for source in result.files:
+        found, original = by_file.get(source.path), to.root / source.path
+        if found and original.is_file() and source.outcome != "unreadable":
+            written.append(write_feedback(original, found, to.folder / safe_relative(source.path), lang=lang))
+    return written

@@ -1,0 +1,64 @@
+"""A period's portfolio outputs, folded one department at a time.
+
+The summary workbook and the portfolio report are fed each department as it is done and then
+closed with the period's outline, so what stays in memory is a few figures per department, not
+their rows: the run's memory does not grow with the number of departments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from ci_excel.compute import combine_figures, period_figures
+from ci_excel.issues import Issue
+from ci_excel.model import DepartmentResult, PeriodFigures, PeriodOutline
+from ci_excel.render import docx
+from ci_excel.render.distribution import write_distribution
+from ci_excel.render.docx_portfolio import PortfolioDigest
+from ci_excel.render.pdf import convert_to_pdf
+from ci_excel.render.summary_xlsx import SummaryWriter
+from ci_excel.schema import Lang
+
+SUMMARY = "portfolio_summary.xlsx"
+DISTRIBUTION = "distribution.xlsx"
+
+
+class PeriodOutputs:
+    """The summary workbook, portfolio report and distribution list of one period, in `folder`."""
+
+    def __init__(self, folder: Path, period: str, *, lang: Lang) -> None:
+        self.folder, self.lang = folder, lang
+        self.summary = SummaryWriter(folder / SUMMARY, lang=lang)
+        self.digest = PortfolioDigest()
+        self.departments: list[DepartmentResult] = []  # each without its rows and issues
+        self.issues: list[Issue] = []  # every department's, for validation.json
+        self.figures: PeriodFigures = period_figures(period, [], previous_problem_ids=None)
+        self.outline = PeriodOutline(period, [])  # the period's own, given at close
+
+    def add(self, dept: DepartmentResult, figures: PeriodFigures) -> None:
+        """Fold in one department (its report is written elsewhere); its rows are not kept."""
+        self.summary.add(dept)
+        self.digest.add(dept)
+        self.departments.append(replace(dept, tables={}, issues=[]))
+        self.issues.extend(dept.issues)
+        self.figures = combine_figures(self.figures, figures)
+
+    @property
+    def late(self) -> list[str]:
+        return [d.department for d in self.departments if d.late]
+
+    def close(self, outline: PeriodOutline, reports: dict[str, Path], *, pdf: bool, jobs: int,
+              final_dir: Path) -> None:
+        """Write the summary workbook, the portfolio report, PDFs when asked, and the distribution list.
+
+        The portfolio report is drawn in this process, which must have taken the run's render
+        settings (`docx.use_settings`).
+        """
+        self.outline = outline
+        self.summary.close(outline)
+        portfolio = docx.portfolio_path(self.folder)
+        docx.render_portfolio(self.digest, outline, portfolio)
+        pdfs = convert_to_pdf([*reports.values(), portfolio], jobs=jobs) if pdf else {}
+        write_distribution(self.departments, reports, {k: pdfs[v] for k, v in reports.items() if v in pdfs},
+                           self.folder / DISTRIBUTION, lang=self.lang, final_dir=final_dir)
