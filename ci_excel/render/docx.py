@@ -1,10 +1,12 @@
-"""Word reports: one per department and the portfolio report, in parallel, each written atomically.
+"""Word reports: one per department and the portfolio report, each written atomically.
 
-`render_reports()` is what the pipeline calls. Departments are rendered by a process pool when
-jobs > 1 (the portfolio report is one more task in the same pool); each worker imports matplotlib
-once, loads the reference document once and keeps one chart cache for all the reports it builds:
-PNG bytes in memory, and on disk under `cache_dir` when one is given (pass a folder outside the
-period's output, e.g. `output/.chart_cache`, so `ci-excel report` re-renders reuse the figures).
+The monthly run renders one department at a time with `render_department` in a `worker_pool`
+(see ci_excel.departments) and the portfolio with `render_portfolio` from a digest folded as the
+departments went by; `render_all()` does the same for a whole PeriodResult at once (tests,
+benchmarks). Each process takes the run's `RenderSettings` once: it imports matplotlib once,
+loads the reference document once and keeps one chart cache for all the reports it builds: PNG
+bytes in memory, and on disk under `cache_dir` when one is given (a folder outside the period's
+output, so re-renders reuse the figures).
 """
 
 from __future__ import annotations
