@@ -124,22 +124,23 @@ def render_from_store(
     *, period: str, out: Path = Path("output"), db_url: str | None = None, lang: Lang = "zh",
     config: Config | None = None, pdf: bool = False, jobs: int | None = None,
 ) -> list[Path]:
-    """Re-render a stored period's reports and summary without re-reading any workbook."""
+    """Re-render a stored period's reports and summary without re-reading any workbook (departments are
+    loaded from the store one at a time, as consolidate handles them)."""
     check_period(period)
     config = config or load_config()
     store = open_store(db_url or config.db_url, out)
     if period not in store.periods():
         raise UsageError(f"period {period} is not in the history store; stored: {', '.join(store.periods()) or 'none'}")
-    stored = store.load_period(period)
+    outline = store.load_outline(period)
     run = _Run(period, out / period, lang, config, pdf, jobs or os.cpu_count() or 1, _no_progress,
-               today=stored.generated_on or date.today())
+               today=outline.generated_on or date.today())
     with staging_dir(run.target) as staging:
         if run.target.exists():
             shutil.copytree(run.target, staging, dirs_exist_ok=True, symlinks=False)
-        reports = report_paths((d.department for d in stored.departments), staging)
-        jobs_ = (DepartmentJob(d.department, period, reports[d.department], stored=d) for d in stored.departments)
-        _render(run, staging, jobs_, reports, on_done=lambda _done: None,
-                outline=lambda _figures, _present: stored.outline)
+        reports = report_paths(store.department_names(period), staging)
+        jobs_ = (DepartmentJob(d.department, period, reports[d.department], stored=d)
+                 for d in store.iter_departments(period))
+        _render(run, staging, jobs_, reports, on_done=lambda _done: None, outline=lambda _figures, _present: outline)
         listing = _listing(staging)
         swap_into(staging, run.target)
     return [run.target / p for p in listing]

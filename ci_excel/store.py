@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 from ci_excel.compute import period_figures
 from ci_excel.errors import CiExcelError
 from ci_excel.issues import Issue
-from ci_excel.model import DepartmentResult, PeriodFigures, PeriodResult, Row, SourceFile
+from ci_excel.model import DepartmentResult, PeriodFigures, PeriodOutline, PeriodResult, Row, SourceFile
 from ci_excel.schema import INFO, SHEETS, TABLE_SHEETS, ColType, ColumnSpec
 
 STORE_VERSION = 1
@@ -228,17 +228,36 @@ class Store:
 
     def load_period(self, period: str) -> PeriodResult:
         """Everything stored for a period, with the trend of every stored period up to it."""
+        outline = self.load_outline(period)
+        with self.engine.connect() as conn:
+            departments = _load_departments(conn, period, _load_issues(conn, period))
+        return PeriodResult(period=period, departments=departments, trend=outline.trend, missing=outline.missing,
+                            issues=outline.issues, generated_on=outline.generated_on)
+
+    def load_outline(self, period: str) -> PeriodOutline:
+        """A stored period without its departments: trend, missing departments, general issues."""
         with self.engine.connect() as conn:
             head = conn.execute(sa.select(PERIODS).where(PERIODS.c.period == period)).mappings().first()
             if head is None:
                 raise StoreError(f"period {period} is not in the history store; stored: "
                                  f"{', '.join(self.periods()) or 'none'}")
-            issues = _load_issues(conn, period)
-            departments = _load_departments(conn, period, issues)
+            general = _load_issues(conn, period, department=None).get(None, [])
             missing = list(conn.scalars(sa.select(MISSING.c.department).where(MISSING.c.period == period)
                                         .order_by(MISSING.c.seq)))
-        return PeriodResult(period=period, departments=departments, trend=self.history(until=period),
-                            missing=missing, issues=issues.get(None, []), generated_on=head["generated_on"])
+        return PeriodOutline(period, self.history(until=period), missing, general, head["generated_on"])
+
+    def department_names(self, period: str) -> list[str]:
+        """The departments stored for a period, in stored order."""
+        query = sa.select(SUBMISSIONS.c.department).where(SUBMISSIONS.c.period == period).order_by(SUBMISSIONS.c.seq)
+        with self.engine.connect() as conn:
+            return list(conn.scalars(query))
+
+    def iter_departments(self, period: str) -> Iterator[DepartmentResult]:
+        """A stored period's departments in stored order, loaded one at a time."""
+        names = self.department_names(period)
+        with self.engine.connect() as conn:
+            for name in names:
+                yield from _load_departments(conn, period, _load_issues(conn, period, department=name), name)
 
     def history(self, *, until: str | None = None) -> list[PeriodFigures]:
         """Headline figures of every stored period (up to `until`), oldest first."""
@@ -458,19 +477,31 @@ def _figures_of(row: sa.RowMapping) -> PeriodFigures:
     return PeriodFigures(**values)
 
 
-def _load_issues(conn: Connection, period: str) -> dict[str | None, list[Issue]]:
+_ALL = object()  # no department filter
+
+
+def _of(table: sa.Table, period: str, department: object) -> list[Any]:
+    """Where-clauses: the period's rows, of one department (None: the period's own) unless _ALL."""
+    found = [table.c.period == period]
+    if department is not _ALL:
+        found.append(table.c.department.is_(None) if department is None else table.c.department == department)
+    return found
+
+
+def _load_issues(conn: Connection, period: str, department: object = _ALL) -> dict[str | None, list[Issue]]:
     found: dict[str | None, list[Issue]] = defaultdict(list)
-    for r in conn.execute(sa.select(ISSUES).where(ISSUES.c.period == period).order_by(ISSUES.c.id)).mappings():
+    for r in conn.execute(sa.select(ISSUES).where(*_of(ISSUES, period, department)).order_by(ISSUES.c.id)).mappings():
         found[r["department"]].append(Issue(
             code=r["code"], file=r["file"], sheet=r["sheet"], cell=r["cell"], column=r["column"], value=r["value"],
             params=r["params"], department=r["issue_department"], period=r["issue_period"], row=r["row"]))
     return found
 
 
-def _load_departments(conn: Connection, period: str, issues: dict[str | None, list[Issue]]) -> list[DepartmentResult]:
-    files = _load_files(conn, period)
-    tables = _load_tables(conn, period)
-    query = sa.select(SUBMISSIONS).where(SUBMISSIONS.c.period == period).order_by(SUBMISSIONS.c.seq)
+def _load_departments(conn: Connection, period: str, issues: dict[str | None, list[Issue]],
+                      department: object = _ALL) -> list[DepartmentResult]:
+    files = _load_files(conn, period, department)
+    tables = _load_tables(conn, period, department)
+    query = sa.select(SUBMISSIONS).where(*_of(SUBMISSIONS, period, department)).order_by(SUBMISSIONS.c.seq)
     return [DepartmentResult(
         department=r["department"], period=period,
         info={c.key: r[f"info_{c.key}"] for c in INFO.columns} | (r["info_extra"] or {}),
@@ -479,9 +510,9 @@ def _load_departments(conn: Connection, period: str, issues: dict[str | None, li
     ) for r in conn.execute(query).mappings()]
 
 
-def _load_files(conn: Connection, period: str) -> dict[str, list[SourceFile]]:
+def _load_files(conn: Connection, period: str, department: object) -> dict[str, list[SourceFile]]:
     found: dict[str, list[SourceFile]] = defaultdict(list)
-    query = sa.select(FILES).where(FILES.c.period == period).order_by(FILES.c.department, FILES.c.seq)
+    query = sa.select(FILES).where(*_of(FILES, period, department)).order_by(FILES.c.department, FILES.c.seq)
     for r in conn.execute(query).mappings():
         found[r["department"]].append(SourceFile(
             path=r["file"], sha256=r["sha256"], size=r["size"], department=r["claimed_department"],
@@ -490,13 +521,13 @@ def _load_files(conn: Connection, period: str) -> dict[str, list[SourceFile]]:
     return found
 
 
-def _load_tables(conn: Connection, period: str) -> dict[str, dict[str, list[Row]]]:
+def _load_tables(conn: Connection, period: str, department: object) -> dict[str, dict[str, list[Row]]]:
     """department -> sheet -> rows (schema columns, in stored order)."""
     found: dict[str, dict[str, list[Row]]] = defaultdict(lambda: {s: [] for s in ENTITIES})
     for sheet, table in ENTITY_TABLES.items():
         spec = SHEETS[sheet]
         keys = [c.key for c in (*spec.columns, *spec.computed)]
-        query = sa.select(table).where(table.c.period == period).order_by(table.c.department, table.c.row_no)
+        query = sa.select(table).where(*_of(table, period, department)).order_by(table.c.department, table.c.row_no)
         for r in conn.execute(query).mappings():
             found[r["department"]][sheet].append({k: r[k] for k in keys})
     return found

@@ -257,3 +257,13 @@ def test_a_period_writer_reads_history_inside_its_transaction(store: Store) -> N
         writer.finish(figures, missing=["财务部"], issues=[])
     assert store.history()[-1] == figures
     assert store.load_period("2026-11").missing == ["财务部"]
+
+
+def test_departments_load_one_at_a_time_as_the_whole_period_does(store: Store) -> None:
+    saved = _period()
+    store.save_period(saved)
+    whole = store.load_period("2026-11")
+    assert store.department_names("2026-11") == [d.department for d in saved.departments]
+    assert list(store.iter_departments("2026-11")) == whole.departments
+    outline = store.load_outline("2026-11")
+    assert (outline.missing, outline.issues, outline.trend) == (whole.missing, whole.issues, whole.trend)
