@@ -12,6 +12,7 @@ import io
 import re
 import struct
 import time
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -265,24 +266,45 @@ class ReportDoc:
     def save(self, target: Path) -> Path:
         if self._toc_at is not None:
             self.parts[self._toc_at] = self._toc_xml()
-        self.doc.part._element = self._document_element()
+        head, tail = self._document_frame()
+        self.doc.part._element = parse_xml(head + tail)  # the body is streamed in by _write
         built = time.perf_counter()
-        fileio.atomic_write(target, lambda tmp: self.doc.save(str(tmp)))
+        fileio.atomic_write(target, lambda tmp: self._write(tmp, head, tail))
         self.timings.save += time.perf_counter() - built
         self.timings.build += built - self._started - self.timings.charts
         self.timings.reports += 1
         return target
 
-    def _document_element(self) -> Any:
-        """The whole w:document parsed in one go (moving thousands of parsed nodes into the template's
-        tree costs more than building them), keeping the template's root attributes and section."""
+    def _document_frame(self) -> tuple[str, str]:
+        """w:document up to the body's content and after it, with the template's root attributes and section."""
         root = self.doc.element
         namespaces = {**root.nsmap, **_BODY_NS}
         declared = " ".join(f'xmlns:{k}="{v}"' for k, v in namespaces.items() if k)
         attributes = " ".join(f'{_qname(k, namespaces)}="{escape(v, _QUOTE)}"' for k, v in root.attrib.items())
         sect = etree.tostring(root.body.sectPr, encoding="unicode")
-        return parse_xml(f"<w:document {declared} {attributes}><w:body>{''.join(self.parts)}{sect}</w:body>"
-                         "</w:document>")
+        return f"<w:document {declared} {attributes}><w:body>", f"{sect}</w:body></w:document>"
+
+    def _write(self, path: Path, head: str, tail: str) -> None:
+        """python-docx writes the package around an empty body, then the body's XML is streamed into
+        word/document.xml as text: parsing a big report's body into a tree took several times its size."""
+        package = io.BytesIO()
+        self.doc.save(package)
+        with zipfile.ZipFile(package) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+            for item in src.infolist():
+                if item.filename != _DOCUMENT_XML:
+                    dst.writestr(item, src.read(item))
+                    continue
+                body = zipfile.ZipInfo(item.filename, item.date_time)
+                body.compress_type = zipfile.ZIP_DEFLATED
+                with dst.open(body, "w") as out:
+                    out.write(_XML_DECLARATION + head.encode())
+                    for part in self.parts:
+                        out.write(part.encode())
+                    out.write(tail.encode())
+
+
+_DOCUMENT_XML = "word/document.xml"
+_XML_DECLARATION = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
 
 
 def _qname(clark: str, namespaces: dict[str, str]) -> str:
