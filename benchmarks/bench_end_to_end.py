@@ -1,7 +1,8 @@
 """End-to-end benchmark: ci-excel consolidate against a naive PMO script and the raw reading floor.
 
 For each N it measures, side by side, on the same generated department registers:
-  (a) `ci_excel.pipeline.consolidate` end to end (parallel read/validate, compute, store, render);
+  (a) `ci_excel.pipeline.consolidate` end to end (parallel read/validate, then per department in
+      worker processes: merge, compute, report; store; portfolio outputs);
   (b) a naive baseline written the way a PMO analyst would: pandas.read_excel (openpyxl) per
       workbook and the same department report built with python-docx cell by cell and a fresh
       pyplot figure per chart, one process;
@@ -217,11 +218,28 @@ def bench_n(root: Path, corpus: Path, n: int, *, jobs: int, baseline: dict[str, 
     return row
 
 
-def report(rows: list[dict[str, Any]], *, jobs: int, corpus_ms: float | None, problems: int = ROWS) -> str:
+@dataclass(frozen=True)
+class Speedup:
+    """consolidate end to end on the same few workbooks with --jobs 1 and with --jobs N."""
+
+    n: int
+    jobs: int
+    one: float
+    many: float
+
+    def line(self) -> str:
+        return (f"parallel speed-up of consolidate end to end on {self.n} workbooks, --jobs {self.jobs} over "
+                f"--jobs 1: {self.one / self.many:.2f}x ({self.one:.1f} s -> {self.many:.1f} s)")
+
+
+def report(rows: list[dict[str, Any]], *, jobs: int, corpus_ms: float | None, problems: int = ROWS,
+           speedup: Speedup | None = None) -> str:
     lines = [f"ci-excel end-to-end benchmark: {ROWS} rows per sheet, {problems} problems per register, "
              f"{jobs} worker processes, {os.cpu_count()} cores"]
     if corpus_ms is not None:
         lines.append(f"corpus written with write_workbook: {corpus_ms:.1f} ms per workbook (parallel)")
+    if speedup is not None:
+        lines.append(speedup.line())
     for row in rows:
         lines += _report_n(row, jobs)
     lines += ["", "targets:", *_targets(rows)]
@@ -320,15 +338,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     sizes = sorted(set(args.n or [300, 1200]))
     corpus = args.corpus or Path(tempfile.gettempdir()) / (
         "ci_excel_bench_corpus" + (f"_p{args.problems}" if args.problems else ""))
-    rows, corpus_ms = run_all(corpus, sizes, jobs=args.jobs, sample=args.baseline_sample, seed=args.seed,
+    rows, corpus_ms, speedup = run_all(corpus, sizes, jobs=args.jobs, sample=args.baseline_sample, seed=args.seed,
                               budget=Budget(args.budget), problems=args.problems)
-    print(report(rows, jobs=args.jobs, corpus_ms=corpus_ms, problems=args.problems or ROWS))
+    print(report(rows, jobs=args.jobs, corpus_ms=corpus_ms, problems=args.problems or ROWS, speedup=speedup))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2, default=str))
 
 
 def run_all(root: Path, sizes: list[int], *, jobs: int, sample: int, seed: int, budget: Budget,
-            problems: int | None = None) -> tuple[list[dict[str, Any]], float | None]:
+            problems: int | None = None) -> tuple[list[dict[str, Any]], float | None, Speedup]:
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
@@ -341,11 +359,15 @@ def run_all(root: Path, sizes: list[int], *, jobs: int, sample: int, seed: int, 
         work = Path(tmp)
         say(f"  baseline on {sample} workbooks ...")
         baseline = measure("baseline", corpus, work / "baseline", limit=sample)
+        say(f"  consolidate on {2 * sample} workbooks with --jobs 1 and --jobs {jobs} ...")
+        few = subset(root, corpus, 2 * sample)
+        speedup = Speedup(2 * sample, jobs, *(measure("consolidate", few, work / f"jobs{j}", jobs=j)["seconds"]
+                                             for j in (1, jobs)))
         for n in sizes:
             previous = rows[-1]["consolidate"].get("ms") if rows else None
             rows.append(bench_n(root, corpus, n, jobs=jobs, baseline=baseline, work=work, budget=budget,
                                 previous_ms=previous, say=say))
-    return rows, corpus_ms
+    return rows, corpus_ms, speedup
 
 
 if __name__ == "__main__":
