@@ -33,7 +33,7 @@ from ci_excel.config import Config, load_config
 from ci_excel.departments import DepartmentDone, DepartmentJob, FeedbackTo, run_jobs, spill
 from ci_excel.errors import UsageError
 from ci_excel.issues import Issue
-from ci_excel.model import PeriodFigures, PeriodOutline, SheetStats, SourceFile
+from ci_excel.model import PeriodOutline, SheetStats, SourceFile
 from ci_excel.render.docx import RenderSettings, report_paths, use_settings
 from ci_excel.render.period import PeriodOutputs
 from ci_excel.schema import Lang
@@ -106,11 +106,11 @@ def consolidate(
                 record.took(done)
 
             reports = report_paths(reading.departments, staging)
-            feedback = FeedbackTo(submissions_dir, staging / _FEEDBACK)
-            outputs = _render(run, staging, reading.jobs(writer, reports, feedback), reports, on_done=keep,
-                              outline=lambda figures, present: PeriodOutline(
-                                  period, [*earlier, figures], sorted(set(expected) - present), reading.general,
-                                  run.today))
+            jobs_ = reading.jobs(writer, reports, FeedbackTo(submissions_dir, staging / _FEEDBACK))
+            outputs = _fold_departments(run, staging, jobs_, len(reports), on_done=keep)
+            present = {d.department for d in outputs.departments}
+            _close_outputs(run, outputs, reports, PeriodOutline(
+                period, [*earlier, outputs.figures], sorted(set(expected) - present), reading.general, run.today))
             shutil.rmtree(staging / _SPILL, ignore_errors=True)
             record.feedback += _general_feedback(reading.general, record, submissions_dir, staging, lang)
             _write_run_files(staging, record, outputs, lang, run.timings)
@@ -140,7 +140,8 @@ def render_from_store(
         reports = report_paths(store.department_names(period), staging)
         jobs_ = (DepartmentJob(d.department, period, reports[d.department], stored=d)
                  for d in store.iter_departments(period))
-        _render(run, staging, jobs_, reports, on_done=lambda _done: None, outline=lambda _figures, _present: outline)
+        outputs = _fold_departments(run, staging, jobs_, len(reports), on_done=lambda _done: None)
+        _close_outputs(run, outputs, reports, outline)
         listing = _listing(staging)
         swap_into(staging, run.target)
     return [run.target / p for p in listing]
@@ -184,22 +185,22 @@ class _Run:
                                  generated_on=self.today)
 
 
-def _render(run: _Run, staging: Path, jobs: Iterable[DepartmentJob], reports: dict[str, Path], *,
-            on_done: Callable[[DepartmentDone], None],
-            outline: Callable[[PeriodFigures, set[str]], PeriodOutline]) -> PeriodOutputs:
-    """Every department's report (in workers) folded into the portfolio outputs, which are then closed."""
-    settings = run.settings()
+def _fold_departments(run: _Run, staging: Path, jobs: Iterable[DepartmentJob], count: int, *,
+                      on_done: Callable[[DepartmentDone], None]) -> PeriodOutputs:
+    """Every department's report written by a worker, its result folded into the portfolio outputs."""
     outputs = PeriodOutputs(staging, run.period, lang=run.lang)
     with _timed(run.timings, "departments"):
-        for n, done in enumerate(run_jobs(jobs, settings=settings, workers=run.workers), 1):
+        for n, done in enumerate(run_jobs(jobs, settings=run.settings(), workers=run.workers), 1):
             on_done(done)
             outputs.add(done.result, done.figures)
-            run.progress("departments", n, len(reports))
-    with _timed(run.timings, "portfolio"):
-        use_settings(settings)
-        present = {d.department for d in outputs.departments}
-        outputs.close(outline(outputs.figures, present), reports, pdf=run.pdf, jobs=run.workers, final_dir=run.target)
+            run.progress("departments", n, count)
     return outputs
+
+
+def _close_outputs(run: _Run, outputs: PeriodOutputs, reports: dict[str, Path], outline: PeriodOutline) -> None:
+    with _timed(run.timings, "portfolio"):
+        use_settings(run.settings())  # the portfolio report is drawn here
+        outputs.close(outline, reports, pdf=run.pdf, jobs=run.workers, final_dir=run.target)
 
 
 def _listing(staging: Path) -> list[Path]:
