@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pickle
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +50,7 @@ class DepartmentDone:
     result: DepartmentResult
     figures: PeriodFigures  # its share of the period's headline figures
     stats: dict[str, SheetStats] = field(default_factory=dict)
+    report: Path | None = None  # None when it could not be written (see the department's issues)
     feedback: list[Path] = field(default_factory=list)
 
 
@@ -76,13 +77,30 @@ def run_jobs(jobs: Iterable[DepartmentJob], *, settings: docx.RenderSettings, wo
 
 
 def run_job(job: DepartmentJob) -> DepartmentDone:
-    """In a process that took the run's render settings: compute, report, feedback."""
+    """In a process that took the run's render settings: compute, report, feedback.
+
+    A report or feedback workbook that cannot be written (a renderer bug on odd data) becomes an
+    issue of the department, whose data is still stored and summarized: the run goes on.
+    """
     settings = docx.current_settings()
     done = _stored(job) if job.stored is not None else _computed(job, settings)
-    docx.render_department(done.result, job.report)
+    if _attempt(done, job.report.name, lambda: docx.render_department(done.result, job.report)):
+        done.report = job.report
     if job.feedback is not None:
-        done.feedback = _feedback(done.result, job.feedback, settings.lang)
+        feedback = job.feedback
+        _attempt(done, "feedback", lambda: done.feedback.extend(_feedback(done.result, feedback, settings.lang)))
     return done
+
+
+def _attempt(done: DepartmentDone, output: str, write: Callable[[], object]) -> bool:
+    try:
+        write()
+    except Exception as exc:  # reported as the department's issue; the run goes on
+        dept = done.result
+        dept.issues.append(Issue("output-failed", file=output, department=dept.department, period=dept.period,
+                                 params={"output": output, "reason": f"{type(exc).__name__}: {exc}"}))
+        return False
+    return True
 
 
 def _stored(job: DepartmentJob) -> DepartmentDone:

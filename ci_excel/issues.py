@@ -35,6 +35,9 @@ CODES: dict[str, IssueCode] = _codes(
      "The file cannot be read: {reason}. Save it again as .xlsx in Excel and resubmit."),
     ("other-period", "warning", "此文件填报期间为 {value},不是本次汇总的 {period},未纳入本期。请确认填报信息中的期间。",
      "This file is for period {value}, not {period}; it was left out of this run. Check the period on the info sheet."),
+    ("output-failed", "error", "未能生成{output}:{reason}。数据已校验并入库;请把此消息转给 PMO 的 ci-excel 维护人员。",
+     "{output} could not be written: {reason}. The data was validated and stored; pass this message to the "
+     "PMO's ci-excel maintainer."),
     # Reading (ci_excel.reading / validation): files that cannot be read at all.
     ("file-not-workbook", "error", "文件 {file} 不是 Excel/ODS 工作簿。请用模板填写并另存为 .xlsx 后重新提交。",
      "{file} is not an Excel/ODS workbook. Fill in the template and save it as .xlsx, then resubmit."),

@@ -109,7 +109,7 @@ def consolidate(
             jobs_ = reading.jobs(writer, reports, FeedbackTo(submissions_dir, staging / _FEEDBACK))
             outputs = _fold_departments(run, staging, jobs_, len(reports), on_done=keep)
             present = {d.department for d in outputs.departments}
-            _close_outputs(run, outputs, reports, PeriodOutline(
+            _close_outputs(run, outputs, PeriodOutline(
                 period, [*earlier, outputs.figures], sorted(set(expected) - present), reading.general, run.today))
             shutil.rmtree(staging / _SPILL, ignore_errors=True)
             record.feedback += _general_feedback(reading.general, record, submissions_dir, staging, lang)
@@ -141,7 +141,7 @@ def render_from_store(
         jobs_ = (DepartmentJob(d.department, period, reports[d.department], stored=d)
                  for d in store.iter_departments(period))
         outputs = _fold_departments(run, staging, jobs_, len(reports), on_done=lambda _done: None)
-        _close_outputs(run, outputs, reports, outline)
+        _close_outputs(run, outputs, outline)
         listing = _listing(staging)
         swap_into(staging, run.target)
     return [run.target / p for p in listing]
@@ -192,15 +192,15 @@ def _fold_departments(run: _Run, staging: Path, jobs: Iterable[DepartmentJob], c
     with _timed(run.timings, "departments"):
         for n, done in enumerate(run_jobs(jobs, settings=run.settings(), workers=run.workers), 1):
             on_done(done)
-            outputs.add(done.result, done.figures)
+            outputs.add(done.result, done.figures, done.report)
             run.progress("departments", n, count)
     return outputs
 
 
-def _close_outputs(run: _Run, outputs: PeriodOutputs, reports: dict[str, Path], outline: PeriodOutline) -> None:
+def _close_outputs(run: _Run, outputs: PeriodOutputs, outline: PeriodOutline) -> None:
     with _timed(run.timings, "portfolio"):
         use_settings(run.settings())  # the portfolio report is drawn here
-        outputs.close(outline, reports, pdf=run.pdf, jobs=run.workers, final_dir=run.target)
+        outputs.close(outline, pdf=run.pdf, jobs=run.workers, final_dir=run.target)
 
 
 def _listing(staging: Path) -> list[Path]:

@@ -230,3 +230,30 @@ def test_a_symlinked_submission_gets_feedback_and_is_left_alone(tmp_path: Path) 
     _consolidate(folder, tmp_path / "output", "2026-11")
     assert (folder / "客户服务部.xlsx").is_symlink() and original.read_bytes() == before
     assert (tmp_path / "output" / "2026-11" / "feedback" / "客户服务部.xlsx").is_file()
+
+
+def test_a_report_that_fails_to_render_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ci_excel.render import docx_department
+
+    original = docx_department.build_department
+
+    def fragile(doc, dept, **options):  # type: ignore[no-untyped-def]
+        if dept.department == "财务部":
+            raise ValueError("renderer bug")
+        return original(doc, dept, **options)
+
+    monkeypatch.setattr(docx_department, "build_department", fragile)
+    out = tmp_path / "output"
+    _consolidate(_submit(tmp_path / "in", "2026-11", {"物流部": 0, "财务部": 0}), out, "2026-11")
+    target = out / "2026-11"
+    assert (target / "reports" / "物流部.docx").is_file() and not (target / "reports" / "财务部.docx").exists()
+    issues = json.loads((target / "validation.json").read_text(encoding="utf-8"))["issues"]
+    assert [i["file"] for i in issues if i["code"] == "output-failed" and "renderer bug" in i["message"]] == [
+        "财务部.docx"]
+    stored = Store(default_db_url(out)).load_period("2026-11")
+    assert [d.department for d in stored.departments] == ["物流部", "财务部"]  # the data is kept
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(target / "distribution.xlsx").active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["物流部", "财务部"]
+    assert sheet.cell(3, 4).value is None  # no report to send

@@ -33,11 +33,14 @@ class PeriodOutputs:
         self.digest = PortfolioDigest()
         self.departments: list[DepartmentResult] = []  # each without its rows and issues
         self.issues: list[Issue] = []  # every department's, for validation.json
+        self.reports: dict[str, Path] = {}  # department -> its report, when written
         self.figures: PeriodFigures = period_figures(period, [], previous_problem_ids=None)
         self.outline = PeriodOutline(period, [])  # the period's own, given at close
 
-    def add(self, dept: DepartmentResult, figures: PeriodFigures) -> None:
-        """Fold in one department (its report is written elsewhere); its rows are not kept."""
+    def add(self, dept: DepartmentResult, figures: PeriodFigures, report: Path | None) -> None:
+        """Fold in one department (its report was written elsewhere); its rows are not kept."""
+        if report is not None:
+            self.reports[dept.department] = report
         self.summary.add(dept)
         self.digest.add(dept)
         self.departments.append(replace(dept, tables={}, issues=[]))
@@ -48,8 +51,7 @@ class PeriodOutputs:
     def late(self) -> list[str]:
         return [d.department for d in self.departments if d.late]
 
-    def close(self, outline: PeriodOutline, reports: dict[str, Path], *, pdf: bool, jobs: int,
-              final_dir: Path) -> None:
+    def close(self, outline: PeriodOutline, *, pdf: bool, jobs: int, final_dir: Path) -> None:
         """Write the summary workbook, the portfolio report, PDFs when asked, and the distribution list.
 
         The portfolio report is drawn in this process, which must have taken the run's render
@@ -59,6 +61,7 @@ class PeriodOutputs:
         self.summary.close(outline)
         portfolio = docx.portfolio_path(self.folder)
         docx.render_portfolio(self.digest, outline, portfolio)
+        reports = self.reports
         pdfs = convert_to_pdf([*reports.values(), portfolio], jobs=jobs) if pdf else {}
         write_distribution(self.departments, reports, {k: pdfs[v] for k, v in reports.items() if v in pdfs},
                            self.folder / DISTRIBUTION, lang=self.lang, final_dir=final_dir)
