@@ -129,23 +129,23 @@ class PeriodOutline:
 
 @dataclass
 class PeriodResult:
-    """Everything the renderers need for one period, built by consolidate or loaded from the store."""
+    """A whole period in memory: its outline's fields and every department (loaded from the store,
+    or built by tests and benchmarks; the monthly run never holds one)."""
 
     period: str
     departments: list[DepartmentResult]
-    trend: list[PeriodFigures]  # every stored period up to and including this one, oldest first
-    missing: list[str] = field(default_factory=list)  # expected departments with no submission
-    issues: list[Issue] = field(default_factory=list)  # issues not tied to one department
+    trend: list[PeriodFigures]
+    missing: list[str] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
     generated_on: date | None = None
-
-    @property
-    def figures(self) -> PeriodFigures | None:
-        """This period's row of `trend`, when the trend holds it."""
-        return next((f for f in self.trend if f.period == self.period), None)
 
     @property
     def outline(self) -> PeriodOutline:
         return PeriodOutline(self.period, self.trend, self.missing, self.issues, self.generated_on)
+
+    @property
+    def figures(self) -> PeriodFigures | None:
+        return self.outline.figures
 
     @property
     def all_issues(self) -> list[Issue]:

@@ -4,7 +4,8 @@ and the data-quality appendix. Labels come from the schema; report phrases from 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -108,7 +109,7 @@ def summary(doc: ReportDoc, dept: DepartmentResult, problems: Sequence[Row]) -> 
         *_kv_runs(phrase("overdue_actions", lang), len(overdue), RED if overdue else None, lang=lang),
         *_kv_runs(phrase("kpis_met", lang), f"{met}/{len(results)}", lang=lang))
     doc.heading(phrase("by_stage_priority", lang), 2)
-    stage_priority_table(doc, problems)
+    stage_priority_table(doc, stage_priority_counts(problems))
     doc.heading(phrase("overdue_actions", lang), 2)
     if overdue:
         sheet_table(doc, "actions", ["action_id", "what", "who", "due_on", "status", "days_overdue"], overdue,
@@ -127,12 +128,14 @@ def _kv_runs(label: str, value: Any, color: str | None = None, *, lang: Lang) ->
     return [runs_xml(label + colon(lang), bold=True), runs_xml(f"{value}    ", color=color, bold=color is not None)]
 
 
-def stage_priority_table(doc: ReportDoc, problems: Sequence[Row]) -> None:
+def stage_priority_counts(problems: Iterable[Row]) -> Counter[tuple[str, str]]:
+    """(stage, priority class) -> number of problems."""
+    return Counter((stage_key(p.get("stage")), str(p.get("priority"))) for p in problems)
+
+
+def stage_priority_table(doc: ReportDoc, counts: Mapping[tuple[str, str], int]) -> None:
+    """Problems by stage (rows) and priority class (columns), with totals."""
     lang = doc.lang
-    counts: dict[tuple[str, str], int] = {}
-    for p in problems:
-        key = (stage_key(p.get("stage")), str(p.get("priority")))
-        counts[key] = counts.get(key, 0) + 1
     priorities = [c.key for c in PRIORITY.choices]
     rows: list[list[Any]] = []
     for stage in STAGE.choices:

@@ -20,9 +20,9 @@ from ci_excel.config import Config
 from ci_excel.model import DepartmentResult, PeriodFigures, PeriodOutline, Row
 from ci_excel.render import charts as ch
 from ci_excel.render.docx_base import RED, ReportDoc, Styled, fmt, sanitize
-from ci_excel.render.docx_department import cover, issues_table, matrix_cells, stage_key
+from ci_excel.render.docx_department import cover, issues_table, matrix_cells, stage_key, stage_priority_table
 from ci_excel.render.phrases import phrase
-from ci_excel.schema import INFO, PRIORITY, SHEETS, SOLUTION_CATEGORY, STAGE, column_label
+from ci_excel.schema import INFO, SHEETS, SOLUTION_CATEGORY, STAGE, column_label
 from ci_excel.scoring import priority_key
 
 TOP_ROWS = 40  # overdue actions and P1 problems listed in the report; the summary workbook has them all
@@ -237,23 +237,6 @@ def distribution(doc: ReportDoc, digest: PortfolioDigest, departments: Sequence[
     head = [INFO.column("department").header(lang), *(s.label(lang) for s in STAGE.choices), phrase("total", lang)]
     rows = [[sanitize(d.department), *(str(n or "·") for n in d.stages), str(d.problems)] for d in departments]
     doc.table(head, rows, [20, 11, 11, 11, 11, 11, 13, 8], align=["left", *["center"] * 7])
-
-
-def stage_priority_table(doc: ReportDoc, counts: Counter[tuple[str, str]]) -> None:
-    """Problems by stage (rows) and priority class (columns), with totals: the department report's
-    table, drawn from counts."""
-    lang = doc.lang
-    priorities = [c.key for c in PRIORITY.choices]
-    rows: list[list[Any]] = []
-    for stage in STAGE.choices:
-        values = [counts.get((stage.key, k), 0) for k in priorities]
-        rows.append([stage.label(lang), *(str(v) if v else "·" for v in values), str(sum(values))])
-    totals = [sum(counts.get((s.key, k), 0) for s in STAGE.choices) for k in priorities]
-    rows.append([Styled(phrase("total", lang), bold=True), *(Styled(str(v), bold=True) for v in totals),
-                 Styled(str(sum(totals)), bold=True)])
-    head = [column_label("problems", "stage", lang), *(PRIORITY.label(k, lang) for k in priorities),
-            phrase("total", lang)]
-    doc.table(head, rows, [16, 12, 12, 12, 12, 8], align=["left", *["center"] * 5])
 
 
 def trend(doc: ReportDoc, figures: Sequence[PeriodFigures]) -> None:
