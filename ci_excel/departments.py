@@ -12,7 +12,8 @@ from __future__ import annotations
 import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ci_excel.compute import compute_department, period_figures
@@ -41,7 +42,7 @@ class DepartmentJob:
     spills: tuple[Path, ...] = ()  # pickled FileChecks of its files (consolidate)
     stored: DepartmentResult | None = None  # its result as stored (re-rendering)
     stage_history: Mapping[str, Sequence[int]] = field(default_factory=dict)
-    previous_ids: frozenset[str] | None = None  # its problem ids last period; None: no previous period
+    previous_ids: frozenset[str] = frozenset()  # its problem ids in the previous stored period
     feedback: FeedbackTo | None = None
 
 
@@ -57,7 +58,7 @@ class DepartmentDone:
 def spill(check: FileCheck, path: Path) -> FileCheck:
     """Keep a checked file's rows on disk; what stays in memory is the check without its rows."""
     path.write_bytes(pickle.dumps(check, protocol=pickle.HIGHEST_PROTOCOL))
-    return FileCheck(check.source, check.info, {}, check.issues, check.stats, check.sheet_names, check.rejected_ids)
+    return replace(check, records={})
 
 
 def run_jobs(jobs: Iterable[DepartmentJob], *, settings: docx.RenderSettings, workers: int) -> Iterator[DepartmentDone]:
@@ -67,7 +68,7 @@ def run_jobs(jobs: Iterable[DepartmentJob], *, settings: docx.RenderSettings, wo
         yield from map(run_job, jobs)
         return
     with docx.worker_pool(settings, workers) as pool:
-        waiting: deque = deque()
+        waiting: deque[Future[DepartmentDone]] = deque()
         for job in jobs:
             waiting.append(pool.submit(run_job, job))
             if len(waiting) >= workers * IN_FLIGHT_PER_WORKER:
@@ -115,7 +116,7 @@ def _computed(job: DepartmentJob, settings: docx.RenderSettings) -> DepartmentDo
     submission = merge_group(job.department, job.period, checks, config.threshold)
     del checks
     result = compute_department(submission, config=config, stage_history=job.stage_history, lang=settings.lang)
-    previous = None if job.previous_ids is None else {(result.department, p) for p in job.previous_ids}
+    previous = {(result.department, p) for p in job.previous_ids}
     return DepartmentDone(result, period_figures(job.period, [result], previous_problem_ids=previous),
                           stats=submission.stats)
 
