@@ -34,6 +34,7 @@ from ci_excel.departments import DepartmentDone, DepartmentJob, FeedbackTo, run_
 from ci_excel.errors import UsageError
 from ci_excel.issues import Issue
 from ci_excel.model import PeriodOutline, SheetStats, SourceFile
+from ci_excel.render.charts import prune_cache
 from ci_excel.render.docx import RenderSettings, report_paths, use_settings
 from ci_excel.render.period import PeriodOutputs
 from ci_excel.schema import Lang
@@ -117,6 +118,7 @@ def consolidate(
             writer.finish(outputs.figures, missing=outputs.outline.missing, issues=reading.general)
         listing = _listing(staging)
         swap_into(staging, run.target)
+    prune_cache(run.chart_cache)
     return summarize(outputs, run.target, record, [run.target / p for p in listing], run.timings)
 
 
@@ -178,11 +180,14 @@ class _Run:
     today: date = field(default_factory=date.today)
     timings: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def chart_cache(self) -> Path:
+        """Figures are cached beside the period folders: a re-run re-draws only those whose data changed."""
+        return self.target.parent / ".cache" / "charts"
+
     def settings(self) -> RenderSettings:
-        """Charts are cached beside the period folders, so a re-run re-draws only figures whose data changed."""
         return RenderSettings.of(lang=self.lang, template=self.config.report_template_path(),
-                                 cache_dir=self.target.parent / ".cache" / "charts", config=self.config,
-                                 generated_on=self.today)
+                                 cache_dir=self.chart_cache, config=self.config, generated_on=self.today)
 
 
 def _fold_departments(run: _Run, staging: Path, jobs: Iterable[DepartmentJob], count: int, *,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
+import time
 import warnings
 from datetime import date
 from pathlib import Path
@@ -128,3 +130,17 @@ def test_identical_inputs_are_drawn_once(tmp_path: Path) -> None:
     english.png(data)
     assert english.stats.rendered == 1
     assert ch.chart_key(data, "zh") != ch.chart_key(sample_inputs()[1], "zh")
+
+
+def test_figures_no_run_used_for_weeks_are_pruned(tmp_path: Path) -> None:
+    used, unused = sample_inputs()[:2]
+    ch.Charts(lang="zh", cache_dir=tmp_path).png(used)
+    ch.Charts(lang="zh", cache_dir=tmp_path).png(unused)
+    weeks_ago = time.time() - (ch.CACHE_UNUSED_DAYS + 1) * 86400
+    for path in tmp_path.glob("*/*.png"):
+        os.utime(path, (weeks_ago, weeks_ago))
+    later = ch.Charts(lang="zh", cache_dir=tmp_path)
+    later.png(used)  # read from disk: marked used again
+    assert later.stats.rendered == 0
+    assert ch.prune_cache(tmp_path) == 1
+    assert [p.stem for p in tmp_path.glob("*/*.png")] == [ch.chart_key(used, "zh")]

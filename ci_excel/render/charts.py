@@ -10,6 +10,7 @@ Layouts are computed in inches so long Chinese labels wrap instead of overlappin
 from __future__ import annotations
 
 import hashlib
+import os
 import struct
 import time
 import unicodedata
@@ -43,6 +44,7 @@ DPI = 200
 WIDTH = 6.3  # inches: the text width of an A4 page with 2.5 cm margins
 MAX_HEIGHT = 8.6
 MEMORY_BYTES = 32 << 20  # PNG bytes kept in memory per process; the disk cache, when set, keeps the rest
+CACHE_UNUSED_DAYS = 45  # a figure on disk that no run used for this long is deleted after a consolidate run
 PRIORITY_COLORS = {"P1": "#f4b6b6", "P2": "#f9d9a8", "P3": "#fbf0b5", "P4": "#dfe3e8"}
 PRIORITY_EDGES = {"P1": "#c0392b", "P2": "#d68910", "P3": "#b7950b", "P4": "#7f8c8d"}
 BLUE, LIGHT_BLUE, GREEN, RED, GREY = "#2e86c1", "#aed6f1", "#27ae60", "#c0392b", "#95a5a6"
@@ -175,12 +177,32 @@ class Charts:
 
     def _from_disk(self, key: str) -> bytes | None:
         path = self._path(key)
-        return path.read_bytes() if path is not None and path.is_file() else None
+        if path is None:
+            return None
+        try:
+            os.utime(path)  # marks it used: prune_cache keeps what recent runs used
+            return path.read_bytes()
+        except OSError:  # not cached (or pruned meanwhile): draw it
+            return None
 
     def _to_disk(self, key: str, png: bytes) -> None:
         path = self._path(key)
         if path is not None:
             fileio.atomic_write(path, lambda tmp: tmp.write_bytes(png))
+
+
+def prune_cache(cache_dir: Path, *, unused_days: float = CACHE_UNUSED_DAYS) -> int:
+    """Delete the cached figures no run has used for `unused_days`; how many were deleted."""
+    cutoff = time.time() - unused_days * 86400
+    deleted = 0
+    for path in cache_dir.glob("*/*.png"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                deleted += 1
+        except OSError:  # gone already (another run pruning)
+            continue
+    return deleted
 
 
 # The drawing code itself is part of the style: editing this module invalidates cached figures.
