@@ -362,6 +362,7 @@ def manifest(outputs: PeriodOutputs, record: RunRecord, folder: Path, timings: d
         "missing": outputs.outline.missing,
         "late": outputs.late,
         "feedback": sorted(str(p.relative_to(folder)) for p in record.feedback),
+        "outputs": sorted({*(p.as_posix() for p in _listing(folder)), "manifest.json"}),
         "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
     }
 

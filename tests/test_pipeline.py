@@ -76,6 +76,8 @@ def test_outputs_manifest_and_feedback(tmp_path: Path) -> None:
     outcomes = {i["file"]: i["outcome"] for i in manifest["inputs"]}
     assert outcomes["notes.xlsx"] == "unreadable"
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
+    assert {"reports/电商运营部.docx", "reports/portfolio.docx", "portfolio_summary.xlsx", "distribution.xlsx",
+            "validation.json", "manifest.json", "feedback/客户服务部/ci_register.xlsx"} <= set(manifest["outputs"])
     rows = manifest["rows"]["电商运营部"]["problems"]
     assert rows["read"] == rows["used"] + rows["rejected"] + rows["ignored"] == 3
     validation = json.loads((target / "validation.json").read_text(encoding="utf-8"))
