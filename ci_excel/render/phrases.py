@@ -90,7 +90,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "stage_by_dept": ("各部门问题阶段分布", "Stage by department"),
     "stage_priority_chart": ("阶段 × 优先级", "Stage × priority"),
     "trend": ("月度趋势", "Month-over-month trend"),
-    "p1_problems": ("全部 P1 问题", "All P1 problems"),
+    "p1_problems": ("P1 问题", "P1 problems"),
     "capped_rows": ("共 {total} 项,此处列出最重要的 {shown} 项;"
                     "全部见 portfolio_summary.xlsx 的「{sheet}」工作表(可筛选)。",
                     "{total} in all; the {shown} most important are listed here. Every one is in "
