@@ -2,13 +2,13 @@
 merge, compute, store, report -> portfolio outputs -> swap into place.
 
 Reading spills each checked workbook's rows to disk; then every department is merged, computed
-and reported in a worker process and handed back to this process, which adds it to the history
-store's open transaction and folds it into the portfolio outputs before dropping it. So memory
-holds a few departments and a few figures per department, whatever their number.
+and reported in a worker process and handed back to this process, which writes it to the period
+being stored and folds it into the portfolio outputs before dropping it. So memory holds a few
+departments and a few figures per department, whatever their number.
 
 Outputs are built in a staging folder and swapped into `output/<period>` only when complete, so a
-failed or killed run leaves the previous outputs in place; the store commits the period after
-every output is written and before the swap.
+failed or killed run leaves the previous outputs in place; the store takes the period in one
+short transaction after every output is written and before the swap.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def consolidate(
         with _timed(run.timings, "read_validate"):
             reading = read_submissions(submissions_dir, period, run, spill_dir=staging / _SPILL)
         record = reading.record
-        with store.period_writer(period, generated_on=run.today) as writer:
+        with store.period_writer(period, generated_on=run.today, workdir=staging) as writer:
             def keep(done: DepartmentDone) -> None:
                 writer.add(done.result)
                 record.took(done)

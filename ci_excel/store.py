@@ -3,7 +3,7 @@
 Tables are generated from the schema: one per entity (input and computed columns, typed) keyed by
 (period, department, row_no) and referencing the submission row of that department and period.
 `save_period` (or `period_writer`, department by department) replaces one period in a single
-transaction; `load_period` gives back a
+short transaction; `load_period` gives back a
 PeriodResult that re-renders exactly. A `schema_version` table records migrations; columns the
 schema gained since a store was created are added on open.
 """
@@ -11,6 +11,7 @@ schema gained since a store was created are added on open.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ ENTITIES: tuple[str, ...] = (*(s.key for s in TABLE_SHEETS), "root_causes")
 DEFAULT_PATH = Path("output/ci_history.sqlite")
 _JSON_COLUMNS = {("problems", "flags")}  # list-valued computed columns
 _KEY = 255  # length of key columns (department names, codes)
+_COPY_BATCH = 5000  # rows per insert when a written period is copied into the store
 
 
 class StoreError(CiExcelError):
@@ -187,20 +189,40 @@ class Store:
             writer.finish(figures, missing=result.missing, issues=result.issues)
 
     @contextmanager
-    def period_writer(self, period: str, *, generated_on: date | None) -> Iterator[PeriodWriter]:
-        """Replace a period department by department in one transaction.
+    def period_writer(self, period: str, *, generated_on: date | None,
+                      workdir: Path | None = None) -> Iterator[PeriodWriter]:
+        """Replace a period, written department by department, in one short transaction at the end.
 
-        The transaction commits when the block ends without an exception, after `finish()`; until
-        then the store shows the previous version of the period, and a failure or kill leaves it so.
+        Departments go to a private SQLite file (in `workdir`, else the temp folder) while the run
+        lasts, so the store stays readable, and writable for other periods, however long the run
+        takes. When the block ends without an exception, after `finish()`, the period is copied
+        into the store in one transaction; until then the store shows its previous version, and a
+        failure or kill leaves it so.
         """
-        try:
-            with self.engine.begin() as conn:
-                writer = PeriodWriter(conn, period, generated_on)
-                yield writer
+        with tempfile.TemporaryDirectory(prefix="period.", dir=workdir) as folder:
+            side = _engine(sqlite_url(Path(folder) / "period.sqlite"))
+            try:
+                with side.begin() as conn:
+                    METADATA.create_all(conn)
+                    writer = PeriodWriter(conn, period, generated_on, self)
+                    yield writer
                 if not writer.finished:
                     raise StoreError(f"period {period} was not finished; nothing stored")
-        except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"could not store period {period}: {_reason(exc)}") from exc
+                self._copy_period(side, period)
+            except sa.exc.SQLAlchemyError as exc:
+                raise StoreError(f"could not store period {period}: {_reason(exc)}") from exc
+            finally:
+                side.dispose()
+
+    def _copy_period(self, side: Engine, period: str) -> None:
+        """The period as written in `side` replaces the stored one, in one transaction, in batches."""
+        with side.connect() as src, self.engine.begin() as dst:
+            _delete_period(dst, period)
+            for table in (PERIODS, *reversed(_PERIOD_CHILDREN)):  # parents first
+                columns = [c for c in table.columns if c is not ISSUES.c.id]  # the store numbers its issues
+                query = sa.select(*columns).where(table.c.period == period).order_by(*table.primary_key.columns)
+                for batch in src.execute(query).mappings().partitions(_COPY_BATCH):
+                    dst.execute(table.insert(), [dict(row) for row in batch])
 
     def delete_period(self, period: str) -> None:
         with self.engine.begin() as conn:
@@ -292,21 +314,22 @@ class Store:
         with self.engine.connect() as conn:
             return list(conn.scalars(query))
 
-    def problem_ids(self, period: str) -> set[tuple[str, str]]:
-        """(department, problem_id) of every problem stored for a period."""
+    def problem_ids(self, period: str, *, department: str | None = None) -> set[tuple[str, str]]:
+        """(department, problem_id) of every problem stored for a period (of one department)."""
         table = ENTITY_TABLES["problems"]
+        query = sa.select(table.c.department, table.c.problem_id).where(table.c.period == period)
+        if department is not None:
+            query = query.where(table.c.department == department)
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(table.c.department, table.c.problem_id).where(table.c.period == period))
-            return {(d, p) for d, p in rows}
+            return {(d, p) for d, p in conn.execute(query)}
 
 
 class PeriodWriter:
-    """Writes one period inside the transaction `Store.period_writer` opened; reads on the same
-    connection see the stored history (earlier periods are untouched by the rewrite)."""
+    """Collects one period in the private file `Store.period_writer` opened; the history it needs
+    (earlier periods, untouched by the rewrite) is read from the store itself."""
 
-    def __init__(self, conn: Connection, period: str, generated_on: date | None) -> None:
-        self.conn, self.period, self.seq, self.finished = conn, period, 0, False
-        _delete_period(conn, period)
+    def __init__(self, conn: Connection, period: str, generated_on: date | None, store: Store) -> None:
+        self.conn, self.period, self.store, self.seq, self.finished = conn, period, store, 0, False
         empty = period_figures(period, [], previous_problem_ids=None)
         conn.execute(PERIODS.insert(), [_period_head(empty, generated_on)])
 
@@ -331,16 +354,14 @@ class PeriodWriter:
 
     def stage_history(self, department: str) -> dict[str, list[int]]:
         """problem_id -> its stages in the periods stored before this one."""
-        return _stage_history(self.conn, department, self.period)
+        return self.store.stage_history(department, self.period)
 
     def problem_ids(self, period: str, department: str) -> set[str]:
         """The problem ids one department had in a stored period."""
-        table = ENTITY_TABLES["problems"]
-        query = sa.select(table.c.problem_id).where(table.c.period == period, table.c.department == department)
-        return set(self.conn.scalars(query))
+        return {p for d, p in self.store.problem_ids(period, department=department)}
 
     def previous_period(self) -> str | None:
-        return _previous_period(self.conn, self.period)
+        return self.store.previous_period(self.period)
 
 
 # -- opening and upgrading ----------------------------------------------------------------------

@@ -245,7 +245,7 @@ def test_a_period_writer_stores_nothing_until_finished(store: Store) -> None:
     _same(store.load_period("2026-11"), saved)
 
 
-def test_a_period_writer_reads_history_inside_its_transaction(store: Store) -> None:
+def test_a_period_writer_reads_history_from_the_store(store: Store) -> None:
     store.save_period(_period("2026-10", departments=[_department("电商运营部", "2026-10", problems=2)]))
     figures = store._figures(_period("2026-11"))
     with store.period_writer("2026-11", generated_on=date(2026, 12, 10)) as writer:
@@ -267,3 +267,19 @@ def test_departments_load_one_at_a_time_as_the_whole_period_does(store: Store) -
     assert list(store.iter_departments("2026-11")) == whole.departments
     outline = store.load_outline("2026-11")
     assert (outline.missing, outline.issues, outline.trend) == (whole.missing, whole.issues, whole.trend)
+
+
+def test_the_store_stays_usable_while_a_period_is_written(store: Store, url: str) -> None:
+    saved = _period()
+    store.save_period(saved)
+    written = [_department(f"部门{n:02}", "2026-11", problems=4) for n in range(30)]
+    with store.period_writer("2026-11", generated_on=date(2026, 12, 10)) as writer:
+        for dept in written:
+            writer.add(dept)
+        other = Store(url)  # another command during a long run
+        _same(other.load_period("2026-11"), saved)  # sees the previous version
+        other.save_period(_period("2026-10"))  # and may store another period
+        writer.finish(store._figures(_period(departments=written)), missing=[], issues=[])
+    assert [d.department for d in store.load_period("2026-11").departments] == [d.department for d in written]
+    assert store.periods() == ["2026-10", "2026-11"]
+    other.close()
