@@ -35,6 +35,7 @@ DEFAULT_PATH = Path("output/ci_history.sqlite")
 _JSON_COLUMNS = {("problems", "flags")}  # list-valued computed columns
 _KEY = 255  # length of key columns (department names, codes)
 _COPY_BATCH = 5000  # rows per insert when a written period is copied into the store
+SQLITE_WAIT_SECONDS = 60  # how long a command waits for another one's write (a period's copy: seconds)
 
 
 class StoreError(CiExcelError):
@@ -368,8 +369,10 @@ class PeriodWriter:
 
 
 def _engine(url: str) -> Engine:
-    engine = sa.create_engine(url, json_serializer=_json_dumps, insertmanyvalues_page_size=5000)
-    if engine.dialect.name == "sqlite":
+    sqlite = sa.engine.make_url(url).get_backend_name() == "sqlite"
+    engine = sa.create_engine(url, json_serializer=_json_dumps, insertmanyvalues_page_size=5000,
+                              connect_args={"timeout": SQLITE_WAIT_SECONDS} if sqlite else {})
+    if sqlite:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
