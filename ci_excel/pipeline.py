@@ -194,11 +194,15 @@ def _fold_departments(run: _Run, staging: Path, jobs: Iterable[DepartmentJob], c
                       on_done: Callable[[DepartmentDone], None]) -> PeriodOutputs:
     """Every department's report written by a worker, its result folded into the portfolio outputs."""
     outputs = PeriodOutputs(staging, run.period, lang=run.lang)
-    with _timed(run.timings, "departments"):
-        for n, done in enumerate(run_jobs(jobs, settings=run.settings(), workers=run.workers), 1):
-            on_done(done)
-            outputs.add(done.result, done.figures, done.report)
-            run.progress("departments", n, count)
+    try:
+        with _timed(run.timings, "departments"):
+            for n, done in enumerate(run_jobs(jobs, settings=run.settings(), workers=run.workers), 1):
+                on_done(done)
+                outputs.add(done.result, done.figures, done.report)
+                run.progress("departments", n, count)
+    except BaseException:
+        outputs.discard()  # closes the summary workbook's scratch files before the staging folder goes
+        raise
     return outputs
 
 

@@ -65,3 +65,7 @@ class PeriodOutputs:
         pdfs = convert_to_pdf([*reports.values(), portfolio], jobs=jobs) if pdf else {}
         write_distribution(self.departments, reports, {k: pdfs[v] for k, v in reports.items() if v in pdfs},
                            self.folder / DISTRIBUTION, lang=self.lang, final_dir=final_dir)
+
+    def discard(self) -> None:
+        """Give up: drop the summary workbook written so far."""
+        self.summary.discard()
