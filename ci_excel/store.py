@@ -247,7 +247,7 @@ class Store:
     def previous_period(self, before: str) -> str | None:
         """The latest stored period before `before`."""
         with self.engine.connect() as conn:
-            return _previous_period(conn, before)
+            return conn.scalar(sa.select(sa.func.max(PERIODS.c.period)).where(PERIODS.c.period < before))
 
     def load_period(self, period: str) -> PeriodResult:
         """Everything stored for a period, with the trend of every stored period up to it."""
@@ -304,8 +304,16 @@ class Store:
 
     def stage_history(self, department: str, before: str) -> dict[str, list[int]]:
         """problem_id -> its stages in stored periods before `before`, oldest first."""
+        table = ENTITY_TABLES["problems"]
+        query = (sa.select(table.c.problem_id, table.c.stage)
+                 .where(table.c.department == department, table.c.period < before)
+                 .order_by(table.c.period, table.c.row_no))
+        stages: dict[str, list[int]] = defaultdict(list)
         with self.engine.connect() as conn:
-            return _stage_history(conn, department, before)
+            for problem_id, stage in conn.execute(query):
+                if stage:
+                    stages[problem_id].append(int(stage))
+        return dict(stages)
 
     def departments_seen(self, before: str | None = None) -> list[str]:
         """Every department that submitted in a stored period (before `before`), sorted."""
@@ -454,22 +462,6 @@ def _department_rows(dept: DepartmentResult, seq: int) -> Iterator[tuple[sa.Tabl
         yield table, [{k: row.get(k) for k in columns} | {"period": dept.period, "department": dept.department,
                                                           "row_no": i}
                       for i, row in enumerate(dept.rows(sheet))]
-
-
-def _stage_history(conn: Connection, department: str, before: str) -> dict[str, list[int]]:
-    table = ENTITY_TABLES["problems"]
-    query = (sa.select(table.c.problem_id, table.c.stage)
-             .where(table.c.department == department, table.c.period < before)
-             .order_by(table.c.period, table.c.row_no))
-    stages: dict[str, list[int]] = defaultdict(list)
-    for problem_id, stage in conn.execute(query):
-        if stage:
-            stages[problem_id].append(int(stage))
-    return dict(stages)
-
-
-def _previous_period(conn: Connection, before: str) -> str | None:
-    return conn.scalar(sa.select(sa.func.max(PERIODS.c.period)).where(PERIODS.c.period < before))
 
 
 def _submission_row(dept: DepartmentResult, seq: int) -> Row:
