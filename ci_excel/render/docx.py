@@ -103,7 +103,7 @@ def worker_pool(settings: RenderSettings, jobs: int) -> ProcessPoolExecutor:
 
 
 def _clean_context() -> multiprocessing.context.BaseContext:
-    """Workers that start clean instead of forking the caller, which by now holds the whole period:
+    """Workers that start clean instead of forking the caller (which may hold a whole period):
     forked pages count in every worker's memory and get copied as reference counts change."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
