@@ -103,6 +103,10 @@ CODES: dict[str, IssueCode] = _codes(
      "{sheet}!{cell} ({column}) must be a whole number, not '{value}'. Type e.g. 10."),
     ("not-percent", "error", "{sheet}!{cell}「{column}」应为百分比,现为「{value}」。请填写如 80% 或 0.8。",
      "{sheet}!{cell} ({column}) must be a percentage, not '{value}'. Type e.g. 80% or 0.8."),
+    ("value-not-finite", "error",
+     "{sheet}!{cell}「{column}」的值「{value}」不是有限的数字(NaN 或无穷大)。请填写一个普通数字,如 1200 或 3.5。",
+     "{sheet}!{cell} ({column}) holds '{value}', which is not a finite number (NaN or infinity). Type a plain "
+     "number, e.g. 1200 or 3.5."),
     ("out-of-range", "error", "{sheet}!{cell}「{column}」的值 {value} 超出范围 {low} 至 {high}。请填写范围内的值。",
      "{sheet}!{cell} ({column}) is {value}, outside {low} to {high}. Type a value in that range."),
     ("not-date", "error", "{sheet}!{cell}「{column}」应为日期,现为「{value}」。请填写如 2026-11-03。",
@@ -152,6 +156,12 @@ CODES: dict[str, IssueCode] = _codes(
      "{sheet}!{cell} ({column}) is {share_text} but the status is Done. Set it to 100% or update the status."),
     ("baseline-equals-target", "error", "{sheet}!{cell}「{column}」{value} 与基线值相同。目标值必须不同于基线值。",
      "{sheet}!{cell} ({column}) {value} equals the baseline. The target must differ from the baseline."),
+    ("percent-scale-mixed", "warning",
+     "{sheet}!{cell}「{column}」写成了百分比 {value}(按 {fraction} 读取),但同一行的 {others} 是普通数字;"
+     "两种写法混用会算错达成率。请统一写法:都写百分比(如 60%、80%)或都写普通数字(如 60、80)。",
+     "{sheet}!{cell} ({column}) is typed as a percent, {value} (read as {fraction}), but {others} in the same row "
+     "is a plain number; mixing the two gives a wrong achievement. Write them the same way: all as percents "
+     "(60%, 80%) or all as plain numbers (60, 80)."),
     # Rules across sheets (merge).
     ("duplicate-id", "error",
      "{sheet}!{cell}「{column}」{value} 重复(首次出现在 {first})。编号在部门内必须唯一,请改用新编号。",

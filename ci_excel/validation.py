@@ -10,12 +10,14 @@ template's example row, named by a warning): `SheetStats` proves it.
 from __future__ import annotations
 
 import gc
+import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -165,6 +167,7 @@ class _Ctx:
     department: str = ""
     period: str = ""
     issues: list[Issue] = field(default_factory=list)
+    percent_typed: frozenset[str] = frozenset()  # a row's number columns typed with a percent sign
 
     def add(self, code: str, *, sheet: str = "", cell: str = "", column: str = "", value: Any = "",
             row: int | None = None, **params: Any) -> Issue:
@@ -578,6 +581,8 @@ def _cell(col: ColumnSpec, value: Any, a1: str, sheet: str, header: str, row: in
         code, params = problem
         ctx.add(code, sheet=sheet, cell=a1, column=header, value=value, row=row, **params)
         return None
+    if col.type is ColType.NUMBER and _percent_digits(value) is not None:
+        ctx.percent_typed |= {col.key}  # for the row's scale rule (_mixed_scales)
     return typed
 
 
@@ -587,8 +592,14 @@ Problem = tuple[str, dict[str, Any]]
 
 
 def parse_value(col: ColumnSpec, value: Any) -> tuple[Any, Problem | None]:
-    """Type one non-blank cell value by its column spec: (value, None) or (None, (code, params))."""
+    """Type one non-blank cell value by its column spec: (value, None) or (None, (code, params)).
+
+    A number is never NaN or infinite: `NaN`, `inf`, `-Infinity`, `1e999` (typed as text, or a
+    numeric cell holding such a float) are `value-not-finite`, whatever the column's type.
+    """
     parsed, problem = _PARSERS[col.type](col, value)
+    if problem is None and parsed.__class__ is float and not math.isfinite(parsed):
+        return None, _NOT_FINITE
     if problem is None and isinstance(parsed, int | float) and not isinstance(parsed, bool):
         low, high = col.minimum, col.maximum
         if (low is not None and parsed < low) or (high is not None and parsed > high):
@@ -619,7 +630,14 @@ def _parse_text(col: ColumnSpec, value: Any) -> tuple[Any, Problem | None]:
 _NUMBER_NOISE = re.compile(r"[,\s¥$€元]|RMB|CNY", re.IGNORECASE)
 
 
+_NOT_FINITE: Problem = ("value-not-finite", {})
+
+
 def _to_float(value: Any) -> float | None:
+    """A number cell or number text (separators, spaces, currency dropped); None when it is neither.
+
+    NaN and infinities come back as they are (float("nan") parses): the parsers name them.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -634,16 +652,39 @@ def _to_float(value: Any) -> float | None:
 
 
 def _parse_number(col: ColumnSpec, value: Any) -> tuple[Any, Problem | None]:
-    number = _to_float(value)
+    """A plain number. In a NUMBER column (KPI baseline/target/actual, current and benchmark
+    values) text with a percent sign is understood: `60%`, ` 60 % `, `1.8%`, `５％` give the
+    fraction it denotes (0.6, 0.018). That is what Excel itself stores for a typed 60% (0.6 with a
+    percent format, which is what the reader hands us), so text and native percents agree. MONEY
+    columns take no percent sign."""
+    digits = _percent_digits(value) if col.type is ColType.NUMBER else None
+    number = _to_float(value if digits is None else digits)
     if number is None:
         return None, ("not-number", {})
-    return number, None
+    return (number if digits is None else _hundredth(number)), None
+
+
+def _percent_digits(value: Any) -> str | None:
+    """The number part of text ending in a percent sign (`60 %`, `５％`), else None."""
+    if value.__class__ is not str:
+        return None
+    text = fold(value)
+    return text[:-1] if text.endswith("%") else None
+
+
+def _hundredth(number: float) -> float:
+    """number / 100 as typed (1.8 -> 0.018, not 0.018000000000000002)."""
+    if not math.isfinite(number):
+        return number
+    return float(Decimal(repr(number)) / 100)
 
 
 def _parse_int(col: ColumnSpec, value: Any) -> tuple[Any, Problem | None]:
     number = _to_float(value)
     if number is None:
         return None, ("not-integer", {})
+    if not math.isfinite(number):
+        return None, _NOT_FINITE
     if not number.is_integer():
         return None, ("not-integer", {})
     return int(number), None
@@ -651,10 +692,10 @@ def _parse_int(col: ColumnSpec, value: Any) -> tuple[Any, Problem | None]:
 
 def _parse_percent(col: ColumnSpec, value: Any) -> tuple[Any, Problem | None]:
     """30%, "30 %", 0.3 and 30 all mean 30 %: a plain number above 1 is read as percent points."""
-    text = fold(value) if isinstance(value, str) else ""
-    if text.endswith("%"):
-        number = _to_float(text[:-1])
-        return (None, ("not-percent", {})) if number is None else (number / 100, None)
+    digits = _percent_digits(value)
+    if digits is not None:
+        number = _to_float(digits)
+        return (None, ("not-percent", {})) if number is None else (_hundredth(number), None)
     number = _to_float(value)
     if number is None:
         return None, ("not-percent", {})
@@ -754,8 +795,12 @@ _ENUM_MEMO: dict[str, dict[str, Any]] = {}
 
 
 def _in_range(col: ColumnSpec, number: float) -> bool:
+    """Finite and within the column's bounds (NaN and infinities take the slow path and its issue)."""
     low, high = col.minimum, col.maximum
-    return (low is None or number >= low) and (high is None or number <= high)
+    return -_INF < number < _INF and (low is None or number >= low) and (high is None or number <= high)
+
+
+_INF = math.inf
 
 
 def _fast_text(col: ColumnSpec, value: Any) -> Any:
@@ -849,11 +894,32 @@ class _RowPlace:
     def has(self, key: str) -> bool:
         return key in self.cells
 
+    @property
+    def percent_typed(self) -> frozenset[str]:
+        """The row's number columns typed with a percent sign (marked by _cell)."""
+        ctx = self.where.row_ctxs.get(self.index)
+        return frozenset() if ctx is None else ctx.percent_typed
+
 
 def _problem_rules(values: Row, place: _RowPlace) -> None:
     text = values.get("quantification")
     if isinstance(text, str) and not re.search(r"\d", text):
         place.add("quantification-no-number", "quantification", text)
+    _mixed_scales(values, place, ("current_value", "benchmark_value"))
+
+
+def _mixed_scales(values: Row, place: _RowPlace, keys: tuple[str, ...]) -> None:
+    """Numbers compared with each other but typed on two scales: one with a percent sign (60% is
+    read as 0.6) and another as percent points (80). A KPI achievement over such a row is wrong."""
+    typed = place.percent_typed
+    if not typed:
+        return
+    points = [k for k in keys if k not in typed and isinstance(values.get(k), float) and abs(values[k]) > 1]
+    first = next((k for k in keys if k in typed and values.get(k) is not None), None)
+    if points and first is not None:
+        share = values[first]
+        others = ", ".join(f"{place.cells.get(k, k)} = {values[k]:g}" for k in points)
+        place.add("percent-scale-mixed", first, f"{share * 100:g}%", fraction=f"{share:g}", others=others)
 
 
 def _why_rules(values: Row, place: _RowPlace) -> None:
@@ -902,6 +968,7 @@ def _result_rules(values: Row, place: _RowPlace) -> None:
     baseline, target = values.get("baseline"), values.get("target")
     if baseline is not None and target is not None and baseline == target:
         place.add("baseline-equals-target", "target", target)
+    _mixed_scales(values, place, ("baseline", "target", "actual"))
 
 
 _ROW_RULES: dict[str, Callable[[Row, _RowPlace], None]] = {
