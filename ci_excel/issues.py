@@ -54,6 +54,32 @@ CODES: dict[str, IssueCode] = _codes(
      "文件 {file} 内含不允许的 XML 声明({reason}),为安全起见拒绝读取。请用 Excel 另存为 .xlsx 后重新提交。",
      "{file} contains a forbidden XML declaration ({reason}) and was refused for safety. Save it again as "
      ".xlsx in Excel and resubmit."),
+    ("file-limit", "error",
+     "文件 {file} 超出了单个文件的读取上限({reason}),未能读取。请只保留模板中的数据(删除多余的行、列和工作表),"
+     "另存为 .xlsx 后重新提交。",
+     "{file} exceeds what one file may take to read ({reason}) and was not read. Keep only the template's data "
+     "(delete extra rows, columns and sheets), save it as .xlsx and resubmit."),
+    ("file-extension", "warning",
+     "文件 {file} 的扩展名与内容不符:实际是 {kind} 文件,已按 {kind} 读取。请以正确的扩展名保存(建议 .xlsx)。",
+     "{file} is named like another type: it is really a {kind} file and was read as one. Save it with the right "
+     "extension (preferably .xlsx)."),
+    ("file-skipped", "warning", "未读取 {file}:{reason}。如这是要提交的工作簿,请把文件本身(而不是链接)放入提交文件夹。",
+     "{file} was not read: {reason}. If it is a workbook to submit, put the file itself (not a link) in the "
+     "submissions folder."),
+    ("file-unsupported", "error",
+     "文件 {file} 是 {kind} 格式,ci-excel 不读取此格式。请把数据填入 PMO 下发的模板,另存为 .xlsx 后重新提交。",
+     "{file} is a {kind} file, a format ci-excel does not read. Put the data into the PMO's template, save it as "
+     ".xlsx and resubmit."),
+    ("sheet-too-large", "error",
+     "工作表「{sheet}」有 {rows} 行数据,超过上限 {limit} 行,未读取。请删除模板表格以外的行后重新提交。",
+     "Sheet '{sheet}' holds {rows} rows of data, more than the {limit} a register may have, and was not read. "
+     "Delete the rows that are not part of the register and resubmit."),
+    ("cells-outside", "warning",
+     "工作表「{sheet}」在表格范围之外还有内容(如 {cell}:「{value}」),已忽略。请删除这些单元格的内容。",
+     "Sheet '{sheet}' has content far outside the table (e.g. {cell}: '{value}'); it was ignored. Clear those "
+     "cells."),
+    ("cell-corrupt", "error", "{sheet}!{cell} 的存储内容已损坏({reason}),无法读取。请重新填写该单元格后保存。",
+     "{sheet}!{cell} is stored damaged ({reason}) and cannot be read. Type its value again and save."),
     ("sheet-unreadable", "error", "工作表「{sheet}」无法读取:{reason}。请复制内容到新的模板工作表后重新提交。",
      "Sheet '{sheet}' cannot be read: {reason}. Copy its content into a fresh template sheet and resubmit."),
     ("not-template", "error", "文件 {file} 不是 ci-excel 模板(工作表:{sheets})。请使用 PMO 下发的模板填写。",

@@ -53,7 +53,9 @@ class SourceFile:
     period: str | None = None
     template_version: str | None = None
     sheets: tuple[str, ...] = ()  # sheet keys found
-    outcome: str = "ok"  # ok | warnings | errors | unreadable | other_period
+    outcome: str = "ok"  # ok | warnings | errors | unreadable | skipped | other_period
+    kind: str = ""  # the format it was read as, from its content (xlsx, xlsm, xlsb, xls, ods)
+    snapshot: str = ""  # the run's copy that was read and hashed (feedback annotates this copy)
 
 
 @dataclass

@@ -21,7 +21,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,8 +29,9 @@ from typing import Any
 
 from ci_excel import __version__, fileio
 from ci_excel.config import Config, load_config
-from ci_excel.departments import DepartmentDone, DepartmentJob, FeedbackTo, run_jobs, spill
+from ci_excel.departments import DepartmentDone, DepartmentJob, FeedbackTo, run_jobs
 from ci_excel.errors import UsageError
+from ci_excel.intake import read_checks, spill_path
 from ci_excel.issues import Issue
 from ci_excel.model import PeriodOutline, SheetStats, SourceFile
 from ci_excel.render.charts import prune_cache
@@ -39,7 +39,7 @@ from ci_excel.render.docx import RenderSettings, report_paths, use_settings
 from ci_excel.render.period import PeriodOutputs
 from ci_excel.schema import Lang
 from ci_excel.store import DEFAULT_PATH, PeriodWriter, Store, sqlite_url
-from ci_excel.validation import FileCheck, check_file, discover, group_checks, no_gc_passes
+from ci_excel.validation import FileCheck, group_checks
 
 Progress = Callable[[str, int, int], None]  # phase ("read" or "departments"), done, total
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -260,48 +260,16 @@ class Reading:
 
 
 def read_submissions(root: Path, period: str, run: _Run, *, spill_dir: Path) -> Reading:
-    """Check every workbook under `root`, keeping their rows on disk, grouped by department."""
-    checks = read_all(discover([root]), root=root, jobs=run.workers, progress=run.progress, spill_dir=spill_dir)
-    spilled = {c.source.path: spill_dir / f"{n}.pickle" for n, c in enumerate(checks)}
+    """Check every file under `root` (each in a bounded worker), keeping their rows and the copies read
+    on disk, grouped by department."""
+    checks = read_checks([root], root=root, workers=run.workers, work_dir=spill_dir, spill=True,
+                         progress=run.progress)
+    spilled = {c.source.path: spill_path(spill_dir, n) for n, c in enumerate(checks)}
     current, other = split_by_period(checks, period)
     groups, loose = group_checks(current, canonical_department=run.config.canonical_department)
     return Reading(RunRecord([c.source for c in checks], {i.file for i in other}),
                    {dep: [spilled[current[n].source.path] for n in found] for (dep, _), found in groups.items()},
                    [*(i for n in loose for i in current[n].issues), *other])
-
-
-def read_all(files: Sequence[Path], *, root: Path, jobs: int | None, progress: Progress | None = None,
-             spill_dir: Path | None = None) -> list[FileCheck]:
-    """check_file over every file, in worker processes when there is more than one core to use.
-
-    With `spill_dir`, each file's rows are written to `spill_dir/<n>.pickle` (n: its index in
-    `files`) and the checks come back without them.
-    """
-    workers = min(jobs or os.cpu_count() or 1, max(len(files), 1))
-    report = progress or _no_progress
-    report("read", 0, len(files))
-    spills: list[Path | None] = [None] * len(files)
-    if spill_dir is not None:
-        spill_dir.mkdir(parents=True, exist_ok=True)
-        spills = [spill_dir / f"{n}.pickle" for n in range(len(files))]
-    with no_gc_passes():  # the results are many small, acyclic objects: collections only cost time
-        if workers == 1:
-            return [_tick(_check(f, root, s), i, len(files), report)
-                    for i, (f, s) in enumerate(zip(files, spills, strict=True), 1)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            chunk = max(1, min(16, len(files) // (workers * 8)))
-            results = pool.map(_check, files, [root] * len(files), spills, chunksize=chunk)
-            return [_tick(c, i, len(files), report) for i, c in enumerate(results, 1)]
-
-
-def _check(path: Path, root: Path, spill_to: Path | None) -> FileCheck:
-    check = check_file(path, root=root)
-    return spill(check, spill_to) if spill_to is not None else check
-
-
-def _tick(check: FileCheck, done: int, total: int, report: Progress) -> FileCheck:
-    report("read", done, total)
-    return check
 
 
 def split_by_period(checks: Sequence[FileCheck], period: str) -> tuple[list[FileCheck], list[Issue]]:

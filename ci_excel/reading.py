@@ -1,72 +1,58 @@
 """File -> raw cell values with locations; no judgement about the data (that is validation.py).
 
-Values come from python-calamine (fast, never runs macros). Before anything parses a file it is
-checked cheaply: what kind of file it really is, whether its zip is whole, encrypted, a
-decompression bomb, or carries XML DOCTYPE/ENTITY declarations. Any of these makes the file
-unreadable: `open_book` returns a `Failure` naming the reason instead of a book.
-For .xlsx/.xlsm the sheet XML is scanned with a regex for formula cells whose cached value is
-missing and for error values (#DIV/0!), which calamine reads as blank.
+`open_book` first asks `sniff` what the file really is (its content, not its name) and whether it
+is safe to parse, then reads it in memory and time proportional to its data, never to its used
+range:
+- .xlsx/.xlsm: each sheet's XML is scanned first (`sheet_scan`); python-calamine (fast, never runs
+  macros) reads a sheet whose values stay within a table-sized area; a sheet whose values reach far
+  beyond (a stray character in XFD1048576) is read sparsely by openpyxl's streaming parser, up to
+  `MAX_COLUMNS`, and what lies beyond is reported; a sheet with more value rows than any register
+  has (`MAX_ROWS`) is refused.
+- .xls (and WPS .et): xlrd with ragged rows, whose memory follows the cells actually stored.
+- .ods, .xlsb: python-calamine; the reading worker's memory cap (sandbox.py) bounds them.
 """
 
 from __future__ import annotations
 
-import html
-import re
+import io
+import os
+import warnings
 import zipfile
-import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import python_calamine as pc
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-OOXML_SUFFIXES = (".xlsx", ".xlsm")
+from ci_excel.sheet_scan import NO_BAD_CELLS, BadCells, SheetScan, column_number, scan_sheet, sheet_parts
+from ci_excel.sniff import Failure, Kind, reason, sniff
 
-MAX_TOTAL_UNCOMPRESSED = 512 << 20  # all entries of one workbook
-MAX_ENTRY_UNCOMPRESSED = 200 << 20  # one entry
-MAX_RATIO = 100  # compression ratio allowed for entries larger than RATIO_FLOOR
-RATIO_FLOOR = 8 << 20
-XML_HEAD = 1024  # read size while looking for the root element
-MAX_PROLOG = 1 << 20
+MAX_COLUMNS = 64  # the widest template sheet has about 20 columns
+MAX_ROWS = 100_000  # value rows on one sheet; a register has hundreds
+DENSE_LIMIT = 1_000_000  # cells of the grid calamine may build from A1 (about 40 MB)
+LOCK_PREFIX = "~$"
 
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTED_OLE = "EncryptionInfo".encode("utf-16-le")
-
-# A formula cell whose cached value is missing or empty, and a cell holding an error value.
-_NO_VALUE = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v></v>)?</c>')
-_ERROR = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*\bt="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
-_ROOT_START = re.compile(rb"<[A-Za-z_]")
-_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
-_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
-_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+Grid = list[list[Any]]
+_EMPTY_ROW: list[Any] = []  # shared by every missing row of a sparse grid; never written to
 
 
 @dataclass(frozen=True)
-class Failure:
-    """Why a file cannot be read at all: an issue code and its message parameters."""
+class Found:
+    """What `discover` found: the files to read, and those it did not read with the reason why."""
 
-    code: str
-    reason: str = ""
+    files: list[Path]
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
-class BadCells:
-    """Cells of one sheet whose value calamine cannot give (it reads both as blank)."""
+class Outside:
+    """The first non-blank cell that lies beyond `MAX_COLUMNS` of a sheet, and how many there are."""
 
-    no_value: frozenset[bytes] = frozenset()  # A1 refs (ASCII bytes) of formulas without a cached value
-    errors: dict[str, str] = field(default_factory=dict)  # A1 -> error value such as #DIV/0!
-
-    def error(self, a1: str) -> str | None:
-        return self.errors.get(a1) if self.errors else None
-
-    def lacks_value(self, a1: str) -> bool:
-        return bool(self.no_value) and a1.encode() in self.no_value
-
-
-NO_BAD_CELLS = BadCells()
+    cell: str
+    value: Any
+    count: int
 
 
 @dataclass
@@ -74,224 +60,331 @@ class RawBook:
     """An opened workbook: sheet names and, per sheet, its values from A1 (rows of cells)."""
 
     path: Path
-    kind: str  # suffix without the dot
+    kind: Kind
     sheet_names: list[str]
     hidden: set[str]
-    _book: Any = field(repr=False)
-    _zip: zipfile.ZipFile | None = field(default=None, repr=False)  # kept open for the formula scan
+    _reader: _Reader = field(repr=False)
+    outside: dict[str, Outside] = field(default_factory=dict)  # sheet name -> cells beyond the table
 
-    def values(self, name: str) -> list[list[Any]] | Failure:
-        """Cell values of a sheet, row-major from A1; blanks are ""."""
+    def values(self, name: str) -> Grid | Failure:
+        """Cell values of a sheet, row-major from A1; blanks are "" (rows may be ragged)."""
         try:
-            return self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)  # type: ignore[no-any-return]
-        except Exception as exc:  # calamine raises many kinds for one broken sheet
-            return Failure("sheet-unreadable", _reason(exc))
+            grid, outside = self._reader.grid(name)
+        except SheetTooLarge as exc:
+            return Failure("sheet-too-large", params={"rows": exc.rows, "limit": MAX_ROWS})
+        except MemoryError:
+            return Failure("sheet-unreadable", "the sheet needs more memory than one file may take")
+        except BaseException as exc:  # calamine panics are BaseExceptions; a broken sheet fails alone
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
+                raise
+            return Failure("sheet-unreadable", reason(exc))
+        if outside is not None:
+            self.outside[name] = outside
+        return grid
 
-    def bad_cells(self, last_rows: Mapping[str, int]) -> dict[str, BadCells]:
-        """Per sheet name: formula cells without a cached value and error cells, by A1 reference.
-
-        Only .xlsx/.xlsm; each sheet's XML is read up to its last data row (1-based, in `last_rows`),
-        so a template's thousand formula rows below the data cost nothing.
-        """
-        zf = self._zip
-        if zf is None or self.kind not in ("xlsx", "xlsm") or not last_rows:
-            return {}
-        try:
-            parts = _sheet_parts(zf)
-            return {n: _scan_bad_cells(_read_rows(zf, parts[n], last)) for n, last in last_rows.items() if n in parts}
-        except (OSError, zipfile.BadZipFile, zlib.error, KeyError):
-            return {}
+    def bad_cells(self, names: Iterable[str]) -> dict[str, BadCells]:
+        """Per sheet name: cells the reader cannot give (formulas without a cached value, errors,
+        damaged values), by A1 reference."""
+        return {n: found for n in names if (found := self._reader.bad(n))}
 
     def close(self) -> None:
-        self._book.close()
-        if self._zip is not None:
-            self._zip.close()
+        self._reader.close()
 
 
-def _read_rows(zf: zipfile.ZipFile, part: str, last: int) -> bytes:
-    """A sheet's XML up to (not including) row `last + 1`, read in chunks."""
-    stop = f'<row r="{last + 1}"'.encode()
-    chunks: list[bytes] = []
-    with zf.open(part) as fh:
-        while chunk := fh.read(1 << 16):
-            chunks.append(chunk)
-            joined = b"".join(chunks[-2:])
-            if stop in joined:
-                data = b"".join(chunks)
-                return data[: data.find(stop)]
-    return b"".join(chunks)
+class _Reader:
+    """One format's way to give a sheet's grid."""
 
+    def grid(self, name: str) -> tuple[Grid, Outside | None]:
+        raise NotImplementedError
 
-def _scan_bad_cells(data: bytes) -> BadCells:
-    no_value = frozenset(_NO_VALUE.findall(data)) if b"<f" in data else frozenset()
-    errors = {ref.decode(): text.decode() for ref, text in _ERROR.findall(data)} if b't="e"' in data else {}
-    return BadCells(no_value, errors) if no_value or errors else NO_BAD_CELLS
+    def bad(self, name: str) -> BadCells:
+        return NO_BAD_CELLS
 
-
-def discover(paths: Sequence[Path]) -> list[Path]:
-    """Workbook files under the given files and folders, recursively, sorted.
-
-    Skips Office lock files (~$...), hidden files and folders, and other extensions; a file named
-    explicitly is kept whatever its extension, so check_file can say why it cannot be read.
-    """
-    found: set[Path] = set()
-    for path in paths:
-        if path.is_dir():
-            found.update(p for p in path.rglob("*") if p.is_file() and _is_candidate(p.relative_to(path)))
-        elif path.is_file():
-            found.add(path)
-    return sorted(found)
-
-
-def _is_candidate(rel: Path) -> bool:
-    if any(part.startswith((".", "~$")) for part in rel.parts):
-        return False
-    return rel.suffix.lower() in WORKBOOK_SUFFIXES
+    def close(self) -> None:
+        return None
 
 
 def open_book(path: Path) -> RawBook | Failure:
     """Open a workbook for reading values, or say why it cannot be read."""
-    failure, zf = _preflight(path)
-    if failure is not None:
-        return failure
-    book = _open_values(path)
-    if isinstance(book, Failure):
-        if zf is not None:
-            zf.close()
-        return book
-    book._zip = zf
-    return book
-
-
-def _open_values(path: Path) -> RawBook | Failure:
+    kind = sniff(path)
+    if isinstance(kind, Failure):
+        return kind
     try:
-        book = pc.CalamineWorkbook.from_path(str(path))
+        return _open(path, kind)
+    except MemoryError:
+        return Failure("file-limit", "opening it needs more memory than one file may take")
+    except BaseException as exc:  # calamine panics are BaseExceptions
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        return Failure("file-corrupt", reason(exc))
+
+
+def _open(path: Path, kind: Kind) -> RawBook | Failure:
+    if kind.kind == "xls":
+        return _open_xls(path, kind)
+    try:
+        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))  # by content: the name may lie
+        meta = book.sheets_metadata
     except pc.PasswordError:
         return Failure("file-encrypted")
-    except Exception as exc:
-        return Failure("file-corrupt", _reason(exc))
-    try:
-        meta = book.sheets_metadata
-    except Exception as exc:
-        return Failure("file-corrupt", _reason(exc))
-    kind = path.suffix.lower().lstrip(".")
+    except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as exc:
+        return Failure("file-corrupt", reason(exc))
     hidden = {m.name for m in meta if m.visible != pc.SheetVisibleEnum.Visible}
-    return RawBook(path, kind, [m.name for m in meta], hidden, book)
+    reader: _Reader = _OoxmlReader(path, book) if kind.kind in ("xlsx", "xlsm") else _CalamineReader(book)
+    return RawBook(path, kind, [m.name for m in meta], hidden, reader)
 
 
-def _preflight(path: Path) -> tuple[Failure | None, zipfile.ZipFile | None]:
-    """Cheap checks before any parser touches the file, and for a zip that passed them, the open zip
-    (the caller closes it)."""
+class _CalamineReader(_Reader):
+    def __init__(self, book: Any) -> None:
+        self._book = book
+
+    def grid(self, name: str) -> tuple[Grid, Outside | None]:
+        grid: Grid = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        return _clip(grid)
+
+    def close(self) -> None:
+        self._book.close()
+
+
+class _OoxmlReader(_CalamineReader):
+    """calamine for sheets whose values stay near the table, openpyxl's streaming parser otherwise."""
+
+    def __init__(self, path: Path, book: Any) -> None:
+        super().__init__(book)
+        self._path = path
+        self._zip = zipfile.ZipFile(path)
+        self._parts = sheet_parts(self._zip)
+        self._scans: dict[str, SheetScan] = {}
+        self._sparse: Any = None  # an openpyxl read-only workbook, opened when first needed
+
+    def scan(self, name: str) -> SheetScan:
+        if name not in self._scans:
+            part = self._parts.get(name)
+            self._scans[name] = scan_sheet(self._zip, part) if part else SheetScan()
+        return self._scans[name]
+
+    def grid(self, name: str) -> tuple[Grid, Outside | None]:
+        scan = self.scan(name)
+        if scan.rows > MAX_ROWS:
+            raise SheetTooLarge(scan.rows)
+        if scan.area <= DENSE_LIMIT and scan.last_col <= MAX_COLUMNS:
+            grid, outside = super().grid(name)
+        else:
+            grid, outside = self._sparse_grid(name)
+        for a1 in scan.bad.corrupt:  # calamine reads a damaged shared-string index as string 0
+            _blank(grid, a1)
+        return grid, outside
+
+    def bad(self, name: str) -> BadCells:
+        return self.scan(name).bad
+
+    def _sparse_grid(self, name: str) -> tuple[Grid, Outside | None]:
+        from openpyxl.worksheet._reader import WorkSheetParser  # the streaming parser of read-only mode
+
+        book = self._openpyxl()
+        ws = book[name]
+        with ws._get_source() as src:
+            parser = WorkSheetParser(src, ws._shared_strings, data_only=True, epoch=book.epoch,
+                                     date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+            return _sparse(_parsed_cells(parser.parse()))
+
+    def _openpyxl(self) -> Any:
+        if self._sparse is None:
+            import openpyxl
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._sparse = openpyxl.load_workbook(self._path, read_only=True, data_only=True)
+        return self._sparse
+
+    def close(self) -> None:
+        super().close()
+        self._zip.close()
+        if self._sparse is not None:
+            self._sparse.close()
+
+
+class SheetTooLarge(Exception):
+    """A sheet holds more value rows than any register (reported as sheet-too-large)."""
+
+    def __init__(self, rows: int) -> None:
+        super().__init__(f"{rows} rows")
+        self.rows = rows
+
+
+def _parsed_cells(rows: Iterator[tuple[int, list[dict[str, Any]]]]) -> Iterator[tuple[int, int, Any]]:
+    """(0-based row, 0-based column, value) of every cell openpyxl's parser gives; errors read as blank
+    (their text is reported from the scan), as calamine does."""
+    for _, cells in rows:
+        for cell in cells:
+            value = cell["value"]
+            if value is not None and cell["data_type"] != "e":
+                yield cell["row"] - 1, cell["column"] - 1, value
+
+
+def _sparse(cells: Iterable[tuple[int, int, Any]]) -> tuple[Grid, Outside | None]:
+    """A grid of the non-blank cells within MAX_COLUMNS; missing rows share one empty row."""
+    rows: dict[int, dict[int, Any]] = {}
+    first: tuple[int, int, Any] | None = None
+    outside = 0
+    for r, c, value in cells:
+        if _blank_value(value):
+            continue
+        if c >= MAX_COLUMNS:
+            outside += 1
+            first = first or (r, c, value)
+            continue
+        rows.setdefault(r, {})[c] = value
+    grid: Grid = [_EMPTY_ROW] * (max(rows) + 1 if rows else 0)
+    for r, found in rows.items():
+        row = [""] * (max(found) + 1)
+        for c, value in found.items():
+            row[c] = value
+        grid[r] = row
+    note = Outside(_a1(first[0], first[1]), first[2], outside) if first is not None else None
+    return grid, note
+
+
+def _clip(grid: Grid) -> tuple[Grid, Outside | None]:
+    """A calamine grid cut to MAX_COLUMNS, noting what lay beyond (calamine grids are rectangular)."""
+    if not grid or len(grid[0]) <= MAX_COLUMNS:
+        return grid, None
+    cells = ((r, c, v) for r, row in enumerate(grid) for c, v in enumerate(row) if c >= MAX_COLUMNS)
+    kept = [row[:MAX_COLUMNS] for row in grid]
+    _, outside = _sparse(cells)
+    return kept, outside
+
+
+def _blank_value(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, str) and not value.strip())
+
+
+def _blank(grid: Grid, a1: str) -> None:
+    letters = a1.rstrip("0123456789")
+    r, c = int(a1[len(letters):]) - 1, column_number(letters) - 1
+    if r < len(grid) and c < len(grid[r]) and grid[r] is not _EMPTY_ROW:
+        grid[r][c] = ""
+
+
+# --- legacy .xls through xlrd ------------------------------------------------------------------
+
+
+def _open_xls(path: Path, kind: Kind) -> RawBook | Failure:
+    import xlrd
+
     try:
-        with path.open("rb") as fh:
-            head = fh.read(8)
-    except OSError as exc:
-        return Failure("file-unreadable", _reason(exc)), None
-    if head.startswith(_OLE_MAGIC):
-        return _check_ole(path), None
-    if head.startswith(_ZIP_MAGIC):
-        return _check_zip(path)
-    if path.suffix.lower() in (".zip", *WORKBOOK_SUFFIXES) and head.startswith(b"PK"):
-        return Failure("file-corrupt", "zip"), None
-    return Failure("file-not-workbook"), None
+        book = xlrd.open_workbook(file_contents=path.read_bytes(), on_demand=True, ragged_rows=True,
+                                  logfile=open(os.devnull, "w"))  # noqa: SIM115 (xlrd keeps it for its warnings)
+    except xlrd.XLRDError as exc:
+        return Failure("file-encrypted") if "encrypted" in str(exc).lower() else Failure("file-corrupt", reason(exc))
+    names = book.sheet_names()
+    visibility = getattr(book, "_sheet_visibility", [0] * len(names))
+    hidden = {n for n, v in zip(names, visibility, strict=False) if v}
+    return RawBook(path, kind, names, hidden, _XlsReader(book))
 
 
-def _check_ole(path: Path) -> Failure | None:
-    """An OLE2 file is a legacy .xls, or an encrypted (password-protected) OOXML/xls workbook."""
-    data = path.read_bytes()
-    if _ENCRYPTED_OLE in data or path.suffix.lower() in OOXML_SUFFIXES:
-        return Failure("file-encrypted")
-    return None
+class _XlsReader(_Reader):
+    """xlrd's cells as calamine would give them: text, floats, booleans, datetimes; errors blank."""
+
+    def __init__(self, book: Any) -> None:
+        self._book = book
+        self._bad: dict[str, BadCells] = {}
+
+    def grid(self, name: str) -> tuple[Grid, Outside | None]:
+        import xlrd
+
+        sheet = self._book.sheet_by_name(name)
+        if sheet.nrows > MAX_ROWS:
+            raise SheetTooLarge(sheet.nrows)
+        errors: dict[str, str] = {}
+        cells = (cell for r in range(sheet.nrows) for cell in self._row(sheet, r, errors, xlrd))
+        grid, outside = _sparse(cells)
+        self._bad[name] = BadCells(errors=errors) if errors else NO_BAD_CELLS
+        return grid, outside
+
+    def _row(self, sheet: Any, r: int, errors: dict[str, str], xlrd: Any) -> Iterator[tuple[int, int, Any]]:
+        for c, (typ, value) in enumerate(zip(sheet.row_types(r), sheet.row_values(r), strict=True)):
+            if typ == xlrd.XL_CELL_ERROR:
+                errors[_a1(r, c)] = xlrd.error_text_from_code.get(value, "#N/A")
+            elif typ == xlrd.XL_CELL_DATE:
+                yield r, c, _xls_date(value, self._book.datemode)
+            elif typ == xlrd.XL_CELL_BOOLEAN:
+                yield r, c, bool(value)
+            elif typ in (xlrd.XL_CELL_TEXT, xlrd.XL_CELL_NUMBER):
+                yield r, c, value
+
+    def bad(self, name: str) -> BadCells:
+        return self._bad.get(name, NO_BAD_CELLS)
+
+    def close(self) -> None:
+        self._book.release_resources()
 
 
-def _check_zip(path: Path) -> tuple[Failure | None, zipfile.ZipFile | None]:
-    zf: zipfile.ZipFile | None = None
+def _xls_date(value: float, datemode: int) -> datetime | float:
+    import xlrd
+
     try:
-        zf = zipfile.ZipFile(path)
-        infos = zf.infolist()
-        names = {i.filename for i in infos}
-        failure = _check_entries(infos) or _check_kind(zf, names) or _check_xml(zf, infos)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
-        failure = Failure("file-corrupt", _reason(exc))
-    if failure is not None and zf is not None:
-        zf.close()
-        zf = None
-    return failure, zf
+        return xlrd.xldate.xldate_as_datetime(value, datemode)  # type: ignore[no-any-return]
+    except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+        return value
 
 
-def _check_entries(infos: list[zipfile.ZipInfo]) -> Failure | None:
-    """Refuse decompression bombs from the declared sizes, before anything is inflated."""
-    total = 0
-    for info in infos:
-        total += info.file_size
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > MAX_ENTRY_UNCOMPRESSED or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
-            return Failure("file-bomb", f"{info.filename}: {info.file_size} bytes, ratio {ratio:.0f}:1")
-        if info.flag_bits & 0x1:
-            return Failure("file-encrypted")
-    if total > MAX_TOTAL_UNCOMPRESSED:
-        return Failure("file-bomb", f"{total} bytes in all")
-    return None
+# --- finding files ----------------------------------------------------------------------------
 
 
-def _check_kind(zf: zipfile.ZipFile, names: set[str]) -> Failure | None:
-    if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
-        return None
-    if "content.xml" in names and "mimetype" in names:
-        manifest = zf.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in names else b""
-        return Failure("file-encrypted") if b"encryption-data" in manifest else None
-    return Failure("file-not-workbook")
+def discover(paths: Sequence[Path]) -> Found:
+    """Every file under the given files and folders, recursively, sorted, and those not read.
 
-
-def _check_xml(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> Failure | None:
-    """XML entity attacks: a workbook part never needs a DOCTYPE, so any is refused."""
-    for info in infos:
-        if info.filename.endswith((".xml", ".rels")) and _prolog_forbidden(zf, info):
-            return Failure("file-xml-forbidden", info.filename)
-    return None
-
-
-def _prolog_forbidden(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    """True when the XML prolog (everything before the root element) declares a DOCTYPE or ENTITY."""
-    head = b""
-    with zf.open(info) as fh:
-        while chunk := fh.read(XML_HEAD):
-            head += chunk
-            root = _ROOT_START.search(head)
-            if root is not None:
-                head = head[: root.start()]
-                break
-            if len(head) > MAX_PROLOG:
-                return True  # no sane workbook part has a prolog this long
-    return b"<!DOCTYPE" in head or b"<!ENTITY" in head
-
-
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> its XML entry in the zip, from workbook.xml and its relationships.
-
-    Read with regexes (the parts passed the DOCTYPE check already): far cheaper than a parser.
+    Whatever their extension, files are read (so a wrong one gets its verdict); not read, and
+    named with the reason: hidden files and folders, Office lock files (~$...), links that lead
+    outside the folder or nowhere, and linked folders. A file named explicitly is always read.
     """
-    try:
-        book, rels = zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels")
-    except (KeyError, OSError, zipfile.BadZipFile, zlib.error):  # only loses the formula scan
-        return {}
-    targets = {a.get("Id", ""): a.get("Target", "") for a in map(_attrs, _REL_TAG.findall(rels))}
-    parts: dict[str, str] = {}
-    for sheet in map(_attrs, _SHEET_TAG.findall(book)):
-        target = targets.get(next((v for k, v in sheet.items() if k.endswith(":id")), ""))
-        if target:
-            parts[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else str(
-                PurePosixPath("xl") / target)
-    return parts
+    files: set[Path] = set()
+    skipped: list[tuple[Path, str]] = []
+    for path in paths:
+        if path.is_dir():
+            for found, why in _walk(path):
+                if why is None:
+                    files.add(found)
+                else:
+                    skipped.append((found, why))
+        elif path.is_file():
+            files.add(path)
+    return Found(sorted(files), sorted(skipped))
 
 
-def _attrs(tag: bytes) -> dict[str, str]:
-    return {k.decode(): html.unescape(v.decode("utf-8", "replace")) for k, v in _ATTR.findall(tag)}
+def _walk(root: Path) -> Iterator[tuple[Path, str | None]]:
+    base = root.resolve()
+    for folder, dirs, names in os.walk(root):
+        here = Path(folder)
+        for name in sorted(dirs):
+            if name.startswith(".") or (here / name).is_symlink():
+                yield here / name, "hidden folder" if name.startswith(".") else "linked folder"
+        dirs[:] = [d for d in dirs if not d.startswith(".") and not (here / d).is_symlink()]
+        for name in names:
+            yield here / name, _skip_reason(here / name, name, base)
 
 
-def _reason(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
+def _skip_reason(path: Path, name: str, base: Path) -> str | None:
+    if name.startswith(LOCK_PREFIX):
+        return "Office lock file"
+    if name.startswith("."):
+        return "hidden file"
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.exists():
+            return "link to a file that does not exist"
+        if not target.is_relative_to(base):
+            return "link to a file outside the submissions folder"
+        if not target.is_file():
+            return "link to something that is not a file"
+    elif not path.is_file():
+        return "not a regular file"
+    return None
+
+
+def _a1(r: int, c: int) -> str:
+    return f"{column_letter(c)}{r + 1}"
 
 
 def column_letter(index: int) -> str:
@@ -302,3 +395,7 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+__all__ = ["DENSE_LIMIT", "MAX_COLUMNS", "MAX_ROWS", "NO_BAD_CELLS", "BadCells", "Failure", "Found", "Kind",
+           "Outside", "RawBook", "SheetTooLarge", "column_letter", "discover", "open_book"]

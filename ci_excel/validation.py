@@ -10,7 +10,9 @@ template's example row, named by a warning): `SheetStats` proves it.
 from __future__ import annotations
 
 import gc
+import hashlib
 import math
+import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,11 +24,13 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
+from ci_excel.config import Config
+from ci_excel.config import Config
 from ci_excel.examples import example_row, is_example
 from ci_excel.fileio import sha256_of
 from ci_excel.issues import CODES, Issue
 from ci_excel.model import Record, Row, SheetStats, SourceFile, Submission
-from ci_excel.reading import NO_BAD_CELLS, BadCells, Failure, RawBook, column_letter, discover, open_book
+from ci_excel.reading import NO_BAD_CELLS, BadCells, Failure, RawBook, column_letter, open_book
 from ci_excel.schema import (
     INFO,
     INSTRUCTIONS,
@@ -43,7 +47,8 @@ from ci_excel.schema import (
     SheetSpec,
     fold,
 )
-from ci_excel.scoring import DIMENSIONS
+from ci_excel.scoring import achievement, met, passes, solution_score
+from ci_excel.sniff import MAX_FILE_BYTES, reason
 
 HEADER_SCAN_ROWS = 10
 THRESHOLD = 12.0
@@ -119,10 +124,14 @@ class ValidationRun:
 
 def validate_paths(paths: Sequence[Path], *, root: Path | None = None,
                    canonical_department: Callable[[str], str] | None = None,
-                   threshold: float = THRESHOLD) -> ValidationRun:
-    """Check every workbook under `paths`, merging the files of one department and period."""
+                   threshold: float = THRESHOLD, work_dir: Path | None = None,
+                   jobs: int | None = None) -> ValidationRun:
+    """Check every file under `paths` (each in a bounded worker), merging the files of one department
+    and period. With `work_dir`, the copies read are kept there (`SourceFile.snapshot`) for feedback."""
+    from ci_excel.intake import read_checks
+
+    checks = read_checks(paths, root=root, workers=jobs or os.cpu_count() or 1, work_dir=work_dir)
     with no_gc_passes():
-        checks = [check_file(p, root=root) for p in discover(paths)]
         merged = merge(checks, canonical_department=canonical_department, threshold=threshold)
     issues = [*merged.issues, *(i for s in merged.submissions for i in s.issues)]
     files = [_with_outcome(c.source, issues) for c in checks]
@@ -178,25 +187,55 @@ class _Ctx:
         return issue
 
 
-def check_file(path: Path, *, root: Path | None = None) -> FileCheck:
-    """Read one workbook and do every single-sheet check."""
-    label = _label(path, root)
+def check_file(path: Path, *, root: Path | None = None, snapshot: Path | None = None) -> FileCheck:
+    """Read one workbook and do every single-sheet check.
+
+    With `snapshot`, the file is first copied there, and the copy is what is hashed, read and later
+    annotated: a file replaced while the run goes on cannot pair one version's data with another's.
+    """
+    label = file_label(path, root)
     ctx = _Ctx(label)
-    source = SourceFile(label, _sha(path), _size(path))
-    book = open_book(path)
+    try:
+        source = _snapshot(path, snapshot, label) if snapshot is not None else SourceFile(
+            label, file_sha(path), file_size(path))
+    except OSError as exc:
+        ctx.add("file-unreadable", reason=reason(exc))
+        return FileCheck(SourceFile(label, "", 0, outcome="unreadable"), {}, {}, ctx.issues, {})
+    book = open_book(Path(source.snapshot) if source.snapshot else path)
     if isinstance(book, Failure):
-        ctx.add(book.code, reason=book.reason)
+        ctx.add(book.code, **book.message_params())
         return FileCheck(replace(source, outcome="unreadable"), {}, {}, ctx.issues, {})
+    source = replace(source, kind=book.kind.kind)
+    if book.kind.misnamed:
+        ctx.add("file-extension", value=Path(label).suffix, kind=book.kind.name)
     try:
         return _check_book(book, source, ctx)
-    except Exception as exc:  # an unforeseen file or a reader bug: this file fails, the run goes on
-        ctx.add("file-unreadable", reason=f"{type(exc).__name__}: {exc}")
-        return FileCheck(replace(source, outcome="unreadable"), {}, {}, ctx.issues, {})
+    except MemoryError:
+        ctx.add("file-limit", reason="checking it needs more memory than one file may take")
+    except BaseException as exc:  # an unforeseen file or a reader bug (panics too): this file fails alone
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        ctx.add("file-unreadable", reason=reason(exc))
     finally:
         book.close()
+    return FileCheck(replace(source, outcome="unreadable"), {}, {}, ctx.issues, {})
 
 
-def _label(path: Path, root: Path | None) -> str:
+def _snapshot(path: Path, to: Path, label: str) -> SourceFile:
+    """Copy `path` to `to`, hashing the bytes copied; a file over the size limit is not copied (the
+    reader refuses it from its size)."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return SourceFile(label, "", size)
+    digest = hashlib.sha256()
+    with path.open("rb") as src, to.open("wb") as dst:
+        while chunk := src.read(1 << 20):
+            digest.update(chunk)
+            dst.write(chunk)
+    return SourceFile(label, digest.hexdigest(), size, snapshot=str(to))
+
+
+def file_label(path: Path, root: Path | None) -> str:
     """The file's path relative to `root` as found there (a symlinked file keeps its own name)."""
     if root is not None:
         for found, base in ((path.absolute(), root.absolute()), (path.resolve(), root.resolve())):
@@ -205,14 +244,14 @@ def _label(path: Path, root: Path | None) -> str:
     return str(path)
 
 
-def _sha(path: Path) -> str:
+def file_sha(path: Path) -> str:
     try:
         return sha256_of(path)
     except OSError:
         return ""
 
 
-def _size(path: Path) -> int:
+def file_size(path: Path) -> int:
     try:
         return path.stat().st_size
     except OSError:
@@ -230,7 +269,7 @@ def _check_book(book: RawBook, source: SourceFile, ctx: _Ctx) -> FileCheck:
         ctx.add("info-missing", sheet_zh=INFO.zh, sheet_en=INFO.en)
     _check_version(meta, ctx)
     grids = _read_grids(book, [names[s.key] for s in tables], ctx)
-    bad = book.bad_cells({name: _last_row(grid) for name, grid in grids.items()})
+    bad = book.bad_cells(grids)
     records: dict[str, list[Record]] = {}
     stats: dict[str, SheetStats] = {}
     rejected_ids: dict[str, set[str]] = defaultdict(set)
@@ -251,22 +290,17 @@ def _read_grids(book: RawBook, names: list[str], ctx: _Ctx) -> dict[str, list[li
     for name in names:
         grid = book.values(name)
         if isinstance(grid, Failure):
-            ctx.add("sheet-unreadable", sheet=name, reason=grid.reason)
+            ctx.add(grid.code, sheet=name, **grid.message_params())
         else:
             grids[name] = grid
+        outside = book.outside.get(name)
+        if outside is not None:
+            ctx.add("cells-outside", sheet=name, cell=outside.cell, value=outside.value, count=outside.count)
     return grids
 
 
-def _last_row(grid: list[list[Any]]) -> int:
-    """1-based number of the last row holding anything."""
-    for r in range(len(grid) - 1, -1, -1):
-        if not _blank_row(grid[r]):
-            return r + 1
-    return 0
-
-
 def _with_outcome(source: SourceFile, issues: Iterable[Issue]) -> SourceFile:
-    if source.outcome == "unreadable":
+    if source.outcome in ("unreadable", "skipped"):
         return source
     mine = [i for i in issues if i.file == source.path]
     outcome = "errors" if any(i.is_error for i in mine) else "warnings" if mine else "ok"
@@ -469,7 +503,7 @@ def _type_column(c: _Col, data: list[list[Any]], rows: list[int], bad: BadCells,
     path are checked one by one."""
     col, index, header, letter = c
     fast = _FAST[col.type]
-    blank = _SLOW if col.required or bad.no_value or bad.errors else None
+    blank = _SLOW if col.required or bad else None
     raw = [g[index] if index < len(g) else "" for g in data]
     if col.type == ColType.TEXT and (col.defines or col.ref):  # ids: ASCII ones need no folding
         out = [blank if v == "" else " ".join(v.split()) if v.__class__ is str and v[:1] != "#" and v.isascii()
@@ -543,8 +577,10 @@ _Col = tuple[ColumnSpec, int, str, str]  # spec, 0-based index, header as typed,
 
 def _blank_cell(col: ColumnSpec, a1: str, bad: BadCells, sheet: str, header: str, row: int, ctx: _Ctx) -> None:
     """A cell read as blank: an error value, a formula without a result, a required cell, or just blank."""
-    error = bad.error(a1)
-    if error is not None:
+    error, damage = bad.error(a1), bad.damage(a1)
+    if damage is not None:
+        ctx.add("cell-corrupt", sheet=sheet, cell=a1, column=header, row=row, reason=damage)
+    elif error is not None:
         ctx.add("formula-error", sheet=sheet, cell=a1, column=header, value=error, row=row)
     elif bad.lacks_value(a1):
         code = "formula-no-value" if col.required else "formula-no-value-optional"
@@ -938,14 +974,14 @@ def _fishbone_rules(values: Row, place: _RowPlace) -> None:
 
 
 def _solution_rules(values: Row, place: _RowPlace) -> None:
-    computed, total = _scores_sum(values), values.get("total")
+    computed, total = solution_score(values, _TOTAL_FORMULA), values.get("total")
     if total is not None and computed is not None and abs(total - computed) > 1e-9:
         place.add("total-mismatch", "total", total, computed=f"{computed:g}")
 
 
-def _scores_sum(values: Row) -> float | None:
-    scores = [values.get(k) for k in DIMENSIONS]
-    return float(sum(s for s in scores if s is not None)) if all(s is not None for s in scores) else None
+# The template's total column is a formula summing the four scores, whatever weights the PMO
+# configures: a typed total is checked against that plain sum (the default weights, all 1).
+_TOTAL_FORMULA = Config()
 
 
 def _action_rules(values: Row, place: _RowPlace) -> None:
@@ -1014,10 +1050,15 @@ def _read_info(book: RawBook, name: str | None, ctx: _Ctx) -> Row:
 
 
 def merge(checks: Sequence[FileCheck], *, canonical_department: Callable[[str], str] | None = None,
-          threshold: float = THRESHOLD) -> MergeResult:
-    """One Submission per (department, period), with the cross-sheet rules applied."""
+          threshold: float | None = None, config: Config | None = None) -> MergeResult:
+    """One Submission per (department, period), with the cross-sheet rules applied.
+
+    `config` gives the scoring rules (weights and threshold) the rules share with `scoring`;
+    `threshold`, when given, overrides the threshold alone (the older way to pass it).
+    """
     groups, loose = group_checks(checks, canonical_department=canonical_department)
-    submissions = [merge_group(dep, per, [checks[i] for i in group], threshold)
+    rules = _scoring_rules(config, threshold)
+    submissions = [merge_group(dep, per, [checks[i] for i in group], config=rules)
                    for (dep, per), group in sorted(groups.items())]
     return MergeResult(submissions, [i for n in loose for i in checks[n].issues])
 
@@ -1036,8 +1077,11 @@ def group_checks(checks: Sequence[FileCheck], *, canonical_department: Callable[
     return dict(groups), loose
 
 
-def merge_group(department: str, period: str, group: Sequence[FileCheck], threshold: float = THRESHOLD) -> Submission:
-    """The files of one department and period as one Submission, with the cross-sheet rules applied."""
+def merge_group(department: str, period: str, group: Sequence[FileCheck], threshold: float | None = None, *,
+                config: Config | None = None) -> Submission:
+    """The files of one department and period as one Submission, with the cross-sheet rules applied
+    (scoring rules from `config`, default Config(); `threshold` overrides its threshold alone)."""
+    rules = _scoring_rules(config, threshold)
     group = sorted(group, key=lambda c: c.source.path)
     ctx = _Ctx("", department, period)
     tables: dict[str, list[Record]] = defaultdict(list)
@@ -1057,7 +1101,7 @@ def merge_group(department: str, period: str, group: Sequence[FileCheck], thresh
     for check in group:
         for space, ids in check.rejected_ids.items():
             typed[space] |= ids
-    _exclude(tables, stats, _cross_sheet(tables, ctx, threshold, typed))
+    _exclude(tables, stats, _cross_sheet(tables, ctx, rules, typed))
     info = next((c.info for c in group if c.info.get("department")), group[0].info)
     issues = [i if i.department == department else replace(i, department=department)
               for i in (*(i for c in group for i in c.issues), *ctx.issues)]
@@ -1124,7 +1168,13 @@ _ORDER = ("problems", "why_chains", "fishbone", "verification", "solutions", "ac
           "standards")
 
 
-def _cross_sheet(tables: dict[str, list[Record]], ctx: _Ctx, threshold: float,
+def _scoring_rules(config: Config | None, threshold: float | None) -> Config:
+    """The Config whose weights and threshold the cross-sheet rules use."""
+    rules = config or Config()
+    return rules if threshold is None or threshold == rules.threshold else replace(rules, threshold=threshold)
+
+
+def _cross_sheet(tables: dict[str, list[Record]], ctx: _Ctx, rules: Config,
                  rejected_ids: dict[str, set[str]]) -> set[int]:
     cross = _Cross(tables, ctx, rejected_ids=rejected_ids)
     for sheet in _ORDER:
@@ -1138,7 +1188,7 @@ def _cross_sheet(tables: dict[str, list[Record]], ctx: _Ctx, threshold: float,
         if sheet == "progress":
             _one_progress_per_action(cross)
         _define(cross, spec)
-    _selected_below_threshold(cross, threshold)
+    _selected_below_threshold(cross, rules)
     _closed_but_missed(cross)
     return cross.rejected
 
@@ -1217,18 +1267,19 @@ def _one_progress_per_action(cross: _Cross) -> None:
             seen[action] = record
 
 
-def _selected_below_threshold(cross: _Cross, threshold: float) -> None:
+def _selected_below_threshold(cross: _Cross, rules: Config) -> None:
+    """A selected solution whose weighted score (scoring.solution_score) does not pass."""
     for record in cross.rows("solutions"):
-        total = _scores_sum(record.values)
-        if record.values.get("selected") and total is not None and total < threshold:
-            cross.add("below-threshold", record, "selected", total=f"{total:g}", threshold=f"{threshold:g}")
+        score = solution_score(record.values, rules)
+        if record.values.get("selected") and score is not None and not passes(score, rules):
+            cross.add("below-threshold", record, "selected", total=f"{score:g}", threshold=f"{rules.threshold:g}")
 
 
 def _met(values: Row) -> bool:
-    actual, target = values.get("actual"), values.get("target")
-    if actual is None or target is None:
-        return False
-    return bool(actual <= target if values.get("direction") == "lower" else actual >= target)
+    """The KPI reached its target, as scoring computes it (an unmeasured KPI has not)."""
+    achieved = achievement(values.get("direction"), values.get("baseline"), values.get("target"),
+                           values.get("actual"))
+    return met(achieved) is True
 
 
 def _closed_but_missed(cross: _Cross) -> None:

@@ -18,8 +18,8 @@ from xml.sax.saxutils import escape
 
 import xlsxwriter
 
-from ci_excel.reading import _sheet_parts
 from ci_excel.schema import REGISTER, TABLE_SHEETS, Lang
+from ci_excel.sheet_scan import sheet_parts as _sheet_parts
 from ci_excel.templates import write_workbook
 
 Row = dict[str, Any]

@@ -24,16 +24,23 @@ def codes(path: Path) -> list[list[str]]:
     return flatten(check.issues, ["file", "code"])
 
 
-def test_text_file_named_xlsx(tmp_path: Path) -> None:
+def test_csv_named_xlsx_is_a_format_we_do_not_read(tmp_path: Path) -> None:
     path = tmp_path / "report.xlsx"
     path.write_text("部门,期间\n财务部,2026-11\n", encoding="utf-8")
-    assert codes(path) == [["report.xlsx", "file-not-workbook"]]
+    [issue] = check_file(path, root=tmp_path).issues
+    assert issue.code == "file-unsupported" and "CSV" in issue.message("en")
+
+
+def test_other_bytes_are_not_a_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "scan.xlsx"
+    path.write_bytes(b"%PDF-1.7 not a sheet")
+    assert codes(path) == [["scan.xlsx", "file-not-workbook"]]
 
 
 def test_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "empty.xls"
     path.write_bytes(b"")
-    assert codes(path) == [["empty.xls", "file-not-workbook"]]
+    assert codes(path) == [["empty.xls", "file-corrupt"]]
 
 
 def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
@@ -89,7 +96,7 @@ def test_zip_bomb_refused_before_parsing(tmp_path: Path) -> None:
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("xl/workbook.xml", "<workbook/>")
         with zf.open(ZIP_ENTRY, "w") as fh:
-            for _ in range(40):  # 40 MB uncompressed, written in bounded memory
+            for _ in range(300):  # 300 MB uncompressed (over one part's limit), written in bounded memory
                 fh.write(chunk)
     assert path.stat().st_size < 1 << 20
     assert codes(path) == [["bomb.xlsx", "file-bomb"]]
@@ -128,14 +135,31 @@ def test_unreadable_files_do_not_stop_the_run(tmp_path: Path) -> None:
     assert run.issues[0].message("zh").startswith("文件 bad/locked.xlsx 设置了打开密码")
 
 
-def test_discover_skips_lock_hidden_and_other_files(tmp_path: Path) -> None:
+def test_discover_reads_every_file_and_names_the_ones_it_skips(tmp_path: Path) -> None:
     for name in ("a.xlsx", "b.XLSM", "c.xls", "d.ods", "~$a.xlsx", ".hidden.xlsx", "notes.txt", "sub/e.xlsx",
                  ".git/f.xlsx"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"")
-    found = [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path])]
-    assert found == ["a.xlsx", "b.XLSM", "c.xls", "d.ods", "sub/e.xlsx"]
-    assert discover([tmp_path / "notes.txt"]) == [tmp_path / "notes.txt"]
+    (tmp_path / "gone.xlsx").symlink_to(tmp_path / "missing.xlsx")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.xlsx"
+    outside.write_bytes(b"")
+    (tmp_path / "out.xlsx").symlink_to(outside)
+    (tmp_path / "in.xlsx").symlink_to(tmp_path / "a.xlsx")
+    found = discover([tmp_path])
+    assert [p.relative_to(tmp_path).as_posix() for p in found.files] == [
+        "a.xlsx", "b.XLSM", "c.xls", "d.ods", "in.xlsx", "notes.txt", "sub/e.xlsx"]
+    assert {p.relative_to(tmp_path).as_posix(): why for p, why in found.skipped} == {
+        ".git": "hidden folder", ".hidden.xlsx": "hidden file", "gone.xlsx": "link to a file that does not exist",
+        "out.xlsx": "link to a file outside the submissions folder", "~$a.xlsx": "Office lock file"}
+    assert discover([tmp_path / "notes.txt"]).files == [tmp_path / "notes.txt"]
+
+
+def test_skipped_files_are_named_in_the_run(tmp_path: Path) -> None:
+    register(tmp_path)
+    (tmp_path / "~$ci_register.xlsx").write_bytes(b"lock")
+    run = validate_paths([tmp_path], root=tmp_path)
+    assert flatten(run.issues, ["file", "code"]) == [["~$ci_register.xlsx", "file-skipped"]]
+    assert {f.path: f.outcome for f in run.files} == {"ci_register.xlsx": "ok", "~$ci_register.xlsx": "skipped"}
 
 
 def test_source_file_identity(tmp_path: Path) -> None:
