@@ -74,7 +74,9 @@ def templates(lang: str, out_dir: Path) -> None:
 @LANG
 @click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Also write annotated copies of files with issues into this folder.")
-def validate(paths: tuple[Path, ...], fmt: str, lang: str, feedback_dir: Path | None) -> None:
+@CONFIG
+def validate(paths: tuple[Path, ...], fmt: str, lang: str, feedback_dir: Path | None,
+             config_path: Path | None) -> None:
     """Check workbooks (files or folders) and say exactly what to fix, cell by cell.
 
     Files of one department and period are merged, so references across per-step workbooks
@@ -84,11 +86,13 @@ def validate(paths: tuple[Path, ...], fmt: str, lang: str, feedback_dir: Path | 
     def action() -> int:
         import json
 
+        from ci_excel.config import load_config
         from ci_excel.render.feedback_xlsx import write_feedback_files
         from ci_excel.validation import validate_paths
 
+        config = load_config(config_path)  # the scoring rules the cross-sheet checks share with the reports
         root = _common_root(paths)
-        run = validate_paths(list(paths), root=root)
+        run = validate_paths(list(paths), root=root, threshold=config.threshold)
         if not run.files:
             raise UsageError("no workbook files (.xlsx, .xlsm, .xls, .ods) found in " + ", ".join(map(str, paths)))
         written = write_feedback_files(run, feedback_dir, lang=lang, root=root) if feedback_dir else []  # type: ignore[arg-type]
