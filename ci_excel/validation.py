@@ -25,8 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from ci_excel.config import Config
-from ci_excel.config import Config
-from ci_excel.config import Config
 from ci_excel.examples import example_row, is_example
 from ci_excel.fileio import sha256_of
 from ci_excel.issues import CODES, Issue
