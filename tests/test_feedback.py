@@ -91,6 +91,6 @@ def test_ods_feedback_becomes_xlsx(tmp_path: Path) -> None:
         pd.DataFrame([row], columns=headers).to_excel(writer, sheet_name="1-问题识别", index=False)
     run = validate_paths([path], root=tmp_path)
     [out] = write_feedback_files(run, tmp_path / "fb", root=tmp_path)
-    assert out.name == "dept.xlsx"
+    assert out.name == "dept.ods.xlsx"
     book = openpyxl.load_workbook(out)
     assert book["1-问题识别"]["G2"].comment is not None and book["1-问题识别"]["A2"].value == "P-001"

@@ -3,34 +3,55 @@
 Offending cells are filled (red for errors, orange for warnings) and carry a comment with the
 message; a first sheet "问题清单"/"Issues" lists every issue with a link to its cell. The
 department fixes that copy and resubmits it. The original is never modified: the copy is
-written atomically to a new path. .xlsm keeps its macros (never run); .xls and .ods become an
-.xlsx built from their values.
+written atomically to a new path. .xlsx/.xlsm are annotated in place (macros kept, never run;
+the x14 dropdowns openpyxl drops are carried back); .xls, .ods and .xlsb become an .xlsx built
+from their values. The loader follows the file's real type (`kind`), not its name.
+
+Never stopped by a bad input: when the workbook cannot be loaded or annotated (or the reader
+found it too large to load whole), a stand-alone workbook holds the same issues sheet, cells
+named as text, under a note that says why.
+
+Names: a feedback copy keeps its source's name when that already ends in what is written
+(.xlsx, or .xlsm for an annotated macro workbook); otherwise that suffix is appended, so the old
+one stays visible: `X.xls` -> `X.xls.xlsx`, `X.ods` -> `X.ods.xlsx`, and a stand-alone copy of
+`X.xlsm` is `X.xlsm.xlsx`. `FeedbackNames` gives names that collide (once made safe, or compared
+case-insensitively) a number, in claim order: `a:b.xlsx` then `a_b.xlsx` -> `a_b.xlsx`, `a_b (2).xlsx`.
 """
 
 from __future__ import annotations
 
+import io
 import re
+import unicodedata
 import warnings
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import openpyxl
 import python_calamine as pc
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.workbook.properties import CalcProperties
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ci_excel.fileio import atomic_path, safe_filename
 from ci_excel.issues import Issue
+from ci_excel.render.xlsx_tables import cell_text, mend_openpyxl_save
 from ci_excel.schema import Lang
 
 if TYPE_CHECKING:
+    from ci_excel.model import SourceFile
     from ci_excel.validation import ValidationRun
 
 ISSUES_SHEET = {"zh": "问题清单", "en": "Issues"}
 FILLS = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFD8A8")}
+MAX_COPY_CELLS = 2_000_000  # a legacy sheet's grid copied as values, at most
+MAX_COPY_COLUMNS = 200
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 _COLUMNS = {
     "zh": ("严重程度", "代码", "工作表", "单元格", "列", "值", "说明"),
@@ -38,43 +59,101 @@ _COLUMNS = {
 }
 _WIDTHS = (10, 22, 16, 9, 16, 18, 90)
 _SEVERITY = {"zh": {"error": "错误", "warning": "警告"}, "en": {"error": "Error", "warning": "Warning"}}
+_NOTE = {
+    "zh": "未能在原工作簿上标注问题({reason})。下表列出全部问题及其单元格位置,请在原文件中逐一修改后重新提交。",
+    "en": "The original workbook could not be annotated ({reason}). Every issue is listed below with its cell: "
+          "fix them in your original file and resubmit.",
+}
+_TOO_LARGE = {"zh": "工作簿过大,无法整体载入", "en": "the workbook is too large to load whole"}
+_ANNOTATED = {"xlsx", "xlsm"}  # loaded with openpyxl, formats kept; other kinds are copied as values
+_SUFFIX_KIND = {".xlsx": "xlsx", ".xlsm": "xlsm", ".xls": "xls", ".ods": "ods", ".xlsb": "xlsb"}
+_A1 = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
+_MAX_ROW, _MAX_COLUMN = 1_048_576, 16_384
+_TITLE_UNSAFE = re.compile(r"[\[\]:*?/\\]")
+
+Link = Callable[[Issue], str | None]
 
 
-def write_feedback(source: Path, issues: Sequence[Issue], out: Path, *, lang: Lang = "zh") -> Path:
-    """Write the annotated copy of `source` to `out` (suffix fixed to .xlsx for .xls/.ods)."""
-    out = feedback_name(out)
-    book = _load(source)
-    _drop_old_issue_sheets(book)
-    by_cell = _group_by_cell(book, issues)
-    for (sheet, cell), found in by_cell.items():
-        _mark(book[sheet][cell], found, lang)
-    _issues_sheet(book, issues, set(by_cell), lang)
-    _recalculate_on_open(book)
-    with atomic_path(out) as tmp:
-        book.save(tmp)
-    return out
+class TooLarge(Exception):
+    """A sheet is too large to copy as values."""
+
+
+def write_feedback(source: Path, issues: Sequence[Issue], out: Path, *, lang: Lang = "zh", kind: str | None = None,
+                   annotate: bool = True) -> Path:
+    """Write the feedback copy of `source` at `out` (suffix per the module docstring); returns its path.
+
+    `kind` is the file's real type ("xlsx", "xlsm", "xls", "ods", "xlsb"; None: from its suffix).
+    `annotate=False` (the reader found the workbook too large to load whole) writes the stand-alone
+    issues workbook directly, as does any failure to load or annotate; only a failure of that raises.
+    """
+    kind = kind or source_kind(source)
+    reason = _TOO_LARGE[lang]
+    if annotate:
+        try:
+            return _annotated(source, issues, _final(out, ".xlsm" if kind == "xlsm" else ".xlsx"), lang, kind)
+        except BaseException as exc:  # a panic in calamine is a BaseException
+            if not _recoverable(exc):
+                raise
+            reason = f"{type(exc).__name__}: {exc}"[:300]
+    return _standalone(issues, _final(out, ".xlsx"), lang, reason)
+
+
+def source_kind(source: Path) -> str | None:
+    """The kind a file's suffix claims (None for one ci-excel does not know)."""
+    return _SUFFIX_KIND.get(source.suffix.lower())
 
 
 def write_feedback_files(run: ValidationRun, out_dir: Path, *, lang: Lang = "zh",
                          root: Path | None = None) -> list[Path]:
-    """An annotated copy of every readable file with issues, keeping its folders under `out_dir`.
+    """A feedback copy of every readable file with issues, keeping its folders under `out_dir`.
 
-    Unreadable files have nothing to annotate; their issue is in the run's report.
+    Unreadable files have nothing to annotate; their issue is in the run's report. A file whose
+    copy cannot be written at all gets an output-failed issue in `run.issues`; the others go on.
     """
     by_file = run.issues_by_file()
+    names = FeedbackNames(out_dir)
     written: list[Path] = []
     for source in run.files:
+        out = names.claim(source.path, kind=_kind(source))
         issues = by_file.get(source.path)
         if not issues or source.outcome == "unreadable":
             continue
         original = (root / source.path) if root is not None else Path(source.path)
-        written.append(write_feedback(original, issues, out_dir / safe_relative(source.path), lang=lang))
+        try:
+            written.append(write_feedback(original, issues, out, lang=lang, kind=_kind(source)))
+        except Exception as exc:
+            run.issues.append(_output_failed(source, out, exc))
     return written
 
 
-def feedback_name(path: Path) -> Path:
-    """Where a feedback copy goes: .xlsm stays .xlsm, everything else becomes .xlsx."""
-    return path if path.suffix.lower() in (".xlsx", ".xlsm") else path.with_suffix(".xlsx")
+class FeedbackNames:
+    """Feedback paths under `folder`, never the same twice, compared as a case-insensitive disk would.
+
+    Deterministic for one claim order. Each claim also reserves the name of its stand-alone
+    fallback (`X.xlsm` -> `X.xlsm.xlsx`), so no copy can land on another's path.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._taken: set[str] = set()
+
+    def claim(self, label: str, *, kind: str | None = None) -> Path:
+        """The path of the feedback copy of the file labelled `label` (its path as the run names it)."""
+        base = safe_relative(label)
+        kind = kind or source_kind(base)
+        for n in count(1):
+            path = _final(self.folder / _numbered(base, n), ".xlsm" if kind == "xlsm" else ".xlsx")
+            keys = {_key(path), _key(_final(path, ".xlsx"))}
+            if not keys & self._taken:
+                self._taken |= keys
+                return path
+        raise AssertionError("unreachable")
+
+
+def feedback_paths(folder: Path, files: Iterable[tuple[str, str | None]]) -> dict[str, Path]:
+    """Label -> feedback path for every (label, kind) in order: one allocation for a whole run."""
+    names = FeedbackNames(folder)
+    return {label: names.claim(label, kind=kind) for label, kind in files}
 
 
 def safe_relative(label: str) -> Path:
@@ -85,94 +164,235 @@ def safe_relative(label: str) -> Path:
     return Path(*(safe_filename(f) for f in folders), safe_filename(Path(name).stem) + suffix)
 
 
-def _load(source: Path) -> Workbook:
-    suffix = source.suffix.lower()
+def _final(path: Path, suffix: str) -> Path:
+    """`path` if it already ends in `suffix`, else with `suffix` appended."""
+    return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
+
+
+def _numbered(path: Path, n: int) -> Path:
+    return path if n == 1 else path.with_name(f"{path.stem} ({n}){path.suffix}")
+
+
+def _key(path: Path) -> str:
+    return unicodedata.normalize("NFC", path.as_posix()).casefold()
+
+
+def _kind(source: SourceFile) -> str | None:
+    """The real type when the reader recorded one (a `kind` field), else None (from the suffix)."""
+    kind = getattr(source, "kind", None)
+    return kind if isinstance(kind, str) else None
+
+
+def _output_failed(source: SourceFile, out: Path, exc: Exception) -> Issue:
+    return Issue("output-failed", file=source.path, department=source.department or "", period=source.period or "",
+                 params={"output": out.name, "reason": cell_text(f"{type(exc).__name__}: {exc}")})
+
+
+def _recoverable(exc: BaseException) -> bool:
+    """Any Exception (MemoryError included) or a Rust panic; not an interrupt or an exit."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+# ---- the annotated copy -----------------------------------------------------------------------
+
+
+def _annotated(source: Path, issues: Sequence[Issue], out: Path, lang: Lang, kind: str | None) -> Path:
+    book, sheets = _load(source, kind)
+    _drop_old_issue_sheets(book, sheets)
+    by_cell = _group_by_cell(sheets, issues)
+    for (sheet, ref), found in by_cell.items():
+        _mark(_target_cell(sheets[sheet], ref), found, lang)
+    _recalculate_on_open(book, _has_formulas(book))
+    _issues_sheet(book, issues, lang, link=lambda i: _link(sheets, i) if (i.sheet, i.cell) in by_cell else None)
+    with atomic_path(out) as tmp:
+        book.save(tmp)
+        mend_openpyxl_save(tmp, original=source if kind in _ANNOTATED else None)
+    return out
+
+
+def _load(source: Path, kind: str | None) -> tuple[Workbook, dict[str, Worksheet]]:
+    """The workbook to annotate and its sheets by the names the reader gave them."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about extensions it does not keep
-        if suffix in (".xlsx", ".xlsm"):
-            return openpyxl.load_workbook(source, keep_vba=suffix == ".xlsm", rich_text=True)
+        if kind in _ANNOTATED:
+            # from bytes: openpyxl would refuse a name whose extension is not its kind
+            book = openpyxl.load_workbook(io.BytesIO(source.read_bytes()), keep_vba=kind == "xlsm", rich_text=True)
+            return book, {ws.title: ws for ws in book.worksheets}
     return _from_values(source)
 
 
-def _from_values(source: Path) -> Workbook:
-    """An .xlsx holding the values of a legacy .xls or an .ods (formats are not carried over)."""
-    reader = pc.CalamineWorkbook.from_path(str(source))
+def _from_values(source: Path) -> tuple[Workbook, dict[str, Worksheet]]:
+    """An .xlsx holding the values of a legacy .xls, an .ods or an .xlsb (formats are not carried over)."""
+    reader = pc.CalamineWorkbook.from_filelike(io.BytesIO(source.read_bytes()))  # typed by content
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
-    for meta in reader.sheets_metadata:
-        ws = book.create_sheet(meta.name[:31])
-        for row in reader.get_sheet_by_name(meta.name).to_python(skip_empty_area=False):
-            ws.append([None if v == "" else v for v in row])
-        if meta.visible != pc.SheetVisibleEnum.Visible:
-            ws.sheet_state = "hidden"
-    reader.close()
-    return book
+    sheets: dict[str, Worksheet] = {}
+    used: set[str] = set()
+    try:
+        for meta in reader.sheets_metadata:
+            ws = sheets[meta.name] = book.create_sheet(_sheet_title(meta.name, used))
+            _copy_values(ws, reader.get_sheet_by_name(meta.name))
+            if meta.visible != pc.SheetVisibleEnum.Visible:
+                ws.sheet_state = "hidden"
+    finally:
+        reader.close()
+    return book, sheets
 
 
-def _recalculate_on_open(book: Workbook) -> None:
-    """openpyxl keeps formulas but not their results: have Excel/LibreOffice recompute them on open."""
-    from openpyxl.workbook.properties import CalcProperties
+def _copy_values(ws: Worksheet, sheet: pc.CalamineSheet) -> None:
+    """The sheet's values at their cells, the first `MAX_COPY_COLUMNS` columns; text stays text."""
+    end = sheet.end
+    if end is not None and (end[0] + 1) * (end[1] + 1) > MAX_COPY_CELLS:
+        raise TooLarge(f"sheet {sheet.name!r} spans {end[0] + 1} rows x {end[1] + 1} columns")
+    for r, row in enumerate(sheet.to_python(skip_empty_area=False), start=1):
+        for c, value in enumerate(row[:MAX_COPY_COLUMNS], start=1):
+            if value != "" and value is not None:
+                _put(ws, r, c, value)
 
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    """A sheet title openpyxl accepts, unique (case-insensitively) among `used`, which it joins."""
+    first = _TITLE_UNSAFE.sub("_", cell_text(name)).strip("'")[:31] or "Sheet"
+    title = first
+    for n in count(2):
+        if title.casefold() not in used:
+            used.add(title.casefold())
+            return title
+        title = f"{first[:27]}~{n}"
+    raise AssertionError("unreachable")
+
+
+def _recalculate_on_open(book: Workbook, formulas: bool) -> None:
+    """openpyxl keeps formulas but not their results: Excel recomputes them on open, when there are any."""
     book.calculation = book.calculation or CalcProperties()
-    book.calculation.fullCalcOnLoad = True
+    book.calculation.fullCalcOnLoad = formulas
 
 
-def _drop_old_issue_sheets(book: Workbook) -> None:
+def _has_formulas(book: Workbook) -> bool:
+    return any(cell.data_type == "f" for ws in book.worksheets for cell in ws._cells.values())
+
+
+def _drop_old_issue_sheets(book: Workbook, sheets: dict[str, Worksheet]) -> None:
     """A resubmitted feedback copy still has last round's issues sheet: replace it."""
     for name in ISSUES_SHEET.values():
-        if name in book.sheetnames:
-            book.remove(book[name])
+        if name in sheets:
+            book.remove(sheets.pop(name))
 
 
-def _group_by_cell(book: Workbook, issues: Sequence[Issue]) -> dict[tuple[str, str], list[Issue]]:
+def _group_by_cell(sheets: Mapping[str, Worksheet], issues: Iterable[Issue]) -> dict[tuple[str, str], list[Issue]]:
+    """Issues at a cell of a sheet the copy has, by (sheet, cell): one pass, set lookups."""
     grouped: dict[tuple[str, str], list[Issue]] = defaultdict(list)
     for issue in issues:
-        if issue.sheet in book.sheetnames and _is_cell(issue.cell):
+        if issue.sheet in sheets and _is_cell(issue.cell):
             grouped[(issue.sheet, issue.cell)].append(issue)
     return grouped
 
 
 def _is_cell(ref: str) -> bool:
-    return _A1.fullmatch(ref) is not None
+    found = _A1.fullmatch(ref)
+    return found is not None and int(found[2]) <= _MAX_ROW and _column(found[1]) <= _MAX_COLUMN
 
 
-_A1 = re.compile(r"[A-Z]{1,3}[1-9][0-9]*")
+def _column(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
 
 
-def _mark(cell: Any, issues: list[Issue], lang: Lang) -> None:
+def _target_cell(ws: Worksheet, ref: str) -> Cell:
+    """The cell at `ref`, or the top-left cell of the merged range that covers it."""
+    cell = ws[ref]
+    if isinstance(cell, MergedCell):
+        merged = next(r for r in ws.merged_cells.ranges if ref in r)
+        return ws.cell(merged.min_row, merged.min_col)
+    return cell
+
+
+def _mark(cell: Cell, issues: list[Issue], lang: Lang) -> None:
     worst = "error" if any(i.is_error for i in issues) else "warning"
     cell.fill = FILLS[worst]
-    text = "\n".join(f"[{_SEVERITY[lang][i.severity]}] {i.message(lang)}" for i in issues)
+    text = cell_text("\n".join(f"[{_SEVERITY[lang][i.severity]}] {i.message(lang)}" for i in issues))
     comment = Comment(text, "ci-excel")
     comment.width, comment.height = 320, min(60 + 40 * len(issues) + len(text) // 2, 400)
     cell.comment = comment
 
 
-def _issues_sheet(book: Workbook, issues: Sequence[Issue], marked: set[tuple[str, str]], lang: Lang) -> None:
+def _link(sheets: Mapping[str, Worksheet], issue: Issue) -> str:
+    """An in-workbook link to the issue's cell; quotes in the sheet's name doubled, as Excel wants."""
+    title = sheets[issue.sheet].title.replace("'", "''")
+    return f"#'{title}'!{issue.cell}"
+
+
+# ---- the issues sheet and the stand-alone workbook --------------------------------------------
+
+
+def _standalone(issues: Sequence[Issue], out: Path, lang: Lang, reason: str) -> Path:
+    """A new workbook with the issues sheet alone, cells named as text, under a note that says why."""
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    _issues_sheet(book, issues, lang, link=lambda _: None, note=_NOTE[lang].format(reason=reason))
+    _recalculate_on_open(book, False)
+    with atomic_path(out) as tmp:
+        book.save(tmp)
+        mend_openpyxl_save(tmp)
+    return out
+
+
+def _issues_sheet(book: Workbook, issues: Sequence[Issue], lang: Lang, *, link: Link, note: str | None = None) -> None:
+    """The first sheet: every issue, errors first; a cell with a `link` target becomes a link."""
     ws = book.create_sheet(ISSUES_SHEET[lang], 0)
-    ws.append(list(_COLUMNS[lang]))
-    for cell in ws[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = _HEADER_FILL
+    top = 1
+    if note is not None:
+        _put(ws, 1, 1, note).font = Font(bold=True, color="9C0006")
+        top = 2
+    _header(ws, top, lang)
     ordered = sorted(issues, key=lambda i: (not i.is_error, i.sheet, i.row or 0, i.cell))
-    for issue in ordered:
-        ws.append([_SEVERITY[lang][issue.severity], issue.code, issue.sheet, issue.cell, issue.column, issue.value,
-                   issue.message(lang)])
-        row = ws.max_row
-        ws.cell(row, 1).fill = FILLS[issue.severity]
-        if (issue.sheet, issue.cell) in marked:
-            link = ws.cell(row, 4)
-            link.hyperlink = f"#'{issue.sheet}'!{issue.cell}"
-            link.style = "Hyperlink"
-        ws.cell(row, 7).alignment = Alignment(wrap_text=True, vertical="top")
-    for index, width in enumerate(_WIDTHS, start=1):
-        ws.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
-    ws.freeze_panes = "A2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.auto_filter.ref = f"A1:G{max(ws.max_row, 1)}"
+    for row, issue in enumerate(ordered, start=top + 1):
+        _issue_row(ws, row, issue, lang, link(issue))
+    _layout(ws, top, top + len(ordered))
     for sheet in book.worksheets:
         sheet.sheet_view.tabSelected = False
     ws.sheet_view.tabSelected = True
     book.active = 0
+
+
+def _header(ws: Worksheet, row: int, lang: Lang) -> None:
+    for col, text in enumerate(_COLUMNS[lang], start=1):
+        cell = _put(ws, row, col, text)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = _HEADER_FILL
+
+
+def _issue_row(ws: Worksheet, row: int, issue: Issue, lang: Lang, target: str | None) -> None:
+    values = (_SEVERITY[lang][issue.severity], issue.code, issue.sheet, issue.cell, issue.column, issue.value,
+              issue.message(lang))
+    for col, value in enumerate(values, start=1):
+        _put(ws, row, col, value)
+    ws.cell(row, 1).fill = FILLS[issue.severity]
+    if target is not None:
+        cell = ws.cell(row, 4)
+        cell.hyperlink = target
+        cell.style = "Hyperlink"
+    ws.cell(row, 7).alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _layout(ws: Worksheet, header: int, last: int) -> None:
+    for index, width in enumerate(_WIDTHS, start=1):
+        ws.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
+    ws.freeze_panes = f"A{header + 1}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.auto_filter.ref = f"A{header}:G{max(last, header)}"
+
+
+def _put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """Write `value` at (row, column); text is stored as text, even when it starts with '='."""
+    is_text = isinstance(value, str)
+    cell = ws.cell(row, column, cell_text(value) if is_text else value)
+    if is_text and cell.data_type == "f":
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+

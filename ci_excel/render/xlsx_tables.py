@@ -1,21 +1,36 @@
-"""Excel tables added to a finished .xlsx: xlsxwriter cannot make them in constant_memory mode.
+"""Package work on finished .xlsx files, and the text rule every workbook writer shares.
 
-`add_tables` copies the package member by member and, for each table, adds `xl/tables/tableN.xml`,
-a relationship from its sheet, a `<tableParts>` element in the sheet (before the sheet's own
-`<extLst>`, as the schema orders them) and a content-type override. Sheet XML is streamed: only
-its small tail after `</sheetData>` is held in memory.
+`cell_text` is the one place text becomes storable in a cell: what a department typed (or a legacy
+.xls held) may carry lone surrogates or control characters that no XML part can hold.
+
+`mend_openpyxl_save` fixes what an openpyxl save loses or misorders. It puts back the dropdowns
+openpyxl drops (`carry_data_validations`): Excel saves list validations that point at another sheet
+(the templates' `_lists`) in an x14 `<extLst>` of the sheet part, which openpyxl does not load;
+sheets are matched by name through the workbook part and its rels. And it writes font children
+in the order Office's schema model wants (openpyxl's order is one the Open XML SDK rejects).
+
+Excel tables, which xlsxwriter cannot make in constant_memory mode: `add_tables` copies the
+package member by member and, for each table, adds `xl/tables/tableN.xml`, a relationship from
+its sheet, a `<tableParts>` element in the sheet (before the sheet's own `<extLst>`, as the schema
+orders them) and a content-type override. Sheet XML is streamed: only its small tail after
+`</sheetData>` is held in memory.
 """
 
 from __future__ import annotations
 
+import os
+import posixpath
 import re
 import shutil
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO
 from xml.sax.saxutils import quoteattr
+
+from lxml import etree
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
@@ -25,6 +40,23 @@ _SHEET_DATA_END = re.compile(rb"</sheetData>|<sheetData/>")  # both 12 bytes
 _CHUNK = 1 << 16
 _TAG = re.compile(rb"<(/?)([A-Za-z_][\w.:-]*)[^>]*?(/?)>")
 _RID = re.compile(rb'Id="rId(\d+)"')
+_SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_X14_VALIDATIONS = "{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}"
+_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
+
+
+def cell_text(value: object) -> str:
+    """`value` as text a cell can store: surrogate pairs joined, lone ones as U+FFFD, control characters
+    other than tab, newline and carriage return dropped."""
+    text = "" if value is None else str(value)
+    if _SUSPECT.search(text) is None:
+        return text
+    if _SURROGATE.search(text):
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return _CONTROL.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -159,3 +191,104 @@ def _parts_position(tail: bytes) -> int:
         elif not empty:
             depth += 1
     raise ValueError("no </worksheet> in the sheet XML")
+
+
+# ---- mending an openpyxl save -------------------------------------------------------------------
+
+Edit = Callable[[bytes], bytes]
+_OPENPYXL_STYLES = "xl/styles.xml"  # where openpyxl always writes the stylesheet
+# CT_Font's children in the order Office's schema model wants (openpyxl writes name first)
+_FONT_ORDER = {f"{{{_MAIN}}}{tag}": n for n, tag in enumerate(
+    ("b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign", "sz", "color", "name", "family",
+     "charset", "scheme"))}
+
+
+def mend_openpyxl_save(saved: Path, *, original: Path | None = None) -> None:
+    """Rewrite the package openpyxl saved at `saved`: fonts in schema order, and `original`'s x14
+    data validations put back on the sheets of the same name."""
+    edits: dict[str, Edit] = {_OPENPYXL_STYLES: _ordered_fonts}
+    if original is not None:
+        edits |= carry_data_validations(original, saved)
+    _rewrite(saved, edits)
+
+
+def carry_data_validations(original: Path, saved: Path) -> dict[str, Edit]:
+    """Part of `saved` -> the edit that gives it back its sheet's x14 data validations from `original`."""
+    with zipfile.ZipFile(original) as zin:
+        found = {name: ext for name, part in sheet_parts(zin).items() if (ext := _x14_validations(zin.read(part)))}
+    if not found:
+        return {}
+    with zipfile.ZipFile(saved) as zs:
+        return {part: partial(_with_ext, ext=found[name]) for name, part in sheet_parts(zs).items() if name in found}
+
+
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its part in the package, through the workbook part's relationships."""
+    book = _target("", _relationships(zf, "_rels/.rels"), "/officeDocument")
+    if book is None:
+        return {}
+    folder, file = posixpath.split(book)
+    rels = _relationships(zf, posixpath.join(folder, "_rels", file + ".rels"))
+    targets = {rid: _resolve(folder, target) for rid, (_, target) in rels.items()}
+    root = etree.fromstring(zf.read(book), _PARSER)
+    sheets = root.iter(f"{{{_MAIN}}}sheet")
+    return {s.get("name", ""): targets[rid] for s in sheets if (rid := s.get(f"{{{_NS_REL}}}id", "")) in targets}
+
+
+def _relationships(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Id -> (type, target) of a rels part; empty when there is none."""
+    try:
+        root = etree.fromstring(zf.read(part), _PARSER)
+    except KeyError:
+        return {}
+    return {r.get("Id", ""): (r.get("Type", ""), r.get("Target", "")) for r in root.iter(f"{{{_RELS}}}Relationship")}
+
+
+def _target(folder: str, rels: Mapping[str, tuple[str, str]], kind: str) -> str | None:
+    return next((_resolve(folder, target) for type_, target in rels.values() if type_.endswith(kind)), None)
+
+
+def _resolve(folder: str, target: str) -> str:
+    path = target[1:] if target.startswith("/") else posixpath.join(folder, target)
+    return posixpath.normpath(path)
+
+
+def _x14_validations(sheet: bytes) -> bytes | None:
+    """The sheet's `<ext>` holding x14 data validations, serialised with its namespaces; None if none."""
+    if _X14_VALIDATIONS.encode() not in sheet:
+        return None
+    root = etree.fromstring(sheet, _PARSER)
+    for ext in root.iterfind(f"{{{_MAIN}}}extLst/{{{_MAIN}}}ext"):
+        if ext.get("uri") == _X14_VALIDATIONS:
+            return bytes(etree.tostring(ext))
+    return None
+
+
+def _with_ext(sheet: bytes, ext: bytes) -> bytes:
+    """The sheet with `ext` as the last entry of its `<extLst>` (made when missing, as the last child)."""
+    end = sheet.rindex(b"</worksheet>")
+    close = sheet.rfind(b"</extLst>", 0, end)
+    if close != -1 and not sheet[close + len(b"</extLst>"):end].strip():
+        return sheet[:close] + ext + sheet[close:]
+    return sheet[:end] + b"<extLst>" + ext + b"</extLst>" + sheet[end:]
+
+
+def _ordered_fonts(styles: bytes) -> bytes:
+    root = etree.fromstring(styles, _PARSER)
+    for font in root.iter(f"{{{_MAIN}}}font"):
+        font[:] = sorted(font, key=lambda child: _FONT_ORDER.get(child.tag, len(_FONT_ORDER)))
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
+
+
+def _rewrite(path: Path, edits: Mapping[str, Edit]) -> None:
+    """Rewrite the package at `path` with each part named in `edits` passed through its edit."""
+    tmp = path.with_name(path.name + ".mend")
+    try:
+        with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                data = zin.read(info)
+                edit = edits.get(info.filename)
+                zout.writestr(info, edit(data) if edit else data, zipfile.ZIP_DEFLATED)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
