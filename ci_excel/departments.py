@@ -2,7 +2,7 @@
 
 A `DepartmentJob` names the department's checked files (spilled to disk by the reading phase) or,
 when re-rendering from the store, carries its stored result. `run_job` merges and computes the
-department, writes its Word report and its files' feedback workbooks, and hands back the computed
+department, writes its Word report, and hands back the computed
 `DepartmentResult`; `run_jobs` keeps a few jobs in flight and yields their results in job order, so
 the main process only ever holds a handful of departments.
 """
@@ -20,18 +20,9 @@ from ci_excel.compute import compute_department, period_figures
 from ci_excel.issues import Issue
 from ci_excel.model import DepartmentResult, PeriodFigures, SheetStats
 from ci_excel.render import docx
-from ci_excel.schema import Lang
 from ci_excel.validation import FileCheck, merge_group
 
 IN_FLIGHT_PER_WORKER = 3  # jobs queued per worker: keeps workers busy, bounds what waits in memory
-
-
-@dataclass(frozen=True)
-class FeedbackTo:
-    """Where feedback workbooks go: the originals under `root`, the copies under `folder`."""
-
-    root: Path
-    folder: Path
 
 
 @dataclass(frozen=True)
@@ -43,7 +34,6 @@ class DepartmentJob:
     stored: DepartmentResult | None = None  # its result as stored (re-rendering)
     stage_history: Mapping[str, Sequence[int]] = field(default_factory=dict)
     previous_ids: frozenset[str] = frozenset()  # its problem ids in the previous stored period
-    feedback: FeedbackTo | None = None
 
 
 @dataclass
@@ -52,7 +42,6 @@ class DepartmentDone:
     figures: PeriodFigures  # its share of the period's headline figures
     stats: dict[str, SheetStats] = field(default_factory=dict)
     report: Path | None = None  # None when it could not be written (see the department's issues)
-    feedback: list[Path] = field(default_factory=list)
 
 
 def spill(check: FileCheck, path: Path) -> FileCheck:
@@ -78,18 +67,16 @@ def run_jobs(jobs: Iterable[DepartmentJob], *, settings: docx.RenderSettings, wo
 
 
 def run_job(job: DepartmentJob) -> DepartmentDone:
-    """In a process that took the run's render settings: compute, report, feedback.
+    """In a process that took the run's render settings: compute and report (the main process has its
+    files' feedback written, in bounded workers: feedback_run.py).
 
-    A report or feedback workbook that cannot be written (a renderer bug on odd data) becomes an
-    issue of the department, whose data is still stored and summarized: the run goes on.
+    A report that cannot be written (a renderer bug on odd data) becomes an issue of the department,
+    whose data is still stored and summarized: the run goes on.
     """
     settings = docx.current_settings()
     done = _stored(job) if job.stored is not None else _computed(job, settings)
     if _attempt(done, job.report.name, lambda: docx.render_department(done.result, job.report)):
         done.report = job.report
-    if job.feedback is not None:
-        feedback = job.feedback
-        _attempt(done, "feedback", lambda: done.feedback.extend(_feedback(done.result, feedback, settings.lang)))
     return done
 
 
@@ -119,17 +106,3 @@ def _computed(job: DepartmentJob, settings: docx.RenderSettings) -> DepartmentDo
     previous = {(result.department, p) for p in job.previous_ids}
     return DepartmentDone(result, period_figures(job.period, [result], previous_problem_ids=previous),
                           stats=submission.stats)
-
-
-def _feedback(result: DepartmentResult, to: FeedbackTo, lang: Lang) -> list[Path]:
-    from ci_excel.render.feedback_xlsx import safe_relative, write_feedback
-
-    by_file: dict[str, list[Issue]] = {}
-    for issue in result.issues:
-        by_file.setdefault(issue.file, []).append(issue)
-    written = []
-    for source in result.files:
-        found, original = by_file.get(source.path), to.root / source.path
-        if found and original.is_file() and source.outcome != "unreadable":
-            written.append(write_feedback(original, found, to.folder / safe_relative(source.path), lang=lang))
-    return written

@@ -29,8 +29,9 @@ from typing import Any
 
 from ci_excel import __version__, fileio
 from ci_excel.config import Config, load_config
-from ci_excel.departments import DepartmentDone, DepartmentJob, FeedbackTo, run_jobs
+from ci_excel.departments import DepartmentDone, DepartmentJob, run_jobs
 from ci_excel.errors import UsageError
+from ci_excel.feedback_run import FeedbackWriter, names_for, plan
 from ci_excel.intake import read_checks, spill_path
 from ci_excel.issues import Issue
 from ci_excel.model import PeriodOutline, SheetStats, SourceFile
@@ -101,21 +102,28 @@ def consolidate(
         with _timed(run.timings, "read_validate"):
             reading = read_submissions(submissions_dir, period, run, spill_dir=staging / _SPILL)
         record = reading.record
-        with store.period_writer(period, generated_on=run.today, workdir=staging) as writer:
+        names = names_for(staging / _FEEDBACK, record.sources)
+        with store.period_writer(period, generated_on=run.today, workdir=staging) as writer, \
+                FeedbackWriter(max(1, run.workers // 2)) as feedback:
             def keep(done: DepartmentDone) -> None:
                 writer.add(done.result)
                 record.took(done)
+                for task in plan(done.result.files, done.result.issues, names, root=submissions_dir, lang=lang):
+                    feedback.add(task)
 
             reports = report_paths(reading.departments, staging)
-            jobs_ = reading.jobs(writer, reports, FeedbackTo(submissions_dir, staging / _FEEDBACK))
-            outputs = _fold_departments(run, staging, jobs_, len(reports), on_done=keep)
-            present = {d.department for d in outputs.departments}
-            _close_outputs(run, outputs, PeriodOutline(
-                period, [*earlier, outputs.figures], sorted(set(expected) - present), reading.general, run.today))
+            outputs = _fold_departments(run, staging, reading.jobs(writer, reports), len(reports), on_done=keep)
+            for task in plan(record.sources, reading.general, names, root=submissions_dir, lang=lang):
+                feedback.add(task)
+            with _timed(run.timings, "feedback"):
+                record.feedback, failed = feedback.close()
             shutil.rmtree(staging / _SPILL, ignore_errors=True)
-            record.feedback += _general_feedback(reading.general, record, submissions_dir, staging, lang)
+            present = {d.department for d in outputs.departments}
+            general = [*reading.general, *failed]
+            _close_outputs(run, outputs, PeriodOutline(
+                period, [*earlier, outputs.figures], sorted(set(expected) - present), general, run.today))
             _write_run_files(staging, record, outputs, lang, run.timings)
-            writer.finish(outputs.figures, missing=outputs.outline.missing, issues=reading.general)
+            writer.finish(outputs.figures, missing=outputs.outline.missing, issues=general)
         listing = _listing(staging)
         swap_into(staging, run.target)
     prune_cache(run.chart_cache)
@@ -234,7 +242,6 @@ class RunRecord:
 
     def took(self, done: DepartmentDone) -> None:
         self.rows[done.result.department] = _stats_table(done.stats)
-        self.feedback += done.feedback
 
 
 @dataclass
@@ -249,13 +256,13 @@ class Reading:
     def departments(self) -> list[str]:
         return sorted(self.spills)
 
-    def jobs(self, writer: PeriodWriter, reports: dict[str, Path], feedback: FeedbackTo) -> Iterator[DepartmentJob]:
+    def jobs(self, writer: PeriodWriter, reports: dict[str, Path]) -> Iterator[DepartmentJob]:
         """One job per department, with its history read from the store as the job is handed out."""
         previous = writer.previous_period()
         for department in self.departments:
             yield DepartmentJob(
                 department, writer.period, reports[department], spills=tuple(self.spills[department]),
-                stage_history=writer.stage_history(department), feedback=feedback,
+                stage_history=writer.stage_history(department),
                 previous_ids=frozenset(writer.problem_ids(previous, department)) if previous else frozenset())
 
 
@@ -286,22 +293,6 @@ def split_by_period(checks: Sequence[FileCheck], period: str) -> tuple[list[File
 
 
 # --- the run's own files ---------------------------------------------------------------------
-
-
-def _general_feedback(issues: Sequence[Issue], record: RunRecord, root: Path, folder: Path, lang: Lang) -> list[Path]:
-    """Feedback workbooks for files tied to no department of the period (departments' own are
-    written by their jobs)."""
-    from ci_excel.render.feedback_xlsx import safe_relative, write_feedback
-
-    by_file: dict[str, list[Issue]] = {}
-    for issue in issues:
-        by_file.setdefault(issue.file, []).append(issue)
-    written = []
-    for source in record.sources:
-        found, path = by_file.get(source.path), root / source.path
-        if found and path.is_file() and source.outcome != "unreadable":
-            written.append(write_feedback(path, found, folder / _FEEDBACK / safe_relative(source.path), lang=lang))
-    return written
 
 
 def _write_run_files(folder: Path, record: RunRecord, outputs: PeriodOutputs, lang: Lang,

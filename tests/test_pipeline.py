@@ -33,8 +33,13 @@ def _submit(folder: Path, period: str, departments: dict[str, int], *, problems:
 def _consolidate(submissions: Path, out: Path, period: str, *extra: str) -> str:
     result = CliRunner().invoke(main, ["consolidate", str(submissions), "--period", period, "--out", str(out),
                                        "--jobs", "1", *extra])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == consolidate_exit_code(result.output), result.output
     return result.output
+
+
+def consolidate_exit_code(output: str) -> int:
+    """What consolidate must exit with: 1 when it found errors in the data, else 0 (see the README)."""
+    return 0 if " 0 errors" in output else 1
 
 
 def test_three_periods_store_figures_and_trend(tmp_path: Path) -> None:
@@ -202,7 +207,7 @@ def test_parallel_run_matches_serial_run(tmp_path: Path) -> None:
     for jobs, out in runs.items():
         result = CliRunner().invoke(main, ["consolidate", str(folder), "--period", "2026-11", "--out", str(out),
                                            "--jobs", jobs])
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == consolidate_exit_code(result.output) == 1, result.output
     serial, parallel = (_outcome(out) for out in runs.values())
     assert serial == parallel
     assert "feedback/客户服务部/ci_register.xlsx" in serial["files"]
@@ -222,16 +227,30 @@ def _outcome(out: Path) -> dict[str, object]:
 
 @pytest.mark.skipif(os.name != "posix", reason="symbolic links")
 def test_a_symlinked_submission_gets_feedback_and_is_left_alone(tmp_path: Path) -> None:
-    original = tmp_path / "elsewhere" / "ci_register.xlsx"
+    folder = tmp_path / "in"
+    original = folder / "shared" / "ci_register.xlsx"
     write_register(original, "客户服务部", "2026-11")
     _break_cell(original)
     before = original.read_bytes()
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "客户服务部.xlsx").symlink_to(original)
+    (folder / "客户服务部.xlsx").symlink_to(original)  # a link within the folder is read (twice here: a duplicate)
     _consolidate(folder, tmp_path / "output", "2026-11")
     assert (folder / "客户服务部.xlsx").is_symlink() and original.read_bytes() == before
     assert (tmp_path / "output" / "2026-11" / "feedback" / "客户服务部.xlsx").is_file()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_a_link_leading_outside_the_folder_is_named_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere" / "ci_register.xlsx"
+    write_register(outside, "客户服务部", "2026-11")
+    folder = _submit(tmp_path / "in", "2026-11", {"物流部": 1})
+    (folder / "客户服务部.xlsx").symlink_to(outside)
+    _consolidate(folder, tmp_path / "output", "2026-11")
+    target = tmp_path / "output" / "2026-11"
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    assert {i["file"]: i["outcome"] for i in manifest["inputs"]}["客户服务部.xlsx"] == "skipped"
+    assert manifest["departments"] == ["物流部"]
+    issues = json.loads((target / "validation.json").read_text(encoding="utf-8"))["issues"]
+    assert [i["code"] for i in issues if i["file"] == "客户服务部.xlsx"] == ["file-skipped"]
 
 
 def test_a_report_that_fails_to_render_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -47,7 +47,7 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert invoke(str(register(tmp_path)), "--format", "yaml")[0] == 2
     (tmp_path / "empty").mkdir()
     code, output = invoke(str(tmp_path / "empty"))
-    assert code == 2 and "no workbook files" in output
+    assert code == 2 and "no files found" in output
 
 
 def test_json_output(tmp_path: Path) -> None:
