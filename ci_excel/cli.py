@@ -1,7 +1,9 @@
 """The command line: parses arguments, calls the library, prints, maps errors to exit codes.
 
-This is the only module that imports click or prints. Exit codes: 0 clean or warnings only,
-1 errors found in the data, 2 usage (bad arguments, bad configuration).
+This is the only module that imports click or prints. Exit codes, the same for every command:
+0 done, the data clean or with warnings only; 1 done, errors found in the data (or the store or
+an output cannot be used); 2 usage (bad arguments, bad configuration); 3 an internal failure
+(a bug: the message says what to report).
 """
 
 from __future__ import annotations
@@ -28,16 +30,26 @@ OUT = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_typ
 PERIOD = click.option("--period", required=True, metavar="YYYY-MM", help="The reporting month, e.g. 2026-11.")
 
 
+EXIT_OK, EXIT_DATA_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
 def _run(action: Callable[[], int | None]) -> None:
     """Call the library; turn its exceptions into a clean message and exit code."""
     try:
-        code = action() or 0
+        code = action() or EXIT_OK
     except UsageError as exc:
         click.secho(f"Error: {exc}", fg="red", err=True)
-        sys.exit(2)
+        sys.exit(EXIT_USAGE)
     except CiExcelError as exc:
         click.secho(f"Error: {exc}", fg="red", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_DATA_ERRORS)
+    except Exception as exc:  # a bug: one clear line and its own exit code, the traceback for the report
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+        click.secho(f"Internal error: {type(exc).__name__}: {exc}. Please report it with the lines above.",
+                    fg="red", err=True)
+        sys.exit(EXIT_INTERNAL)
     sys.exit(code)
 
 
@@ -85,17 +97,22 @@ def validate(paths: tuple[Path, ...], fmt: str, lang: str, feedback_dir: Path | 
 
     def action() -> int:
         import json
+        import os
+        import tempfile
 
         from ci_excel.config import load_config
-        from ci_excel.render.feedback_xlsx import write_feedback_files
+        from ci_excel.feedback_run import write_run_feedback
         from ci_excel.validation import validate_paths
 
         config = load_config(config_path)  # the scoring rules the cross-sheet checks share with the reports
         root = _common_root(paths)
-        run = validate_paths(list(paths), root=root, threshold=config.threshold)
-        if not run.files:
-            raise UsageError("no workbook files (.xlsx, .xlsm, .xls, .ods) found in " + ", ".join(map(str, paths)))
-        written = write_feedback_files(run, feedback_dir, lang=lang, root=root) if feedback_dir else []  # type: ignore[arg-type]
+        with tempfile.TemporaryDirectory(prefix="ci-excel-") as work:  # the copies read, for the feedback
+            run = validate_paths(list(paths), root=root, threshold=config.threshold,
+                                 work_dir=Path(work) if feedback_dir else None)
+            if not run.files:
+                raise UsageError("no files found in " + ", ".join(map(str, paths)))
+            written = write_run_feedback(run, feedback_dir, lang=lang, root=root,  # type: ignore[arg-type]
+                                         workers=os.cpu_count() or 1) if feedback_dir else []
         if fmt == "json":
             click.echo(json.dumps(run.to_json(lang), ensure_ascii=False, indent=2, default=str))  # type: ignore[arg-type]
         else:
@@ -169,7 +186,7 @@ def consolidate(submissions_dir: Path, period: str, out_dir: Path, db_url: str |
             summary = run(submissions_dir, period=period, out=out_dir, db_url=db_url, jobs=jobs,
                           lang=lang, config=config, pdf=pdf, progress=progress)  # type: ignore[arg-type]
         _print_summary(summary)
-        return 0
+        return EXIT_DATA_ERRORS if summary.errors else EXIT_OK
 
     _run(action)
 
