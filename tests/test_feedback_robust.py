@@ -209,3 +209,14 @@ def test_feedback_copy_with_dropdowns_passes_the_open_xml_sdk(checked: tuple[Pat
     out = write_feedback(excel, issues, tmp_path / "fb.xlsx")
     done = subprocess.run(["bash", str(CHECK), str(out)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "sdk 0 errors" in done.stdout, done.stdout
+
+
+def test_a_workbook_of_very_many_sheets_gets_the_standalone_copy(tmp_path: Path) -> None:
+    from benchmarks.bench_feedback import many_sheets
+    from ci_excel.render.feedback_xlsx import MAX_SHEETS
+
+    source = tmp_path / "many.xlsx"
+    issues = many_sheets(source, MAX_SHEETS + 1)
+    out = write_feedback(source, issues, tmp_path / "fb.xlsx", lang="en")
+    table = rows(out, "Issues")
+    assert "1,001 sheets" in str(table[0][0]) and len(table) == 2 + len(issues)

@@ -24,6 +24,7 @@ import io
 import re
 import unicodedata
 import warnings
+import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import count
@@ -41,7 +42,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ci_excel.fileio import atomic_path, safe_filename
 from ci_excel.issues import Issue
-from ci_excel.render.xlsx_tables import cell_text, mend_openpyxl_save
+from ci_excel.render.xlsx_tables import cell_text, mend_openpyxl_save, sheet_parts
 from ci_excel.schema import Lang
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 ISSUES_SHEET = {"zh": "问题清单", "en": "Issues"}
 FILLS = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFD8A8")}
 MAX_COPY_CELLS = 2_000_000  # a legacy sheet's grid copied as values, at most
+MAX_SHEETS = 1_000  # openpyxl's own load is quadratic in sheets (2,000: 3-12 s; 8,000: 40 s)
 MAX_COPY_COLUMNS = 200
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 _COLUMNS = {
@@ -105,24 +107,24 @@ def source_kind(source: Path) -> str | None:
 
 def write_feedback_files(run: ValidationRun, out_dir: Path, *, lang: Lang = "zh",
                          root: Path | None = None) -> list[Path]:
-    """A feedback copy of every readable file with issues, keeping its folders under `out_dir`.
+    """A feedback copy of every readable file with issues, keeping its folders under `out_dir`, in this process.
 
     Unreadable files have nothing to annotate; their issue is in the run's report. A file whose
     copy cannot be written at all gets an output-failed issue in `run.issues`; the others go on.
+    (`ci_excel.feedback_run` does the same with each copy in a bounded worker.)
     """
     by_file = run.issues_by_file()
-    names = FeedbackNames(out_dir)
+    names = feedback_paths(out_dir, [(s.path, s.kind or None) for s in run.files])
     written: list[Path] = []
     for source in run.files:
-        out = names.claim(source.path, kind=_kind(source))
         issues = by_file.get(source.path)
         if not issues or source.outcome == "unreadable":
             continue
-        original = (root / source.path) if root is not None else Path(source.path)
+        read_from = Path(source.snapshot) if source.snapshot else (root or Path()) / source.path
         try:
-            written.append(write_feedback(original, issues, out, lang=lang, kind=_kind(source)))
+            written.append(write_feedback(read_from, issues, names[source.path], lang=lang, kind=source.kind or None))
         except Exception as exc:
-            run.issues.append(_output_failed(source, out, exc))
+            run.issues.append(_output_failed(source, names[source.path], exc))
     return written
 
 
@@ -177,12 +179,6 @@ def _key(path: Path) -> str:
     return unicodedata.normalize("NFC", path.as_posix()).casefold()
 
 
-def _kind(source: SourceFile) -> str | None:
-    """The real type when the reader recorded one (a `kind` field), else None (from the suffix)."""
-    kind = getattr(source, "kind", None)
-    return kind if isinstance(kind, str) else None
-
-
 def _output_failed(source: SourceFile, out: Path, exc: Exception) -> Issue:
     return Issue("output-failed", file=source.path, department=source.department or "", period=source.period or "",
                  params={"output": out.name, "reason": cell_text(f"{type(exc).__name__}: {exc}")})
@@ -215,8 +211,10 @@ def _load(source: Path, kind: str | None) -> tuple[Workbook, dict[str, Worksheet
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about extensions it does not keep
         if kind in _ANNOTATED:
-            # from bytes: openpyxl would refuse a name whose extension is not its kind
-            book = openpyxl.load_workbook(io.BytesIO(source.read_bytes()), keep_vba=kind == "xlsm", rich_text=True)
+            data = io.BytesIO(source.read_bytes())  # from bytes: openpyxl refuses a name not ending in its kind
+            with zipfile.ZipFile(data) as zf:
+                _check_sheets(len(sheet_parts(zf)))
+            book = openpyxl.load_workbook(data, keep_vba=kind == "xlsm", rich_text=True)
             return book, {ws.title: ws for ws in book.worksheets}
     return _from_values(source)
 
@@ -229,6 +227,7 @@ def _from_values(source: Path) -> tuple[Workbook, dict[str, Worksheet]]:
     sheets: dict[str, Worksheet] = {}
     used: set[str] = set()
     try:
+        _check_sheets(len(reader.sheets_metadata))
         for meta in reader.sheets_metadata:
             ws = sheets[meta.name] = book.create_sheet(_sheet_title(meta.name, used))
             _copy_values(ws, reader.get_sheet_by_name(meta.name))
@@ -237,6 +236,11 @@ def _from_values(source: Path) -> tuple[Workbook, dict[str, Worksheet]]:
     finally:
         reader.close()
     return book, sheets
+
+
+def _check_sheets(n: int) -> None:
+    if n > MAX_SHEETS:
+        raise TooLarge(f"{n:,} sheets, more than the {MAX_SHEETS:,} a copy is annotated for")
 
 
 def _copy_values(ws: Worksheet, sheet: pc.CalamineSheet) -> None:
