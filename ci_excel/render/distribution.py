@@ -2,8 +2,8 @@
 
 One row per department: name, contact and contact info from its info sheet, the report and its
 PDF as links relative to the workbook (they survive moving the output folder), then full paths
-for mail-merge tools that attach files. Every cell is written as text, so nothing a department
-typed is taken for a formula.
+for mail-merge tools that attach files. Every cell is written as text (`cell_text`), so nothing a
+department typed is taken for a formula.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ import xlsxwriter
 
 from ci_excel.fileio import atomic_write
 from ci_excel.model import DepartmentResult
-from ci_excel.render.docx_base import sanitize
 from ci_excel.render.phrases import phrase
+from ci_excel.render.xlsx_tables import cell_text
 from ci_excel.schema import INFO, Lang
 
+_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 COLUMNS = ("department", "contact", "contact_info", "report_file", "pdf_file", "report_path", "pdf_path")
 
 
@@ -39,13 +40,13 @@ def write_distribution(departments: Iterable[DepartmentResult], reports: Mapping
     rows: list[list[Any]] = []
     for dept in departments:
         report, pdf = reports.get(dept.department), pdfs.get(dept.department)
-        rows.append([sanitize(dept.department), sanitize(dept.info.get("contact") or ""),
-                     sanitize(dept.info.get("contact_info") or ""), report, pdf])
+        rows.append([cell_text(dept.department), cell_text(dept.info.get("contact") or ""),
+                     cell_text(dept.info.get("contact_info") or ""), report, pdf])
     return atomic_write(out, lambda tmp: _write(tmp, rows, out.parent, (final_dir or out.parent).resolve(), lang))
 
 
 def _write(path: Path, rows: list[list[Any]], base: Path, final: Path, lang: Lang) -> None:
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), _OPTIONS)
     sheet = book.add_worksheet(phrase("distribution", lang))
     head = book.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E79", "border": 1})
     link = book.add_format({"font_color": "#0563C1", "underline": 1})

@@ -34,7 +34,7 @@ from xlsxwriter.worksheet import Worksheet
 from ci_excel import model, schema
 from ci_excel.fileio import atomic_path
 from ci_excel.issues import CODES, Issue
-from ci_excel.render.xlsx_tables import TablePart, add_tables
+from ci_excel.render.xlsx_tables import TablePart, add_tables, cell_text
 from ci_excel.schema import ColType, Lang
 from ci_excel.scoring import FLAGS, flag_label
 
@@ -318,10 +318,10 @@ def _writer(col: _Col, styles: _Styles) -> Put:
     """A function that writes one non-blank value of `col`: made once per column, called per cell."""
     if col.kind == "label":
         labels = col.labels
-        return lambda ws, r, c, v: ws.write_string(r, c, labels.get(str(v), str(v)), styles.text)
+        return lambda ws, r, c, v: _write_text(ws, r, c, labels.get(str(v), str(v)), styles)
     if col.kind == "list":
         sep = "、" if styles.lang == "zh" else ", "
-        return lambda ws, r, c, v: ws.write_string(r, c, _joined(v, col.labels, sep), styles.text)
+        return lambda ws, r, c, v: _write_text(ws, r, c, _joined(v, col.labels, sep), styles)
     fmt = styles.by_kind.get(col.kind)
     if fmt is None:
         return lambda ws, r, c, v: _write_text(ws, r, c, str(v), styles)
@@ -338,7 +338,9 @@ def _joined(value: Any, labels: dict[str, str], sep: str) -> str:
 
 
 def _write_text(ws: Worksheet | _SmallSheet, r: int, c: int, value: str, styles: _Styles) -> None:
-    """Always a string; a quote prefix keeps Excel from reading typed text as a formula."""
+    """Where typed text is written: always a string, storable (`cell_text`), with a quote prefix when
+    Excel would read it as a formula."""
+    value = cell_text(value)
     ws.write_string(r, c, value, styles.quoted if value.startswith(_FORMULA_START) else styles.text)
 
 
