@@ -220,3 +220,13 @@ def test_a_workbook_of_very_many_sheets_gets_the_standalone_copy(tmp_path: Path)
     out = write_feedback(source, issues, tmp_path / "fb.xlsx", lang="en")
     table = rows(out, "Issues")
     assert "1,001 sheets" in str(table[0][0]) and len(table) == 2 + len(issues)
+
+
+def test_legacy_values_copy_is_bounded(tmp_path: Path) -> None:
+    wide = write_xls(tmp_path / "wide.xls", {"S": {(0, 0): "kept", (0, 250): "past column 200"}})
+    book = openpyxl.load_workbook(write_feedback(wide, [issue("S", "A1")], tmp_path / "wide.xls"))
+    assert book["S"]["A1"].value == "kept" and book["S"].max_column == 1
+    far = write_xls(tmp_path / "far.xls", {"S": {(0, 0): "v", (10_000, 200): "far"}})  # 2.01 million cells
+    out = write_feedback(far, [issue("S", "A1")], tmp_path / "far.xls", lang="en")
+    assert openpyxl.load_workbook(out).sheetnames == ["Issues"]
+    assert "10001 rows x 201 columns" in str(rows(out, "Issues")[0][0])
