@@ -1,8 +1,18 @@
 """The worked example row of every sheet, taken from the manual (电商大促 order review).
 
-Templates write it under the header; validation recognises it when a department leaves it in
-place and ignores it with a warning. Values are typed as the validator returns them (enum keys,
-dates, fractions for percents).
+Templates write it in row 2; validation ignores it, with a warning, when a department leaves it
+in place. Values are typed as the validator returns them (enum keys, dates, fractions for percents).
+
+The example is recognised by a marker, never by its values, so a real row that happens to hold
+the manual's figures is data: every id cell of the template's example row starts with `示例-`
+(English templates: `EXAMPLE-`), e.g. `示例-P-001`, `示例-P-001-R1`, `示例-S-001`. The marker is on
+every sheet's example, so the example rows still reference each other, and it travels with the
+row (sorting, copying). A department that types its own data over row 2 replaces the ids, and
+the row is read as data; a row whose every id still carries a marker (of either language) is the
+example, whatever its other cells (or its total formula, calculated or not) hold.
+
+Templates before version 1.1 wrote the example without a marker: in a workbook of such a version,
+row 2 equal to that example, value for value (formula cells aside), is still taken for it.
 """
 
 from __future__ import annotations
@@ -10,7 +20,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ci_excel.schema import LANGS, Lang
+from ci_excel.schema import LANGS, TABLE_SHEETS, Lang, fold
+
+MARKS: dict[Lang, str] = {"zh": "示例-", "en": "EXAMPLE-"}
+UNMARKED_VERSIONS = frozenset({"1.0"})  # template versions whose example row carries no marker
+FORMULA_COLUMNS: dict[str, tuple[str, ...]] = {"solutions": ("total",)}  # what the template computes
+ID_COLUMNS: dict[str, tuple[str, ...]] = {
+    s.key: tuple(c.key for c in s.columns if c.defines or c.ref) for s in TABLE_SHEETS}
+_FOLDED_MARKS = tuple(fold(m).lower() for m in MARKS.values())
 
 _ZH: dict[str, dict[str, Any]] = {
     "info": {"department": "示例:电商运营部", "period": "2026-11", "contact": "张三",
@@ -73,17 +90,44 @@ _EN_TEXT: dict[str, dict[str, str]] = {
 
 
 def example_row(sheet: str, lang: Lang = "zh") -> dict[str, Any]:
-    """The worked example of a sheet, in the template's language."""
+    """The manual's worked example of a sheet, in the template's language (ids without a marker)."""
     row = dict(_ZH[sheet])
     if lang == "en":
         row.update(_EN_TEXT.get(sheet, {}))
     return row
 
 
-def is_example(sheet: str, values: dict[str, Any]) -> bool:
-    """True when a row still holds the worked example of either language, value for value."""
+def template_example(sheet: str, lang: Lang = "zh") -> dict[str, Any]:
+    """The example as the template writes it in row 2: every id cell carries the marker."""
+    row = example_row(sheet, lang)
+    for key in ID_COLUMNS.get(sheet, ()):
+        if row.get(key) is not None:
+            row[key] = MARKS[lang] + row[key]
+    return row
+
+
+def is_marked(value: Any) -> bool:
+    """An id that starts with the example marker of either language (folded, any case)."""
+    return isinstance(value, str) and fold(value).lower().startswith(_FOLDED_MARKS)
+
+
+def is_example(sheet: str, values: dict[str, Any], *, legacy: bool = False) -> bool:
+    """True when a row is the template's example: every id typed carries the marker (at least one).
+
+    With `legacy` (row 2 of a workbook from an UNMARKED_VERSIONS template), a row still holding
+    the unmarked example of either language value for value, formula columns aside, is one too.
+    """
+    ids = [values.get(k) for k in ID_COLUMNS.get(sheet, ())]
+    typed = [v for v in ids if v is not None and v != ""]
+    if typed and all(is_marked(v) for v in typed):
+        return True
+    return legacy and _equals_example(sheet, values)
+
+
+def _equals_example(sheet: str, values: dict[str, Any]) -> bool:
+    formulas = FORMULA_COLUMNS.get(sheet, ())
     for lang in LANGS:
         example = example_row(sheet, lang)
-        if all(values.get(k) == v for k, v in example.items() if v is not None):
+        if all(values.get(k) == v for k, v in example.items() if v is not None and k not in formulas):
             return True
     return False

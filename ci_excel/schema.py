@@ -15,7 +15,7 @@ Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
 TEMPLATE_ID = "ci-excel"
-TEMPLATE_VERSION = "1.0"
+TEMPLATE_VERSION = "1.1"  # 1.1: the example rows' ids carry a marker (ci_excel.examples)
 META_SHEET = "_meta"
 LISTS_SHEET = "_lists"
 INSTRUCTIONS = {"zh": "说明", "en": "Instructions"}

@@ -2,7 +2,8 @@
 
 Layout (the readers depend on it): an instructions sheet first; the info form (label in A, value
 in B, from row 2); one table sheet per step sheet with the header in row 1 ("*" marks required
-columns), the worked example in row 2 (grey italic, ignored when read) and data from row 3; a
+columns), the worked example in row 2 (grey italic, every id cell starting with the marker 示例- or
+EXAMPLE-, by which it is recognised and ignored when read; see ci_excel.examples) and data from row 3; a
 hidden `_lists` sheet feeding every dropdown and a hidden `_meta` sheet with the template id,
 version, language, workbook stem and the sheet names as written.
 """
@@ -24,7 +25,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ci_excel.config import DEFAULT_MATRIX, DEFAULT_STATEMENTS, Config
-from ci_excel.examples import example_row
+from ci_excel.examples import MARKS, example_row, template_example
 from ci_excel.fileio import atomic_write
 from ci_excel.schema import (
     FORM_HEADERS,
@@ -206,7 +207,7 @@ class _Builder:
     def _table(self, sheet: SheetSpec, data: Sequence[Mapping[str, Any]], *, with_example: bool) -> None:
         ws = self.book.add_worksheet(sheet.name(self.lang))
         self._header(ws, sheet)
-        records: list[Mapping[str, Any]] = [example_row(sheet.key, self.lang)] if with_example else []
+        records: list[Mapping[str, Any]] = [template_example(sheet.key, self.lang)] if with_example else []
         records += data
         last = max(LAST_VALIDATED_ROW, len(records) + 1)
         for offset, record in enumerate(records):
@@ -477,7 +478,8 @@ _GUIDE: dict[Lang, dict[str, Any]] = {
         "how_items": [
             ("1", "先填写“{info}”表:{required} 为必填项;填报期间按 YYYY-MM 填写(如 2026-11)。"),
             ("2", "每张表第 1 行是表头,带 * 的列为必填列;选中表头单元格可查看该列的填写提示。"),
-            ("3", "第 2 行是灰色斜体的示例行,处理时自动忽略(可保留,也可删除);请从第 3 行起填写,一行一条记录。"),
+            ("3", "第 2 行是灰色斜体的示例行,编号以「{mark}」开头,处理时自动忽略(可保留,也可删除);"
+                  "请从第 3 行起填写,一行一条记录。"),
             ("4", "带下拉箭头的列请从下拉列表中选择;日期写成 2026-11-03;百分比写成 80%;评分填 1-5 的整数。"),
             ("5", "编号在部门内唯一(如 P-001、P-001-R1、S-001、A-001),后面的表通过编号引用前面的表。"),
             ("6", "每月在同一份登记册上更新并提交,每次提交即当月快照;也可按步骤分别使用分步模板。"),
@@ -511,7 +513,9 @@ _GUIDE: dict[Lang, dict[str, Any]] = {
                  "{total} = 四项之和(表中公式自动计算),{total} ≥ {threshold} 分可进入下一轮。"
                  "示例:5 + 4 + 3 + 2 = 14 分,通过。",
         "example_label": "示例行",
-        "example": "各表第 2 行为示例行(灰色斜体),处理时自动忽略。",
+        "example": "各表第 2 行为示例行(灰色斜体),处理时自动忽略。示例行的每个编号都以「{mark}」开头(如 {id}),"
+                   "程序凭此识别示例行,而不是凭内容:与示例内容相同的真实数据照常读取。如要在第 2 行填写自己的数据,"
+                   "把编号改成自己的编号(去掉「{mark}」)即可;编号全部以「{mark}」开头的行都按示例行忽略。",
         "sheets": "各表填写说明",
         "sheet_heading": "{name}(步骤{step})",
         "form_heading": "{name}(封面信息:标签在A列,内容填在B列)",
@@ -529,8 +533,8 @@ _GUIDE: dict[Lang, dict[str, Any]] = {
             ("1", "Fill the “{info}” sheet first: {required} are required; the period is YYYY-MM (e.g. 2026-11)."),
             ("2", "Row 1 of every sheet is the header; columns marked * are required. Select a header cell "
                   "to see how to fill that column."),
-            ("3", "Row 2 is the worked example in grey italics; it is ignored when processed (keep or delete it). "
-                  "Enter your data from row 3, one record per row."),
+            ("3", "Row 2 is the worked example in grey italics; its IDs start with {mark} and it is ignored when "
+                  "processed (keep or delete it). Enter your data from row 3, one record per row."),
             ("4", "Pick values from the dropdown lists; write dates as 2026-11-03, percents as 80%, scores as "
                   "whole numbers 1-5."),
             ("5", "IDs are unique within the department (e.g. P-001, P-001-R1, S-001, A-001); later sheets refer "
@@ -571,7 +575,10 @@ _GUIDE: dict[Lang, dict[str, Any]] = {
                  "{total} = the sum of the four (a formula in the sheet); {total} ≥ {threshold} passes to the "
                  "next round. Example: 5 + 4 + 3 + 2 = 14, passes.",
         "example_label": "Example row",
-        "example": "Row 2 of every sheet is the worked example (grey italics) and is ignored when processed.",
+        "example": "Row 2 of every sheet is the worked example (grey italics) and is ignored when processed. Every "
+                   "ID in it starts with {mark} (e.g. {id}): that marker, not the content, identifies the example, "
+                   "so real data equal to the example is read as data. To use row 2 for your own data, replace the "
+                   "IDs with your own (without {mark}); a row whose IDs all start with {mark} is ignored.",
         "sheets": "Sheet by sheet",
         "sheet_heading": "{name} (step {step})",
         "form_heading": "{name} (cover form: labels in column A, values in column B)",
@@ -638,7 +645,7 @@ def _how_to_fill(doc: _Instructions) -> None:
     required = g["sep"].join(c.header(lang) for c in INFO.columns if c.required)
     doc.heading(g["how"])
     for label, text in g["how_items"]:
-        doc.item(label, text.format(info=INFO.name(lang), required=required))
+        doc.item(label, text.format(info=INFO.name(lang), required=required, mark=MARKS[lang]))
 
 
 def _steps(doc: _Instructions) -> None:
@@ -661,7 +668,8 @@ def _rules(doc: _Instructions) -> None:
     doc.item(g["score_label"], g["score"].format(
         dims=g["dims_sep"].join(cols[k] for k in DIMENSIONS), cost=cols["cost"], risk=cols["risk"],
         total=cols["total"], threshold=f"{Config().threshold:g}"))
-    doc.item(g["example_label"], g["example"])
+    doc.item(g["example_label"], g["example"].format(mark=MARKS[lang],
+                                                     id=template_example(PROBLEMS.key, lang)["problem_id"]))
 
 
 def _matrix(doc: _Instructions) -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ci_excel.config import Config
-from ci_excel.examples import example_row, is_example
+from ci_excel.examples import ID_COLUMNS, MARKS, UNMARKED_VERSIONS, is_example
 from ci_excel.fileio import sha256_of
 from ci_excel.issues import CODES, Issue
 from ci_excel.model import Record, Row, SheetStats, SourceFile, Submission
@@ -33,7 +33,6 @@ from ci_excel.reading import NO_BAD_CELLS, BadCells, Failure, RawBook, column_le
 from ci_excel.schema import (
     INFO,
     INSTRUCTIONS,
-    LANGS,
     LISTS_SHEET,
     META_SHEET,
     SHEETS,
@@ -176,6 +175,7 @@ class _Ctx:
     period: str = ""
     issues: list[Issue] = field(default_factory=list)
     percent_typed: frozenset[str] = frozenset()  # a row's number columns typed with a percent sign
+    legacy_example: bool = False  # a template from before the example marker (see ci_excel.examples)
 
     def add(self, code: str, *, sheet: str = "", cell: str = "", column: str = "", value: Any = "",
             row: int | None = None, **params: Any) -> Issue:
@@ -317,6 +317,7 @@ def _read_meta(book: RawBook) -> dict[str, str]:
 
 def _check_version(meta: dict[str, str], ctx: _Ctx) -> None:
     found = meta.get("template_version")
+    ctx.legacy_example = meta.get("template_id") == TEMPLATE_ID and found in UNMARKED_VERSIONS
     if meta.get("template_id") == TEMPLATE_ID and found and found != TEMPLATE_VERSION:
         ctx.add("template-version", value=found, found=found, current=TEMPLATE_VERSION)
 
@@ -551,7 +552,7 @@ def _finish_row(shape: _Shape, r: int, typed: Sequence[Any], where: _Where) -> t
     values.update(zip(shape.keys, typed, strict=True))
     cells = dict(zip(shape.keys, [letter + suffix for letter in shape.letters], strict=True))
     ctx = where.file_ctx
-    if _is_example(key, values):
+    if _is_example(key, values, legacy=row == 2 and ctx.legacy_example):
         where.row_ctxs.pop(r, None)
         ctx.add("example-row", sheet=where.sheet, cell=f"A{row}", row=row, line=row)
         return None, False
@@ -588,22 +589,16 @@ def _blank_cell(col: ColumnSpec, a1: str, bad: BadCells, sheet: str, header: str
         ctx.add("required", sheet=sheet, cell=a1, column=header, row=row)
 
 
-def _is_example(sheet: str, values: Row) -> bool:
-    """The template's example row (as examples.is_example), checked cheaply on the id column first."""
-    first = _EXAMPLE_FIRST.get(sheet)
-    return first is not None and values.get(first[0]) in first[1] and is_example(sheet, values)
+def _is_example(sheet: str, values: Row, *, legacy: bool = False) -> bool:
+    """The template's example row (examples.is_example: its ids carry the marker; with `legacy`, row 2
+    of an older template equal to the unmarked example), checked cheaply on the ids' first letter."""
+    if legacy:
+        return is_example(sheet, values, legacy=True)
+    heads = [values.get(k) for k in ID_COLUMNS.get(sheet, ())]
+    return any(v.__class__ is str and v[:1] in _MARK_HEADS for v in heads) and is_example(sheet, values)
 
 
-def _example_first() -> dict[str, tuple[str, set[Any]]]:
-    found: dict[str, tuple[str, set[Any]]] = {}
-    for spec in TABLE_SHEETS:
-        rows = [example_row(spec.key, lang) for lang in LANGS]
-        key = next(k for k, v in rows[0].items() if isinstance(v, str))
-        found[spec.key] = (key, {r[key] for r in rows})
-    return found
-
-
-_EXAMPLE_FIRST = _example_first()
+_MARK_HEADS = frozenset(c for mark in MARKS.values() for c in (mark[0], mark[0].lower()))  # ids are folded
 
 
 def _cell(col: ColumnSpec, value: Any, a1: str, sheet: str, header: str, row: int, ctx: _Ctx) -> Any:

@@ -569,7 +569,8 @@ def encrypted_agile(where: Where) -> Path | None:
     with plain.open("rb") as src, path.open("wb") as out:
         OOXMLFile(src).encrypt("secret", out)
     plain.unlink()
-    assert msoffcrypto.OfficeFile(path.open("rb")).is_encrypted()
+    with path.open("rb") as fh:
+        assert msoffcrypto.OfficeFile(fh).is_encrypted()
     return path
 
 

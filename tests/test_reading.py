@@ -13,6 +13,7 @@ import pytest
 
 from ci_excel.issues import flatten
 from ci_excel.reading import discover, open_book
+from ci_excel.schema import TEMPLATE_VERSION
 from ci_excel.validation import check_file, validate_paths
 from tests.builders import INFO, clean_tables, info_rows, raw_workbook, register, replace_entry, tables_with
 
@@ -168,7 +169,7 @@ def test_source_file_identity(tmp_path: Path) -> None:
     assert check.source.path == "ci_register.xlsx"
     assert len(check.source.sha256) == 64 and check.source.size == path.stat().st_size
     assert (check.source.department, check.source.period, check.source.template_version) == ("电商运营部", "2026-11",
-                                                                                              "1.0")
+                                                                                              TEMPLATE_VERSION)
     assert "problems" in check.source.sheets and check.info["contact"] == "张敏"
 
 
@@ -216,7 +217,8 @@ def test_xls_input_converted_by_libreoffice(tmp_path: Path) -> None:
 def test_sheets_recognised_by_the_hidden_template_meta(tmp_path: Path) -> None:
     problems = [["问题编号", "场景", "环节", "问题", "影响", "影响程度(量化)", "影响程度", "解决难度", "责任人"],
                 ["P-001", "大促", "审核", "录入", "变慢", "2小时", "高", "低", "张敏"]]
-    meta = [["key", "value"], ["template_id", "ci-excel"], ["template_version", "1.0"], ["sheet:problems", "问题表"]]
+    meta = [["key", "value"], ["template_id", "ci-excel"], ["template_version", TEMPLATE_VERSION],
+            ["sheet:problems", "问题表"]]
     path = raw_workbook(tmp_path / "renamed.xlsx", {"填报信息": info_rows(), "问题表": problems, "_meta": meta})
     run = validate_paths([path], root=tmp_path)
     assert {i.code for i in run.issues} == {"column-missing-optional"}

@@ -146,11 +146,13 @@ def test_example_row_is_recognised_and_styled(register: tuple[Lang, Workbook], s
     ws = wb[sheet.name(lang)]
     values = {c.key: ws.cell(2, i).value for i, c in enumerate(sheet.columns, start=1)}
     typed = {k: _typed(sheet.column(k), v) for k, v in values.items()}
-    example = examples.example_row(sheet.key, lang)
+    example = examples.template_example(sheet.key, lang)
     assert {k: v for k, v in typed.items() if k != "total"} == {
         c.key: example.get(c.key) for c in sheet.columns if c.key != "total"}
-    cached_total = {"total": example.get("total")} if "total" in typed else {}  # readers see the formula's cache
-    assert examples.is_example(sheet.key, typed | cached_total)
+    ids = [typed[k] for k in examples.ID_COLUMNS[sheet.key] if typed[k] is not None]
+    assert ids and all(i.startswith(examples.MARKS[lang]) for i in ids)  # the marker on every id
+    assert examples.is_example(sheet.key, typed | {"total": None})  # whatever the formula shows
+    assert not examples.is_example(sheet.key, examples.example_row(sheet.key, lang))  # the values alone are data
     first = ws.cell(2, 1)
     assert first.font.i and first.font.color.rgb.endswith("808080")
     assert ws.max_row == (1001 if sheet.key == SOLUTIONS.key else 2)  # nothing below but the total formula
