@@ -230,3 +230,9 @@ def test_legacy_values_copy_is_bounded(tmp_path: Path) -> None:
     out = write_feedback(far, [issue("S", "A1")], tmp_path / "far.xls", lang="en")
     assert openpyxl.load_workbook(out).sheetnames == ["Issues"]
     assert "10001 rows x 201 columns" in str(rows(out, "Issues")[0][0])
+
+
+def test_the_caller_says_why_the_copy_is_standalone(checked: tuple[Path, list[Issue]], tmp_path: Path) -> None:
+    source, issues = checked
+    out = write_feedback(source, issues, tmp_path / "fb.xlsx", annotate=False, reason="检查超时(60 秒)")
+    assert "检查超时(60 秒)" in str(rows(out)[0][0])

@@ -77,19 +77,20 @@ Link = Callable[[Issue], str | None]
 
 
 class TooLarge(Exception):
-    """A sheet is too large to copy as values."""
+    """A workbook with too many sheets to annotate, or a legacy sheet too large to copy as values."""
 
 
 def write_feedback(source: Path, issues: Sequence[Issue], out: Path, *, lang: Lang = "zh", kind: str | None = None,
-                   annotate: bool = True) -> Path:
+                   annotate: bool = True, reason: str | None = None) -> Path:
     """Write the feedback copy of `source` at `out` (suffix per the module docstring); returns its path.
 
     `kind` is the file's real type ("xlsx", "xlsm", "xls", "ods", "xlsb"; None: from its suffix).
     `annotate=False` (the reader found the workbook too large to load whole) writes the stand-alone
-    issues workbook directly, as does any failure to load or annotate; only a failure of that raises.
+    issues workbook directly, its note giving `reason` (default: too large to load whole); so does any
+    failure to load or annotate, its note naming the error. Only a failure of the stand-alone copy raises.
     """
     kind = kind or source_kind(source)
-    reason = _TOO_LARGE[lang]
+    reason = reason or _TOO_LARGE[lang]
     if annotate:
         try:
             return _annotated(source, issues, _final(out, ".xlsm" if kind == "xlsm" else ".xlsx"), lang, kind)
