@@ -156,27 +156,39 @@ def test_killed_run_leaves_previous_outputs_and_store(tmp_path: Path) -> None:
     _consolidate(_submit(tmp_path / "first", "2026-11", {"物流部": 0}), out, "2026-11")
     before = (out / "2026-11" / "manifest.json").read_text(encoding="utf-8")
     second = _submit(tmp_path / "second", "2026-11", {f"部门{i}": 1 for i in range(6)})
-    command = [sys.executable, "-m", "ci_excel.cli", "consolidate", str(second), "--period", "2026-11", "--jobs", "1"]
-    started = time.perf_counter()
-    subprocess.run([*command, "--out", str(tmp_path / "timing")], check=True, capture_output=True)
-    duration = time.perf_counter() - started
-    killed = 0
-    for fraction in (0.15, 0.35, 0.55, 0.75, 0.9):
-        process = subprocess.Popen([*command, "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(duration * fraction)
-        if process.poll() is not None:
-            break  # finished before the kill: later, longer delays would finish too
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+    command = [sys.executable, "-m", "ci_excel.cli", "consolidate", str(second), "--period", "2026-11", "--jobs", "1",
+               "--out", str(out)]
+    # Killed at known points of the run, seen in its staging folder: while reading (files spilled),
+    # while the departments are rendered (the first report) and late in that phase (4 of 6 reports).
+    for point, count in ((".spill/*", 1), ("reports/*.docx", 1), ("reports/*.docx", 4)):
+        earlier = set((out / ".runs").iterdir())
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
+        try:
+            _wait_for_staged(out / ".runs", earlier, point, count, process)
+        finally:
+            os.killpg(process.pid, signal.SIGKILL)  # the run and any worker it started
+            process.wait()
         stored = [d.department for d in Store(default_db_url(out)).load_period("2026-11").departments]
-        shown = json.loads((out / "2026-11" / "manifest.json").read_text(encoding="utf-8"))["departments"]
-        if len(shown) == 6:  # killed while exiting, after the run completed: the new state, whole
-            assert stored == shown, fraction
-            break
-        killed += 1
-        assert (out / "2026-11" / "manifest.json").read_text(encoding="utf-8") == before, fraction
-        assert stored == ["物流部"], fraction
-    assert killed >= 3
+        assert (out / "2026-11" / "manifest.json").read_text(encoding="utf-8") == before, point
+        assert stored == ["物流部"], point
+    _consolidate(second, out, "2026-11")  # what the killed runs left behind does not get in the way
+    shown = json.loads((out / "2026-11" / "manifest.json").read_text(encoding="utf-8"))["departments"]
+    assert len(shown) == 6
+    assert sorted(d.department for d in Store(default_db_url(out)).load_period("2026-11").departments) == sorted(shown)
+
+
+def _wait_for_staged(runs: Path, earlier: set[Path], pattern: str, count: int, process: subprocess.Popen[bytes],
+                     timeout: float = 300) -> None:
+    """Poll until a run folder made after `earlier` holds `count` files matching `pattern`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"the run ended (exit {process.returncode}) before {count} x {pattern}"
+        staged = [d for d in runs.iterdir() if d not in earlier]
+        if sum(1 for d in staged for _ in d.glob(pattern)) >= count:
+            return
+        time.sleep(0.02)
+    pytest.fail(f"no {count} x {pattern} in a new run folder within {timeout:g} s")
 
 
 def test_a_file_that_breaks_the_reader_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
