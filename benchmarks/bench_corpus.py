@@ -5,7 +5,8 @@ process (`ci_excel.validation.check_file`, or with --cli the whole `ci-excel val
 FILE`). The parent waits for that child alone (os.wait4), so the peak resident memory printed is
 the child's own. Prints one line per file (seconds, peak MB, outcome, issue codes, or how the child
 died), then the worst time and the worst memory against the bounds of issue 11 (500 MB, 30 s).
-It prints; it never asserts.
+It prints; it never asserts. A file given by name is read whatever it is, so hidden files, lock
+files and links (which a folder run skips) are read here too.
 
     python -m benchmarks.bench_corpus [--only NAME ...] [--cli] [--timeout 120] [--cap-mb 4096]
 

@@ -50,7 +50,9 @@ class Run:
         return data if isinstance(data, dict) else None
 
     def describe(self) -> str:
-        return f"exit {self.code}; stderr ends: {self.stderr[-1500:]}"
+        """The exit code and the telling lines of stderr (a Rust backtrace's frames left out)."""
+        lines = [x for x in self.stderr.splitlines() if x.strip() and not x.startswith((" ", "\t"))]
+        return f"exit {self.code}; stderr: " + " | ".join(lines[-6:])[-1500:]
 
 
 def run_cli(*args: str, cwd: Path) -> Run:
