@@ -107,7 +107,7 @@ def validate(paths: tuple[Path, ...], fmt: str, lang: str, feedback_dir: Path | 
         config = load_config(config_path)  # the scoring rules the cross-sheet checks share with the reports
         root = _common_root(paths)
         with tempfile.TemporaryDirectory(prefix="ci-excel-") as work:  # the copies read, for the feedback
-            run = validate_paths(list(paths), root=root, threshold=config.threshold,
+            run = validate_paths(list(paths), root=root, config=config,
                                  work_dir=Path(work) if feedback_dir else None)
             if not run.files:
                 raise UsageError("no files found in " + ", ".join(map(str, paths)))

@@ -100,7 +100,7 @@ def _computed(job: DepartmentJob, settings: docx.RenderSettings) -> DepartmentDo
     config = settings.config
     assert config is not None
     checks = [pickle.loads(path.read_bytes()) for path in job.spills]
-    submission = merge_group(job.department, job.period, checks, config.threshold)
+    submission = merge_group(job.department, job.period, checks, config=config)
     del checks
     result = compute_department(submission, config=config, stage_history=job.stage_history, lang=settings.lang)
     previous = {(result.department, p) for p in job.previous_ids}

@@ -88,7 +88,8 @@ class FeedbackWriter:
             return
         try:  # the stand-alone workbook: only the issues, nothing of the file
             self.written.append(write_feedback(task.read_from, task.issues, task.out, lang=task.lang,
-                                               kind=task.source.kind or None, annotate=False))
+                                               kind=task.source.kind or None, annotate=False,
+                                               reason=outcome.reason))
         except Exception as exc:
             self.failed.append(Issue("output-failed", file=task.source.path, department=task.source.department or "",
                                      period=task.source.period or "",

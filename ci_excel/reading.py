@@ -14,13 +14,15 @@ range:
 
 from __future__ import annotations
 
-import io
 import os
+import re
+import tempfile
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -122,16 +124,69 @@ def open_book(path: Path) -> RawBook | Failure:
 def _open(path: Path, kind: Kind) -> RawBook | Failure:
     if kind.kind == "xls":
         return _open_xls(path, kind)
+    if kind.kind in ("xlsx", "xlsm") and _shared_strings_lie(path):
+        return _open_openpyxl(path, kind, "")  # calamine would reserve what the count claims, and abort
     try:
-        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))  # by content: the name may lie
+        book = _calamine(path, kind)
         meta = book.sheets_metadata
     except pc.PasswordError:
         return Failure("file-encrypted")
-    except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as exc:
-        return Failure("file-corrupt", reason(exc))
+    except BaseException as exc:  # calamine's errors, and its panics (BaseExceptions)
+        if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
+            raise
+        return _calamine_refused(path, kind, reason(exc))
     hidden = {m.name for m in meta if m.visible != pc.SheetVisibleEnum.Visible}
     reader: _Reader = _OoxmlReader(path, book) if kind.kind in ("xlsx", "xlsm") else _CalamineReader(book)
     return RawBook(path, kind, [m.name for m in meta], hidden, reader)
+
+
+def _calamine(path: Path, kind: Kind) -> Any:
+    """calamine's workbook, told the real format: through a link named for it when the name lies
+    (calamine picks its reader by extension; its guess from content misses some valid files)."""
+    if path.suffix.lower() == f".{kind.kind}":
+        return pc.CalamineWorkbook.from_path(str(path))
+    with tempfile.TemporaryDirectory(prefix="ci-excel-") as folder:
+        link = Path(folder) / f"book.{kind.kind}"
+        link.symlink_to(path.resolve())
+        return pc.CalamineWorkbook.from_path(str(link))  # the file stays open once the link is gone
+
+
+def _calamine_refused(path: Path, kind: Kind, why: str) -> RawBook | Failure:
+    """calamine cannot open a file that another reader may: openpyxl for .xlsx/.xlsm (macro sheets,
+    odd packages); for .xlsb there is no other reader."""
+    if kind.kind in ("xlsx", "xlsm"):
+        return _open_openpyxl(path, kind, why)
+    if kind.kind == "xlsb":
+        return Failure("file-unsupported", why, kind=f"{kind.name} ({why})")
+    if "limit exceeded" in why.lower():
+        return Failure("file-limit", why)
+    return Failure("file-corrupt", why)
+
+
+def _open_openpyxl(path: Path, kind: Kind, why: str) -> RawBook | Failure:
+    try:
+        reader = _OoxmlReader(path, None)
+        book = reader.openpyxl()
+        names = list(book.sheetnames)
+        hidden = {ws.title for ws in book.worksheets if ws.sheet_state != "visible"}
+    except Exception as exc:
+        return Failure("file-corrupt", why or reason(exc))
+    return RawBook(path, kind, names, hidden, reader)
+
+
+def _shared_strings_lie(path: Path) -> bool:
+    """A shared-strings table that declares far more strings than its part could hold."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = next((i for i in zf.infolist() if i.filename.lower().endswith("sharedstrings.xml")), None)
+            if info is None:
+                return False
+            with zf.open(info) as fh:
+                head = fh.read(1024)
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
+    counts = [int(n) for n in re.findall(rb'(?:count|uniqueCount)="([0-9]{1,19})"', head)]
+    return any(n > info.file_size // 7 + 100 for n in counts)  # a string takes at least <si><t/></si>
 
 
 class _CalamineReader(_Reader):
@@ -143,13 +198,15 @@ class _CalamineReader(_Reader):
         return _clip(grid)
 
     def close(self) -> None:
-        self._book.close()
+        if self._book is not None:
+            self._book.close()
 
 
 class _OoxmlReader(_CalamineReader):
-    """calamine for sheets whose values stay near the table, openpyxl's streaming parser otherwise."""
+    """calamine for sheets whose values stay near the table; openpyxl's streaming parser for the others,
+    for a sheet calamine fails on, and for a whole book calamine cannot open (`book` None)."""
 
-    def __init__(self, path: Path, book: Any) -> None:
+    def __init__(self, path: Path, book: Any | None) -> None:
         super().__init__(book)
         self._path = path
         self._zip = zipfile.ZipFile(path)
@@ -167,28 +224,33 @@ class _OoxmlReader(_CalamineReader):
         scan = self.scan(name)
         if scan.rows > MAX_ROWS:
             raise SheetTooLarge(scan.rows)
-        if scan.area <= DENSE_LIMIT and scan.last_col <= MAX_COLUMNS:
-            grid, outside = super().grid(name)
-        else:
-            grid, outside = self._sparse_grid(name)
+        near = self._book is not None and scan.area <= DENSE_LIMIT and scan.last_col <= MAX_COLUMNS
+        grid, outside = (near and self._dense(name)) or self._sparse_grid(name)
         for a1 in scan.bad.corrupt:  # calamine reads a damaged shared-string index as string 0
             _blank(grid, a1)
         return grid, outside
+
+    def _dense(self, name: str) -> tuple[Grid, Outside | None] | None:
+        """calamine's grid, or None when calamine fails on the sheet (openpyxl then reads it)."""
+        try:
+            return super().grid(name)
+        except BaseException as exc:  # calamine panics are BaseExceptions
+            if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
+                raise
+            return None
 
     def bad(self, name: str) -> BadCells:
         return self.scan(name).bad
 
     def _sparse_grid(self, name: str) -> tuple[Grid, Outside | None]:
-        from openpyxl.worksheet._reader import WorkSheetParser  # the streaming parser of read-only mode
-
-        book = self._openpyxl()
+        book = self.openpyxl()
         ws = book[name]
         with ws._get_source() as src:
-            parser = WorkSheetParser(src, ws._shared_strings, data_only=True, epoch=book.epoch,
-                                     date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+            parser = _tolerant_parser()(src, ws._shared_strings, data_only=True, epoch=book.epoch,
+                                        date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
             return _sparse(_parsed_cells(parser.parse()))
 
-    def _openpyxl(self) -> Any:
+    def openpyxl(self) -> Any:
         if self._sparse is None:
             import openpyxl
 
@@ -202,6 +264,25 @@ class _OoxmlReader(_CalamineReader):
         self._zip.close()
         if self._sparse is not None:
             self._sparse.close()
+
+
+@lru_cache(maxsize=1)
+def _tolerant_parser() -> Any:
+    """openpyxl's streaming sheet parser (read-only mode's), reading a cell it cannot convert (a
+    shared-string index of -1 or abc) as blank: the scan reports it."""
+    from openpyxl.utils.cell import coordinate_to_tuple
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    class TolerantParser(WorkSheetParser):  # type: ignore[misc]
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            try:
+                return super().parse_cell(element)  # type: ignore[no-any-return]
+            except (IndexError, ValueError, KeyError, TypeError):
+                ref = element.get("r")
+                row, column = coordinate_to_tuple(ref) if ref else (self.row_counter, self.col_counter)
+                return {"row": row, "column": column, "value": None, "data_type": "n", "style_id": 0}
+
+    return TolerantParser
 
 
 class SheetTooLarge(Exception):
@@ -275,12 +356,30 @@ def _open_xls(path: Path, kind: Kind) -> RawBook | Failure:
     try:
         book = xlrd.open_workbook(file_contents=path.read_bytes(), on_demand=True, ragged_rows=True,
                                   logfile=open(os.devnull, "w"))  # noqa: SIM115 (xlrd keeps it for its warnings)
-    except xlrd.XLRDError as exc:
-        return Failure("file-encrypted") if "encrypted" in str(exc).lower() else Failure("file-corrupt", reason(exc))
+    except Exception as exc:  # xlrd.XLRDError, CompDocError, struct errors on damaged files
+        if "encrypted" in str(exc).lower():
+            return Failure("file-encrypted")
+        return _xls_by_calamine(path, kind, reason(exc))
     names = book.sheet_names()
     visibility = getattr(book, "_sheet_visibility", [0] * len(names))
     hidden = {n for n, v in zip(names, visibility, strict=False) if v}
     return RawBook(path, kind, names, hidden, _XlsReader(book))
+
+
+def _xls_by_calamine(path: Path, kind: Kind, why: str) -> RawBook | Failure:
+    """A legacy file xlrd refuses (a damaged OLE directory) that calamine may still read; its memory is
+    bounded by the reading worker's cap."""
+    try:
+        book = _calamine(path, kind)
+        meta = book.sheets_metadata
+    except pc.PasswordError:
+        return Failure("file-encrypted")
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
+            raise
+        return Failure("file-corrupt", why)
+    hidden = {m.name for m in meta if m.visible != pc.SheetVisibleEnum.Visible}
+    return RawBook(path, kind, [m.name for m in meta], hidden, _CalamineReader(book))
 
 
 class _XlsReader(_Reader):

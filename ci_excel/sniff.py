@@ -135,10 +135,10 @@ def _looks_like_text(head: bytes) -> bool:
 
 def _ole_kind(path: Path) -> str | Failure:
     """An OLE2 file: a legacy .xls (Excel 97-2003, WPS .et), or an encrypted OOXML workbook."""
-    data = path.read_bytes()
-    if "EncryptionInfo".encode("utf-16-le") in data:
+    data = path.read_bytes().lower()  # stream names in any case (WORKBOOK, BOOK): lowers their ASCII bytes
+    if "encryptioninfo".encode("utf-16-le") in data:
         return Failure("file-encrypted")
-    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+    if "book".encode("utf-16-le") in data:  # Workbook (BIFF8) or Book (BIFF5)
         return "xls"
     return Failure("file-not-workbook")
 
@@ -147,7 +147,9 @@ def _zip_kind(path: Path) -> str | Failure:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-            return _check_entries(infos) or _check_xml(zf, infos) or _package_kind(zf, {i.filename for i in infos})
+            refused = _check_entries(infos)
+            kind = refused or _package_kind(zf, {i.filename for i in infos})
+            return kind if isinstance(kind, Failure) else _check_xml(zf, infos) or kind
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, KeyError) as exc:
         return Failure("file-corrupt", reason(exc))
 
@@ -209,6 +211,8 @@ def _package_kind(zf: zipfile.ZipFile, names: set[str]) -> str | Failure:
             for marker, app in _OTHER_OOXML.items():
                 if marker in content_type and content_type.endswith(".main+xml"):
                     return Failure("file-unsupported", kind=app)
+    if any(n.endswith((".iwa", "index.zip", "/index/document.iwa")) for n in lower):
+        return Failure("file-unsupported", kind="Apple Numbers")
     if any(n.endswith("workbook.xml") for n in lower):
         return "xlsx"
     if any(n.endswith("workbook.bin") for n in lower):

@@ -122,7 +122,7 @@ class ValidationRun:
 
 def validate_paths(paths: Sequence[Path], *, root: Path | None = None,
                    canonical_department: Callable[[str], str] | None = None,
-                   threshold: float = THRESHOLD, work_dir: Path | None = None,
+                   threshold: float | None = None, config: Config | None = None, work_dir: Path | None = None,
                    jobs: int | None = None) -> ValidationRun:
     """Check every file under `paths` (each in a bounded worker), merging the files of one department
     and period. With `work_dir`, the copies read are kept there (`SourceFile.snapshot`) for feedback."""
@@ -130,7 +130,7 @@ def validate_paths(paths: Sequence[Path], *, root: Path | None = None,
 
     checks = read_checks(paths, root=root, workers=jobs or os.cpu_count() or 1, work_dir=work_dir)
     with no_gc_passes():
-        merged = merge(checks, canonical_department=canonical_department, threshold=threshold)
+        merged = merge(checks, canonical_department=canonical_department, threshold=threshold, config=config)
     issues = [*merged.issues, *(i for s in merged.submissions for i in s.issues)]
     files = [_with_outcome(c.source, issues) for c in checks]
     return ValidationRun(files, merged.submissions, sorted(issues, key=_issue_order))
