@@ -9,6 +9,7 @@ new one. Outcomes come back in input order, each the task's result or a `Crash` 
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import resource
 import signal
@@ -117,6 +118,7 @@ def start_worker(extra_bytes: int) -> None:
     """In a new worker: cap its memory, and keep what native readers print on a crash (a Rust panic's
     backtrace) off the user's terminal: the crash comes back as the file's issue instead."""
     cap_memory(extra_bytes)
+    faulthandler.disable()  # an inherited handler would print the crash's Python stack on the parent's stderr
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     os.close(devnull)
