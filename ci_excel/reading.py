@@ -217,7 +217,7 @@ class _OoxmlReader(_CalamineReader):
     def scan(self, name: str) -> SheetScan:
         if name not in self._scans:
             part = self._parts.get(name)
-            self._scans[name] = scan_sheet(self._zip, part) if part else SheetScan()
+            self._scans[name] = scan_sheet(self._zip, part, exact_over=MAX_ROWS) if part else SheetScan()
         return self._scans[name]
 
     def grid(self, name: str) -> tuple[Grid, Outside | None]:

@@ -23,7 +23,15 @@ _ROW_TAG = re.compile(rb'<(?:\w+:)?row\b[^>]*\br="([0-9]+)"')
 # A formula cell with no cached value, or an empty one (a result only when the cell is typed as text).
 _FORMULA_BLANK = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(<v\s*/>|<v></v>)?</c>')
 _ERROR = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*\bt="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
-_SHARED = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*\bt="s"[^>]*>\s*<v>([^<]*)</v>')
+_BAD_SHARED = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*\bt="s"[^>]*>\s*<v>(?!\s*[0-9]+\s*</v>)([^<]*)</v>')
+_BAD_SHARED_HINT = re.compile(rb't="s"[^>]*>\s*<v>\s*[0-9]*[^0-9<\s]')
+_FORMULA_BLANK_HINT = re.compile(rb'(?:</f>|<f[^>]*/>)(?:<v\s*/>|<v></v>)?</c>')
+# Cell references by their first letters (rows have r="<digits>"). No \b: a literal prefix keeps the
+# search fast, and another attribute ending in r= with capitals only sends the chunk the exact way.
+_FAR_CELL = re.compile(rb'r="(?:[A-Z]{3}|[C-Z][A-Z]|B[M-Z])[0-9]')
+_COLUMN_BANDS = ((re.compile(rb'r="B[A-L][0-9]'), 64), (re.compile(rb'r="A[A-Z][0-9]'), 52))
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]+)"')
+_VALUE_MARKS = (b"<v>", b"<v ", b"<f", b"<is>")
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
 _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
@@ -56,51 +64,80 @@ NO_BAD_CELLS = BadCells()
 
 @dataclass(frozen=True)
 class SheetScan:
-    """How far a sheet's values reach (1-based), how many there are, and its misread cells."""
+    """How far a sheet's values reach (1-based; `last_col` may be an upper bound within the table's
+    width), how many rows it has, and its misread cells."""
 
     last_row: int = 0
     last_col: int = 0
-    cells: int = 0
-    rows: int = 0  # rows holding at least one value
+    rows: int = 0  # rows in the XML; when over the scan's `exact_over`, exactly those holding a value
     bad: BadCells = NO_BAD_CELLS
 
     @property
     def area(self) -> int:
-        """Cells of the dense grid a reader would build from A1."""
+        """Cells of the dense grid a reader would build from A1 (at most)."""
         return self.last_row * self.last_col
 
 
-def scan_sheet(zf: zipfile.ZipFile, part: str) -> SheetScan:
-    """Stream `part` once: extents, counts and misread cells, in memory bounded by the chunk size."""
-    last_row = last_col = cells = rows = 0
-    previous_row = -1
+def scan_sheet(zf: zipfile.ZipFile, part: str, *, exact_over: int = 100_000) -> SheetScan:
+    """Stream `part` once: extents, rows and misread cells, in memory bounded by the chunk size.
+
+    Cheap by design (a register's sheets are scanned on every read): regex searches, and a cell by
+    cell look only where a value lies past column BL or the rows exceed `exact_over`.
+    """
+    last_row = last_col = rows = 0
     no_value: set[bytes] = set()
     errors: dict[str, str] = {}
     corrupt: dict[str, str] = {}
     for chunk in _chunks(zf, part):
-        found = _VALUE_CELL.findall(chunk)
-        if found:
-            cells += len(found)
-            numbers = {int(r) for _, r in found}
-            rows += len(numbers) - (previous_row in numbers)
-            previous_row = int(found[-1][1])
-            last_row = max(last_row, max(numbers))
-            last_col = max(last_col, max(map(column_number, {c for c, _ in found})))
-        if b"<f" in chunk:
+        last_row = max(last_row, _last_value_row(chunk))
+        last_col = max(last_col, _column_bound(chunk))
+        rows += chunk.count(b"</row>")
+        if b"<f" in chunk and _FORMULA_BLANK_HINT.search(chunk):
             no_value.update(ref for ref, attrs, empty in _FORMULA_BLANK.findall(chunk)
                             if not empty or b't="str"' not in attrs)
         if b't="e"' in chunk:
             errors.update((ref.decode(), text.decode()) for ref, text in _ERROR.findall(chunk))
-        if b't="s"' in chunk:
-            corrupt.update(_bad_indexes(chunk))
+        if _BAD_SHARED_HINT.search(chunk):
+            corrupt.update((ref.decode(), f"shared-string index {index.decode('ascii', 'replace')[:20]!r}")
+                           for ref, index in _BAD_SHARED.findall(chunk))
+    if rows > exact_over:
+        rows = _value_rows(zf, part)
     bad = BadCells(frozenset(no_value), errors, corrupt) if no_value or errors or corrupt else NO_BAD_CELLS
-    return SheetScan(last_row, last_col, cells, rows, bad)
+    return SheetScan(last_row, last_col, rows, bad)
 
 
-def _bad_indexes(chunk: bytes) -> Iterator[tuple[str, str]]:
-    for ref, index in _SHARED.findall(chunk):
-        if not index.strip().isdigit():
-            yield ref.decode(), f"shared-string index {index.decode('ascii', 'replace')[:20]!r}"
+def _last_value_row(chunk: bytes) -> int:
+    """The row of the chunk's last value (rows come in order): the row tag before its last <v>, <f>
+    or <is>; cell by cell only for rows without a number (or prefixed tags)."""
+    mark = max(chunk.rfind(m) for m in _VALUE_MARKS)
+    if mark >= 0:
+        start = max(chunk.rfind(b"<row", 0, mark), chunk.rfind(b":row", 0, mark))
+        found = _ROW_NUMBER.match(chunk, start if chunk[start:start + 1] == b"<" else start - 1) if start >= 0 \
+            else None
+        if found:
+            return int(found.group(1))
+    cells = _VALUE_CELL.findall(chunk)
+    return int(cells[-1][1]) if cells else 0
+
+
+def _column_bound(chunk: bytes) -> int:
+    """The last column holding a value: exact past column BL (64), else 64, 52 or 26 as a bound."""
+    if _FAR_CELL.search(chunk):
+        return max(map(column_number, {c for c, _ in _VALUE_CELL.findall(chunk)}), default=0)
+    for pattern, bound in _COLUMN_BANDS:
+        if pattern.search(chunk):
+            return bound
+    return 26
+
+
+def _value_rows(zf: zipfile.ZipFile, part: str) -> int:
+    """Rows holding at least one value, counted exactly (only for sheets with very many rows)."""
+    rows, previous = 0, -1
+    for chunk in _chunks(zf, part):
+        numbers = {int(r) for _, r in _VALUE_CELL.findall(chunk)}
+        rows += len(numbers) - (previous in numbers)
+        previous = max(numbers, default=previous)
+    return rows
 
 
 def _chunks(zf: zipfile.ZipFile, part: str) -> Iterator[bytes]:

@@ -33,7 +33,7 @@ def _package(path: Path, sheet: bytes, *, part: str = "xl/worksheets/sheet1.xml"
 def test_scan_reaches_the_far_value_not_the_formatting(tmp_path: Path) -> None:
     with _package(tmp_path / "book.xlsx", SHEET) as zf:
         scan = scan_sheet(zf, "xl/worksheets/sheet1.xml")
-    assert (scan.last_row, scan.last_col, scan.rows, scan.cells) == (5000, 16384, 3, 8)
+    assert (scan.last_row, scan.last_col, scan.rows) == (5000, 16384, 4)
     assert scan.area == 5000 * 16384
 
 
@@ -59,6 +59,16 @@ def test_chunks_never_split_a_cell(tmp_path: Path, monkeypatch: object) -> None:
         finally:
             scan_module.CHUNK = 4 << 20  # type: ignore[attr-defined]
     assert chunked == whole and len(whole.bad.no_value) == 3000 and whole.rows == 3000
+
+
+def test_many_formatted_rows_are_not_value_rows(tmp_path: Path) -> None:
+    rows = b"".join(b'<row r="%d" s="1"><c r="B%d" s="1"/></row>' % (r, r) for r in range(2, 1002))
+    values = b'<row r="1"><c r="A1"><v>1</v></c><c r="AC1"><v>2</v></c></row>'
+    sheet = b"<worksheet><sheetData>" + values + rows + b"</sheetData></worksheet>"
+    with _package(tmp_path / "book.xlsx", sheet) as zf:
+        assert scan_sheet(zf, "xl/worksheets/sheet1.xml").rows == 1001  # a bound, cheap
+        scan = scan_sheet(zf, "xl/worksheets/sheet1.xml", exact_over=100)
+    assert (scan.last_row, scan.last_col, scan.rows) == (1, 52, 1)  # counted exactly past the threshold
 
 
 def test_sheet_parts_follow_the_package_relationships(tmp_path: Path) -> None:
