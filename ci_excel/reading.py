@@ -14,6 +14,7 @@ range:
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import tempfile
@@ -355,7 +356,7 @@ def _open_xls(path: Path, kind: Kind) -> RawBook | Failure:
 
     try:
         book = xlrd.open_workbook(file_contents=path.read_bytes(), on_demand=True, ragged_rows=True,
-                                  logfile=open(os.devnull, "w"))  # noqa: SIM115 (xlrd keeps it for its warnings)
+                                  logfile=io.StringIO())  # xlrd's warnings, not the terminal
     except Exception as exc:  # xlrd.XLRDError, CompDocError, struct errors on damaged files
         if "encrypted" in str(exc).lower():
             return Failure("file-encrypted")
