@@ -19,7 +19,6 @@ orders them) and a content-type override. Sheet XML is streamed: only its small 
 from __future__ import annotations
 
 import os
-import posixpath
 import re
 import shutil
 import zipfile
@@ -31,6 +30,8 @@ from typing import IO
 from xml.sax.saxutils import quoteattr
 
 from lxml import etree
+
+from ci_excel.sheet_scan import sheet_parts
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
@@ -220,37 +221,6 @@ def carry_data_validations(original: Path, saved: Path) -> dict[str, Edit]:
         return {}
     with zipfile.ZipFile(saved) as zs:
         return {part: partial(_with_ext, ext=found[name]) for name, part in sheet_parts(zs).items() if name in found}
-
-
-def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> its part in the package, through the workbook part's relationships."""
-    book = _target("", _relationships(zf, "_rels/.rels"), "/officeDocument")
-    if book is None:
-        return {}
-    folder, file = posixpath.split(book)
-    rels = _relationships(zf, posixpath.join(folder, "_rels", file + ".rels"))
-    targets = {rid: _resolve(folder, target) for rid, (_, target) in rels.items()}
-    root = etree.fromstring(zf.read(book), _PARSER)
-    sheets = root.iter(f"{{{_MAIN}}}sheet")
-    return {s.get("name", ""): targets[rid] for s in sheets if (rid := s.get(f"{{{_NS_REL}}}id", "")) in targets}
-
-
-def _relationships(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
-    """Id -> (type, target) of a rels part; empty when there is none."""
-    try:
-        root = etree.fromstring(zf.read(part), _PARSER)
-    except KeyError:
-        return {}
-    return {r.get("Id", ""): (r.get("Type", ""), r.get("Target", "")) for r in root.iter(f"{{{_RELS}}}Relationship")}
-
-
-def _target(folder: str, rels: Mapping[str, tuple[str, str]], kind: str) -> str | None:
-    return next((_resolve(folder, target) for type_, target in rels.values() if type_.endswith(kind)), None)
-
-
-def _resolve(folder: str, target: str) -> str:
-    path = target[1:] if target.startswith("/") else posixpath.join(folder, target)
-    return posixpath.normpath(path)
 
 
 def _x14_validations(sheet: bytes) -> bytes | None:
