@@ -7,8 +7,9 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
+from ci_excel.feedback_run import write_run_feedback
 from ci_excel.fileio import sha256_of
-from ci_excel.render.feedback_xlsx import FILLS, write_feedback, write_feedback_files
+from ci_excel.render.feedback_xlsx import FILLS, write_feedback
 from ci_excel.validation import validate_paths
 from tests.builders import INFO, patch_cells, register, tables_with
 
@@ -62,7 +63,7 @@ def test_feedback_files_for_files_with_issues_only(tmp_path: Path) -> None:
     register(src / "ok", info={**INFO, "department": "财务部"})
     (src / "broken.xlsx").write_text("not a workbook")
     run = validate_paths([src], root=src)
-    written = write_feedback_files(run, tmp_path / "fb", root=src)
+    written = write_run_feedback(run, tmp_path / "fb", lang="zh", root=src, workers=1)
     assert [p.relative_to(tmp_path / "fb").as_posix() for p in written] == ["电商 运营部/reg_1.xlsx"]
 
 
@@ -90,7 +91,7 @@ def test_ods_feedback_becomes_xlsx(tmp_path: Path) -> None:
         row = ["P-001", "大促", "审核", "录入", "变慢", "2小时", "超高", "低", "张敏"]
         pd.DataFrame([row], columns=headers).to_excel(writer, sheet_name="1-问题识别", index=False)
     run = validate_paths([path], root=tmp_path)
-    [out] = write_feedback_files(run, tmp_path / "fb", root=tmp_path)
+    [out] = write_run_feedback(run, tmp_path / "fb", lang="zh", root=tmp_path, workers=1)
     assert out.name == "dept.ods.xlsx"
     book = openpyxl.load_workbook(out)
     assert book["1-问题识别"]["G2"].comment is not None and book["1-问题识别"]["A2"].value == "P-001"

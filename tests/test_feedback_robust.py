@@ -11,8 +11,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from ci_excel.feedback_run import write_run_feedback
 from ci_excel.issues import Issue
-from ci_excel.render.feedback_xlsx import FeedbackNames, feedback_paths, write_feedback, write_feedback_files
+from ci_excel.render.feedback_xlsx import FeedbackNames, feedback_paths, write_feedback
 from ci_excel.render.xlsx_tables import sheet_parts
 from ci_excel.validation import validate_paths
 from tests.builders import register, tables_with
@@ -143,7 +144,7 @@ def test_feedback_files_one_per_file_and_a_failure_is_an_issue(tmp_path: Path) -
     register(src, "Y.xlsx", tables=tables_with(BAD))
     (tmp_path / "fb" / "X.xlsx").mkdir(parents=True)  # nothing can be written where X.xlsx's copy goes
     run = validate_paths([src], root=src)
-    written = write_feedback_files(run, tmp_path / "fb", root=src)
+    written = write_run_feedback(run, tmp_path / "fb", lang="zh", root=src, workers=1)
     assert sorted(p.name for p in written) == ["X.xls.xlsx", "Y.xlsx"]
     [failed] = [i for i in run.issues if i.code == "output-failed"]
     assert failed.file == "X.xlsx" and "X.xlsx" in failed.message("en")

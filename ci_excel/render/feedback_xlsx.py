@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import count
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import openpyxl
 import python_calamine as pc
@@ -44,10 +44,8 @@ from ci_excel.fileio import atomic_path, safe_filename
 from ci_excel.issues import Issue
 from ci_excel.render.xlsx_tables import cell_text, mend_openpyxl_save, sheet_parts
 from ci_excel.schema import Lang
-
-if TYPE_CHECKING:
-    from ci_excel.model import SourceFile
-    from ci_excel.validation import ValidationRun
+from ci_excel.sheet_scan import column_number
+from ci_excel.sniff import reader_failure
 
 ISSUES_SHEET = {"zh": "问题清单", "en": "Issues"}
 FILLS = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFD8A8")}
@@ -95,7 +93,7 @@ def write_feedback(source: Path, issues: Sequence[Issue], out: Path, *, lang: La
         try:
             return _annotated(source, issues, _final(out, ".xlsm" if kind == "xlsm" else ".xlsx"), lang, kind)
         except BaseException as exc:  # a panic in calamine is a BaseException
-            if not _recoverable(exc):
+            if not reader_failure(exc):
                 raise
             reason = f"{type(exc).__name__}: {exc}"[:300]
     return _standalone(issues, _final(out, ".xlsx"), lang, reason)
@@ -104,29 +102,6 @@ def write_feedback(source: Path, issues: Sequence[Issue], out: Path, *, lang: La
 def source_kind(source: Path) -> str | None:
     """The kind a file's suffix claims (None for one ci-excel does not know)."""
     return _SUFFIX_KIND.get(source.suffix.lower())
-
-
-def write_feedback_files(run: ValidationRun, out_dir: Path, *, lang: Lang = "zh",
-                         root: Path | None = None) -> list[Path]:
-    """A feedback copy of every readable file with issues, keeping its folders under `out_dir`, in this process.
-
-    Unreadable files have nothing to annotate; their issue is in the run's report. A file whose
-    copy cannot be written at all gets an output-failed issue in `run.issues`; the others go on.
-    (`ci_excel.feedback_run` does the same with each copy in a bounded worker.)
-    """
-    by_file = run.issues_by_file()
-    names = feedback_paths(out_dir, [(s.path, s.kind or None) for s in run.files])
-    written: list[Path] = []
-    for source in run.files:
-        issues = by_file.get(source.path)
-        if not issues or source.outcome == "unreadable":
-            continue
-        read_from = Path(source.snapshot) if source.snapshot else (root or Path()) / source.path
-        try:
-            written.append(write_feedback(read_from, issues, names[source.path], lang=lang, kind=source.kind or None))
-        except Exception as exc:
-            run.issues.append(_output_failed(source, names[source.path], exc))
-    return written
 
 
 class FeedbackNames:
@@ -178,16 +153,6 @@ def _numbered(path: Path, n: int) -> Path:
 
 def _key(path: Path) -> str:
     return unicodedata.normalize("NFC", path.as_posix()).casefold()
-
-
-def _output_failed(source: SourceFile, out: Path, exc: Exception) -> Issue:
-    return Issue("output-failed", file=source.path, department=source.department or "", period=source.period or "",
-                 params={"output": out.name, "reason": cell_text(f"{type(exc).__name__}: {exc}")})
-
-
-def _recoverable(exc: BaseException) -> bool:
-    """Any Exception (MemoryError included) or a Rust panic; not an interrupt or an exit."""
-    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
 # ---- the annotated copy -----------------------------------------------------------------------
@@ -295,14 +260,7 @@ def _group_by_cell(sheets: Mapping[str, Worksheet], issues: Iterable[Issue]) -> 
 
 def _is_cell(ref: str) -> bool:
     found = _A1.fullmatch(ref)
-    return found is not None and int(found[2]) <= _MAX_ROW and _column(found[1]) <= _MAX_COLUMN
-
-
-def _column(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
+    return found is not None and int(found[2]) <= _MAX_ROW and column_number(found[1]) <= _MAX_COLUMN
 
 
 def _target_cell(ws: Worksheet, ref: str) -> Cell:
