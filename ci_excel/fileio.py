@@ -8,7 +8,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
@@ -54,9 +54,12 @@ def atomic_write(target: Path, write: Callable[[Path], object]) -> Path:
     return target
 
 
-def sha256_of(path: Path) -> str:
+def sha256_of(path: Path, *, copy_to: Path | None = None) -> str:
+    """The file's SHA-256; with `copy_to`, the bytes hashed are also written there (one read)."""
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
+    with path.open("rb") as fh, (copy_to.open("wb") if copy_to is not None else nullcontext()) as out:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
+            if out is not None:
+                out.write(chunk)
     return digest.hexdigest()

@@ -18,7 +18,7 @@ from ci_excel.reading import discover
 from ci_excel.sandbox import DEFAULT_LIMITS, Crash, Limits, bounded_map
 from ci_excel.validation import FileCheck, check_file, file_label, file_sha, file_size, no_gc_passes
 
-Progress = Callable[[str, int, int], None]  # phase, done, total
+Progress = Callable[[str, int, int], None]  # phase ("read", "departments"), done, total
 SPILL_SUFFIX, SNAPSHOT_SUFFIX = ".pickle", ".snapshot"
 
 

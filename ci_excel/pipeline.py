@@ -32,7 +32,7 @@ from ci_excel.config import Config, load_config
 from ci_excel.departments import DepartmentDone, DepartmentJob, run_jobs
 from ci_excel.errors import UsageError
 from ci_excel.feedback_run import FeedbackWriter, names_for, plan
-from ci_excel.intake import read_checks, spill_path
+from ci_excel.intake import Progress, read_checks, spill_path
 from ci_excel.issues import Issue
 from ci_excel.model import PeriodOutline, SheetStats, SourceFile
 from ci_excel.render.charts import prune_cache
@@ -42,7 +42,6 @@ from ci_excel.schema import Lang
 from ci_excel.store import DEFAULT_PATH, PeriodWriter, Store, sqlite_url
 from ci_excel.validation import FileCheck, group_checks
 
-Progress = Callable[[str, int, int], None]  # phase ("read" or "departments"), done, total
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _SPILL, _FEEDBACK = ".spill", "feedback"
 

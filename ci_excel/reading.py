@@ -20,7 +20,7 @@ import re
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -30,7 +30,7 @@ from typing import Any
 import python_calamine as pc
 
 from ci_excel.sheet_scan import NO_BAD_CELLS, BadCells, SheetScan, column_number, scan_sheet, sheet_parts
-from ci_excel.sniff import Failure, Kind, reason, sniff
+from ci_excel.sniff import Failure, Kind, reader_failure, reason, sniff
 
 MAX_COLUMNS = 64  # the widest template sheet has about 20 columns
 MAX_ROWS = 100_000  # value rows on one sheet; a register has hundreds
@@ -78,7 +78,7 @@ class RawBook:
         except MemoryError:
             return Failure("sheet-unreadable", "the sheet needs more memory than one file may take")
         except BaseException as exc:  # calamine panics are BaseExceptions; a broken sheet fails alone
-            if isinstance(exc, KeyboardInterrupt | SystemExit):
+            if not reader_failure(exc):
                 raise
             return Failure("sheet-unreadable", reason(exc))
         if outside is not None:
@@ -117,7 +117,7 @@ def open_book(path: Path) -> RawBook | Failure:
     except MemoryError:
         return Failure("file-limit", "opening it needs more memory than one file may take")
     except BaseException as exc:  # calamine panics are BaseExceptions
-        if isinstance(exc, KeyboardInterrupt | SystemExit):
+        if not reader_failure(exc):
             raise
         return Failure("file-corrupt", reason(exc))
 
@@ -127,15 +127,23 @@ def _open(path: Path, kind: Kind) -> RawBook | Failure:
         return _open_xls(path, kind)
     if kind.kind in ("xlsx", "xlsm") and _shared_strings_lie(path):
         return _open_openpyxl(path, kind, "")  # calamine would reserve what the count claims, and abort
+    return _by_calamine(path, kind, refused=_calamine_refused)
+
+
+Refusal = Callable[[Path, Kind, str], "RawBook | Failure"]  # what to do when calamine cannot open a file
+
+
+def _by_calamine(path: Path, kind: Kind, *, refused: Refusal) -> RawBook | Failure:
+    """The book opened by calamine, or `refused(path, kind, why)` when calamine cannot open it."""
     try:
         book = _calamine(path, kind)
         meta = book.sheets_metadata
     except pc.PasswordError:
         return Failure("file-encrypted")
     except BaseException as exc:  # calamine's errors, and its panics (BaseExceptions)
-        if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
+        if not reader_failure(exc) or isinstance(exc, MemoryError):
             raise
-        return _calamine_refused(path, kind, reason(exc))
+        return refused(path, kind, reason(exc))
     hidden = {m.name for m in meta if m.visible != pc.SheetVisibleEnum.Visible}
     reader: _Reader = _OoxmlReader(path, book) if kind.kind in ("xlsx", "xlsm") else _CalamineReader(book)
     return RawBook(path, kind, [m.name for m in meta], hidden, reader)
@@ -236,7 +244,7 @@ class _OoxmlReader(_CalamineReader):
         try:
             return super().grid(name)
         except BaseException as exc:  # calamine panics are BaseExceptions
-            if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
+            if not reader_failure(exc) or isinstance(exc, MemoryError):
                 raise
             return None
 
@@ -369,18 +377,8 @@ def _open_xls(path: Path, kind: Kind) -> RawBook | Failure:
 
 def _xls_by_calamine(path: Path, kind: Kind, why: str) -> RawBook | Failure:
     """A legacy file xlrd refuses (a damaged OLE directory) that calamine may still read; its memory is
-    bounded by the reading worker's cap."""
-    try:
-        book = _calamine(path, kind)
-        meta = book.sheets_metadata
-    except pc.PasswordError:
-        return Failure("file-encrypted")
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
-            raise
-        return Failure("file-corrupt", why)
-    hidden = {m.name for m in meta if m.visible != pc.SheetVisibleEnum.Visible}
-    return RawBook(path, kind, [m.name for m in meta], hidden, _CalamineReader(book))
+    bounded by the reading worker's cap. Refused by both, it is corrupt for xlrd's reason."""
+    return _by_calamine(path, kind, refused=lambda _path, _kind, _why: Failure("file-corrupt", why))
 
 
 class _XlsReader(_Reader):

@@ -21,7 +21,7 @@ from typing import Any, Generic, TypeVar
 
 from pebble import ProcessExpired, ProcessPool
 
-from ci_excel.sniff import reason
+from ci_excel.sniff import reader_failure, reason
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -98,7 +98,7 @@ def _outcome(item: T, future: Future[Any], limits: Limits) -> Any:  # R | Crash[
     except MemoryError:
         return Crash(item, "file-limit", _memory_text(limits))
     except BaseException as exc:  # the task raised (a reader panic is a BaseException); it fails alone
-        if isinstance(exc, KeyboardInterrupt | SystemExit):
+        if not reader_failure(exc):
             raise
         return Crash(item, "file-unreadable", reason(exc))
 

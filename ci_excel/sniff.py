@@ -234,6 +234,12 @@ def _attrs(tag: bytes) -> dict[str, str]:
     return {k.decode(): v.decode("utf-8", "replace") for k, v in _ATTR.findall(tag)}
 
 
+def reader_failure(exc: BaseException) -> bool:
+    """Whether `exc` fails only the file being read: any Exception, or a panic in native code (which
+    python-calamine raises as a BaseException); never an interrupt or an exit."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
 def reason(exc: BaseException) -> str:
     """An exception as a short, one-line reason for a message."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""

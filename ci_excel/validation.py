@@ -10,7 +10,6 @@ template's example row, named by a warning): `SheetStats` proves it.
 from __future__ import annotations
 
 import gc
-import hashlib
 import math
 import os
 import re
@@ -46,7 +45,7 @@ from ci_excel.schema import (
     fold,
 )
 from ci_excel.scoring import achievement, met, passes, solution_score
-from ci_excel.sniff import MAX_FILE_BYTES, reason
+from ci_excel.sniff import MAX_FILE_BYTES, reader_failure, reason
 
 HEADER_SCAN_ROWS = 10
 THRESHOLD = 12.0
@@ -212,7 +211,7 @@ def check_file(path: Path, *, root: Path | None = None, snapshot: Path | None = 
     except MemoryError:
         ctx.add("file-limit", reason="checking it needs more memory than one file may take")
     except BaseException as exc:  # an unforeseen file or a reader bug (panics too): this file fails alone
-        if isinstance(exc, KeyboardInterrupt | SystemExit):
+        if not reader_failure(exc):
             raise
         ctx.add("file-unreadable", reason=reason(exc))
     finally:
@@ -226,12 +225,7 @@ def _snapshot(path: Path, to: Path, label: str) -> SourceFile:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         return SourceFile(label, "", size)
-    digest = hashlib.sha256()
-    with path.open("rb") as src, to.open("wb") as dst:
-        while chunk := src.read(1 << 20):
-            digest.update(chunk)
-            dst.write(chunk)
-    return SourceFile(label, digest.hexdigest(), size, snapshot=str(to))
+    return SourceFile(label, sha256_of(path, copy_to=to), size, snapshot=str(to))
 
 
 def file_label(path: Path, root: Path | None) -> str:
