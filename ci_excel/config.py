@@ -7,8 +7,11 @@ and what is allowed; docs/configuration.md documents every setting.
 
 from __future__ import annotations
 
+import math
+import re
 import string
 import tomllib
+import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from functools import cached_property
@@ -16,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ci_excel.errors import ConfigError
-from ci_excel.schema import LANGS, LEVEL, PRIORITY, PROBLEMS, Lang, fold
+from ci_excel.schema import LANGS, LEVEL, PRIORITY, PROBLEMS, SOLUTIONS, Lang, fold
 
 CONFIG_FILE = "ci_excel.toml"
 DEFAULT_REPORT_TEMPLATE = Path("workbook_templates") / "report_template.docx"
@@ -44,6 +47,10 @@ class Weights:
 
     def as_dict(self) -> dict[str, float]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def max_total(self) -> float:
+        """The highest solution total these weights allow: every rating at the schema's maximum (5)."""
+        return sum(w * (SOLUTIONS.column(k).maximum or 0) for k, w in self.as_dict().items())
 
 
 @dataclass(frozen=True)
@@ -83,11 +90,9 @@ class Config:
         workbook_templates/report_template.docx in the working folder when present, else None
         (the renderer then uses the copy shipped with ci-excel)."""
         if self.report_template is not None:
-            if not self.report_template.is_file():
-                raise ConfigError(f"'report_template': {self.report_template} is not a file")
-            return self.report_template
+            return check_report_template(self.report_template)
         default = (cwd or Path.cwd()) / DEFAULT_REPORT_TEMPLATE
-        return default if default.is_file() else None
+        return check_report_template(default) if default.is_file() else None
 
     @cached_property
     def _aliases(self) -> dict[str, str]:
@@ -105,6 +110,8 @@ def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: settings file not found") from exc
+    except OSError as exc:  # a folder, no permission
+        raise ConfigError(f"{path}: cannot read the settings file: {exc.strerror or exc}") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not a valid TOML file: {exc}") from exc
     try:
@@ -121,6 +128,103 @@ def config_from_dict(data: Mapping[str, Any], *, base: Path | None = None) -> Co
         if key in data:
             kwargs.update(parse(data[key], base))
     return Config(**kwargs)
+
+
+# -- checks shared with the rest of ci-excel ----------------------------------------------------
+
+_URL_EXAMPLES = "e.g. sqlite:///path/store.sqlite or postgresql+psycopg://user:pass@host/db"
+_DRIVER_PACKAGES = {"MySQLdb": "mysqlclient", "pymysql": "PyMySQL", "psycopg2": "psycopg2-binary"}
+_POSTGRES_EXTRA = "pip install 'ci-excel[postgres]'"
+
+
+def check_db_url(url: str) -> str:
+    """`url` when it can name a history store: it parses, its database driver is installed and an
+    SQLite file's folder exists. Nothing is created or connected; else ConfigError (passwords hidden)."""
+    parsed = _parse_db_url(url)
+    shown = repr(parsed.render_as_string(hide_password=True))
+    dialect = _dialect(parsed, shown)
+    _check_driver(dialect, parsed.get_backend_name(), shown)
+    if parsed.get_backend_name() == "sqlite":
+        _check_sqlite_folder(parsed, shown)
+    return url
+
+
+def _parse_db_url(url: str) -> Any:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        masked = re.sub(r"(://[^:/@]*:).*@", r"\1***@", url)
+        raise ConfigError(f"{masked!r} is not a database URL ({exc}); write {_URL_EXAMPLES}") from exc
+
+
+def _dialect(parsed: Any, shown: str) -> Any:
+    from sqlalchemy.exc import NoSuchModuleError
+
+    try:
+        dialect = parsed.get_dialect()
+    except NoSuchModuleError as exc:
+        raise ConfigError(f"{shown}: unknown database kind {parsed.drivername!r}; write {_URL_EXAMPLES}") from exc
+    if getattr(dialect, "is_async", False):
+        raise ConfigError(f"{shown}: {parsed.drivername} is an asyncio driver, which ci-excel cannot use; "
+                          f"write {_URL_EXAMPLES}")
+    return dialect
+
+
+def _check_driver(dialect: Any, backend: str, shown: str) -> None:
+    try:
+        dialect.import_dbapi()
+    except ImportError as exc:
+        module = exc.name or str(exc)
+        if module == "psycopg":
+            hint = _POSTGRES_EXTRA
+        else:
+            hint = f"pip install {_DRIVER_PACKAGES.get(module, module)}"
+            if backend == "postgresql":
+                hint += f" (or write postgresql+psycopg://… and {_POSTGRES_EXTRA})"
+        raise ConfigError(f"{shown}: the database driver for {backend} ({module}) is not installed: {hint}") from exc
+
+
+def _check_sqlite_folder(parsed: Any, shown: str) -> None:
+    """The SQLite file may be created later, but its folder must be there (in-memory and URI forms pass)."""
+    database = parsed.database or ""
+    if database in ("", ":memory:") or database.startswith("file:") or parsed.query.get("uri"):
+        return
+    folder = Path(database).parent
+    if not folder.is_dir():
+        raise ConfigError(f"{shown}: the folder {folder.resolve()} does not exist; create it or give another path")
+
+
+def check_report_template(path: Path) -> Path:
+    """`path` when it is a Word document (.docx) the reports can take their styles from; else ConfigError."""
+    if not path.exists():
+        raise ConfigError(f"'report_template': {path} does not exist")
+    reason = _not_docx(path)
+    if reason is not None:
+        raise ConfigError(f"'report_template': {path} is not a Word document (.docx): {reason}; "
+                          "give a .docx saved by Word or the one `ci-excel templates` writes")
+    return path
+
+
+def _not_docx(path: Path) -> str | None:
+    """Why python-docx cannot open `path`, or None when it can."""
+    if path.is_dir():
+        return "it is a folder"
+    if not zipfile.is_zipfile(path):
+        return "it is not a zip package"
+    from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+    from lxml import etree
+
+    try:
+        Document(str(path))
+    except KeyError as exc:
+        return str(exc.args[0]) if exc.args else "a part is missing"
+    except (PackageNotFoundError, zipfile.BadZipFile, ValueError, OSError, etree.XMLSyntaxError) as exc:
+        return str(exc)
+    return None
 
 
 # -- parsing helpers: each returns the Config fields it sets ------------------------------------
@@ -140,8 +244,10 @@ def _table(value: Any, key: str) -> Mapping[str, Any]:
 
 
 def _number(value: Any, key: str, *, minimum: float = 0) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-        raise ConfigError(f"'{key}' must be a number ≥ {minimum:g}, not {value!r}")
+    """A finite number ≥ minimum (TOML also allows nan and inf)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
+            or value < minimum:
+        raise ConfigError(f"'{key}' must be a finite number ≥ {minimum:g}, not {value!r}")
     return float(value)
 
 
@@ -164,14 +270,18 @@ def _lang(value: Any, _base: Path | None) -> dict[str, Any]:
 
 
 def _db_url(value: Any, _base: Path | None) -> dict[str, Any]:
-    return {"db_url": _text(value, "db_url")}
+    url = _text(value, "db_url")
+    try:
+        return {"db_url": check_db_url(url)}
+    except ConfigError as exc:
+        raise ConfigError(f"'db_url': {exc}") from exc
 
 
 def _report_template(value: Any, base: Path | None) -> dict[str, Any]:
     path = Path(_text(value, "report_template"))
     if base is not None and not path.is_absolute():
         path = base / path
-    return {"report_template": path}
+    return {"report_template": check_report_template(path)}
 
 
 def _deadline_day(value: Any, _base: Path | None) -> dict[str, Any]:
@@ -185,14 +295,30 @@ def _stalled(value: Any, _base: Path | None) -> dict[str, Any]:
 def _scoring(value: Any, _base: Path | None) -> dict[str, Any]:
     table = _table(value, "scoring")
     _known(table, ("threshold", "weights"), "scoring.")
-    out: dict[str, Any] = {}
-    if "threshold" in table:
-        out["threshold"] = _number(table["threshold"], "scoring.threshold")
-    if "weights" in table:
-        weights = _table(table["weights"], "scoring.weights")
-        _known(weights, tuple(Weights().as_dict()), "scoring.weights.")
-        out["weights"] = Weights(**{k: _number(v, f"scoring.weights.{k}") for k, v in weights.items()})
-    return out
+    weights = _weights(table["weights"]) if "weights" in table else Weights()
+    default = "threshold" not in table
+    threshold = Config.threshold if default else _number(table["threshold"], "scoring.threshold")
+    _check_reachable(threshold, weights, default=default)
+    return {"threshold": threshold, "weights": weights}
+
+
+def _weights(value: Any) -> Weights:
+    table = _table(value, "scoring.weights")
+    _known(table, tuple(Weights().as_dict()), "scoring.weights.")
+    weights = Weights(**{k: _number(v, f"scoring.weights.{k}") for k, v in table.items()})
+    if not any(weights.as_dict().values()):
+        raise ConfigError("'scoring.weights' are all 0: no solution could score; give at least one weight above 0")
+    return weights
+
+
+def _check_reachable(threshold: float, weights: Weights, *, default: bool) -> None:
+    """The threshold must be above 0 and no higher than the best total the weights allow."""
+    top = weights.max_total()
+    if 0 < threshold <= top + 1e-9:
+        return
+    given = f"{threshold:g}" + (" (the default)" if default else "")
+    raise ConfigError(f"'scoring.threshold' must be above 0 and at most {top:g}, the highest total these weights "
+                      f"allow (every rating at the top of its scale); not {given}")
 
 
 def _level(text: Any, key: str) -> str:
@@ -205,49 +331,81 @@ def _level(text: Any, key: str) -> str:
 def _matrix(value: Any, _base: Path | None) -> dict[str, Any]:
     """[priority] impact = { difficulty = "P1", ... }: cells given override the default matrix."""
     matrix = {k: dict(v) for k, v in DEFAULT_MATRIX.items()}
+    given: dict[tuple[str, str], str] = {}
     for impact_text, row in _table(value, "priority").items():
         impact = _level(impact_text, f"priority.{impact_text}")
         for difficulty_text, cls in _table(row, f"priority.{impact_text}").items():
             key = f"priority.{impact_text}.{difficulty_text}"
-            difficulty = _level(difficulty_text, key)
-            found = PRIORITY.match(str(cls))
-            if found is None:
-                raise ConfigError(f"'{key}' must be one of {', '.join(PRIORITY.by_key)}, not {cls!r}")
-            matrix[impact][difficulty] = found
+            cell = (impact, _level(difficulty_text, key))
+            if cell in given:
+                raise ConfigError(f"'{key}' sets the same cell as '{given[cell]}'; give each cell once")
+            given[cell] = key
+            matrix[impact][cell[1]] = _priority_class(cls, key)
     return {"matrix": matrix}
+
+
+def _priority_class(value: Any, key: str) -> str:
+    found = PRIORITY.match(value) if isinstance(value, str) else None
+    if found is None:
+        raise ConfigError(f"'{key}' must be one of {', '.join(PRIORITY.by_key)}, not {value!r}")
+    return found
 
 
 def _statements(value: Any, _base: Path | None) -> dict[str, Any]:
     table = _table(value, "statement")
     _known(table, LANGS, "statement.")
     statements = dict(DEFAULT_STATEMENTS)
-    allowed = [c.key for c in PROBLEMS.columns]
     for lang, template in table.items():
-        template = _text(template, f"statement.{lang}")
-        try:
-            names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-        except ValueError as exc:
-            raise ConfigError(f"'statement.{lang}' is not a valid template: {exc}") from exc
-        unknown = sorted(n for n in names if n not in allowed)
-        if unknown:
-            raise ConfigError(f"'statement.{lang}' uses unknown field(s) {', '.join(unknown)}; "
-                              f"allowed: {', '.join('{' + a + '}' for a in allowed)}")
-        statements[lang] = template
+        key = f"statement.{lang}"
+        statements[lang] = _template(_text(template, key), key)
     return {"statements": statements}
+
+
+_STATEMENT_FIELDS = tuple(c.key for c in PROBLEMS.columns)
+_ALLOWED_FIELDS = ", ".join("{" + k + "}" for k in _STATEMENT_FIELDS)
+
+
+def _template(template: str, key: str) -> str:
+    """A statement template of plain {field}s only: a format spec, conversion, attribute, index or
+    positional field could fail or blow up at run time. Literal {{ and }} stay allowed."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise ConfigError(f"'{key}' is not a valid template: {exc}; write fields as {{field}}, "
+                          "literal braces as {{ and }}") from exc
+    names = {name for _, name, spec, conversion in parts if name is not None and _plain(name, spec, conversion, key)}
+    unknown = sorted(names - set(_STATEMENT_FIELDS))
+    if unknown:
+        raise ConfigError(f"'{key}' uses unknown field(s) {', '.join(unknown)}; allowed: {_ALLOWED_FIELDS}")
+    return template
+
+
+def _plain(name: str, spec: str | None, conversion: str | None, key: str) -> bool:
+    """True for a plain {field}; anything else in braces raises ConfigError."""
+    if name.isidentifier() and not spec and not conversion:
+        return True
+    shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+    raise ConfigError(f"'{key}': {shown} is not allowed; write a field name alone in braces, "
+                      f"no format, !conversion, .attribute, [index] or position; allowed: {_ALLOWED_FIELDS}")
 
 
 def _roster(value: Any, _base: Path | None) -> dict[str, Any]:
     if not isinstance(value, list):
         raise ConfigError("'roster' must be a list of [[roster]] tables with name and aliases")
     roster = tuple(_department(entry, i) for i, entry in enumerate(value, 1))
-    seen: dict[str, str] = {}
-    for dept in roster:
-        for name in (dept.name, *dept.aliases):
-            folded = fold(name).lower()
-            if seen.get(folded, dept.name) != dept.name:
-                raise ConfigError(f"'roster': {name!r} is given for both {seen[folded]!r} and {dept.name!r}")
-            seen[folded] = dept.name
+    _check_unique(roster)
     return {"roster": roster}
+
+
+def _check_unique(roster: tuple[Department, ...]) -> None:
+    """A name or alias (folded, case-insensitive) belongs to one roster entry only."""
+    seen: dict[str, tuple[int, str]] = {}
+    for index, dept in enumerate(roster, 1):
+        for name in (dept.name, *dept.aliases):
+            first, owner = seen.setdefault(fold(name).lower(), (index, dept.name))
+            if first != index:
+                raise ConfigError(f"'roster': {name!r} is given for both roster[{first}] ({owner!r}) "
+                                  f"and roster[{index}] ({dept.name!r})")
 
 
 def _department(entry: Any, index: int) -> Department:
