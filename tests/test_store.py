@@ -115,7 +115,7 @@ def test_a_failed_save_leaves_the_stored_period_intact(store: Store) -> None:
     store.save_period(saved)
     # the same department twice breaks the submissions key halfway through the save
     broken = _period(departments=[_department("物流部", "2026-11"), _department("物流部", "2026-11")])
-    with pytest.raises(StoreError, match="could not store period 2026-11"):
+    with pytest.raises(StoreError, match="cannot store period 2026-11 in the history store"):
         store.save_period(broken)
     _same(store.load_period("2026-11"), saved)
 
