@@ -378,11 +378,15 @@ class Store:
             return list(conn.scalars(query))
 
     def iter_departments(self, period: str) -> Iterator[DepartmentResult]:
-        """A stored period's departments in stored order, loaded one at a time."""
-        names = self.department_names(period)
-        with self._read() as conn:
-            for name in names:
-                yield from _load_departments(conn, period, _load_issues(conn, period, department=name), name)
+        """A stored period's departments in stored order, loaded one at a time.
+
+        Each in a short read of its own: a consumer that renders for minutes holds no read
+        transaction meanwhile (on SQLite that would keep every writer waiting).
+        """
+        for name in self.department_names(period):
+            with self._read() as conn:
+                found = _load_departments(conn, period, _load_issues(conn, period, department=name), name)
+            yield from found
 
     def history(self, *, until: str | None = None) -> list[PeriodFigures]:
         """Headline figures of every stored period (up to `until`), oldest first."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import random
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,7 +18,7 @@ from ci_excel.config import Config
 from ci_excel.issues import Issue
 from ci_excel.model import DepartmentResult, PeriodResult
 from ci_excel.schema import SHEETS
-from ci_excel.store import ENTITY_TABLES, STORE_VERSION, Store, StoreError
+from ci_excel.store import ENTITY_TABLES, STORE_VERSION, Store, StoreError, sqlite_url
 from tests.store_factories import problem_tables, submission
 
 PG_URL = os.environ.get("CI_EXCEL_TEST_PG_URL")
@@ -283,3 +285,224 @@ def test_the_store_stays_usable_while_a_period_is_written(store: Store, url: str
     assert [d.department for d in store.load_period("2026-11").departments] == [d.department for d in written]
     assert store.periods() == ["2026-10", "2026-11"]
     other.close()
+
+
+# -- a damaged, empty, missing, full or read-only store ---------------------------------------------
+
+_READS: dict[str, Callable[[Store], object]] = {
+    "periods": lambda s: s.periods(),
+    "previous_period": lambda s: s.previous_period("2026-12"),
+    "load_period": lambda s: s.load_period("2026-11"),
+    "load_outline": lambda s: s.load_outline("2026-11"),
+    "department_names": lambda s: s.department_names("2026-11"),
+    "iter_departments": lambda s: list(s.iter_departments("2026-11")),
+    "history": lambda s: s.history(),
+    "history_rows": lambda s: s.history_rows(),
+    "stage_history": lambda s: s.stage_history("电商运营部", "2026-12"),
+    "departments_seen": lambda s: s.departments_seen(),
+    "problem_ids": lambda s: s.problem_ids("2026-11"),
+    "run_id": lambda s: s.run_id("2026-11"),
+    "save_period": lambda s: s.save_period(_period("2026-12")),
+    "delete_period": lambda s: s.delete_period("2026-10"),
+}
+
+
+def _damaged(tmp_path: Path) -> Path:
+    """A real store with three periods, overwritten with random bytes from its second page on."""
+    path = tmp_path / "history.sqlite"
+    with Store(sqlite_url(path)) as store:
+        for period in ("2026-09", "2026-10", "2026-11"):
+            store.save_period(_period(period))
+    size = path.stat().st_size
+    assert size > 4 * 4096
+    with path.open("r+b") as file:
+        file.seek(4096)
+        file.write(random.Random(20261210).randbytes(size - 4096))
+    return path
+
+
+@pytest.mark.parametrize("method", list(_READS))
+def test_every_method_on_a_damaged_store_raises_a_store_error(tmp_path: Path, method: str) -> None:
+    store = Store(sqlite_url(tmp_path / "history.sqlite"))  # opened while sound
+    _damaged(tmp_path)
+    store.engine.dispose()  # no page cached from before
+    with pytest.raises(StoreError, match=r"^cannot (read|write to|store period 2026-12 in) the history store "
+                                         r".*: .*; the store file is damaged: restore it from a backup$"):
+        _READS[method](store)
+    store.close()
+
+
+def test_opening_a_damaged_store_is_a_store_error(tmp_path: Path) -> None:
+    path = _damaged(tmp_path)
+    with pytest.raises(StoreError, match=f"^cannot open the history store sqlite:///{path}: .*"
+                                         "; the store file is damaged: restore it from a backup$"):
+        Store(sqlite_url(path))
+
+
+def test_a_text_file_is_not_a_store(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    path.write_text("部门,问题\n" * 500, encoding="utf-8")
+    with pytest.raises(StoreError, match="file is not a database; the store file is damaged: restore it from a backup"):
+        Store(sqlite_url(path))
+
+
+def test_an_empty_store_file_is_refused_not_taken_as_new(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    path.touch()
+    for create in (True, False):
+        with pytest.raises(StoreError, match=re.escape(
+                f"the history store {path} is empty (0 bytes): restore it from a backup, "
+                "or delete it to start a new store")):
+            Store(sqlite_url(path), create=create)
+    assert path.stat().st_size == 0
+
+
+def test_a_missing_store_is_an_error_when_not_created(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    with pytest.raises(StoreError, match=re.escape(
+            f"no history store at {path}; run 'ci-excel consolidate' first or give --db/--out")):
+        Store(sqlite_url(path), create=False)
+    assert list(tmp_path.iterdir()) == []  # nothing made, not even the lock folder
+    Store(sqlite_url(path)).close()  # made when opened for writing
+    with Store(sqlite_url(path), create=False) as store:
+        assert store.periods() == []
+
+
+def test_an_empty_database_is_no_store_when_not_created(url: str) -> None:
+    if url.startswith("sqlite"):
+        with sa.create_engine(url).begin() as conn:  # an SQLite file, but not a history store
+            conn.execute(sa.text("CREATE TABLE notes (text TEXT)"))
+    with pytest.raises(StoreError, match=r"^no history store at .*; run 'ci-excel consolidate' first"):
+        Store(url, create=False)
+
+
+def test_a_full_disk_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    store = Store(sqlite_url(path))
+    store.save_period(_period("2026-10"))
+    pages = path.stat().st_size // 4096
+    # SQLite's own page limit gives the very error a full disk does (SQLITE_FULL)
+    sa.event.listen(store.engine, "connect", lambda dbapi, _r: dbapi.execute(f"PRAGMA max_page_count = {pages}"))
+    store.engine.dispose()
+    full = "database or disk is full; the disk is full: free some space, then run again"
+    with pytest.raises(StoreError, match=full):
+        store.save_period(_period("2026-11"))
+    assert store.periods() == ["2026-10"]
+    store.close()
+
+
+def test_a_read_only_store_reads_and_says_why_it_cannot_be_written(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    with Store(sqlite_url(path)) as store:
+        store.save_period(_period("2026-10"))
+    with Store(f"sqlite:///file:{path}?mode=ro&uri=true") as store:
+        assert store.periods() == ["2026-10"]
+        with pytest.raises(StoreError, match="readonly database; it is read-only for this user"):
+            store.save_period(_period("2026-11"))
+        with pytest.raises(StoreError, match=r"^cannot write to the history store .*readonly database"):
+            store.delete_period("2026-10")
+
+
+def test_an_unreachable_server_says_what_to_check_and_hides_the_password() -> None:
+    with pytest.raises(StoreError) as raised:
+        Store("postgresql+psycopg://pmo:s3cret@127.0.0.1:1/history")
+    message = str(raised.value)
+    assert message.startswith("cannot open the history store postgresql+psycopg://pmo:***@127.0.0.1:1/history: ")
+    assert message.endswith("; check that the database server is running and the URL's host and port")
+    assert "s3cret" not in message
+
+
+# -- long names, versions, run ids ----------------------------------------------------------------
+
+LONG_NAME = "华东区域供应链与物流运营管理中心" * 19 + "部门"  # 306 characters
+
+
+def test_long_department_names_and_template_versions_store(store: Store) -> None:
+    dept = _department(LONG_NAME, "2026-11")
+    dept.files[:] = [replace(f, template_version="v" + "2026.12-pmo-custom-" * 2 + "x") for f in dept.files]
+    assert len(LONG_NAME) > 300 and len(dept.files[0].template_version or "") == 40
+    saved = _period(departments=[dept, _department("客户服务部", "2026-11")])
+    saved.missing.append(LONG_NAME + "二")
+    store.save_period(saved)
+    _same(store.load_period("2026-11"), saved)
+    assert store.departments_seen() == sorted([LONG_NAME, "客户服务部"])
+
+
+def test_the_run_id_is_stored_with_its_period(store: Store) -> None:
+    saved = _period()
+    with store.period_writer("2026-11", generated_on=saved.generated_on) as writer:
+        for dept in saved.departments:
+            writer.add(dept)
+        writer.finish(store._figures(saved), missing=[], issues=[], run_id="2026-11.run-20261210-100200")
+    assert store.run_id("2026-11") == "2026-11.run-20261210-100200"
+    assert store.run_id("2026-10") is None  # not stored
+    store.save_period(_period("2026-10"))
+    assert store.run_id("2026-10") is None  # stored without one
+    store.save_period(_period("2026-10"), run_id="2026-10.run-1")
+    assert store.run_id("2026-10") == "2026-10.run-1"
+
+
+_V1_LENGTHS = {"department": 255, "template_version": 32, "cell": 32}  # VARCHAR lengths of store version 1
+
+
+def _make_v1(url: str) -> None:
+    """Turn a current store back into a version 1 one: bounded text columns, no run_id, version 1."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            for table in sa.inspect(conn).get_table_names():
+                for column in sa.inspect(conn).get_columns(table):
+                    if column["name"] in _V1_LENGTHS:
+                        length = _V1_LENGTHS[column["name"]]
+                        conn.execute(sa.text(f'ALTER TABLE {table} ALTER COLUMN "{column["name"]}" '
+                                             f"TYPE VARCHAR({length})"))
+        conn.execute(sa.text("ALTER TABLE periods DROP COLUMN run_id"))
+        conn.execute(sa.text("DELETE FROM schema_version WHERE version > 1"))
+    engine.dispose()
+
+
+def test_a_version_1_store_upgrades(url: str) -> None:
+    saved = _period("2026-10")
+    with Store(url) as store:
+        store.save_period(saved)
+    _make_v1(url)
+    if url.startswith("postgresql"):
+        kinds = {c["name"]: c["type"] for c in sa.inspect(sa.create_engine(url)).get_columns("submissions")}
+        assert isinstance(kinds["department"], sa.VARCHAR) and kinds["department"].length == 255
+    with Store(url) as store:
+        with store.engine.connect() as conn:
+            assert list(conn.scalars(sa.text("SELECT version FROM schema_version ORDER BY version"))) == [1, 2]
+            inspector = sa.inspect(conn)
+            for table in ("submissions", "source_files", "issues", "problems", "missing_departments"):
+                for column in inspector.get_columns(table):
+                    if column["name"] in _V1_LENGTHS:
+                        assert getattr(column["type"], "length", None) is None, (table, column)
+        _same(store.load_period("2026-10"), saved)
+        assert store.run_id("2026-10") is None
+        long = _period(departments=[_department(LONG_NAME, "2026-11")])
+        store.save_period(long, run_id="2026-11.run-1")
+        _same(store.load_period("2026-11"), long)
+        assert store.run_id("2026-11") == "2026-11.run-1"
+
+
+def test_an_in_memory_store_has_locks_that_are_always_free() -> None:
+    with Store("sqlite://") as store:
+        first, second = store.lock("period-2026-11"), store.lock("period-2026-11")
+        assert first.try_acquire() and second.try_acquire()
+        first.release()
+        second.release()
+
+
+def test_a_file_store_keeps_its_locks_beside_it(tmp_path: Path) -> None:
+    with Store(sqlite_url(tmp_path / "history.sqlite")) as store:
+        first, second = store.lock("period-2026-11"), store.lock("period-2026-11")
+        assert first.try_acquire()
+        assert not second.try_acquire()
+        assert f"pid {os.getpid()}" in second.holder() and "lock period-2026-11 on the history store" in second.holder()
+        first.release()
+        assert second.try_acquire()
+        second.release()
+        odd = store.lock("报表/2026:11")  # any key, even one that is no file name
+        assert odd.try_acquire()
+        odd.release()
+    assert (tmp_path / ".history.sqlite.locks" / "period-2026-11.lock").exists()
