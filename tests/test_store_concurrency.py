@@ -1,0 +1,174 @@
+"""The history store under real concurrent processes: first use, one period saved twice at once,
+and locks that outlive neither their release nor their process (SQLite always, PostgreSQL when
+CI_EXCEL_TEST_PG_URL is set). Children are spawned: fresh interpreters, as two commands would be."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from multiprocessing.context import SpawnProcess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from ci_excel.store import _PERIOD_CHILDREN, PERIODS, SCHEMA_VERSION, STORE_VERSION, Store
+from tests.test_store import PG_URL, _department, _drop_all, _period, _same
+
+SPAWN = multiprocessing.get_context("spawn")
+OPENERS, OPEN_TRIALS, SAVE_TRIALS = 6, 4, 3
+WAIT = 120  # seconds any child may take (spawning imports everything)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """Gives the URL of a store that does not exist yet, each time it is called."""
+    if request.param == "postgresql" and not PG_URL:
+        pytest.skip("CI_EXCEL_TEST_PG_URL is not set")
+    made = iter(range(1000))
+
+    def new() -> str:
+        if PG_URL and request.param == "postgresql":
+            _drop_all(PG_URL)
+            return PG_URL
+        return f"sqlite:///{tmp_path / f'history{next(made)}.sqlite'}"
+
+    yield new
+    if PG_URL and request.param == "postgresql":
+        _drop_all(PG_URL)
+
+
+# -- what the children do (module level: spawned children import it) ------------------------------
+
+
+def _report(results: Any, work: Callable[[], None]) -> None:
+    try:
+        work()
+    except Exception as exc:
+        results.put(f"{type(exc).__name__}: {exc}")
+    else:
+        results.put("ok")
+
+
+def _open(url: str, start: Any, results: Any) -> None:
+    start.wait(WAIT)
+    _report(results, lambda: Store(url).close())
+
+
+def _save(url: str, start: Any, results: Any) -> None:
+    def work() -> None:
+        saved = _big_period()
+        with Store(url) as store, store.period_writer(saved.period, generated_on=saved.generated_on) as writer:
+            for dept in saved.departments:
+                writer.add(dept)
+            writer.finish(store._figures(saved), missing=saved.missing, issues=saved.issues)
+            start.wait(WAIT)  # both copies into the store begin together
+    _report(results, work)
+
+
+def _hold(url: str, key: str, held: Any) -> None:
+    lock = Store(url).lock(key)
+    held.put(lock.try_acquire())
+    time.sleep(WAIT)  # until killed
+
+
+def _big_period() -> Any:
+    return _period(departments=[_department(f"部门{n:02}", "2026-11", problems=5) for n in range(20)])
+
+
+# -- running them ---------------------------------------------------------------------------------
+
+
+def _together(target: Callable[..., None], url: str, n: int) -> list[str]:
+    """Run `target` in `n` spawned processes that start its work at one moment; their outcomes."""
+    start, results = SPAWN.Barrier(n), SPAWN.Queue()
+    children = [SPAWN.Process(target=target, args=(url, start, results)) for _ in range(n)]
+    try:
+        for child in children:
+            child.start()
+        return [results.get(timeout=WAIT) for _ in children]
+    finally:
+        _end(children)
+
+
+def _end(children: list[SpawnProcess]) -> None:
+    for child in children:
+        child.join(timeout=WAIT)
+        if child.is_alive():
+            child.kill()
+            child.join()
+
+
+# -- the tests --------------------------------------------------------------------------------------
+
+
+def test_many_processes_open_a_new_store_at_once(fresh: Callable[[], str]) -> None:
+    for _ in range(OPEN_TRIALS):
+        url = fresh()
+        assert _together(_open, url, OPENERS) == ["ok"] * OPENERS
+        with Store(url) as store, store.engine.connect() as conn:
+            versions = list(conn.scalars(sa.select(SCHEMA_VERSION.c.version).order_by(SCHEMA_VERSION.c.version)))
+        assert versions == list(range(1, STORE_VERSION + 1))
+
+
+def test_one_period_saved_by_two_processes_at_once_is_stored_once(fresh: Callable[[], str]) -> None:
+    url = fresh()
+    Store(url).close()
+    for _ in range(SAVE_TRIALS):
+        assert _together(_save, url, 2) == ["ok", "ok"]
+        concurrent = _row_counts(url)
+        with Store(url) as store:
+            _same(store.load_period("2026-11"), _big_period())
+            store.save_period(_big_period())  # one save alone, for comparison
+        assert _row_counts(url) == concurrent
+        assert concurrent["periods"] == 1 and concurrent["problems"] == 100
+
+
+def _row_counts(url: str) -> dict[str, int]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        counts = {t.name: conn.scalar(sa.select(sa.func.count()).select_from(t)) or 0
+                  for t in (PERIODS, *_PERIOD_CHILDREN)}
+    engine.dispose()
+    return counts
+
+
+def test_a_held_lock_is_refused_until_its_holder_is_killed(fresh: Callable[[], str]) -> None:
+    url = fresh()
+    Store(url).close()
+    held = SPAWN.Queue()
+    holder = SPAWN.Process(target=_hold, args=(url, "period-2026-11", held))
+    holder.start()
+    try:
+        assert held.get(timeout=WAIT) is True
+        with Store(url) as store:
+            lock = store.lock("period-2026-11")
+            assert not lock.try_acquire()
+            assert f"pid {holder.pid}" in lock.holder() and "lock period-2026-11 on the" in lock.holder()
+            other = store.lock("period-2026-10")  # another key is free
+            assert other.try_acquire()
+            other.release()
+            assert holder.pid is not None
+            os.kill(holder.pid, signal.SIGKILL)
+            holder.join(timeout=WAIT)
+            assert _taken_within(lock, seconds=30)
+            lock.release()
+            again = store.lock("period-2026-11")
+            assert again.try_acquire()  # released: free again
+            again.release()
+    finally:
+        _end([holder])
+
+
+def _taken_within(lock: Any, *, seconds: float) -> bool:
+    """The server notices a killed client's closed socket at once, but give it a moment."""
+    deadline = time.monotonic() + seconds
+    while not lock.try_acquire():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
