@@ -11,3 +11,12 @@ class UsageError(CiExcelError):
 
 class ConfigError(UsageError):
     """ci_excel.toml holds a value that cannot be used."""
+
+
+class OutputError(CiExcelError):
+    """What ci-excel writes cannot be written (a full disk, a read-only folder, no permission): the
+    run stops, the previous outputs and the history store as they were."""
+
+
+class Busy(CiExcelError):
+    """Another run holds a lock this one needs, and it was told not to wait (exit code 4)."""
