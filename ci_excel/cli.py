@@ -1,23 +1,26 @@
 """The command line: parses arguments, calls the library, prints, maps errors to exit codes.
 
 This is the only module that imports click or prints. Exit codes, the same for every command:
-0 done, the data clean or with warnings only; 1 done, errors found in the data (or the store or
-an output cannot be used); 2 usage (bad arguments, bad configuration); 3 an internal failure
-(a bug: the message says what to report).
+0 done, the data clean or with warnings only; 1 done, errors found in the data; 2 usage (bad
+arguments, bad configuration: nothing written); 3 could not finish: a disk, folder or store that
+cannot be used (one sentence: what failed and what to do) or a bug (with its traceback, to report);
+4 another run of the period is going and --no-wait was given; 130/143 stopped by Ctrl+C/SIGTERM.
+After 2, 3, 4 or a stop, the previous outputs and the history store are as they were.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from ci_excel import __version__
-from ci_excel.errors import CiExcelError, UsageError
+from ci_excel.errors import Busy, CiExcelError, UsageError
 
 LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
                     help="Language of templates, messages and reports.")
@@ -30,27 +33,50 @@ OUT = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_typ
 PERIOD = click.option("--period", required=True, metavar="YYYY-MM", help="The reporting month, e.g. 2026-11.")
 
 
-EXIT_OK, EXIT_DATA_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_DATA_ERRORS, EXIT_USAGE, EXIT_INTERNAL, EXIT_BUSY = 0, 1, 2, 3, 4
+NO_WAIT = click.option("--no-wait", is_flag=True,
+                       help=f"If another run of the period is going, stop at once (exit code {EXIT_BUSY}) instead of "
+                            "waiting for it.")
+
+
+class _Stopped(BaseException):
+    """SIGTERM, raised where the run is, so it unwinds as for Ctrl+C: workers stopped, run folder removed."""
+
+
+def _stop(signum: int, _frame: object) -> None:
+    raise _Stopped(signum)
 
 
 def _run(action: Callable[[], int | None]) -> None:
     """Call the library; turn its exceptions into a clean message and exit code."""
+    signal.signal(signal.SIGTERM, _stop)
     try:
         code = action() or EXIT_OK
     except UsageError as exc:
-        click.secho(f"Error: {exc}", fg="red", err=True)
-        sys.exit(EXIT_USAGE)
+        _fail(f"Error: {exc}", EXIT_USAGE)
+    except Busy as exc:
+        _fail(f"Not started: {exc}", EXIT_BUSY)
     except CiExcelError as exc:
-        click.secho(f"Error: {exc}", fg="red", err=True)
-        sys.exit(EXIT_DATA_ERRORS)
+        _fail(f"Error: {exc}", EXIT_INTERNAL)
+    except (KeyboardInterrupt, _Stopped) as exc:
+        signum = exc.args[0] if isinstance(exc, _Stopped) else signal.SIGINT
+        _fail(f"Stopped ({signal.Signals(signum).name}): the previous outputs and the history store are as they "
+              "were.", 128 + signum)
     except Exception as exc:  # a bug: one clear line and its own exit code, the traceback for the report
         import traceback
 
         traceback.print_exc(file=sys.stderr)
-        click.secho(f"Internal error: {type(exc).__name__}: {exc}. Please report it with the lines above.",
-                    fg="red", err=True)
-        sys.exit(EXIT_INTERNAL)
+        _fail(f"Internal error: {type(exc).__name__}: {exc}. Please report it with the lines above.", EXIT_INTERNAL)
     sys.exit(code)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.secho(message, fg="red", err=True)
+    sys.exit(code)
+
+
+def _waiting(message: str) -> None:
+    click.echo(f"{message[0].upper()}{message[1:]}; Ctrl+C stops.", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -169,8 +195,9 @@ def _print_validation(run: Any, lang: str, written: list[Path]) -> None:
 @LANG
 @CONFIG
 @click.option("--pdf", is_flag=True, help="Also make PDF copies of the Word reports (needs LibreOffice).")
+@NO_WAIT
 def consolidate(submissions_dir: Path, period: str, out_dir: Path, db_url: str | None, jobs: int | None,
-                lang: str, config_path: Path | None, pdf: bool) -> None:
+                lang: str, config_path: Path | None, pdf: bool, no_wait: bool) -> None:
     """The PMO's monthly run: validate every workbook, store the period, write all reports.
 
     Outputs go to OUT/PERIOD/ (reports/, portfolio_summary.xlsx, feedback/, validation.json,
@@ -184,7 +211,8 @@ def consolidate(submissions_dir: Path, period: str, out_dir: Path, db_url: str |
         config = load_config(config_path)
         with _progress_bar({"read": "Reading workbooks", "departments": "Department reports"}) as progress:
             summary = run(submissions_dir, period=period, out=out_dir, db_url=db_url, jobs=jobs,
-                          lang=lang, config=config, pdf=pdf, progress=progress)  # type: ignore[arg-type]
+                          lang=lang, config=config, pdf=pdf, progress=progress,  # type: ignore[arg-type]
+                          wait=not no_wait, on_wait=_waiting)
         _print_summary(summary)
         return EXIT_DATA_ERRORS if summary.errors else EXIT_OK
 
@@ -198,7 +226,9 @@ def consolidate(submissions_dir: Path, period: str, out_dir: Path, db_url: str |
 @LANG
 @CONFIG
 @click.option("--pdf", is_flag=True, help="Also make PDF copies of the Word reports (needs LibreOffice).")
-def report(period: str, out_dir: Path, db_url: str | None, lang: str, config_path: Path | None, pdf: bool) -> None:
+@NO_WAIT
+def report(period: str, out_dir: Path, db_url: str | None, lang: str, config_path: Path | None, pdf: bool,
+           no_wait: bool) -> None:
     """Re-render a stored period's reports from the history store, without re-reading workbooks."""
 
     def action() -> None:
@@ -206,7 +236,7 @@ def report(period: str, out_dir: Path, db_url: str | None, lang: str, config_pat
         from ci_excel.pipeline import render_from_store
 
         outputs = render_from_store(period=period, out=out_dir, db_url=db_url, lang=lang,  # type: ignore[arg-type]
-                                    config=load_config(config_path), pdf=pdf)
+                                    config=load_config(config_path), pdf=pdf, wait=not no_wait, on_wait=_waiting)
         click.echo(f"Re-rendered {len(outputs)} files under {out_dir / period}")
 
     _run(action)
@@ -222,7 +252,7 @@ def history(db_url: str | None, out_dir: Path, lang: str) -> None:
     def action() -> None:
         from ci_excel.pipeline import history_table, open_store
 
-        _print_history(*history_table(open_store(db_url, out_dir), lang))  # type: ignore[arg-type]
+        _print_history(*history_table(open_store(db_url, out_dir, create=False), lang))  # type: ignore[arg-type]
 
     _run(action)
 

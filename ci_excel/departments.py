@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import pickle
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ci_excel.compute import compute_department, period_figures
+from ci_excel.fileio import is_disk_failure, output_error, writing
 from ci_excel.issues import Issue
 from ci_excel.model import DepartmentResult, PeriodFigures, SheetStats
 from ci_excel.render import docx
@@ -46,17 +47,20 @@ class DepartmentDone:
 
 def spill(check: FileCheck, path: Path) -> FileCheck:
     """Keep a checked file's rows on disk; what stays in memory is the check without its rows."""
-    path.write_bytes(pickle.dumps(check, protocol=pickle.HIGHEST_PROTOCOL))
+    with writing(path):
+        path.write_bytes(pickle.dumps(check, protocol=pickle.HIGHEST_PROTOCOL))
     return replace(check, records={})
 
 
-def run_jobs(jobs: Iterable[DepartmentJob], *, settings: docx.RenderSettings, workers: int) -> Iterator[DepartmentDone]:
+def run_jobs(jobs: Iterable[DepartmentJob], *, settings: docx.RenderSettings,
+             workers: int) -> Generator[DepartmentDone, None, None]:
     """Each job's outcome, in job order; with workers > 1, from a pool fed a few jobs ahead."""
     if workers <= 1:
         docx.use_settings(settings)
         yield from map(run_job, jobs)
         return
-    with docx.worker_pool(settings, workers) as pool:
+    pool = docx.worker_pool(settings, workers)
+    try:
         waiting: deque[Future[DepartmentDone]] = deque()
         for job in jobs:
             waiting.append(pool.submit(run_job, job))
@@ -64,6 +68,10 @@ def run_jobs(jobs: Iterable[DepartmentJob], *, settings: docx.RenderSettings, wo
                 yield waiting.popleft().result()
         while waiting:
             yield waiting.popleft().result()
+    except BaseException:  # a failure, an interrupt, or the caller closing this early: stop the workers now
+        docx.stop_pool(pool)
+        raise
+    pool.shutdown()
 
 
 def run_job(job: DepartmentJob) -> DepartmentDone:
@@ -83,7 +91,9 @@ def run_job(job: DepartmentJob) -> DepartmentDone:
 def _attempt(done: DepartmentDone, output: str, write: Callable[[], object]) -> bool:
     try:
         write()
-    except Exception as exc:  # reported as the department's issue; the run goes on
+    except Exception as exc:  # reported as the department's issue; the run goes on, unless the disk failed
+        if is_disk_failure(exc):
+            raise output_error(exc, Path(output)) from exc  # type: ignore[arg-type]
         dept = done.result
         dept.issues.append(Issue("output-failed", file=output, department=dept.department, period=dept.period,
                                  params={"output": output, "reason": f"{type(exc).__name__}: {exc}"}))

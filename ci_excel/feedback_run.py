@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ci_excel.fileio import is_disk_failure, output_error
 from ci_excel.issues import Issue
 from ci_excel.model import SourceFile
 from ci_excel.render.feedback_xlsx import feedback_paths, write_feedback
@@ -91,6 +92,8 @@ class FeedbackWriter:
                                                kind=task.source.kind or None, annotate=False,
                                                reason=outcome.reason))
         except Exception as exc:
+            if is_disk_failure(exc):
+                raise output_error(exc, task.out) from exc  # type: ignore[arg-type]
             self.failed.append(Issue("output-failed", file=task.source.path, department=task.source.department or "",
                                      period=task.source.period or "",
                                      params={"output": task.out.name, "reason": reason(exc)}))
@@ -104,9 +107,15 @@ class FeedbackWriter:
 
 
 def write_one(task: FeedbackTask) -> Path:
-    """In a worker: the annotated copy, or the stand-alone one when the file is too large to load whole."""
-    return write_feedback(task.read_from, task.issues, task.out, lang=task.lang, kind=task.source.kind or None,
-                          annotate=annotatable(task.read_from, task.source.kind))
+    """In a worker: the annotated copy, or the stand-alone one when the file is too large to load whole.
+    A disk that cannot take it stops the run (OutputError), where a file's own fault fails alone."""
+    try:
+        return write_feedback(task.read_from, task.issues, task.out, lang=task.lang, kind=task.source.kind or None,
+                              annotate=annotatable(task.read_from, task.source.kind))
+    except OSError as exc:
+        if is_disk_failure(exc):
+            raise output_error(exc, task.out) from exc
+        raise
 
 
 def annotatable(path: Path, kind: str) -> bool:

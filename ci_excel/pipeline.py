@@ -6,9 +6,12 @@ and reported in a worker process and handed back to this process, which writes i
 being stored and folds it into the portfolio outputs before dropping it. So memory holds a few
 departments and a few figures per department, whatever their number.
 
-Outputs are built in a staging folder and swapped into `output/<period>` only when complete, so a
-failed or killed run leaves the previous outputs in place; the store takes the period in one
-short transaction after every output is written and before the swap.
+Outputs are built in a run folder (run_folders.py) and swapped into `output/<period>` only when
+complete, so a failed or killed run leaves the previous outputs in place; the store takes the
+period in one short transaction after every output is written and before the swap, naming the
+run folder, so the next writer finishes a swap a kill interrupted. One writer of a period at a
+time: a run holds the period's lock on the output folder and on the store (locking.py) from
+before it writes anything until its outputs are in place.
 """
 
 from __future__ import annotations
@@ -18,22 +21,23 @@ import os
 import platform
 import re
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ci_excel import __version__, fileio
-from ci_excel.config import Config, load_config
+from ci_excel import __version__, fileio, run_folders
+from ci_excel.config import Config, check_db_url, load_config
 from ci_excel.departments import DepartmentDone, DepartmentJob, run_jobs
 from ci_excel.errors import UsageError
+from ci_excel.faults import checkpoint
 from ci_excel.feedback_run import FeedbackWriter, names_for, plan
 from ci_excel.intake import Progress, read_checks, spill_path
 from ci_excel.issues import Issue
+from ci_excel.locking import hold, run_lock
 from ci_excel.model import PeriodOutline, SheetStats, SourceFile
 from ci_excel.render.charts import prune_cache
 from ci_excel.render.docx import RenderSettings, report_paths, use_settings
@@ -43,7 +47,9 @@ from ci_excel.store import DEFAULT_PATH, PeriodWriter, Store, sqlite_url
 from ci_excel.validation import FileCheck, group_checks
 
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_SPILL, _FEEDBACK = ".spill", "feedback"
+_SPILL, _FEEDBACK = "spill", "feedback"
+SPACE_PER_FILE = 256 << 10  # outputs per input file, when no earlier run tells: report, feedback, summary share
+SPACE_MARGIN = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -73,9 +79,50 @@ def default_db_url(out: Path) -> str:
     return sqlite_url((out / DEFAULT_PATH.name).resolve())
 
 
-def open_store(db_url: str | None, out: Path) -> Store:
-    out.mkdir(parents=True, exist_ok=True)
-    return Store(db_url or default_db_url(out))
+def open_store(db_url: str | None, out: Path, *, create: bool = True) -> Store:
+    """The store at `db_url` (checked first: nothing is made for a URL that cannot work), else the
+    default SQLite file in `out`; with `create=False` a store that does not exist is an error."""
+    url = check_db_url(db_url) if db_url else default_db_url(out)
+    if not create and not db_url and not (out / DEFAULT_PATH.name).is_file():
+        raise UsageError(f"no history store in {out}: give the --out folder of your consolidate runs, or --db")
+    if create:
+        with fileio.writing(out):
+            out.mkdir(parents=True, exist_ok=True)
+    return Store(url, create=create)
+
+
+@contextmanager
+def period_session(out: Path, period: str, db_url: str | None, *, create: bool = True, wait: bool = True,
+                   on_wait: Callable[[str], None] | None = None) -> Iterator[Store]:
+    """The store, with the period's locks held for the block: one writer of `out/<period>` and of the
+    stored period at a time. A swap a kill interrupted is finished and killed runs' folders removed
+    before the block starts."""
+    store = open_store(db_url, out, create=create)
+    try:
+        with fileio.writing(out):
+            out.mkdir(parents=True, exist_ok=True)
+            with hold([run_lock(out, period), store.lock(f"period-{period}")], wait=wait, on_wait=on_wait):
+                _tidy(out, period, store)
+                checkpoint("locked")
+                yield store
+    finally:
+        store.close()
+
+
+def _tidy(out: Path, period: str, store: Store) -> None:
+    """Finish interrupted swaps and remove killed runs' folders: this period's (its lock is held) and
+    those of other periods whose lock is free (taken while tidying them)."""
+    for each in sorted({period, *run_folders.periods_with_runs(out)}):
+        lock = None if each == period else run_lock(out, each)
+        if lock is not None and not lock.try_acquire():
+            continue
+        try:
+            stored = store.run_id(each)
+            run_folders.finish_interrupted_swap(out / each, stored)
+            run_folders.remove_stale(out, each, keep=stored)
+        finally:
+            if lock is not None:
+                lock.release()
 
 
 def consolidate(
@@ -89,71 +136,128 @@ def consolidate(
     config: Config | None = None,
     pdf: bool = False,
     progress: Progress | None = None,
+    wait: bool = True,
+    on_wait: Callable[[str], None] | None = None,
 ) -> ConsolidationSummary:
-    """Validate every workbook under `submissions_dir` for `period`, store it and write all outputs."""
+    """Validate every workbook under `submissions_dir` for `period`, store it and write all outputs.
+
+    Another run of the period (same output folder or same store) is waited for, or with
+    `wait=False` raises Busy. A full disk or an unwritable folder raises OutputError, with the
+    previous outputs and store as they were."""
     check_period(period)
     config = config or load_config()
-    store = open_store(db_url or config.db_url, out)
-    run = _Run(period, out / period, lang, config, pdf, jobs or os.cpu_count() or 1, progress or _no_progress)
+    fileio.check_free_space(_nearest_folder(out), space_needed(submissions_dir, out))
+    with period_session(out, period, db_url or config.db_url, wait=wait, on_wait=on_wait) as store, \
+            fileio.writing(out / period):
+        run = _Run(period, out / period, lang, config, pdf, jobs or os.cpu_count() or 1, progress or _no_progress)
+        summary = _consolidate(submissions_dir, run, store)
+    prune_cache(run.chart_cache)
+    return summary
+
+
+def _consolidate(submissions_dir: Path, run: _Run, store: Store) -> ConsolidationSummary:
+    period = run.period
     earlier = [f for f in store.history() if f.period < period]
-    expected = config.roster_names() or store.departments_seen(before=period)
-    with staging_dir(run.target) as staging:
+    expected = run.config.roster_names() or store.departments_seen(before=period)
+    with run_folders.staging_dir(run.target) as staging:
+        work = run_folders.work_dir(staging)
         with _timed(run.timings, "read_validate"):
-            reading = read_submissions(submissions_dir, period, run, spill_dir=staging / _SPILL)
+            reading = read_submissions(submissions_dir, period, run, spill_dir=work / _SPILL)
+        checkpoint("read")
         record = reading.record
         names = names_for(staging / _FEEDBACK, record.sources)
-        with store.period_writer(period, generated_on=run.today, workdir=staging) as writer, \
+        with store.period_writer(period, generated_on=run.today, workdir=work) as writer, \
                 FeedbackWriter(max(1, run.workers // 2)) as feedback:
             def keep(done: DepartmentDone) -> None:
                 writer.add(done.result)
                 record.took(done)
-                for task in plan(done.result.files, done.result.issues, names, root=submissions_dir, lang=lang):
+                for task in plan(done.result.files, done.result.issues, names, root=submissions_dir, lang=run.lang):
                     feedback.add(task)
+                if len(record.rows) == 1:
+                    checkpoint("department")
 
             reports = report_paths(reading.departments, staging)
             outputs = _fold_departments(run, staging, reading.jobs(writer, reports), len(reports), on_done=keep)
-            for task in plan(record.sources, reading.general, names, root=submissions_dir, lang=lang):
+            for task in plan(record.sources, reading.general, names, root=submissions_dir, lang=run.lang):
                 feedback.add(task)
             with _timed(run.timings, "feedback"):
                 record.feedback, failed = feedback.close()
-            shutil.rmtree(staging / _SPILL, ignore_errors=True)
+            checkpoint("feedback")
+            shutil.rmtree(work / _SPILL, ignore_errors=True)
             present = {d.department for d in outputs.departments}
             general = [*reading.general, *failed]
             _close_outputs(run, outputs, PeriodOutline(
                 period, [*earlier, outputs.figures], sorted(set(expected) - present), general, run.today))
-            _write_run_files(staging, record, outputs, lang, run.timings)
-            writer.finish(outputs.figures, missing=outputs.outline.missing, issues=general)
-        listing = _listing(staging)
-        swap_into(staging, run.target)
-    prune_cache(run.chart_cache)
-    return summarize(outputs, run.target, record, [run.target / p for p in listing], run.timings)
+            _write_run_files(staging, record, outputs, run, run_id=staging.name)
+            writer.finish(outputs.figures, missing=outputs.outline.missing, issues=general, run_id=staging.name)
+            checkpoint("portfolio")
+        checkpoint("stored")
+        files = run_folders.listing(staging)
+        run_folders.swap_into(staging, run.target)
+        checkpoint("swapped")
+    return summarize(outputs, run.target, record, [run.target / p for p in files], run.timings)
 
 
 def render_from_store(
     *, period: str, out: Path = Path("output"), db_url: str | None = None, lang: Lang = "zh",
-    config: Config | None = None, pdf: bool = False, jobs: int | None = None,
+    config: Config | None = None, pdf: bool = False, jobs: int | None = None, wait: bool = True,
+    on_wait: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Re-render a stored period's reports and summary without re-reading any workbook (departments are
-    loaded from the store one at a time, as consolidate handles them)."""
+    loaded from the store one at a time, as consolidate handles them). It writes `out/<period>`, so
+    it takes the period's locks as consolidate does."""
     check_period(period)
     config = config or load_config()
-    store = open_store(db_url or config.db_url, out)
-    if period not in store.periods():
-        raise UsageError(f"period {period} is not in the history store; stored: {', '.join(store.periods()) or 'none'}")
-    outline = store.load_outline(period)
-    run = _Run(period, out / period, lang, config, pdf, jobs or os.cpu_count() or 1, _no_progress,
-               today=outline.generated_on or date.today())
-    with staging_dir(run.target) as staging:
-        if run.target.exists():
-            shutil.copytree(run.target, staging, dirs_exist_ok=True, symlinks=False)
-        reports = report_paths(store.department_names(period), staging)
-        jobs_ = (DepartmentJob(d.department, period, reports[d.department], stored=d)
-                 for d in store.iter_departments(period))
-        outputs = _fold_departments(run, staging, jobs_, len(reports), on_done=lambda _done: None)
-        _close_outputs(run, outputs, outline)
-        listing = _listing(staging)
-        swap_into(staging, run.target)
-    return [run.target / p for p in listing]
+    with period_session(out, period, db_url or config.db_url, create=False, wait=wait, on_wait=on_wait) as store, \
+            fileio.writing(out / period):
+        if period not in store.periods():
+            raise UsageError(f"period {period} is not in the history store; stored: "
+                             f"{', '.join(store.periods()) or 'none'}")
+        outline = store.load_outline(period)
+        run = _Run(period, out / period, lang, config, pdf, jobs or os.cpu_count() or 1, _no_progress,
+                   today=outline.generated_on or date.today())
+        with run_folders.staging_dir(run.target) as staging:
+            if run.target.exists():
+                shutil.copytree(run.target, staging, dirs_exist_ok=True, symlinks=False)
+            reports = report_paths(store.department_names(period), staging)
+            jobs_ = (DepartmentJob(d.department, period, reports[d.department], stored=d)
+                     for d in store.iter_departments(period))
+            outputs = _fold_departments(run, staging, jobs_, len(reports), on_done=lambda _done: None)
+            _close_outputs(run, outputs, outline)
+            _refresh_manifest(staging, period, store.run_id(period))
+            files = run_folders.listing(staging)
+            run_folders.swap_into(staging, run.target)
+    return [run.target / p for p in files]
+
+
+def space_needed(submissions_dir: Path, out: Path) -> int:
+    """Bytes a run needs free before it starts: a copy of every input and its rows, and outputs the
+    size of the largest earlier run (or SPACE_PER_FILE an input when there is none)."""
+    inputs = [entry.stat().st_size for entry in _walk(submissions_dir)]
+    runs = out / run_folders.RUNS
+    earlier = [sum(f.stat().st_size for f in _walk(folder)) for folder in runs.iterdir()] if runs.is_dir() else []
+    return 2 * sum(inputs) + max([*earlier, len(inputs) * SPACE_PER_FILE]) + SPACE_MARGIN
+
+
+def _nearest_folder(path: Path) -> Path:
+    """`path`, or the nearest folder above it that exists (where it would be made)."""
+    path = path.absolute()
+    while not path.is_dir() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _walk(folder: Path) -> Iterator[os.DirEntry[str]]:
+    """The files under `folder`, not following links."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(Path(entry.path))
+        elif entry.is_file(follow_symlinks=False):
+            yield entry
 
 
 def history_table(store: Store, lang: Lang) -> tuple[list[str], list[list[str]]]:
@@ -202,8 +306,9 @@ def _fold_departments(run: _Run, staging: Path, jobs: Iterable[DepartmentJob], c
     """Every department's report written by a worker, its result folded into the portfolio outputs."""
     outputs = PeriodOutputs(staging, run.period, lang=run.lang)
     try:
-        with _timed(run.timings, "departments"):
-            for n, done in enumerate(run_jobs(jobs, settings=run.settings(), workers=run.workers), 1):
+        with _timed(run.timings, "departments"), \
+                closing(run_jobs(jobs, settings=run.settings(), workers=run.workers)) as results:
+            for n, done in enumerate(results, 1):  # closing: a failure here stops the workers at once
                 on_done(done)
                 outputs.add(done.result, done.figures, done.report)
                 run.progress("departments", n, count)
@@ -217,10 +322,6 @@ def _close_outputs(run: _Run, outputs: PeriodOutputs, outline: PeriodOutline) ->
     with _timed(run.timings, "portfolio"):
         use_settings(run.settings())  # the portfolio report is drawn here
         outputs.close(outline, pdf=run.pdf, jobs=run.workers, final_dir=run.target)
-
-
-def _listing(staging: Path) -> list[Path]:
-    return sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
 
 
 def _no_progress(phase: str, done: int, total: int) -> None:
@@ -294,12 +395,28 @@ def split_by_period(checks: Sequence[FileCheck], period: str) -> tuple[list[File
 # --- the run's own files ---------------------------------------------------------------------
 
 
-def _write_run_files(folder: Path, record: RunRecord, outputs: PeriodOutputs, lang: Lang,
-                     timings: dict[str, float]) -> None:
+def _write_run_files(folder: Path, record: RunRecord, outputs: PeriodOutputs, run: _Run, *, run_id: str) -> None:
     """validation.json and manifest.json: the record of what was read."""
     issues = [*outputs.outline.issues, *outputs.issues]
-    _write_json(folder / "validation.json", validation_json(outputs.outline.period, issues, lang))
-    _write_json(folder / "manifest.json", manifest(outputs, record, folder, timings))
+    _write_json(folder / "validation.json", validation_json(outputs.outline.period, issues, run.lang))
+    _write_json(folder / run_folders.MANIFEST, manifest(outputs, record, folder, run.timings) | {"run_id": run_id})
+
+
+def _refresh_manifest(folder: Path, period: str, run_id: str | None) -> None:
+    """After a re-render: the manifest names the stored run shown and lists the files there now."""
+    path = folder / run_folders.MANIFEST
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        found = {"period": period}
+    found |= {"run_id": run_id, "rendered_at": datetime.now().isoformat(timespec="seconds"),
+              "outputs": _outputs(folder)}
+    _write_json(path, found)
+
+
+def _outputs(folder: Path) -> list[str]:
+    """The run's files as the manifest lists them (itself included, written last)."""
+    return sorted({*(p.as_posix() for p in run_folders.listing(folder)), run_folders.MANIFEST})
 
 
 def validation_json(period: str, issues: Sequence[Issue], lang: Lang) -> dict[str, Any]:
@@ -324,7 +441,7 @@ def manifest(outputs: PeriodOutputs, record: RunRecord, folder: Path, timings: d
         "missing": outputs.outline.missing,
         "late": outputs.late,
         "feedback": sorted(str(p.relative_to(folder)) for p in record.feedback),
-        "outputs": sorted({*(p.as_posix() for p in _listing(folder)), "manifest.json"}),
+        "outputs": _outputs(folder),
         "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
     }
 
@@ -365,51 +482,6 @@ def summarize(outputs: PeriodOutputs, out_dir: Path, record: RunRecord, written:
         warnings=sum(not i.is_error for i in issues), missing=outputs.outline.missing, late=outputs.late,
         other_period=sorted(record.other_period), outputs=written, timings=timings,
     )
-
-
-# --- atomic folder swap ----------------------------------------------------------------------
-
-
-@contextmanager
-def staging_dir(target: Path) -> Iterator[Path]:
-    """A fresh folder beside `target`'s runs; removed unless swap_into moved it into place."""
-    runs = target.parent / ".runs"
-    runs.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{target.name}.", dir=runs))
-    staging.chmod(0o777 & ~fileio.umask())  # mkdtemp makes it private; outputs are for the whole PMO
-    try:
-        yield staging
-    finally:
-        if staging.exists() and not _points_to(target, staging):
-            shutil.rmtree(staging, ignore_errors=True)
-
-
-def swap_into(staging: Path, target: Path) -> None:
-    """Make `target` show `staging` in one atomic step.
-
-    On POSIX `target` is a symbolic link to a run folder under `.runs/`, replaced with one rename:
-    at every instant it shows either the old run or the new one. Elsewhere (no symlinks for normal
-    users on Windows) the old folder is moved aside and the new one renamed in.
-    """
-    previous = target.resolve() if target.is_symlink() else None
-    if os.name == "posix" and (previous is not None or not target.exists()):
-        link = target.parent / f".{target.name}.link"
-        link.unlink(missing_ok=True)
-        link.symlink_to(Path(".runs") / staging.name)
-        os.replace(link, target)
-        if previous is not None and previous != staging.resolve():
-            shutil.rmtree(previous, ignore_errors=True)
-        return
-    aside = target.parent / ".runs" / f"{target.name}.old"
-    shutil.rmtree(aside, ignore_errors=True)
-    if target.exists():
-        os.replace(target, aside)
-    os.replace(staging, target)
-    shutil.rmtree(aside, ignore_errors=True)
-
-
-def _points_to(target: Path, staging: Path) -> bool:
-    return target.is_symlink() and target.resolve() == staging.resolve()
 
 
 @contextmanager

@@ -12,7 +12,10 @@ from __future__ import annotations
 import faulthandler
 import os
 import resource
+import select
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, TimeoutError
@@ -71,7 +74,7 @@ class Sandbox:
     def __init__(self, workers: int, limits: Limits = DEFAULT_LIMITS) -> None:
         self.limits = limits
         self._pool = ProcessPool(max_workers=max(workers, 1), max_tasks=TASKS_PER_WORKER, initializer=start_worker,
-                                 initargs=(limits.memory_bytes,))
+                                 initargs=(limits.memory_bytes, os.getpid()))
 
     def submit(self, fn: Callable[[T], R], item: T) -> Future[R]:
         return self._pool.schedule(fn, args=(item,), timeout=self.limits.seconds)  # type: ignore[no-any-return]
@@ -114,14 +117,45 @@ def _memory_text(limits: Limits) -> str:
     return f"reading needed more than {limits.memory_bytes >> 20} MB of memory"
 
 
-def start_worker(extra_bytes: int) -> None:
-    """In a new worker: cap its memory, and keep what native readers print on a crash (a Rust panic's
-    backtrace) off the user's terminal: the crash comes back as the file's issue instead."""
+def start_worker(extra_bytes: int, run_pid: int) -> None:
+    """In a new worker: end with the run, cap its memory, and keep what native readers print on a crash
+    (a Rust panic's backtrace) off the user's terminal: the crash comes back as the file's issue instead."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker would inherit the run's clean-up handler
+    watch_parent(run_pid)
     cap_memory(extra_bytes)
     faulthandler.disable()  # an inherited handler would print the crash's Python stack on the parent's stderr
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     os.close(devnull)
+
+
+def watch_parent(pid: int) -> None:
+    """In a worker: end this process as soon as process `pid` (the run) is gone, `kill -9` included,
+    so no worker outlives its run (nor the forkserver and resource tracker, which wait for them)."""
+    threading.Thread(target=_exit_with, args=(pid,), daemon=True, name="ci-excel-parent-watch").start()
+
+
+def _exit_with(pid: int) -> None:
+    try:
+        handle = os.pidfd_open(pid)  # Linux 5.3+: readable once the process has ended
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):
+        while _alive(pid):
+            time.sleep(1)
+    else:
+        select.select([handle], [], [])
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def cap_memory(extra_bytes: int) -> None:

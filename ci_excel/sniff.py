@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ci_excel.errors import OutputError
+
 MAX_FILE_BYTES = 64 << 20  # any format, on disk
 MAX_ENTRIES = 10_000  # parts of one zip package (a sheet is 2-3 parts)
 MAX_ENTRY_UNCOMPRESSED = 256 << 20  # one part
@@ -236,7 +238,10 @@ def _attrs(tag: bytes) -> dict[str, str]:
 
 def reader_failure(exc: BaseException) -> bool:
     """Whether `exc` fails only the file being read: any Exception, or a panic in native code (which
-    python-calamine raises as a BaseException); never an interrupt or an exit."""
+    python-calamine raises as a BaseException); never an interrupt or an exit, nor a failure to write
+    the run's own files (OutputError: a full disk stops the run)."""
+    if isinstance(exc, OutputError):
+        return False
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 

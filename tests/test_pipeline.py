@@ -160,7 +160,7 @@ def test_killed_run_leaves_previous_outputs_and_store(tmp_path: Path) -> None:
                "--out", str(out)]
     # Killed at known points of the run, seen in its staging folder: while reading (files spilled),
     # while the departments are rendered (the first report) and late in that phase (4 of 6 reports).
-    for point, count in ((".spill/*", 1), ("reports/*.docx", 1), ("reports/*.docx", 4)):
+    for point, count in ((".work/spill/*", 1), ("reports/*.docx", 1), ("reports/*.docx", 4)):
         earlier = set((out / ".runs").iterdir())
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                    start_new_session=True)

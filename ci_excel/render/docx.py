@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.context
+import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from ci_excel.model import DepartmentResult, PeriodOutline, PeriodResult
 from ci_excel.render.charts import Charts, ChartStats
 from ci_excel.render.docx_base import ReportDoc, Timings
 from ci_excel.render.reference_doc import template_path
+from ci_excel.sandbox import watch_parent
 from ci_excel.schema import Lang
 
 if TYPE_CHECKING:
@@ -98,8 +100,24 @@ def render_all(result: PeriodResult, out_dir: Path, *, lang: Lang = "zh", templa
 
 def worker_pool(settings: RenderSettings, jobs: int) -> ProcessPoolExecutor:
     """Processes ready to render reports with `settings` (see `render_department`)."""
-    return ProcessPoolExecutor(max_workers=jobs, initializer=use_settings, initargs=(settings,),
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(settings, os.getpid()),
                                mp_context=_clean_context())
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Drop the queued jobs and end the workers now: an interrupted run does not wait for their reports.
+    (Python 3.14 has `terminate_workers()`; before it the pool's own `_processes` are the only handle.)"""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(5)
+
+
+def _start_worker(settings: RenderSettings, run_pid: int) -> None:
+    watch_parent(run_pid)
+    use_settings(settings)
 
 
 def _clean_context() -> multiprocessing.context.BaseContext:

@@ -36,6 +36,7 @@ TOC_MAX_ENTRIES = 40  # beyond this the table of contents lists level-1 headings
 TEXT_WIDTH_TWIPS = 9412  # 16.6 cm: A4 minus 2.2 cm margins
 EMU_PER_INCH = 914400
 MAX_IMAGE_IN = (6.5, 8.8)
+CORE_PROPERTY_CHARS = 255  # the longest title python-docx (and Word) take
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _NS = nsdecls("w", "r", "wp", "a", "pic")
 _BODY_NS = {k: nsmap[k] for k in ("w", "r", "wp", "a", "pic")}
@@ -247,7 +248,8 @@ class ReportDoc:
 
         The header text is also the document title (Word's properties, the PDF's title)."""
         props = self.doc.core_properties
-        props.title, props.author, props.last_modified_by, props.comments = header, "ci-excel", "ci-excel", ""
+        title = header[:CORE_PROPERTY_CHARS]  # Word's limit for a core property
+        props.title, props.author, props.last_modified_by, props.comments = title, "ci-excel", "ci-excel", ""
         section = self.doc.sections[0]
         section.different_first_page_header_footer = True
         head = section.header

@@ -1,0 +1,45 @@
+"""Fault-injection points: named moments of a run where a test stops it, deterministically.
+
+With `CI_EXCEL_FAULT="<point>:<action>"` set, a run reaching `checkpoint(<point>)` in the main
+process either kills itself (`kill`: SIGKILL, as `kill -9` or a power cut), asks itself to stop
+(`term`: SIGTERM, as a shutdown), or pauses (`pause`: writes its pid to the file named by
+`CI_EXCEL_FAULT_FILE` and waits until that file is removed, so a test can fill the disk or start
+a second run at that moment). Unset, a checkpoint costs one environment lookup.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+POINTS = (
+    "locked",  # the run holds its locks, nothing written yet
+    "read",  # every workbook read and checked
+    "department",  # the first department computed, stored aside and reported
+    "feedback",  # every feedback copy written
+    "portfolio",  # portfolio report, summary workbook and run files written
+    "stored",  # the store committed the period; the outputs not swapped in yet
+    "swapped",  # the new outputs are in place
+)
+
+
+def checkpoint(point: str) -> None:
+    """Stop here if a test asked for it (see the module's docstring)."""
+    wanted = os.environ.get("CI_EXCEL_FAULT")
+    if not wanted:
+        return
+    name, _, action = wanted.partition(":")
+    if name != point:
+        return
+    if action == "pause":
+        _pause(Path(os.environ["CI_EXCEL_FAULT_FILE"]))
+    else:
+        os.kill(os.getpid(), signal.SIGTERM if action == "term" else signal.SIGKILL)
+
+
+def _pause(flag: Path) -> None:
+    flag.write_text(str(os.getpid()), encoding="ascii")
+    while flag.exists():
+        time.sleep(0.02)
