@@ -413,3 +413,13 @@ def test_long_department_name_keeps_its_report(tmp_path: Path, store_url: str | 
     reports = [p.name for p in (out / PERIOD / "reports").iterdir()]
     assert len(reports) == 2 and all(len(r.encode()) <= 255 for r in reports)
     assert_consistent(out, url)
+
+
+@pytest.mark.parametrize("url, says", [("mysql://pmo@db/ci", "not installed"), ("nosuchdb://x", "sqlite:///"),
+                                       ("sqlite:////no/such/folder/store.sqlite", "does not exist")])
+def test_a_store_url_that_cannot_work_exits_2_and_creates_nothing(tmp_path: Path, url: str, says: str) -> None:
+    out = tmp_path / "out"
+    run = consolidate(tmp_path, submissions(tmp_path / "in", closed=0), out, "--db", url)
+    assert run.wait() == 2
+    assert says in run.stderr and "Traceback" not in run.stderr, run.stderr
+    assert not out.exists()
