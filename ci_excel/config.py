@@ -16,10 +16,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ci_excel.errors import ConfigError
 from ci_excel.schema import LANGS, LEVEL, PRIORITY, PROBLEMS, SOLUTIONS, Lang, fold
+
+if TYPE_CHECKING:
+    from ci_excel.mail.settings import MailSettings
 
 CONFIG_FILE = "ci_excel.toml"
 DEFAULT_REPORT_TEMPLATE = Path("workbook_templates") / "report_template.docx"
@@ -55,10 +58,13 @@ class Weights:
 
 @dataclass(frozen=True)
 class Department:
-    """One roster entry: the canonical name and what else departments type for it."""
+    """One roster entry: the canonical name, what else departments type for it, and where its
+    reports are mailed (`ci-excel send`; without `email`, the info sheet's contact info)."""
 
     name: str
     aliases: tuple[str, ...] = ()
+    email: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,7 @@ class Config:
     roster: tuple[Department, ...] = ()
     db_url: str | None = None
     report_template: Path | None = None
+    mail: MailSettings | None = None  # [mail]; None: the defaults (see ci_excel.mail.settings)
 
     def canonical_department(self, name: str) -> str:
         """The roster name for a name or alias (folded, case-insensitive); else the trimmed name."""
@@ -365,28 +372,30 @@ _STATEMENT_FIELDS = tuple(c.key for c in PROBLEMS.columns)
 _ALLOWED_FIELDS = ", ".join("{" + k + "}" for k in _STATEMENT_FIELDS)
 
 
-def _template(template: str, key: str) -> str:
-    """A statement template of plain {field}s only: a format spec, conversion, attribute, index or
-    positional field could fail or blow up at run time. Literal {{ and }} stay allowed."""
+def _template(template: str, key: str, allowed: tuple[str, ...] = _STATEMENT_FIELDS) -> str:
+    """A template of plain {field}s (of `allowed`) only: a format spec, conversion, attribute, index
+    or positional field could fail or blow up at run time. Literal {{ and }} stay allowed."""
+    shown = ", ".join("{" + k + "}" for k in allowed)
     try:
         parts = list(string.Formatter().parse(template))
     except ValueError as exc:
         raise ConfigError(f"'{key}' is not a valid template: {exc}; write fields as {{field}}, "
                           "literal braces as {{ and }}") from exc
-    names = {name for _, name, spec, conversion in parts if name is not None and _plain(name, spec, conversion, key)}
-    unknown = sorted(names - set(_STATEMENT_FIELDS))
+    names = {name for _, name, spec, conversion in parts
+             if name is not None and _plain(name, spec, conversion, key, shown)}
+    unknown = sorted(names - set(allowed))
     if unknown:
-        raise ConfigError(f"'{key}' uses unknown field(s) {', '.join(unknown)}; allowed: {_ALLOWED_FIELDS}")
+        raise ConfigError(f"'{key}' uses unknown field(s) {', '.join(unknown)}; allowed: {shown}")
     return template
 
 
-def _plain(name: str, spec: str | None, conversion: str | None, key: str) -> bool:
+def _plain(name: str, spec: str | None, conversion: str | None, key: str, allowed: str = _ALLOWED_FIELDS) -> bool:
     """True for a plain {field}; anything else in braces raises ConfigError."""
     if name.isidentifier() and not spec and not conversion:
         return True
     shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
     raise ConfigError(f"'{key}': {shown} is not allowed; write a field name alone in braces, "
-                      f"no format, !conversion, .attribute, [index] or position; allowed: {_ALLOWED_FIELDS}")
+                      f"no format, !conversion, .attribute, [index] or position; allowed: {allowed}")
 
 
 def _roster(value: Any, _base: Path | None) -> dict[str, Any]:
@@ -411,14 +420,34 @@ def _check_unique(roster: tuple[Department, ...]) -> None:
 def _department(entry: Any, index: int) -> Department:
     key = f"roster[{index}]"
     table = _table(entry, key)
-    _known(table, ("name", "aliases"), f"{key}.")
+    _known(table, ("name", "aliases", "email", "cc"), f"{key}.")
     if "name" not in table:
         raise ConfigError(f"'{key}' needs a name")
     aliases = table.get("aliases", [])
     if not isinstance(aliases, list):
         raise ConfigError(f"'{key}.aliases' must be a list of names, e.g. [\"客服部\"]")
     return Department(fold(_text(table["name"], f"{key}.name")),
-                      tuple(fold(_text(a, f"{key}.aliases")) for a in aliases))
+                      tuple(fold(_text(a, f"{key}.aliases")) for a in aliases),
+                      addresses(table.get("email", []), f"{key}.email"), addresses(table.get("cc", []), f"{key}.cc"))
+
+
+_ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
+
+
+def addresses(value: Any, key: str) -> tuple[str, ...]:
+    """A list of plain e-mail addresses (name@example.com), checked one by one."""
+    if not isinstance(value, list):
+        raise ConfigError(f"'{key}' must be a list of e-mail addresses, e.g. [\"pmo@example.com\"]")
+    for item in value:
+        if not isinstance(item, str) or not _ADDRESS.match(item.strip()):
+            raise ConfigError(f"'{key}': {item!r} is not an e-mail address (write name@example.com)")
+    return tuple(item.strip() for item in value)
+
+
+def _mail(value: Any, _base: Path | None) -> dict[str, Any]:
+    from ci_excel.mail.settings import parse_mail  # it builds on the helpers above
+
+    return {"mail": parse_mail(_table(value, "mail"))}
 
 
 _TOP: dict[str, Callable[[Any, Path | None], dict[str, Any]]] = {
@@ -431,4 +460,5 @@ _TOP: dict[str, Callable[[Any, Path | None], dict[str, Any]]] = {
     "priority": _matrix,
     "statement": _statements,
     "roster": _roster,
+    "mail": _mail,
 }

@@ -1,0 +1,1 @@
+"""`ci-excel send`: each department's report and feedback by e-mail, exactly once."""
