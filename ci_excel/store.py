@@ -26,7 +26,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -157,11 +157,37 @@ ENTITY_TABLES: dict[str, sa.Table] = {
     for sheet in ENTITIES
 }
 sa.Index("ix_problems_department", ENTITY_TABLES["problems"].c.department, ENTITY_TABLES["problems"].c.period)
+# Messages `ci-excel send` handed to the SMTP server: kept when a period is stored again (no FK to
+# periods, not one of _PERIOD_CHILDREN), so a re-run consolidation resends only what changed.
+SENT = sa.Table(
+    "sent_messages", METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("period", sa.String(7), nullable=False, index=True),
+    sa.Column("department", sa.Text, nullable=False),  # "": the PMO's message
+    sa.Column("recipients", sa.JSON, nullable=False),  # the addresses the server accepted
+    sa.Column("attachments", sa.JSON, nullable=False),  # [{name, sha256, size}]
+    sa.Column("digest", sa.String(64), nullable=False),  # of the attachments: what a resend compares
+    sa.Column("message_id", sa.Text, nullable=False),
+    sa.Column("sent_at", sa.DateTime, nullable=False),
+)
 
 # Child tables first: the order periods are deleted in.
 _PERIOD_CHILDREN: tuple[sa.Table, ...] = (*ENTITY_TABLES.values(), ISSUES, FILES, MISSING, SUBMISSIONS)
 
 # -- the store ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SentRecord:
+    """One message the SMTP server accepted, as `Store.sent` gives it back."""
+
+    period: str
+    department: str  # "": the PMO's message
+    recipients: tuple[str, ...]
+    attachments: tuple[dict[str, Any], ...]
+    digest: str
+    message_id: str
+    sent_at: datetime
 
 
 class Store:
@@ -326,6 +352,21 @@ class Store:
                 query = sa.select(*columns).where(table.c.period == period).order_by(*table.primary_key.columns)
                 for batch in src.execute(query).mappings().partitions(_COPY_BATCH):
                     dst.execute(table.insert(), [dict(row) for row in batch])
+
+    def record_sent(self, period: str, department: str, *, recipients: Sequence[str],
+                    attachments: Sequence[dict[str, Any]], digest: str, message_id: str) -> None:
+        """Note a message the SMTP server accepted (for `recipients`), at once: a killed send resumes."""
+        row = {"period": period, "department": department, "recipients": list(recipients),
+               "attachments": list(attachments), "digest": digest, "message_id": message_id, "sent_at": _now()}
+        with self._write(f"send {period}", doing="record a sent message in") as conn:
+            conn.execute(SENT.insert(), [row])
+
+    def sent(self, period: str) -> list[SentRecord]:
+        """Every message recorded as sent for a period, oldest first."""
+        query = sa.select(SENT).where(SENT.c.period == period).order_by(SENT.c.id)
+        with self._read() as conn:
+            return [SentRecord(r["period"], r["department"], tuple(r["recipients"]), tuple(r["attachments"]),
+                               r["digest"], r["message_id"], r["sent_at"]) for r in conn.execute(query).mappings()]
 
     def delete_period(self, period: str) -> None:
         with self._write(f"period {period}") as conn:

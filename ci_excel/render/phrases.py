@@ -120,6 +120,8 @@ PHRASES: dict[str, tuple[str, str]] = {
     "report_path": ("报告完整路径", "Report full path"),
     "pdf_path": ("PDF 完整路径", "PDF full path"),
     "distribution": ("分发清单", "Distribution"),
+    "sent_status": ("发送状态", "Sent status"),
+    "sent_at": ("发送时间", "Sent at"),
     "portfolio": ("组合报告(PMO)", "Portfolio report (PMO)"),
 }
 
