@@ -258,6 +258,59 @@ def history(db_url: str | None, out_dir: Path, lang: str) -> None:
 
 
 @main.command()
+@PERIOD
+@click.option("--dry-run", is_flag=True,
+              help="Write the messages (.eml) and the plan into OUT/PERIOD/mail/; send nothing.")
+@click.option("--only", "only", multiple=True, metavar="DEPT",
+              help="Send only this department's message (repeatable); the PMO's message is left out.")
+@OUT
+@DB
+@CONFIG
+@LANG
+@NO_WAIT
+def send(period: str, dry_run: bool, only: tuple[str, ...], out_dir: Path, db_url: str | None,
+         config_path: Path | None, lang: str, no_wait: bool) -> None:
+    """E-mail each department its report and feedback, and the PMO the portfolio, exactly once.
+
+    SMTP settings come from [mail] in ci_excel.toml, the password from CI_EXCEL_SMTP_PASSWORD or
+    a prompt. A second run sends only what was not sent or has changed. Exit code 0: all sent;
+    1: some messages or recipients failed (listed); 3: the server cannot be reached or refused the login.
+    """
+
+    def action() -> int:
+        from ci_excel.config import load_config
+        from ci_excel.mail.send import send_period
+
+        report = send_period(period=period, out=out_dir, db_url=db_url, config=load_config(config_path),
+                             lang=lang, only=only, dry_run=dry_run, password=_smtp_password,  # type: ignore[arg-type]
+                             wait=not no_wait, on_wait=_waiting)
+        _print_send(report)
+        return EXIT_DATA_ERRORS if report.failed or report.skipped else EXIT_OK
+
+    _run(action)
+
+
+def _smtp_password() -> str:
+    import os
+
+    from ci_excel.mail.settings import PASSWORD_ENV
+
+    return os.environ.get(PASSWORD_ENV) or click.prompt("SMTP password", hide_input=True, err=True)
+
+
+def _print_send(report: Any) -> None:
+    verb = "to send" if report.dry_run else "sent"
+    click.echo(f"Period {report.period}: {len(report.sent)} {verb}, {len(report.already)} already sent, "
+               f"{len(report.skipped)} skipped, {len(report.failed)} failed recipient(s).")
+    for department, reason in report.skipped:
+        click.echo(f"Skipped {department}: {reason}")
+    for department, address, reason in report.failed:
+        click.echo(f"Failed {department} -> {address}: {reason}")
+    for path in report.written:
+        click.echo(f"wrote {path}")
+
+
+@main.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("demo_output"),
               show_default=True, help="Where to write the demo submissions and outputs.")
 @LANG

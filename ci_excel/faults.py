@@ -23,6 +23,9 @@ POINTS = (
     "stored",  # the store committed the period; the outputs not swapped in yet
     "swapped",  # the new outputs are in place
 )
+SEND_POINTS = (
+    "sent",  # `ci-excel send`: a message the SMTP server accepted is recorded in the store
+)
 
 
 def checkpoint(point: str) -> None:
