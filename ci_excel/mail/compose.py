@@ -54,6 +54,7 @@ class Letter:
     subject: str
     text: str
     attachments: tuple[Attachment, ...]
+    source: str = ""  # the SHA-256s of the submitted files the attachments were made from
 
     @property
     def recipients(self) -> tuple[str, ...]:
@@ -62,8 +63,11 @@ class Letter:
 
     @property
     def digest(self) -> str:
-        """A hash of the attachments' names and contents: it changes when any file does."""
-        lines = sorted(f"{a.name}\t{a.sha256}" for a in self.attachments)
+        """The version of the message: its attachments' names and the submitted files they were made
+        from. Rendered files differ byte for byte at every run (time stamps in the zip packages), so
+        their own hashes would make every re-run look changed; the inputs' hashes change only when a
+        department sends something new."""
+        lines = [self.source, *sorted(a.name for a in self.attachments)]
         return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
     @property

@@ -8,6 +8,7 @@ recomputed here.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -60,7 +61,9 @@ def make_plan(store: Store, period: str, folder: Path, *, config: Config, settin
     feedback = _feedback(folder)
     wanted = _wanted(only, config, store.department_names(period))
     totals = {"p1": 0, "overdue": 0, "errors": 0}
+    sources: list[str] = []
     for dept in store.iter_departments(period):
+        sources.append(_source(dept))
         plan.departments.append(replace(dept, tables={}, issues=[]))
         counts = _counts(dept)
         for key in totals:
@@ -68,7 +71,7 @@ def make_plan(store: Store, period: str, folder: Path, *, config: Config, settin
         if wanted is None or dept.department in wanted:
             _add(plan, _department_letter(ctx, dept, counts, plan.reports, feedback))
     if wanted is None:
-        _add(plan, _pmo_letter(ctx, totals, len(plan.departments)))
+        _add(plan, _pmo_letter(ctx, totals, len(plan.departments), _source_of(sources)))
     return plan
 
 
@@ -144,7 +147,16 @@ def _department_letter(ctx: _Context, dept: DepartmentResult, counts: dict[str, 
     values = _values(ctx, department=dept.department, contact=str(dept.info.get("contact") or ""),
                      counts=counts, attachments=attachments, departments=1)
     return Letter(dept.department, to, cc, _fill(ctx, "subject", values, pmo=False),
-                  _fill(ctx, "body", values, pmo=False), tuple(attachments))
+                  _fill(ctx, "body", values, pmo=False), tuple(attachments), _source(dept))
+
+
+def _source(dept: DepartmentResult) -> str:
+    """The department's version: the SHA-256 of each file it submitted (as stored)."""
+    return _source_of(f"{f.path}\t{f.sha256}" for f in dept.files)
+
+
+def _source_of(parts: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()
 
 
 def _addresses(config: Config, dept: DepartmentResult) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -156,7 +168,7 @@ def _addresses(config: Config, dept: DepartmentResult) -> tuple[tuple[str, ...],
     return found, entry.cc if entry is not None else ()
 
 
-def _pmo_letter(ctx: _Context, totals: dict[str, int], departments: int) -> Letter | tuple[str, str]:
+def _pmo_letter(ctx: _Context, totals: dict[str, int], departments: int, source: str) -> Letter | tuple[str, str]:
     zh = ctx.lang == "zh"
     if not ctx.settings.pmo:
         return "PMO", "[mail] pmo 未设置" if zh else "no [mail] pmo list in the settings"
@@ -166,7 +178,7 @@ def _pmo_letter(ctx: _Context, totals: dict[str, int], departments: int) -> Lett
     values = _values(ctx, department="PMO", contact="", counts=totals, attachments=attachments,
                      departments=departments)
     return Letter(PMO, ctx.settings.pmo, (), _fill(ctx, "subject", values, pmo=True),
-                  _fill(ctx, "body", values, pmo=True), tuple(attachments))
+                  _fill(ctx, "body", values, pmo=True), tuple(attachments), source)
 
 
 # -- the text ---------------------------------------------------------------------------------

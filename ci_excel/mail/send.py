@@ -1,8 +1,9 @@
 """`ci-excel send`: a period's messages, each delivered once, recorded in the store as it is.
 
-The plan (plan.py) is compared with what the store says was sent: a message whose attachments
-are unchanged goes only to the recipients who have not had it yet; one whose files changed (a
-re-run consolidation) goes to everyone again. The server is reached and logged in to before
+The plan (plan.py) is compared with what the store says was sent: a message whose version is
+unchanged (its attachments' names and the submitted files they come from, see Letter.digest)
+goes only to the recipients who have not had it yet; one that changed (a re-run consolidation
+that read a new file) goes to everyone again. The server is reached and logged in to before
 anything is sent, and each message is recorded the moment the server takes it, so a killed run
 resumes where it stopped. The period's locks are held meanwhile: two sends never overlap.
 """
