@@ -201,6 +201,11 @@ def met(achieved: float | None) -> bool | None:
     return None if achieved is None else achieved >= 1 - _EPS
 
 
+def kpi_met(row: Row) -> bool | None:
+    """`met` of a results row, from its direction, baseline, target and actual (None until measurable)."""
+    return met(achievement(row.get("direction"), row.get("baseline"), row.get("target"), row.get("actual")))
+
+
 # -- stage and health ---------------------------------------------------------------------------
 
 

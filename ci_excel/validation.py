@@ -44,11 +44,10 @@ from ci_excel.schema import (
     SheetSpec,
     fold,
 )
-from ci_excel.scoring import achievement, met, passes, solution_score
+from ci_excel.scoring import kpi_met, passes, solution_score
 from ci_excel.sniff import MAX_FILE_BYTES, reader_failure, reason
 
 HEADER_SCAN_ROWS = 10
-THRESHOLD = 12.0
 _EPOCH = date(1899, 12, 30)
 _EXCEL_ERRORS = {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 
@@ -961,17 +960,6 @@ def _fishbone_rules(values: Row, place: _RowPlace) -> None:
         place.add("root-id-required", "root_cause_id")
 
 
-def _solution_rules(values: Row, place: _RowPlace) -> None:
-    computed, total = solution_score(values, _TOTAL_FORMULA), values.get("total")
-    if total is not None and computed is not None and abs(total - computed) > 1e-9:
-        place.add("total-mismatch", "total", total, computed=f"{computed:g}")
-
-
-# The template's total column is a formula summing the four scores, whatever weights the PMO
-# configures: a typed total is checked against that plain sum (the default weights, all 1).
-_TOTAL_FORMULA = Config()
-
-
 def _action_rules(values: Row, place: _RowPlace) -> None:
     start, due = values.get("start_on"), values.get("due_on")
     if start is not None and due is not None and due < start:
@@ -997,8 +985,7 @@ def _result_rules(values: Row, place: _RowPlace) -> None:
 
 _ROW_RULES: dict[str, Callable[[Row, _RowPlace], None]] = {
     "problems": _problem_rules, "why_chains": _why_rules, "fishbone": _fishbone_rules,
-    "solutions": _solution_rules, "actions": _action_rules, "progress": _progress_rules,
-    "results": _result_rules,
+    "actions": _action_rules, "progress": _progress_rules, "results": _result_rules,
 }
 
 
@@ -1176,6 +1163,7 @@ def _cross_sheet(tables: dict[str, list[Record]], ctx: _Ctx, rules: Config,
         if sheet == "progress":
             _one_progress_per_action(cross)
         _define(cross, spec)
+    _typed_totals(cross, rules)
     _selected_below_threshold(cross, rules)
     _closed_but_missed(cross)
     return cross.rejected
@@ -1255,6 +1243,25 @@ def _one_progress_per_action(cross: _Cross) -> None:
             seen[action] = record
 
 
+def _typed_totals(cross: _Cross, rules: Config) -> None:
+    """A typed total that is not the score used (scoring.solution_score with the configured weights).
+
+    The template's formula shows the plain sum whatever the weights, so that value is accepted too:
+    with the default weights the two are one.
+    """
+    for record in cross.tables.get("solutions", []):  # rows rejected by other rules are checked too
+        total, used = record.values.get("total"), solution_score(record.values, rules)
+        if total is None or used is None:
+            continue
+        formula = solution_score(record.values, _TEMPLATE_FORMULA)
+        if all(abs(total - shown) > 1e-9 for shown in (used, formula or used)):
+            cross.add("total-mismatch", record, "total", computed=f"{used:g}")
+
+
+# The template's total column is a formula summing the four scores (the default weights, all 1).
+_TEMPLATE_FORMULA = Config()
+
+
 def _selected_below_threshold(cross: _Cross, rules: Config) -> None:
     """A selected solution whose weighted score (scoring.solution_score) does not pass."""
     for record in cross.rows("solutions"):
@@ -1263,20 +1270,13 @@ def _selected_below_threshold(cross: _Cross, rules: Config) -> None:
             cross.add("below-threshold", record, "selected", total=f"{score:g}", threshold=f"{rules.threshold:g}")
 
 
-def _met(values: Row) -> bool:
-    """The KPI reached its target, as scoring computes it (an unmeasured KPI has not)."""
-    achieved = achievement(values.get("direction"), values.get("baseline"), values.get("target"),
-                           values.get("actual"))
-    return met(achieved) is True
-
-
 def _closed_but_missed(cross: _Cross) -> None:
     results: dict[str, list[Row]] = defaultdict(list)
     for record in cross.rows("results"):
         results[record.values.get("problem_id") or ""].append(record.values)
     for record in cross.rows("standards"):
         problem = record.values.get("problem_id")
-        missed = [r["kpi"] for r in results.get(problem or "", []) if not _met(r)]
+        missed = [r["kpi"] for r in results.get(problem or "", []) if kpi_met(r) is not True]  # unmeasured: not met
         if record.values.get("closed") and missed:
             cross.add("closed-kpi-missed", record, "closed", problem=problem, kpis=", ".join(map(str, missed)))
 

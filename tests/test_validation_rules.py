@@ -45,10 +45,11 @@ def test_threshold_from_the_config_or_the_older_argument(tmp_path: Path) -> None
             ("K2", "below-threshold", "14"), ("K3", "below-threshold", "14")]
 
 
-def test_a_typed_total_is_checked_against_the_template_formula_not_the_weights(tmp_path: Path) -> None:
-    weighted = Config(weights=Weights(effectiveness=2))
+def test_a_typed_total_is_checked_against_the_weighted_score_or_the_template_formula(tmp_path: Path) -> None:
+    weighted = Config(weights=Weights(effectiveness=2))  # S-002: plain sum 14 (the formula), weighted 18
     assert issues(tmp_path, {("solutions", 1, "total"): 14}, config=weighted) == []
-    assert issues(tmp_path, {("solutions", 1, "total"): 18}, config=weighted) == [[S, "J3", "total-mismatch"]]
+    assert issues(tmp_path, {("solutions", 1, "total"): 18}, config=weighted) == []
+    assert issues(tmp_path, {("solutions", 1, "total"): 16}, config=weighted) == [[S, "J3", "total-mismatch"]]
 
 
 def test_closed_problem_kpi_met_as_scoring_computes_it(tmp_path: Path) -> None:
