@@ -506,3 +506,17 @@ def test_a_file_store_keeps_its_locks_beside_it(tmp_path: Path) -> None:
         assert odd.try_acquire()
         odd.release()
     assert (tmp_path / ".history.sqlite.locks" / "period-2026-11.lock").exists()
+
+
+def test_sent_messages_survive_storing_the_period_again(store: Store) -> None:
+    store.save_period(_period())
+    store.record_sent("2026-11", "电商运营部", recipients=["a@example.com"],
+                      attachments=[{"name": "电商运营部.docx", "sha256": "0" * 64, "size": 10}], digest="d" * 64,
+                      message_id="<1@example.com>")
+    store.record_sent("2026-11", "", recipients=["pmo@example.com"], attachments=[], digest="e" * 64,
+                      message_id="<2@example.com>")
+    store.save_period(_period())  # a re-run consolidation replaces the period's rows, not what was sent
+    sent = store.sent("2026-11")
+    assert [(r.department, r.recipients, r.message_id) for r in sent] == [
+        ("电商运营部", ("a@example.com",), "<1@example.com>"), ("", ("pmo@example.com",), "<2@example.com>")]
+    assert sent[0].attachments[0]["name"] == "电商运营部.docx" and store.sent("2026-10") == []
