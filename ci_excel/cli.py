@@ -259,6 +259,31 @@ def history(db_url: str | None, out_dir: Path, lang: str) -> None:
 
 @main.command()
 @PERIOD
+@OUT
+@DB
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "xlsx"]), default="csv", show_default=True,
+              help="A CSV (UTF-8 with BOM) or Parquet file per entity, or one Excel workbook.")
+@click.option("--to", "folder", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The folder to write into.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+              help="Column headers in this language (default: the column keys, e.g. problem_id).")
+def export(period: str, out_dir: Path, db_url: str | None, fmt: str, folder: Path, lang: str | None) -> None:
+    """Export a stored period's sheets for BI tools: problems, actions, results ... one table each."""
+
+    def action() -> None:
+        from ci_excel.api import open_history
+
+        with open_history(out_dir, db_url) as history:
+            written = history.export(period, folder, format=fmt, labels=lang or "key")  # type: ignore[arg-type]
+        click.echo(f"Exported {period}: {len(written)} files in {folder}")
+        for path in written:
+            click.echo(f"wrote {path}")
+
+    _run(action)
+
+
+@main.command()
+@PERIOD
 @click.option("--dry-run", is_flag=True,
               help="Write the messages (.eml) and the plan into OUT/PERIOD/mail/; send nothing.")
 @click.option("--only", "only", multiple=True, metavar="DEPT",
