@@ -15,7 +15,8 @@ Reading never creates or changes a store.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -103,11 +104,9 @@ class History:
                labels: Labels = "key") -> list[Path]:
         """Write a period for BI tools into `folder`: a CSV (UTF-8 with BOM) or Parquet file per entity,
         or one Excel workbook with a sheet per entity. Each file is written atomically."""
-        writer = _writer(format)
-        frames = self.entities(period, labels=labels)
-        target = Path(folder)
-        with fileio.writing(target):
-            return writer(frames, target, period, labels)
+        _writer(format)  # a format that cannot be written fails before anything is read
+        return export_frames(self.entities(period, labels=labels), folder, format=format,
+                             stem=f"ci_excel_{period}", labels=labels)
 
     def _check(self, period: str) -> None:
         check_period(period)
@@ -177,7 +176,19 @@ def _figures_row(row: dict[str, Any]) -> dict[str, Any]:
 
 # -- writers ------------------------------------------------------------------------------------
 
-_Writer = Callable[[dict[str, pd.DataFrame], Path, str, Labels], list[Path]]
+
+def export_frames(frames: Mapping[str, pd.DataFrame], folder: str | Path, *, format: Format = "csv",
+                  stem: str = "ci_excel", labels: Labels = "key") -> list[Path]:
+    """Write frames (as `History.entities` gives them, perhaps filtered) into `folder`: a CSV (UTF-8
+    with BOM) or Parquet file per frame, or one workbook `<stem>.xlsx` with a sheet per frame, entity
+    sheets named in the `labels` language. Each file is written atomically."""
+    writer = _writer(format)
+    target = Path(folder)
+    with fileio.writing(target):
+        return writer(frames, target, stem, _check_labels(labels))
+
+
+_Writer = Callable[[Mapping[str, pd.DataFrame], Path, str, Labels], list[Path]]
 
 
 def _writer(format: str) -> _Writer:
@@ -188,29 +199,35 @@ def _writer(format: str) -> _Writer:
     return {"csv": _write_csv, "parquet": _write_parquet, "xlsx": _write_xlsx}[format]
 
 
-def _per_entity(frames: dict[str, pd.DataFrame], folder: Path, suffix: str,
-                write: Callable[[pd.DataFrame, Path], object]) -> Iterator[Path]:
-    for name, frame in frames.items():
-        yield fileio.atomic_write(folder / f"{name}{suffix}", partial(write, frame))
+def _per_frame(frames: Mapping[str, pd.DataFrame], folder: Path, suffix: str,
+               write: Callable[[pd.DataFrame, Path], object]) -> list[Path]:
+    return [fileio.atomic_write(folder / f"{fileio.safe_filename(name)}{suffix}", partial(write, frame))
+            for name, frame in frames.items()]
 
 
-def _write_csv(frames: dict[str, pd.DataFrame], folder: Path, _period: str, _labels: Labels) -> list[Path]:
+def _write_csv(frames: Mapping[str, pd.DataFrame], folder: Path, _stem: str, _labels: Labels) -> list[Path]:
     """UTF-8 with a BOM, so Excel opens the Chinese text correctly; dates as YYYY-MM-DD."""
-    return list(_per_entity(frames, folder, ".csv", lambda frame, tmp: frame.to_csv(
-        tmp, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")))
+    return _per_frame(frames, folder, ".csv", lambda frame, tmp: frame.to_csv(
+        tmp, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d"))
 
 
-def _write_parquet(frames: dict[str, pd.DataFrame], folder: Path, _period: str, _labels: Labels) -> list[Path]:
-    return list(_per_entity(frames, folder, ".parquet", lambda frame, tmp: frame.to_parquet(tmp, index=False)))
+def _write_parquet(frames: Mapping[str, pd.DataFrame], folder: Path, _stem: str, _labels: Labels) -> list[Path]:
+    return _per_frame(frames, folder, ".parquet", lambda frame, tmp: frame.to_parquet(tmp, index=False))
 
 
-def _write_xlsx(frames: dict[str, pd.DataFrame], folder: Path, period: str, labels: Labels) -> list[Path]:
-    """One workbook, a sheet per entity (named in the label language); text is never taken for a formula."""
+def _write_xlsx(frames: Mapping[str, pd.DataFrame], folder: Path, stem: str, labels: Labels) -> list[Path]:
+    """One workbook, a sheet per frame; text is never taken for a formula, a number or a link."""
     def write(tmp: Path) -> None:
         with pd.ExcelWriter(tmp, engine="xlsxwriter", date_format="yyyy-mm-dd", datetime_format="yyyy-mm-dd",
                             engine_kwargs={"options": _XLSX_OPTIONS}) as book:
             for name, frame in frames.items():
-                sheet = name if labels == "key" else SHEETS[name].name(labels)
-                frame.to_excel(book, sheet_name=sheet, index=False, freeze_panes=(1, 0))
+                frame.to_excel(book, sheet_name=_sheet_name(name, labels), index=False, freeze_panes=(1, 0))
 
-    return [fileio.atomic_write(folder / f"ci_excel_{period}.xlsx", write)]
+    return [fileio.atomic_write(folder / f"{fileio.safe_filename(stem)}.xlsx", write)]
+
+
+def _sheet_name(name: str, labels: Labels) -> str:
+    """An entity's sheet as the templates name it (for zh/en labels), else the name, within Excel's rules."""
+    if name in SHEETS and labels != "key":
+        return SHEETS[name].name(labels)
+    return re.sub(r"[\\/?*\[\]:]", "_", name)[:31] or "Sheet"

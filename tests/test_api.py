@@ -6,12 +6,13 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from ci_excel.api import MissingExtra, column_labels, open_history
+from ci_excel.api import MissingExtra, column_labels, export_frames, open_history
 from ci_excel.cli import main
 from ci_excel.pipeline import default_db_url
 from ci_excel.schema import SHEETS, ColType
@@ -31,9 +32,11 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for name, done in DEPARTMENTS.items():
             write_register(root / "in" / period / name / "ci_register.xlsx", name, period, problems=problems,
                            done=min(done, problems))
+        if period == "2026-10":  # one issue to find: a file that is not a workbook (exit code 1)
+            (root / "in" / period / "notes.xlsx").write_bytes(b"this is not a workbook")
         result = CliRunner().invoke(main, ["consolidate", str(root / "in" / period), "--period", period,
                                            "--out", str(root / "output"), "--jobs", "1"])
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == (1 if period == "2026-10" else 0), result.output
     return root / "output"
 
 
@@ -108,10 +111,12 @@ def test_zh_and_en_labels_and_one_entity(out: Path) -> None:
 
 def test_issues_of_a_period(out: Path) -> None:
     with open_history(out) as history:
-        issues = history.issues(PERIOD, lang="en")
-    assert list(issues.columns[:4]) == ["period", "department", "severity", "code"]
-    assert set(issues["severity"]) <= {"error", "warning"}
-    assert (issues["period"] == PERIOD).all()
+        october, november = history.issues("2026-10", lang="en"), history.issues(PERIOD)
+    assert list(october.columns[:4]) == ["period", "department", "severity", "code"]
+    found = october[october.code == "file-not-workbook"]
+    assert len(found) == 1 and found["severity"].iloc[0] == "error" and found["period"].iloc[0] == "2026-10"
+    assert found["file"].iloc[0] == "notes.xlsx" and "is not an Excel/ODS workbook" in found["message"].iloc[0]
+    assert november.empty and list(november.columns) == list(october.columns)
 
 
 def test_csv_export_round_trip(out: Path, tmp_path: Path) -> None:
@@ -135,6 +140,23 @@ def test_xlsx_export_round_trip(out: Path, tmp_path: Path) -> None:
     assert list(sheets) == [SHEETS[name].en for name in ENTITIES]
     for (name, frame), back in zip(frames.items(), sheets.values(), strict=True):
         pd.testing.assert_frame_equal(_typed_like(back, frame), frame, obj=name)
+
+
+def test_export_frames_keeps_text_as_text(out: Path, tmp_path: Path) -> None:
+    with open_history(out) as history:
+        problems = history.entity(PERIOD, "problems")
+    p1 = problems[problems.priority == "P1"].copy()
+    p1["issue"] = "=HYPERLINK(\"http://x\")"  # what a register may hold: never run as a formula in Excel
+    p1["owner"] = "00123"
+    [path] = export_frames({"problems": p1, "P1/by dept": p1.groupby("department").size().reset_index()},
+                           tmp_path, format="xlsx", stem="p1", labels="zh")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["1-问题识别", "P1_by dept"]
+    header = [c.value for c in book["1-问题识别"][1]]
+    issue, owner = (book["1-问题识别"].cell(2, header.index(key) + 1) for key in ("issue", "owner"))
+    assert (issue.value, issue.data_type, owner.value, owner.data_type) == (p1["issue"].iloc[0], "s", "00123", "s")
+    [csv] = export_frames({"problems": p1}, tmp_path / "csv")
+    assert pd.read_csv(csv, encoding="utf-8-sig", dtype=str)["owner"].tolist() == ["00123"] * len(p1)
 
 
 @pytest.mark.skipif(not HAS_PYARROW, reason="pyarrow is not installed")
