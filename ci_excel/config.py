@@ -129,7 +129,7 @@ def load_config(path: Path | None = None, *, cwd: Path | None = None) -> Config:
 
 def config_from_dict(data: Mapping[str, Any], *, base: Path | None = None) -> Config:
     """Build a Config from parsed TOML; relative paths resolve against `base`."""
-    _known(data, _TOP, "")
+    check_keys(data, _TOP, "")
     kwargs: dict[str, Any] = {}
     for key, parse in _TOP.items():
         if key in data:
@@ -234,10 +234,11 @@ def _not_docx(path: Path) -> str | None:
     return None
 
 
-# -- parsing helpers: each returns the Config fields it sets ------------------------------------
+# -- parsing helpers: each section's returns the Config fields it sets; the public ones also parse [mail] --
 
 
-def _known(table: Mapping[str, Any], allowed: Mapping[str, Any] | tuple[str, ...], prefix: str) -> None:
+def check_keys(table: Mapping[str, Any], allowed: Mapping[str, Any] | tuple[str, ...], prefix: str) -> None:
+    """Every key of `table` is one of `allowed`; else ConfigError naming it (`prefix` + key) and the allowed."""
     for key in table:
         if key not in allowed:
             names = ", ".join(allowed)
@@ -250,7 +251,7 @@ def _table(value: Any, key: str) -> Mapping[str, Any]:
     return value
 
 
-def _number(value: Any, key: str, *, minimum: float = 0) -> float:
+def parse_number(value: Any, key: str, *, minimum: float = 0) -> float:
     """A finite number ≥ minimum (TOML also allows nan and inf)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
             or value < minimum:
@@ -258,13 +259,15 @@ def _number(value: Any, key: str, *, minimum: float = 0) -> float:
     return float(value)
 
 
-def _int(value: Any, key: str, low: int, high: int) -> int:
+def parse_int(value: Any, key: str, low: int, high: int) -> int:
+    """A whole number from `low` to `high` (not a bool)."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ConfigError(f"'{key}' must be a whole number from {low} to {high}, not {value!r}")
     return value
 
 
-def _text(value: Any, key: str) -> str:
+def parse_text(value: Any, key: str) -> str:
+    """A non-empty text, trimmed."""
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"'{key}' must be a non-empty text, not {value!r}")
     return value.strip()
@@ -277,7 +280,7 @@ def _lang(value: Any, _base: Path | None) -> dict[str, Any]:
 
 
 def _db_url(value: Any, _base: Path | None) -> dict[str, Any]:
-    url = _text(value, "db_url")
+    url = parse_text(value, "db_url")
     try:
         return {"db_url": check_db_url(url)}
     except ConfigError as exc:
@@ -285,34 +288,34 @@ def _db_url(value: Any, _base: Path | None) -> dict[str, Any]:
 
 
 def _report_template(value: Any, base: Path | None) -> dict[str, Any]:
-    path = Path(_text(value, "report_template"))
+    path = Path(parse_text(value, "report_template"))
     if base is not None and not path.is_absolute():
         path = base / path
     return {"report_template": check_report_template(path)}
 
 
 def _deadline_day(value: Any, _base: Path | None) -> dict[str, Any]:
-    return {"deadline_day": _int(value, "deadline_day", 1, 31)}
+    return {"deadline_day": parse_int(value, "deadline_day", 1, 31)}
 
 
 def _stalled(value: Any, _base: Path | None) -> dict[str, Any]:
-    return {"stalled_periods": _int(value, "stalled_periods", 1, 120)}
+    return {"stalled_periods": parse_int(value, "stalled_periods", 1, 120)}
 
 
 def _scoring(value: Any, _base: Path | None) -> dict[str, Any]:
     table = _table(value, "scoring")
-    _known(table, ("threshold", "weights"), "scoring.")
+    check_keys(table, ("threshold", "weights"), "scoring.")
     weights = _weights(table["weights"]) if "weights" in table else Weights()
     default = "threshold" not in table
-    threshold = Config.threshold if default else _number(table["threshold"], "scoring.threshold")
+    threshold = Config.threshold if default else parse_number(table["threshold"], "scoring.threshold")
     _check_reachable(threshold, weights, default=default)
     return {"threshold": threshold, "weights": weights}
 
 
 def _weights(value: Any) -> Weights:
     table = _table(value, "scoring.weights")
-    _known(table, tuple(Weights().as_dict()), "scoring.weights.")
-    weights = Weights(**{k: _number(v, f"scoring.weights.{k}") for k, v in table.items()})
+    check_keys(table, tuple(Weights().as_dict()), "scoring.weights.")
+    weights = Weights(**{k: parse_number(v, f"scoring.weights.{k}") for k, v in table.items()})
     if not any(weights.as_dict().values()):
         raise ConfigError("'scoring.weights' are all 0: no solution could score; give at least one weight above 0")
     return weights
@@ -360,11 +363,11 @@ def _priority_class(value: Any, key: str) -> str:
 
 def _statements(value: Any, _base: Path | None) -> dict[str, Any]:
     table = _table(value, "statement")
-    _known(table, LANGS, "statement.")
+    check_keys(table, LANGS, "statement.")
     statements = dict(DEFAULT_STATEMENTS)
     for lang, template in table.items():
         key = f"statement.{lang}"
-        statements[lang] = _template(_text(template, key), key)
+        statements[lang] = parse_template(parse_text(template, key), key)
     return {"statements": statements}
 
 
@@ -372,7 +375,7 @@ _STATEMENT_FIELDS = tuple(c.key for c in PROBLEMS.columns)
 _ALLOWED_FIELDS = ", ".join("{" + k + "}" for k in _STATEMENT_FIELDS)
 
 
-def _template(template: str, key: str, allowed: tuple[str, ...] = _STATEMENT_FIELDS) -> str:
+def parse_template(template: str, key: str, allowed: tuple[str, ...] = _STATEMENT_FIELDS) -> str:
     """A template of plain {field}s (of `allowed`) only: a format spec, conversion, attribute, index
     or positional field could fail or blow up at run time. Literal {{ and }} stay allowed."""
     shown = ", ".join("{" + k + "}" for k in allowed)
@@ -420,14 +423,14 @@ def _check_unique(roster: tuple[Department, ...]) -> None:
 def _department(entry: Any, index: int) -> Department:
     key = f"roster[{index}]"
     table = _table(entry, key)
-    _known(table, ("name", "aliases", "email", "cc"), f"{key}.")
+    check_keys(table, ("name", "aliases", "email", "cc"), f"{key}.")
     if "name" not in table:
         raise ConfigError(f"'{key}' needs a name")
     aliases = table.get("aliases", [])
     if not isinstance(aliases, list):
         raise ConfigError(f"'{key}.aliases' must be a list of names, e.g. [\"客服部\"]")
-    return Department(fold(_text(table["name"], f"{key}.name")),
-                      tuple(fold(_text(a, f"{key}.aliases")) for a in aliases),
+    return Department(fold(parse_text(table["name"], f"{key}.name")),
+                      tuple(fold(parse_text(a, f"{key}.aliases")) for a in aliases),
                       addresses(table.get("email", []), f"{key}.email"), addresses(table.get("cc", []), f"{key}.cc"))
 
 
@@ -444,10 +447,10 @@ def addresses(value: Any, key: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value)
 
 
-def _mail(value: Any, _base: Path | None) -> dict[str, Any]:
+def _mail(value: Any, base: Path | None) -> dict[str, Any]:
     from ci_excel.mail.settings import parse_mail  # it builds on the helpers above
 
-    return {"mail": parse_mail(_table(value, "mail"))}
+    return {"mail": parse_mail(_table(value, "mail"), base=base)}
 
 
 _TOP: dict[str, Callable[[Any, Path | None], dict[str, Any]]] = {

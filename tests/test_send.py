@@ -1,6 +1,8 @@
 """`ci-excel send` against a real SMTP server on loopback (aiosmtpd), over a real consolidation.
 
-SQLite always; PostgreSQL too when CI_EXCEL_TEST_PG_URL is set.
+SQLite always; PostgreSQL too when CI_EXCEL_TEST_PG_URL is set. The STARTTLS and SSL servers use a
+certificate for 127.0.0.1 from a private CA made here (trustme), which the client trusts only
+through `[mail] ca_file`.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import email
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -22,11 +25,14 @@ from typing import Any
 import openpyxl
 import pytest
 import sqlalchemy as sa
+import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
 
 from ci_excel.cli import main
+from ci_excel.config import load_config
+from ci_excel.errors import ConfigError
 from ci_excel.store import Store
 from tests.pipeline_data import write_register
 from tests.test_pipeline import _break_cell
@@ -44,6 +50,7 @@ class Received:
 
     messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
     refuse: dict[str, str] = field(default_factory=dict)  # address -> SMTP reply
+    tls: list[str | None] = field(default_factory=list)  # per DATA: the TLS version, None in the clear
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
@@ -55,8 +62,10 @@ class Received:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         parsed = email.message_from_bytes(envelope.original_content, policy=default)
+        secured = server.transport.get_extra_info("ssl_object")
         with self.lock:
             self.messages.append((list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
+            self.tls.append(secured.version() if secured is not None else None)
         return "250 OK"
 
     def by_subject(self, text: str) -> list[tuple[list[str], EmailMessage]]:
@@ -100,6 +109,34 @@ def auth_server() -> Iterator[tuple[Received, int]]:
             yield handler, port
 
 
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+def _server_tls(ca: trustme.CA) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    return context
+
+
+@pytest.fixture
+def starttls_server(ca: trustme.CA) -> Iterator[tuple[Received, int]]:
+    """STARTTLS required before MAIL, AUTH only once secured (aiosmtpd's default), login required."""
+    handler = Received()
+    for port in _start(handler, tls_context=_server_tls(ca), require_starttls=True, authenticator=_authenticator,
+                       auth_required=True):
+        yield handler, port
+
+
+@pytest.fixture
+def ssl_server(ca: trustme.CA) -> Iterator[tuple[Received, int]]:
+    """TLS from the first byte (SMTPS)."""
+    handler = Received()
+    for port in _start(handler, ssl_context=_server_tls(ca)):
+        yield handler, port
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[str]]:
     """The --db arguments: none (the default SQLite file) or the PostgreSQL test database, emptied."""
@@ -121,8 +158,8 @@ def _drop_all(url: str) -> None:
     engine.dispose()
 
 
-def _config(folder: Path, port: int, *extra: str) -> Path:
-    lines = ["[mail]", 'host = "127.0.0.1"', f"port = {port}", 'security = "none"', 'from = "pmo@example.com"',
+def _config(folder: Path, port: int, *extra: str, security: str = "none") -> Path:
+    lines = ["[mail]", 'host = "127.0.0.1"', f"port = {port}", f'security = "{security}"', 'from = "pmo@example.com"',
              f'pmo = ["{PMO}"]', "retry_delays = [0.01, 0.02]", *extra]
     for name, (to, cc) in ROSTER.items():
         lines += ["[[roster]]", f'name = "{name}"', f"email = {to!r}".replace("'", '"'),
@@ -297,3 +334,73 @@ def test_too_large_message_is_skipped_with_reason(tmp_path: Path, server: tuple[
     result = _send(out, config, [])
     assert result.exit_code == 1 and "Skipped 电商运营部: 邮件约" in result.output and "max_message_mb" in result.output
     assert received.messages == []
+
+
+def _ca_file(ca: trustme.CA, folder: Path) -> str:
+    """The CA's certificate beside the settings file, named relative to it."""
+    ca.cert_pem.write_to_path(str(folder / "private-ca.pem"))
+    return 'ca_file = "private-ca.pem"'
+
+
+def test_starttls_login_then_delivery_all_encrypted(tmp_path: Path, ca: trustme.CA,
+                                                    starttls_server: tuple[Received, int]) -> None:
+    received, port = starttls_server
+    config = _config(tmp_path, port, 'user = "pmo"', _ca_file(ca, tmp_path), security="starttls")
+    out = _consolidate(tmp_path, [], config)
+    wrong = _send(out, config, [], env={"CI_EXCEL_SMTP_PASSWORD": "wrong"})
+    assert wrong.exit_code == 3 and "refused the login of 'pmo'" in wrong.output and received.messages == []
+    right = _send(out, config, [], env={"CI_EXCEL_SMTP_PASSWORD": "right"})
+    assert right.exit_code == 0 and "4 sent, 0 already sent" in right.output, right.output
+    assert len(received.messages) == 4 and all(version and version.startswith("TLSv1") for version in received.tls)
+    [(to, ecom)] = received.by_subject("电商运营部")
+    assert sorted(to) == ["ecom.boss@example.com", "ecom@example.com"]
+    assert _attachments(ecom) == {"电商运营部.docx": (out / PERIOD / "reports" / "电商运营部.docx").read_bytes()}
+
+
+def test_ssl_delivers_over_tls_from_the_first_byte(tmp_path: Path, ca: trustme.CA,
+                                                   ssl_server: tuple[Received, int]) -> None:
+    received, port = ssl_server
+    config = _config(tmp_path, port, _ca_file(ca, tmp_path), security="ssl")
+    out = _consolidate(tmp_path, [], config)
+    result = _send(out, config, [])
+    assert result.exit_code == 0 and "4 sent" in result.output, result.output
+    assert len(received.messages) == 4 and all(version and version.startswith("TLSv1") for version in received.tls)
+    [(to, _)] = received.by_subject("汇总")
+    assert to == [PMO]
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_certificate_of_an_untrusted_ca_sends_nothing(tmp_path: Path, ca: trustme.CA, security: str,
+                                                      request: pytest.FixtureRequest) -> None:
+    """Without ca_file the system's CAs decide, and they do not know the private one: verification
+    is never switched off."""
+    received, port = request.getfixturevalue(f"{security}_server")
+    config = _config(tmp_path, port, 'user = "pmo"' if security == "starttls" else "", security=security)
+    out = _consolidate(tmp_path, [], config)
+    result = _send(out, config, [], env={"CI_EXCEL_SMTP_PASSWORD": "right"})
+    assert result.exit_code == 3, result.output
+    assert "the certificate of the SMTP server 127.0.0.1" in result.output and "cannot be trusted" in result.output
+    assert "set [mail] ca_file" in result.output and "Nothing was sent" in result.output
+    assert received.messages == []
+
+
+def test_starttls_asked_of_a_server_without_it_sends_nothing(tmp_path: Path, server: tuple[Received, int]) -> None:
+    received, port = server
+    config = _config(tmp_path, port, 'user = "pmo"', security="starttls")
+    out = _consolidate(tmp_path, [], config)
+    result = _send(out, config, [], env={"CI_EXCEL_SMTP_PASSWORD": "right"})
+    assert result.exit_code == 3, result.output
+    assert f"the SMTP server 127.0.0.1:{port} does not offer STARTTLS" in result.output
+    assert "Nothing was sent" in result.output and received.messages == []
+    with _store(out, []) as store:
+        assert store.sent(PERIOD) == []
+
+
+def test_ca_file_must_be_a_readable_pem(tmp_path: Path) -> None:
+    config = tmp_path / "ci_excel.toml"
+    config.write_text('[mail]\nca_file = "missing.pem"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"'mail.ca_file': .*missing.pem is not a file"):
+        load_config(config)
+    (tmp_path / "missing.pem").write_text("not a certificate\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"'mail.ca_file': .*holds no CA certificate"):
+        load_config(config)

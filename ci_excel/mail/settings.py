@@ -1,16 +1,19 @@
 """The [mail] settings of ci_excel.toml: the SMTP server, the PMO's list, the message templates.
 
 The password is never read from the file (a `password` key is refused): it comes from the
-environment variable CI_EXCEL_SMTP_PASSWORD, or the CLI asks for it.
+environment variable CI_EXCEL_SMTP_PASSWORD, or the CLI asks for it. The server's certificate is
+always verified, against the system's trusted CAs or, for a server with a private CA, `ca_file`.
 """
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
-from ci_excel.config import Config, _int, _known, _number, _template, _text, addresses
+from ci_excel.config import Config, addresses, check_keys, parse_int, parse_number, parse_template, parse_text
 from ci_excel.errors import ConfigError
 from ci_excel.schema import Lang
 
@@ -44,6 +47,7 @@ class MailSettings:
     port: int | None = None  # None: 587, 465 or 25 by security
     security: Security = "starttls"
     user: str | None = None
+    ca_file: Path | None = None  # the CA certificate(s), PEM, to trust instead of the system's
     sender: str | None = None  # `from`; default: the user
     pmo: tuple[str, ...] = ()
     max_message_mb: float = 20.0
@@ -72,18 +76,21 @@ def mail_settings(config: Config) -> MailSettings:
     return config.mail or MailSettings()
 
 
-def parse_mail(table: Mapping[str, Any]) -> MailSettings:
-    """MailSettings from the [mail] table; each bad value one ConfigError naming its key."""
+def parse_mail(table: Mapping[str, Any], *, base: Path | None = None) -> MailSettings:
+    """MailSettings from the [mail] table; each bad value one ConfigError naming its key. A relative
+    `ca_file` is in `base` (the settings file's folder)."""
     if "password" in table:
         raise ConfigError(f"'mail.password' is not read from the settings file, where anyone who can read it "
                           f"would see it: remove it and set the environment variable {PASSWORD_ENV}, or type "
                           "the password when ci-excel send asks")
-    _known(table, _KEYS, "mail.")
+    check_keys(table, _KEYS, "mail.")
     kwargs: dict[str, Any] = {}
     for key, value in table.items():
         if key in DEFAULT_TEMPLATES:
-            text = _text(value, f"mail.{key}")
-            kwargs.setdefault("templates", dict(DEFAULT_TEMPLATES))[key] = _template(text, f"mail.{key}", FIELDS)
+            text = parse_text(value, f"mail.{key}")
+            kwargs.setdefault("templates", dict(DEFAULT_TEMPLATES))[key] = parse_template(text, f"mail.{key}", FIELDS)
+        elif key == "ca_file":
+            kwargs["ca_file"] = _ca_file(value, f"mail.{key}", base)
         else:
             kwargs[_RENAMED.get(key, key)] = _KEYS[key](value, f"mail.{key}")
     return MailSettings(**kwargs)
@@ -95,6 +102,22 @@ def _security(value: Any, key: str) -> Security:
     return value  # type: ignore[no-any-return]
 
 
+def _ca_file(value: Any, key: str, base: Path | None) -> Path:
+    """A PEM file of CA certificates that Python's ssl module can load."""
+    path = Path(parse_text(value, key))
+    if base is not None and not path.is_absolute():
+        path = base / path
+    if not path.is_file():
+        raise ConfigError(f"'{key}': {path} is not a file; give the PEM file of the CA that signed the server's "
+                          "certificate")
+    try:
+        ssl.create_default_context(cafile=str(path))
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        raise ConfigError(f"'{key}': {path} holds no CA certificate Python can read ({exc}); give a PEM file "
+                          "(-----BEGIN CERTIFICATE-----)") from exc
+    return path
+
+
 def _sender(value: Any, key: str) -> str:
     return addresses([value], key)[0] if isinstance(value, str) else addresses(value, key)[0]
 
@@ -102,19 +125,20 @@ def _sender(value: Any, key: str) -> str:
 def _delays(value: Any, key: str) -> tuple[float, ...]:
     if not isinstance(value, list) or len(value) > 10:
         raise ConfigError(f"'{key}' must be a list of at most 10 waits in seconds, e.g. [1, 2, 4]")
-    return tuple(_number(v, key) for v in value)
+    return tuple(parse_number(v, key) for v in value)
 
 
 def _positive(value: Any, key: str) -> float:
-    number = _number(value, key)
+    number = parse_number(value, key)
     if number <= 0:
         raise ConfigError(f"'{key}' must be above 0, not {value!r}")
     return number
 
 
 _KEYS: dict[str, Any] = {
-    "host": _text, "port": lambda v, k: _int(v, k, 1, 65535), "security": _security, "user": _text,
-    "from": _sender, "pmo": addresses, "max_message_mb": _positive, "timeout": _positive, "retry_delays": _delays,
+    "host": parse_text, "port": lambda v, k: parse_int(v, k, 1, 65535), "security": _security,
+    "user": parse_text, "ca_file": _ca_file, "from": _sender, "pmo": addresses, "max_message_mb": _positive,
+    "timeout": _positive, "retry_delays": _delays,
     **dict.fromkeys(DEFAULT_TEMPLATES),
 }
 _RENAMED = {"from": "sender"}

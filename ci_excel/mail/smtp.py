@@ -1,8 +1,15 @@
-"""The SMTP session: connect and log in before anything is sent, then deliver with bounded retries.
+"""The SMTP session: connect, secure and log in before anything is sent, then deliver with bounded retries.
+
+`security = "starttls"` upgrades the plain connection and stops, before the login, when the server
+does not offer STARTTLS; `"ssl"` speaks TLS from the first byte. The server's certificate and host
+name are always verified, against the system's CAs or `[mail] ca_file`.
 
 A temporary failure (a 4xx reply, a dropped connection) is retried after each of the configured
-waits; a permanent refusal (5xx) of an address is final at once. Either way the other recipients
-of the message are delivered: `send_message` hands back refused addresses one by one.
+waits. A permanent refusal (5xx: no such user, mailbox disabled, message rejected) is not retried:
+the server has said it will not take it, so trying again would only repeat the refusal and delay
+the others. It is listed at the end, and not recorded as sent, so a later `ci-excel send` tries
+that address again once the PMO has fixed it. Either way the other recipients of the message are
+delivered: `send_message` hands back refused addresses one by one.
 """
 
 from __future__ import annotations
@@ -46,6 +53,9 @@ class Session:
             self._smtp = _connect(s)
             if s.user:
                 self._smtp.login(s.user, self.password or "")
+        except ssl.SSLCertVerificationError as exc:
+            self.close()
+            raise _untrusted(s, exc) from exc
         except smtplib.SMTPAuthenticationError as exc:
             self.close()
             raise MailError(f"the SMTP server {where} refused the login of {s.user!r}: {_reply(exc)}; check "
@@ -108,12 +118,31 @@ class Session:
 
 
 def _connect(s: MailSettings) -> smtplib.SMTP:
+    """A connection secured as `s.security` says; a server without STARTTLS is a MailError."""
+    context = ssl.create_default_context(cafile=str(s.ca_file) if s.ca_file else None)
     if s.security == "ssl":
-        return smtplib.SMTP_SSL(s.host, s.smtp_port, timeout=s.timeout, context=ssl.create_default_context())
+        return smtplib.SMTP_SSL(s.host, s.smtp_port, timeout=s.timeout, context=context)
     smtp = smtplib.SMTP(s.host, s.smtp_port, timeout=s.timeout)
-    if s.security == "starttls":
-        smtp.starttls(context=ssl.create_default_context())
+    if s.security != "starttls":
+        return smtp
+    try:
+        smtp.ehlo_or_helo_if_needed()
+        if not smtp.has_extn("starttls"):
+            raise MailError(f"the SMTP server {s.host}:{s.smtp_port} does not offer STARTTLS, so the password and "
+                            "the reports would travel unencrypted; check [mail] port and security (\"ssl\" for a "
+                            "server that speaks TLS at once, usually port 465). Nothing was sent.")
+        smtp.starttls(context=context)
+    except BaseException:
+        smtp.close()
+        raise
     return smtp
+
+
+def _untrusted(s: MailSettings, exc: ssl.SSLCertVerificationError) -> MailError:
+    hint = "is [mail] ca_file the CA that signed it?" if s.ca_file else \
+        "if the server's CA is a private one, set [mail] ca_file to its certificate (PEM)"
+    return MailError(f"the certificate of the SMTP server {s.host}:{s.smtp_port} cannot be trusted: "
+                     f"{exc.verify_message}; {hint}. Nothing was sent.")
 
 
 def _reply(exc: BaseException) -> str:
