@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import fields
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -25,6 +26,7 @@ import pandas as pd
 
 from ci_excel import fileio
 from ci_excel.errors import UsageError
+from ci_excel.model import PeriodFigures
 from ci_excel.pipeline import check_period, open_store
 from ci_excel.schema import INFO, SHEETS, ColType, ColumnSpec
 from ci_excel.store import ENTITIES, Store
@@ -44,6 +46,8 @@ _LIST_SEPARATOR = "; "  # list-valued computed columns (problems.flags) become o
 _XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
                  "nan_inf_to_errors": True}
 _PRIORITIES = tuple(SHEETS["problems"].column("priority").enum.by_key)  # type: ignore[union-attr]
+_FIGURE_COLUMNS = (*(f.name for f in fields(PeriodFigures) if not f.name.startswith("by_")),
+                   *(f"stage_{s}" for s in range(1, 7)), *_PRIORITIES, "missing", "late", "stored_at")
 _ISSUE_COLUMNS = ("period", "department", "severity", "code", "file", "sheet", "cell", "column", "value", "row",
                   "message")
 
@@ -78,7 +82,7 @@ class History:
 
     def figures(self) -> pd.DataFrame:
         """One row per stored period: headline figures, problems by stage and priority, missing and late."""
-        return pd.DataFrame([_figures_row(row) for row in self.store.history_rows()])
+        return pd.DataFrame([_figures_row(row) for row in self.store.history_rows()], columns=list(_FIGURE_COLUMNS))
 
     def entities(self, period: str, *, labels: Labels = "key") -> dict[str, pd.DataFrame]:
         """Every entity sheet of a stored period (problems ... root_causes), one DataFrame each."""

@@ -16,7 +16,7 @@ from ci_excel.api import MissingExtra, column_labels, export_frames, open_histor
 from ci_excel.cli import main
 from ci_excel.pipeline import default_db_url
 from ci_excel.schema import SHEETS, ColType
-from ci_excel.store import ENTITIES, ENTITY_TABLES
+from ci_excel.store import ENTITIES, ENTITY_TABLES, Store
 from tests.pipeline_data import write_register
 
 PERIOD = "2026-11"
@@ -202,6 +202,13 @@ def test_cli_export_usage_errors(out: Path, tmp_path: Path, args: list[str], mes
                                        "--to", str(tmp_path / "x")])
     assert result.exit_code == 2 and message in result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_an_empty_store_has_no_periods_and_figures_with_columns(tmp_path: Path) -> None:
+    Store(default_db_url(tmp_path)).close()
+    with open_history(tmp_path) as history:
+        assert history.periods() == [] and history.figures().empty
+        assert list(history.figures().columns[:3]) == ["period", "departments", "problems"]
 
 
 def test_no_store_is_a_usage_error_and_creates_nothing(tmp_path: Path) -> None:
