@@ -156,3 +156,101 @@ class PeriodResult:
     @property
     def late(self) -> list[str]:
         return [d.department for d in self.departments if d.late]
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentDigest:
+    """One department's figures, counted once by `compute.department_digest`: what every output shows
+    of a department once its rows are gone (the Word portfolio, the summary workbook). Small, so a
+    period's outputs can keep one per department.
+
+    Stage and priority counts are in schema order (STAGE 1..6, PRIORITY P1..P4); means are None
+    when no row gives a value; `benefit` is None when no amount is recorded.
+    """
+
+    department: str
+    late: bool
+    submitted_on: Any
+    contact: Any
+    contact_info: Any
+    files: int
+    problems: int  # all problems, including any whose stage is blank
+    stages: tuple[int, ...]  # problems per stage
+    priorities: tuple[int, ...]  # problems per priority class
+    closed: int  # stage 6
+    p1_open: int  # P1 problems not closed
+    avg_stage: float | None
+    progress: float | None  # mean progress of the problems that give one
+    actions: int
+    overdue_actions: int
+    kpis: int
+    kpis_met: int
+    achievement: float | None  # mean achievement of the KPIs that give one
+    benefit: float | None
+    solutions: int
+    passing: int
+    errors: int
+    warnings: int
+    stage_priority: tuple[tuple[str, str, int], ...] = ()  # (stage key or "", priority, problems)
+    matrix: tuple[tuple[str, str, str, int], ...] = ()  # (priority, impact or "", difficulty or "", problems)
+    categories: tuple[tuple[str, int, int], ...] = ()  # (solution category, candidates, selected)
+
+    @property
+    def open(self) -> int:
+        return self.problems - self.closed
+
+    @property
+    def closure_rate(self) -> float:
+        """Closed problems' share (0 when there are none)."""
+        return self.closed / self.problems if self.problems else 0.0
+
+    @property
+    def kpi_rate(self) -> float | None:
+        """KPIs met's share (None when there are no KPIs)."""
+        return self.kpis_met / self.kpis if self.kpis else None
+
+
+@dataclass(frozen=True)
+class PeriodDigest:
+    """The departments' digests folded into the period by `compute.period_digest`: the departments in
+    rank order and the period's totals, which the summary dashboard and the Word portfolio format."""
+
+    departments: tuple[DepartmentDigest, ...]  # ranked (compute.rank_departments)
+    problems: int
+    closed: int
+    p1_open: int
+    actions: int
+    overdue_actions: int
+    kpis: int
+    kpis_met: int
+    benefit: float | None
+    solutions: int
+    passing: int
+    errors: int  # the departments' and the period's general issues
+    warnings: int
+    stages: tuple[int, ...]
+    priorities: tuple[int, ...]
+    stage_priority: dict[tuple[str, str], int] = field(default_factory=dict)
+    matrix: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (priority, impact, difficulty)
+    cells: dict[tuple[str, str], int] = field(default_factory=dict)  # (impact, difficulty), every priority
+    categories: dict[str, tuple[int, int]] = field(default_factory=dict)  # category -> (candidates, selected)
+
+    @property
+    def late(self) -> list[str]:
+        return [d.department for d in self.departments if d.late]
+
+    @property
+    def open(self) -> int:
+        return self.problems - self.closed
+
+    @property
+    def kpi_rate(self) -> float | None:
+        return self.kpis_met / self.kpis if self.kpis else None
+
+    @property
+    def failing(self) -> int:
+        return self.solutions - self.passing
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.passing / self.solutions if self.solutions else None

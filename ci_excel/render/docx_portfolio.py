@@ -1,26 +1,29 @@
 """The PMO's portfolio report across departments: headline figures, distributions, trend, overdue
 actions, P1 problems, KPIs, solution mix, ranking, data quality, missing and late submissions.
 
-Departments are folded into a `PortfolioDigest` one at a time and then dropped: the digest keeps a
-short line of counts per department, whole-period counters, and only the TOP_ROWS most overdue
-actions and first P1 problems (every one of them is in portfolio_summary.xlsx). What it keeps is
-independent of the order departments are added in; ties go by department name.
+Departments are folded into a `PortfolioDigest` one at a time and then dropped: it keeps each
+department's digest (`compute.department_digest`), the impact x difficulty classes, and only the
+TOP_ROWS most overdue actions and first P1 problems (every one of them is in portfolio_summary.xlsx).
+The report folds the digests with `compute.period_digest` and formats that: the ranking is
+`compute.rank_departments`, the same as the summary workbook's scoreboard; nothing here counts,
+averages or ranks departments. What it keeps is independent of the order departments are added in;
+ties go by department name.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Generic, TypeVar
 
+from ci_excel.compute import department_digest, period_digest
 from ci_excel.config import Config
-from ci_excel.model import DepartmentResult, PeriodFigures, PeriodOutline, Row
+from ci_excel.model import DepartmentDigest, DepartmentResult, PeriodDigest, PeriodFigures, PeriodOutline, Row
 from ci_excel.render import charts as ch
 from ci_excel.render.docx_base import RED, ReportDoc, Styled, fmt, sanitize
-from ci_excel.render.docx_department import cover, issues_table, matrix_cells, stage_key, stage_priority_table
+from ci_excel.render.docx_department import cover, issues_table, matrix_cells, stage_priority_table
 from ci_excel.render.phrases import phrase
 from ci_excel.schema import INFO, SHEETS, SOLUTION_CATEGORY, STAGE, column_label
 from ci_excel.scoring import priority_key
@@ -29,62 +32,9 @@ TOP_ROWS = 40  # overdue actions and P1 problems listed in the report; the summa
 
 ACTION_KEYS = ("action_id", "what", "who", "due_on", "status")
 PROBLEM_KEYS = ("problem_id", "statement", "stage", "owner", "progress")
-CLOSED_STAGE = "6"
 
 T = TypeVar("T")
 Key = tuple[Any, ...]
-
-
-@dataclass(frozen=True)
-class DepartmentLine:
-    """One department as the portfolio report shows it: counts and rates, none of its rows."""
-
-    department: str
-    late: bool
-    submitted_on: Any
-    files: int
-    errors: int
-    warnings: int
-    stages: tuple[int, ...]  # problems per STAGE choice, in schema order
-    problems: int  # all problems, including any whose stage is blank
-    overdue: int  # overdue actions
-    progress: float | None  # mean progress of the problems that give one
-    kpis: int
-    kpis_met: int
-    achievement: float | None  # mean achievement of the KPIs that give one
-    benefit: float
-
-    @classmethod
-    def of(cls, dept: DepartmentResult) -> DepartmentLine:
-        problems, results = dept.rows("problems"), dept.rows("results")
-        stages = Counter(stage_key(p.get("stage")) for p in problems)
-        errors = sum(1 for i in dept.issues if i.is_error)
-        return cls(department=dept.department, late=dept.late, submitted_on=dept.info.get("submitted_on"),
-                   files=len(dept.files), errors=errors, warnings=len(dept.issues) - errors,
-                   stages=tuple(stages.get(s.key, 0) for s in STAGE.choices), problems=len(problems),
-                   overdue=sum(1 for a in dept.rows("actions") if a.get("overdue")),
-                   progress=_mean(p.get("progress") for p in problems),
-                   kpis=len(results), kpis_met=sum(1 for r in results if r.get("met")),
-                   achievement=_mean(r.get("achievement") for r in results),
-                   benefit=sum(r.get("annual_benefit") or 0 for r in results))
-
-    @property
-    def closure_rate(self) -> float:
-        closed = self.stages[[s.key for s in STAGE.choices].index(CLOSED_STAGE)]
-        return closed / self.problems if self.problems else 0.0
-
-    @property
-    def kpi_rate(self) -> float:
-        return self.kpis_met / self.kpis if self.kpis else 0.0
-
-    def rank_key(self) -> tuple[float, float, int, float, str]:
-        """Closure rate, KPI hit rate (high first), overdue actions (few first), progress, name."""
-        return (-self.closure_rate, -self.kpi_rate, self.overdue, -(self.progress or 0.0), self.department)
-
-
-def _mean(values: Iterable[Any]) -> float | None:
-    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
-    return sum(numbers) / len(numbers) if numbers else None
 
 
 class _Last:
@@ -124,14 +74,11 @@ class Top(Generic[T]):
 class PortfolioDigest:
     """What the portfolio report needs of the departments, folded in one at a time."""
 
-    lines: list[DepartmentLine] = field(default_factory=list)
-    stage_priority: Counter[tuple[str, str]] = field(default_factory=Counter)  # (stage, priority) -> problems
-    cells: Counter[tuple[str, str]] = field(default_factory=Counter)  # (impact, difficulty) -> problems
+    digests: list[DepartmentDigest] = field(default_factory=list)
     classes: dict[tuple[str, str], tuple[str, int, str]] = field(default_factory=dict)  # cell -> (dept, row, class)
-    candidates: Counter[Any] = field(default_factory=Counter)  # solution category -> candidates
-    selected: Counter[Any] = field(default_factory=Counter)  # solution category -> selected
     overdue: Top[tuple[Any, ...]] = field(default_factory=lambda: Top(TOP_ROWS))  # (department, *ACTION_KEYS, days)
     p1: Top[tuple[Any, ...]] = field(default_factory=lambda: Top(TOP_ROWS))  # (department, *PROBLEM_KEYS)
+    folded: PeriodDigest | None = None  # the period's digest, when given by the caller
 
     @classmethod
     def of(cls, departments: Iterable[DepartmentResult]) -> PortfolioDigest:
@@ -140,8 +87,9 @@ class PortfolioDigest:
             digest.add(dept)
         return digest
 
-    def add(self, dept: DepartmentResult) -> None:
-        self.lines.append(DepartmentLine.of(dept))
+    def add(self, dept: DepartmentResult, digest: DepartmentDigest | None = None) -> None:
+        """Keep a department's digest (made from `dept` when not given) and the rows the report lists."""
+        self.digests.append(digest or department_digest(dept))
         name = dept.department
         for n, p in enumerate(dept.rows("problems")):
             self._problem(name, n, p)
@@ -149,15 +97,9 @@ class PortfolioDigest:
             if a.get("overdue"):
                 self.overdue.offer((-(a.get("days_overdue") or 0), name, n),
                                    (name, *(a.get(k) for k in ACTION_KEYS), a.get("days_overdue")))
-        for s in dept.rows("solutions"):
-            self.candidates[s.get("category")] += 1
-            if s.get("selected"):
-                self.selected[s.get("category")] += 1
 
     def _problem(self, name: str, n: int, p: Row) -> None:
-        self.stage_priority[stage_key(p.get("stage")), str(p.get("priority"))] += 1
         impact, difficulty, cls = p.get("impact"), p.get("difficulty"), p.get("priority")
-        self.cells[str(impact or ""), str(difficulty or "")] += 1
         if impact and difficulty and cls:  # the class rows give a cell: the last department by name wins
             cell = (str(impact), str(difficulty))
             if cell not in self.classes or (name, n) >= self.classes[cell][:2]:
@@ -166,9 +108,13 @@ class PortfolioDigest:
             self.p1.offer((priority_key(p), name, n), (name, *(p.get(k) for k in PROBLEM_KEYS)))
 
     @property
-    def departments(self) -> list[DepartmentLine]:
-        """One line per department, by name."""
-        return sorted(self.lines, key=lambda d: d.department)
+    def departments(self) -> list[DepartmentDigest]:
+        """One digest per department, by name."""
+        return sorted(self.digests, key=lambda d: d.department)
+
+    def period(self) -> PeriodDigest:
+        """The departments folded into the period (ranked): `folded` when the caller folded them already."""
+        return self.folded or period_digest(self.digests)
 
     def matrix_classes(self, config: Config | None) -> tuple[tuple[str, str, str], ...]:
         rows = [{"impact": i, "difficulty": d, "priority": c} for (i, d), (_, _, c) in sorted(self.classes.items())]
@@ -180,17 +126,17 @@ def build_portfolio(doc: ReportDoc, digest: PortfolioDigest, outline: PeriodOutl
     lang = doc.lang
     cover(doc, phrase("portfolio_report", lang), outline.period, [
         (phrase("period", lang), outline.period), (phrase("date", lang), generated_on.isoformat()),
-        (phrase("departments", lang), str(len(digest.lines)))])
+        (phrase("departments", lang), str(len(digest.digests)))])
     doc.frame(f"{phrase('portfolio_report', lang)} · {outline.period}")
-    departments = digest.departments
+    departments, period = digest.departments, digest.period()
     headline(doc, outline)
-    distribution(doc, digest, departments, config)
+    distribution(doc, digest, period, departments, config)
     trend(doc, outline.trend)
     overdue(doc, digest.overdue)
     p1_problems(doc, digest.p1)
     kpis(doc, departments)
-    category_mix(doc, digest)
-    ranking(doc, departments)
+    category_mix(doc, period)
+    ranking(doc, period)
     quality(doc, departments, outline)
     submissions(doc, departments, outline)
 
@@ -220,17 +166,17 @@ def headline(doc: ReportDoc, outline: PeriodOutline) -> None:
               rows, [40, 20, 20, 20], align=["left", "right", "right", "right"])
 
 
-def distribution(doc: ReportDoc, digest: PortfolioDigest, departments: Sequence[DepartmentLine],
+def distribution(doc: ReportDoc, digest: PortfolioDigest, period: PeriodDigest, departments: Sequence[DepartmentDigest],
                  config: Config | None) -> None:
     lang = doc.lang
     doc.heading(phrase("by_stage_priority", lang), 1)
-    stage_priority_table(doc, digest.stage_priority)
-    per_stage = [{p: float(n) for (s, p), n in digest.stage_priority.items() if s == stage.key}
+    stage_priority_table(doc, period.stage_priority)
+    per_stage = [{p: float(n) for (s, p), n in period.stage_priority.items() if s == stage.key}
                  for stage in STAGE.choices]
     doc.figure(ch.StackedBarsData(tuple(s.label(lang) for s in STAGE.choices), ch.priority_series(per_stage, lang)),
                phrase("stage_priority_chart", lang))
     doc.heading(phrase("priority_matrix", lang), 2)
-    counts = tuple((i, d, n) for (i, d), n in sorted(digest.cells.items()))
+    counts = tuple((i, d, n) for (i, d), n in sorted(period.cells.items()))
     doc.figure(ch.MatrixData((), digest.matrix_classes(config), counts_only=True, counts=counts),
                phrase("priority_matrix", lang))
     doc.heading(phrase("stage_by_dept", lang), 2)
@@ -289,17 +235,17 @@ def _capped(doc: ReportDoc, top: Top[Any], sheet: str) -> None:
                         sheet=SHEETS[sheet].name(doc.lang)), style="Caption")
 
 
-def kpis(doc: ReportDoc, departments: Sequence[DepartmentLine]) -> None:
+def kpis(doc: ReportDoc, departments: Sequence[DepartmentDigest]) -> None:
     lang = doc.lang
     doc.heading(phrase("kpi_achievement", lang), 1)
     rows = []
     for d in departments:
-        if not d.kpis:
+        if d.kpi_rate is None:
             continue
         rate = d.kpi_rate
         rows.append([sanitize(d.department), str(d.kpis), str(d.kpis_met),
                      Styled(f"{rate:.0%}", color=RED if rate < 0.5 else None, bold=rate < 0.5),
-                     "" if d.achievement is None else f"{d.achievement:.0%}", f"{d.benefit:,.0f}"])
+                     "" if d.achievement is None else f"{d.achievement:.0%}", f"{d.benefit or 0:,.0f}"])
     if not rows:
         doc.text(phrase("none", lang))
         return
@@ -308,10 +254,11 @@ def kpis(doc: ReportDoc, departments: Sequence[DepartmentLine]) -> None:
     doc.table(head, rows, [24, 12, 12, 14, 14, 18], align=["left", *["right"] * 5])
 
 
-def category_mix(doc: ReportDoc, digest: PortfolioDigest) -> None:
+def category_mix(doc: ReportDoc, period: PeriodDigest) -> None:
     lang = doc.lang
     doc.heading(phrase("category_mix", lang), 1)
-    every, chosen = digest.candidates, digest.selected
+    every = {c: n for c, (n, _) in period.categories.items()}
+    chosen = {c: n for c, (_, n) in period.categories.items()}
     cats = [c.key for c in SOLUTION_CATEGORY.choices]
     labels = tuple(SOLUTION_CATEGORY.label(c, lang) for c in cats)
     doc.figure(ch.StackedBarsData(labels, (
@@ -324,20 +271,22 @@ def category_mix(doc: ReportDoc, digest: PortfolioDigest) -> None:
               rows, [40, 30, 30], align=["left", "right", "right"])
 
 
-def ranking(doc: ReportDoc, departments: Sequence[DepartmentLine]) -> None:
+def ranking(doc: ReportDoc, period: PeriodDigest) -> None:
+    """The departments in the period's rank order (compute.rank_departments, which `ranking_note` words)."""
     lang = doc.lang
     doc.heading(phrase("ranking", lang), 1)
     doc.text(phrase("ranking_note", lang), style="Caption")
-    rows = [[str(n), sanitize(d.department), str(d.problems), f"{d.closure_rate:.0%}", f"{d.kpi_rate:.0%}",
-             Styled(str(d.overdue), color=RED, bold=True) if d.overdue else "0", f"{d.progress or 0.0:.0%}"]
-            for n, d in enumerate(sorted(departments, key=DepartmentLine.rank_key), 1)]
+    rows = [[str(n), sanitize(d.department), str(d.problems), f"{d.closure_rate:.0%}", f"{d.kpi_rate or 0.0:.0%}",
+             Styled(str(d.overdue_actions), color=RED, bold=True) if d.overdue_actions else "0",
+             f"{d.progress or 0.0:.0%}"]
+            for n, d in enumerate(period.departments, 1)]
     head = [phrase("rank", lang), INFO.column("department").header(lang), phrase("problems_count", lang),
             phrase("closure_rate", lang), phrase("kpi_rate", lang), phrase("overdue", lang),
             phrase("avg_progress", lang)]
     doc.table(head, rows, [8, 24, 12, 14, 14, 14, 14], align=["right", "left", *["right"] * 5])
 
 
-def quality(doc: ReportDoc, departments: Sequence[DepartmentLine], outline: PeriodOutline) -> None:
+def quality(doc: ReportDoc, departments: Sequence[DepartmentDigest], outline: PeriodOutline) -> None:
     lang = doc.lang
     doc.heading(phrase("quality_by_dept", lang), 1)
     rows: list[list[Any]] = [
@@ -351,7 +300,7 @@ def quality(doc: ReportDoc, departments: Sequence[DepartmentLine], outline: Peri
         issues_table(doc, outline.issues)
 
 
-def submissions(doc: ReportDoc, departments: Sequence[DepartmentLine], outline: PeriodOutline) -> None:
+def submissions(doc: ReportDoc, departments: Sequence[DepartmentDigest], outline: PeriodOutline) -> None:
     lang = doc.lang
     doc.heading(phrase("submissions", lang), 1)
     rows: list[list[Any]] = [[sanitize(name), Styled(phrase("missing", lang), color=RED, bold=True), ""]

@@ -1,8 +1,9 @@
 """A period's portfolio outputs, folded one department at a time.
 
-The summary workbook and the portfolio report are fed each department as it is done and then
-closed with the period's outline, so what stays in memory is a few figures per department, not
-their rows: the run's memory does not grow with the number of departments.
+The summary workbook and the portfolio report are fed each department as it is done, with its
+digest (`compute.department_digest`, made once here for both), and then closed with the period's
+outline and the digests folded once (`compute.period_digest`), so what stays in memory is a digest
+per department, not their rows: the run's memory does not grow with the number of departments.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from ci_excel.compute import combine_figures, period_figures
+from ci_excel.compute import combine_figures, department_digest, period_digest, period_figures
 from ci_excel.issues import Issue
-from ci_excel.model import DepartmentResult, PeriodFigures, PeriodOutline
+from ci_excel.model import DepartmentDigest, DepartmentResult, PeriodFigures, PeriodOutline
 from ci_excel.render import docx
 from ci_excel.render.distribution import write_distribution
 from ci_excel.render.docx_portfolio import PortfolioDigest
@@ -32,6 +33,7 @@ class PeriodOutputs:
         self.summary = SummaryWriter(folder / SUMMARY, lang=lang)
         self.digest = PortfolioDigest()
         self.departments: list[DepartmentResult] = []  # each without its rows and issues
+        self.digests: list[DepartmentDigest] = []
         self.issues: list[Issue] = []  # every department's, for validation.json
         self.reports: dict[str, Path] = {}  # department -> its report, when written
         self.figures: PeriodFigures = period_figures(period, [], previous_problem_ids=None)
@@ -41,8 +43,10 @@ class PeriodOutputs:
         """Fold in one department (its report was written elsewhere); its rows are not kept."""
         if report is not None:
             self.reports[dept.department] = report
-        self.summary.add(dept)
-        self.digest.add(dept)
+        digest = department_digest(dept)
+        self.digests.append(digest)
+        self.summary.add(dept, digest)
+        self.digest.add(dept, digest)
         self.departments.append(replace(dept, tables={}, issues=[]))
         self.issues.extend(dept.issues)
         self.figures = combine_figures(self.figures, figures)
@@ -58,7 +62,8 @@ class PeriodOutputs:
         settings (`docx.use_settings`).
         """
         self.outline = outline
-        self.summary.close(outline)
+        self.digest.folded = folded = period_digest(self.digests, general=outline.issues)
+        self.summary.close(outline, folded)
         portfolio = docx.portfolio_path(self.folder)
         docx.render_portfolio(self.digest, outline, portfolio)
         reports = self.reports

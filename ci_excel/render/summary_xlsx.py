@@ -7,18 +7,19 @@ come from the schema; only dashboard phrases live in `_TEXT`. Text typed by depa
 always written as a string, with a quote prefix when it would look like a formula.
 
 `SummaryWriter` takes departments one at a time: their rows stream to disk (xlsxwriter's
-constant_memory mode) and only a few figures per department are kept for the dashboard and the
-scoreboard, written at `close`. The Excel tables are added after xlsxwriter is done
-(`xlsx_tables`), since it cannot make them in that mode.
+constant_memory mode) and only each department's digest (`compute.department_digest`) is kept; at
+`close` the digests are folded into the period (`compute.period_digest`, which ranks them) and the
+dashboard and scoreboard format that: nothing here counts, averages or ranks departments. The
+Excel tables are added after xlsxwriter is done (`xlsx_tables`), since it cannot make them in that
+mode.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -32,6 +33,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ci_excel import model, schema
+from ci_excel.compute import department_digest, issue_severity, most_problems, period_digest
 from ci_excel.fileio import atomic_path
 from ci_excel.issues import CODES, Issue
 from ci_excel.render.xlsx_tables import TablePart, add_tables, cell_text
@@ -149,23 +151,25 @@ class SummaryWriter:
         self._scoreboard = _TableSheet(self._book, _scoreboard(lang), styles)
         self._trend = _TableSheet(self._book, _trend(lang), styles)
         self._issues = _TableSheet(self._book, _issues(lang), styles)
-        self._totals = _Totals()
-        self._departments: list[_Line] = []  # one scoreboard line per department
+        self._digests: list[model.DepartmentDigest] = []  # one per department, in the order added
         self._open = True
 
-    def add(self, dept: model.DepartmentResult) -> None:
-        """Append a department's rows to every entity sheet and the issues sheet; keep its figures."""
+    def add(self, dept: model.DepartmentResult, digest: model.DepartmentDigest | None = None) -> None:
+        """Append a department's rows to every entity sheet and the issues sheet; keep its digest
+        (made from `dept` when not given)."""
         with self._discard_on_error():
             for sheet, table in self._entities.items():
                 table.extend(_entity_rows(dept, sheet))
             self._issues.extend(_issue_row(i, dept.period, self.lang) for i in dept.issues)
-            self._totals.add(dept)
-            self._departments.append(_department_line(dept, self.lang))
+            self._digests.append(digest or department_digest(dept))
 
-    def close(self, outline: model.PeriodOutline) -> Path:
-        """Write the period-wide sheets and the dashboard, then the file at `out`; returns `out`."""
+    def close(self, outline: model.PeriodOutline, period: model.PeriodDigest | None = None) -> Path:
+        """Write the period-wide sheets and the dashboard, then the file at `out`; returns `out`.
+
+        period: the departments folded with the outline's general issues (folded here when not given).
+        """
         with self._discard_on_error():
-            tables = self._finish(outline)
+            tables = self._finish(outline, period or period_digest(self._digests, general=outline.issues))
             self._book.close()
             with atomic_path(self.out) as tmp:
                 add_tables(self._staged, tmp, tables)
@@ -197,16 +201,15 @@ class SummaryWriter:
             self.discard()
             raise
 
-    def _finish(self, outline: model.PeriodOutline) -> list[TablePart]:
+    def _finish(self, outline: model.PeriodOutline, period: model.PeriodDigest) -> list[TablePart]:
         lang = self.lang
-        self._scoreboard.extend(_ranked(self._departments, outline.missing, lang))
+        self._scoreboard.extend(_ranked(period, outline.missing, lang))
         self._trend.extend(_trend_row(f) for f in outline.trend)
         self._issues.extend(_issue_row(i, outline.period, lang) for i in outline.issues)
-        self._totals.add_issues(outline.issues)
         tables = [t.finish() for t in (*self._entities.values(), self._scoreboard, self._trend, self._issues)]
-        data = _write_chart_data(self._book, self._departments, self._totals.matrix, self._styles)
-        _write_dashboard(self._book, self._dashboard, outline, self._totals, self._styles, trend=self._trend,
-                         data=data)
+        top = most_problems(period.departments, _TOP_DEPARTMENTS)
+        data = _write_chart_data(self._book, top, len(period.departments), _matrix(period), self._styles)
+        _write_dashboard(self._book, self._dashboard, outline, period, self._styles, trend=self._trend, data=data)
         return tables
 
 
@@ -536,58 +539,24 @@ def _scoreboard(lang: Lang) -> _Table:
     return table
 
 
-def _ranked(departments: list[_Line], missing: list[str], lang: Lang) -> Iterator[Row]:
-    """The scoreboard's rows: departments ranked by stage then progress, then the missing ones."""
-    ranked = sorted(departments, key=lambda d: (-d.avg_stage, -d.avg_progress, d.department))
-    for rank, line in enumerate(ranked, 1):
-        yield {**line.row(), "rank": rank}
+def _ranked(period: model.PeriodDigest, missing: list[str], lang: Lang) -> Iterator[Row]:
+    """The scoreboard's rows: departments in the period's rank order (compute.rank_departments), then
+    the missing ones."""
+    for rank, d in enumerate(period.departments, 1):
+        yield _scoreboard_row(d, rank, lang)
     for name in missing:
         yield {"department": name, "status": text("missing", lang)}
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
-    """A department's line of the scoreboard: all the workbook keeps of a department once added."""
-
-    department: str
-    status: str
-    problems: int
-    stages: tuple[int, ...]  # problems per stage, in schema.STAGE order
-    p1_open: int
-    avg_stage: float
-    avg_progress: float
-    overdue_actions: int
-    kpis: int
-    kpis_met: int
-    kpi_rate: float | None
-    benefit: float | None
-    errors: int
-    warnings: int
-    submitted_on: Any
-    contact: Any
-    contact_info: Any
-
-    def row(self) -> Row:
-        row = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "stages"}
-        return row | {f"stage_{c.key}": n for c, n in zip(schema.STAGE.choices, self.stages, strict=True)}
-
-
-def _department_line(d: model.DepartmentResult, lang: Lang) -> _Line:
-    problems, results = d.rows("problems"), d.rows("results")
-    stages = Counter(str(p.get("stage")) for p in problems)
-    met = sum(bool(r.get("met")) for r in results)
-    return _Line(
-        department=d.department, status=text("late" if d.late else "submitted", lang),
-        problems=len(problems), stages=tuple(stages.get(c.key, 0) for c in schema.STAGE.choices),
-        p1_open=sum(_is_open_p1(p) for p in problems),
-        avg_stage=round(_mean([_num(p.get("stage")) for p in problems]), 2),
-        avg_progress=_mean([_num(p.get("progress")) for p in problems]),
-        overdue_actions=sum(bool(a.get("overdue")) for a in d.rows("actions")),
-        kpis=len(results), kpis_met=met, kpi_rate=met / len(results) if results else None,
-        benefit=_benefit(results), errors=sum(_severity(i) == "error" for i in d.issues),
-        warnings=sum(_severity(i) == "warning" for i in d.issues),
-        submitted_on=d.info.get("submitted_on"), contact=d.info.get("contact"), contact_info=d.info.get("contact_info"),
-    )
+def _scoreboard_row(d: model.DepartmentDigest, rank: int, lang: Lang) -> Row:
+    return {
+        "rank": rank, "department": d.department, "status": text("late" if d.late else "submitted", lang),
+        "problems": d.problems, **{f"stage_{c.key}": n for c, n in zip(schema.STAGE.choices, d.stages, strict=True)},
+        "p1_open": d.p1_open, "avg_stage": round(d.avg_stage or 0.0, 2), "avg_progress": d.progress or 0.0,
+        "overdue_actions": d.overdue_actions, "kpis": d.kpis, "kpis_met": d.kpis_met, "kpi_rate": d.kpi_rate,
+        "benefit": d.benefit, "errors": d.errors, "warnings": d.warnings, "submitted_on": d.submitted_on,
+        "contact": d.contact, "contact_info": d.contact_info,
+    }
 
 
 def _trend(lang: Lang) -> _Table:
@@ -628,124 +597,43 @@ def _issues(lang: Lang) -> _Table:
 
 def _issue_row(issue: Issue, period: str, lang: Lang) -> Row:
     known = issue.code in CODES
-    return {"department": issue.department, "period": issue.period or period, "severity": _severity(issue),
+    return {"department": issue.department, "period": issue.period or period, "severity": issue_severity(issue),
             "code": issue.code, "file": issue.file, "sheet": issue.sheet, "cell": issue.cell, "column": issue.column,
             "value": issue.value, "message": issue.message(lang) if known else issue.code}
-
-
-def _severity(issue: Issue) -> str:
-    return CODES[issue.code].severity if issue.code in CODES else "warning"
 
 
 # ---- figures ---------------------------------------------------------------------------------
 
 
-def _num(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _mean(values: Iterable[float | None]) -> float:
-    numbers = [v for v in values if v is not None]
-    return sum(numbers) / len(numbers) if numbers else 0.0
-
-
-def _benefit(results: list[Row]) -> float | None:
-    amounts = [_num(r.get("annual_benefit")) for r in results]
-    recorded = [a for a in amounts if a is not None]
-    return sum(recorded) if recorded else None
-
-
-def _is_open_p1(problem: Row) -> bool:
-    return problem.get("priority") == "P1" and _num(problem.get("stage")) != 6
-
-
 def headline(result: model.PeriodResult) -> dict[str, Any]:
     """The dashboard's headline figures for the period (None when not recorded)."""
-    totals = _Totals()
-    for d in result.departments:
-        totals.add(d)
-    totals.add_issues(result.issues)
-    return totals.figures(result.outline)
+    period = period_digest([department_digest(d) for d in result.departments], general=result.issues)
+    return _figures(period, result.outline)
+
+
+def _figures(period: model.PeriodDigest, outline: model.PeriodOutline) -> dict[str, Any]:
+    current = outline.figures
+    departments = len(period.departments)
+    return {
+        "departments": departments, "expected": departments + len(outline.missing),
+        "problems": period.problems, "new": current.new if current else None, "open": period.open,
+        "closed": period.closed, "p1_open": period.p1_open, "actions": period.actions,
+        "overdue_actions": period.overdue_actions, "kpis": period.kpis, "kpis_met": period.kpis_met,
+        "kpi_rate": period.kpi_rate, "benefit": period.benefit,
+        "solutions": period.solutions, "passing": period.passing, "failing": period.failing,
+        "pass_rate": period.pass_rate, "errors": period.errors, "warnings": period.warnings,
+        "by_stage": dict(zip(schema.STAGE.by_key, period.stages, strict=True)),
+        "by_priority": dict(zip(schema.PRIORITY.by_key, period.priorities, strict=True)),
+    }
 
 
 _Cell = tuple[str, str, str]  # priority, impact, difficulty
-
-
-@dataclass
-class _Totals:
-    """What the dashboard shows over all departments, folded in one department at a time."""
-
-    departments: int = 0
-    late: list[str] = field(default_factory=list)
-    problems: int = 0
-    closed: int = 0
-    p1_open: int = 0
-    actions: int = 0
-    overdue_actions: int = 0
-    kpis: int = 0
-    kpis_met: int = 0
-    benefit: float | None = None  # None until an amount is recorded
-    solutions: int = 0
-    passing: int = 0
-    severities: Counter[str] = field(default_factory=Counter)
-    by_stage: Counter[str] = field(default_factory=Counter)
-    by_priority: Counter[Any] = field(default_factory=Counter)
-    matrix: Counter[_Cell] = field(default_factory=Counter)  # problems per priority x impact x difficulty
-
-    def add(self, d: model.DepartmentResult) -> None:
-        self.departments += 1
-        if d.late:
-            self.late.append(d.department)
-        problems = d.rows("problems")
-        self.problems += len(problems)
-        self.closed += sum(_num(p.get("stage")) == 6 for p in problems)
-        self.p1_open += sum(_is_open_p1(p) for p in problems)
-        self.by_stage.update(str(p.get("stage")) for p in problems)
-        self.by_priority.update(p.get("priority") for p in problems)
-        self.matrix.update(_matrix_cells(problems))
-        self.actions += len(d.rows("actions"))
-        self.overdue_actions += sum(bool(a.get("overdue")) for a in d.rows("actions"))
-        self.solutions += len(d.rows("solutions"))
-        self.passing += sum(bool(s.get("passes")) for s in d.rows("solutions"))
-        self._add_results(d.rows("results"))
-        self.add_issues(d.issues)
-
-    def _add_results(self, results: list[Row]) -> None:
-        self.kpis += len(results)
-        self.kpis_met += sum(bool(r.get("met")) for r in results)
-        for amount in (_num(r.get("annual_benefit")) for r in results):
-            if amount is not None:  # one at a time: the same float sum as over all rows at once
-                self.benefit = (self.benefit or 0) + amount
-
-    def add_issues(self, issues: Iterable[Issue]) -> None:
-        self.severities.update(_severity(i) for i in issues)
-
-    def figures(self, outline: model.PeriodOutline) -> dict[str, Any]:
-        current = outline.figures
-        return {
-            "departments": self.departments, "expected": self.departments + len(outline.missing),
-            "problems": self.problems, "new": current.new if current else None, "open": self.problems - self.closed,
-            "closed": self.closed, "p1_open": self.p1_open, "actions": self.actions,
-            "overdue_actions": self.overdue_actions, "kpis": self.kpis, "kpis_met": self.kpis_met,
-            "kpi_rate": self.kpis_met / self.kpis if self.kpis else None, "benefit": self.benefit,
-            "solutions": self.solutions, "passing": self.passing, "failing": self.solutions - self.passing,
-            "pass_rate": self.passing / self.solutions if self.solutions else None,
-            "errors": self.severities["error"], "warnings": self.severities["warning"],
-            "by_stage": {c.key: self.by_stage[c.key] for c in schema.STAGE.choices},
-            "by_priority": {c.key: self.by_priority[c.key] for c in schema.PRIORITY.choices},
-        }
-
-
 _LEVEL = {c.key: i for i, c in enumerate(reversed(schema.LEVEL.choices), 1)}  # low 1 .. high 3
 
 
-def _matrix_cells(problems: list[Row]) -> Iterator[_Cell]:
-    for p in problems:
-        if p.get("impact") in _LEVEL and p.get("difficulty") in _LEVEL:
-            yield str(p.get("priority")), p["impact"], p["difficulty"]
+def _matrix(period: model.PeriodDigest) -> dict[_Cell, int]:
+    """The period's problems per priority x impact x difficulty, the cells the chart can place."""
+    return {(p, i, d): n for (p, i, d), n in period.matrix.items() if i in _LEVEL and d in _LEVEL}
 
 
 # ---- dashboard -------------------------------------------------------------------------------
@@ -808,11 +696,11 @@ class _SmallSheet:
         return {"ref": [self.name, first_row, first_col, last_row, last_col], "data": values}
 
 
-def _write_dashboard(book: Workbook, ws: Worksheet, outline: model.PeriodOutline, totals: _Totals,
+def _write_dashboard(book: Workbook, ws: Worksheet, outline: model.PeriodOutline, period: model.PeriodDigest,
                      styles: _Styles, *, trend: _TableSheet, data: _ChartData) -> None:
     """The first sheet: headline figures, breakdowns, missing and late departments, then the charts."""
     lang = styles.lang
-    figures = totals.figures(outline)
+    figures = _figures(period, outline)
     ws.hide_gridlines(2)
     for c, width in enumerate(_DASH_WIDTHS):
         ws.set_column(c, c, width)
@@ -823,7 +711,7 @@ def _write_dashboard(book: Workbook, ws: Worksheet, outline: model.PeriodOutline
     dash = _Dash(cells)
     _write_headline(cells, figures, styles, dash, top=_DASH_TOP)
     _write_breakdown(cells, figures, styles, dash, top=_DASH_TOP)
-    _write_notes(cells, outline.missing, totals.late, styles, top=_DASH_TOP + 6, col=9)
+    _write_notes(cells, outline.missing, period.late, styles, top=_DASH_TOP + 6, col=9)
     cells.flush()
     trend_rows = [_trend_row(f) for f in outline.trend]
     last_row = _insert_charts(book, ws, dash, data, (trend, trend_rows), figures, styles, top=_CHARTS_TOP)
@@ -892,8 +780,8 @@ class _ChartData:
     matrix: _Points
 
 
-def _write_chart_data(book: Workbook, departments: list[_Line], matrix: Counter[_Cell],
-                      styles: _Styles) -> _ChartData:
+def _write_chart_data(book: Workbook, top: list[model.DepartmentDigest], departments: int,
+                      matrix: dict[_Cell, int], styles: _Styles) -> _ChartData:
     """A hidden sheet with what the charts plot that no visible sheet holds in that shape."""
     lang = styles.lang
     ws = book.add_worksheet(text("chart_data", lang))
@@ -902,19 +790,18 @@ def _write_chart_data(book: Workbook, departments: list[_Line], matrix: Counter[
     cells.write_string(0, 0, schema.column_label("info", "department", lang))
     for j, choice in enumerate(schema.STAGE.choices, 1):
         cells.write_string(0, j, choice.label(lang))
-    top = sorted(departments, key=lambda d: (-d.problems, d.department))[:_TOP_DEPARTMENTS]
     for i, d in enumerate(top, 1):
         _write_text(cells, i, 0, d.department, styles)
         for j, n in enumerate(d.stages, 1):
             cells.write_number(i, j, n)
     most = max((d.problems for d in top), default=0)
-    truncated = len(departments) > len(top)
+    truncated = departments > len(top)
     points = _write_matrix(cells, matrix, start=len(top) + 3)
     cells.flush()
     return _ChartData(cells, len(top), most, truncated, points)
 
 
-def _write_matrix(ws: _SmallSheet, cells: Counter[_Cell], *, start: int) -> _Points:
+def _write_matrix(ws: _SmallSheet, cells: dict[_Cell, int], *, start: int) -> _Points:
     """One point per impact x difficulty cell that holds problems, grouped by the cell's priority."""
     points: _Points = {}
     for r, ((priority, impact, difficulty), n) in enumerate(sorted(cells.items()), start=start):
