@@ -317,6 +317,11 @@ def most_problems(digests: Iterable[DepartmentDigest], n: int) -> list[Departmen
     return sorted(digests, key=lambda d: (-d.problems, d.department))[:n]
 
 
+def most_errors(digests: Iterable[DepartmentDigest]) -> list[DepartmentDigest]:
+    """Departments with the most data errors first, ties by name (the data-quality tables)."""
+    return sorted(digests, key=lambda d: (-d.errors, d.department))
+
+
 def period_digest(digests: Sequence[DepartmentDigest], *, general: Iterable[Issue] = ()) -> PeriodDigest:
     """The departments folded into the period, once: totals added in the order given, departments
     ranked; `general` issues (not tied to a department) count in the errors and warnings."""

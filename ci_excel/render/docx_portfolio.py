@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Generic, TypeVar
 
-from ci_excel.compute import department_digest, period_digest
+from ci_excel.compute import department_digest, most_errors, period_digest
 from ci_excel.config import Config
 from ci_excel.model import DepartmentDigest, DepartmentResult, PeriodDigest, PeriodFigures, PeriodOutline, Row
 from ci_excel.render import charts as ch
@@ -291,7 +291,7 @@ def quality(doc: ReportDoc, departments: Sequence[DepartmentDigest], outline: Pe
     doc.heading(phrase("quality_by_dept", lang), 1)
     rows: list[list[Any]] = [
         [sanitize(d.department), str(d.files), Styled(str(d.errors), color=RED, bold=True) if d.errors else "0",
-         str(d.warnings)] for d in sorted(departments, key=lambda d: (-d.errors, d.department))]
+         str(d.warnings)] for d in most_errors(departments)]
     head = [INFO.column("department").header(lang), phrase("file", lang), phrase("errors", lang),
             phrase("warnings", lang)]
     doc.table(head, rows, [40, 20, 20, 20], align=["left", "right", "right", "right"])
