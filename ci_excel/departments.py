@@ -16,10 +16,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ci_excel.compute import compute_department, period_figures
+from ci_excel.compute import compute_department, department_digest, period_figures
 from ci_excel.fileio import is_disk_failure, output_error, writing
 from ci_excel.issues import Issue
-from ci_excel.model import DepartmentResult, PeriodFigures, SheetStats
+from ci_excel.model import DepartmentDigest, DepartmentResult, PeriodFigures, SheetStats
 from ci_excel.render import docx
 from ci_excel.validation import FileCheck, merge_group
 
@@ -41,6 +41,7 @@ class DepartmentJob:
 class DepartmentDone:
     result: DepartmentResult
     figures: PeriodFigures  # its share of the period's headline figures
+    digest: DepartmentDigest | None = None  # what the portfolio outputs show of it, counted here in the worker
     stats: dict[str, SheetStats] = field(default_factory=dict)
     report: Path | None = None  # None when it could not be written (see the department's issues)
 
@@ -83,6 +84,7 @@ def run_job(job: DepartmentJob) -> DepartmentDone:
     """
     settings = docx.current_settings()
     done = _stored(job) if job.stored is not None else _computed(job, settings)
+    done.digest = department_digest(done.result)
     if _attempt(done, job.report.name, lambda: docx.render_department(done.result, job.report)):
         done.report = job.report
     return done

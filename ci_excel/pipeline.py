@@ -310,7 +310,7 @@ def _fold_departments(run: _Run, staging: Path, jobs: Iterable[DepartmentJob], c
                 closing(run_jobs(jobs, settings=run.settings(), workers=run.workers)) as results:
             for n, done in enumerate(results, 1):  # closing: a failure here stops the workers at once
                 on_done(done)
-                outputs.add(done.result, done.figures, done.report)
+                outputs.add(done.result, done.figures, done.report, digest=done.digest)
                 run.progress("departments", n, count)
     except BaseException:
         outputs.discard()  # closes the summary workbook's scratch files before the staging folder goes

@@ -39,11 +39,13 @@ class PeriodOutputs:
         self.figures: PeriodFigures = period_figures(period, [], previous_problem_ids=None)
         self.outline = PeriodOutline(period, [])  # the period's own, given at close
 
-    def add(self, dept: DepartmentResult, figures: PeriodFigures, report: Path | None) -> None:
-        """Fold in one department (its report was written elsewhere); its rows are not kept."""
+    def add(self, dept: DepartmentResult, figures: PeriodFigures, report: Path | None, *,
+            digest: DepartmentDigest | None = None) -> None:
+        """Fold in one department (its report and, usually, its digest were made in a worker); its rows
+        are not kept."""
         if report is not None:
             self.reports[dept.department] = report
-        digest = department_digest(dept)
+        digest = digest or department_digest(dept)
         self.digests.append(digest)
         self.summary.add(dept, digest)
         self.digest.add(dept, digest)
