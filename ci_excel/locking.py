@@ -86,8 +86,8 @@ class PathLock:
         try:
             found = Holder(**json.loads(self._note.read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError):
-            return f"another run ({self.what})"
-        return f"{found.describe()} ({self.what})"
+            return f"another run, {self.what}"
+        return f"{found.describe()}, {self.what}"
 
 
 @contextmanager
@@ -117,4 +117,4 @@ def _take(lock: Lock, *, wait: bool, on_wait: Callable[[str], None] | None) -> N
 
 def run_lock(out: Path, period: str) -> PathLock:
     """The lock on one period of an output folder."""
-    return PathLock(out / ".locks" / f"{period}.lock", f"output {out / period}")
+    return PathLock(out / ".locks" / f"{period}.lock", f"writing {out / period}")

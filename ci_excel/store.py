@@ -231,7 +231,7 @@ class Store:
         other store (in memory) has no other process to share with: its lock always succeeds.
         """
         if self.file is not None:
-            what = f"lock {key} on the history store {self.file}"
+            what = f"holding {key} on the history store {self.file}"
             return PathLock(_locks_folder(self.file) / f"{_file_name(key)}.lock", what)
         if self.engine.dialect.name == "postgresql":
             return _AdvisoryLock(self, key)
@@ -259,7 +259,7 @@ class Store:
             raise StoreError(f"cannot open the history store {path}: its folder {path.parent} does not exist; "
                              "check the path, or create the folder")
         try:
-            with hold([PathLock(locks / ".create.lock", f"the creation of {path}")], wait=True):
+            with hold([PathLock(locks / ".create.lock", f"creating {path}")], wait=True):
                 if path.exists():  # another process made it meanwhile
                     _check_file(path, create=True)
                     return
@@ -753,7 +753,7 @@ class _AdvisoryLock:
 
     def __init__(self, store: Store, key: str) -> None:
         self.store, self.id = store, _lock_id(f"lock {key}")
-        self.what = f"lock {key} on the PostgreSQL history store {_safe_url(store.url)}"
+        self.what = f"holding {key} on the PostgreSQL history store {_safe_url(store.url)}"
         self._conn: Connection | None = None
 
     def try_acquire(self) -> bool:

@@ -148,7 +148,7 @@ def test_a_held_lock_is_refused_until_its_holder_is_killed(fresh: Callable[[], s
         with Store(url) as store:
             lock = store.lock("period-2026-11")
             assert not lock.try_acquire()
-            assert f"pid {holder.pid}" in lock.holder() and "lock period-2026-11 on the" in lock.holder()
+            assert f"pid {holder.pid}" in lock.holder() and "period-2026-11 on the" in lock.holder()
             other = store.lock("period-2026-10")  # another key is free
             assert other.try_acquire()
             other.release()
