@@ -192,7 +192,7 @@ def _wait_for_staged(runs: Path, earlier: set[Path], pattern: str, count: int, p
 
 
 def test_a_file_that_breaks_the_reader_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ci_excel import validation
+    from ci_excel.validation import files as validation  # check_file looks _check_book up there
 
     folder = _submit(tmp_path / "in", "2026-11", {"物流部": 0, "财务部": 0})
     original = validation._check_book
