@@ -27,7 +27,7 @@ from pathlib import Path
 
 import openpyxl
 
-from ci_excel.render.summary_xlsx import SummaryWriter, write_summary
+from ci_excel.render.summary import SummaryWriter, write_summary
 from tests.factories import sample_period
 
 _POOL = 8  # distinct sample departments copied round-robin in the memory runs

@@ -17,7 +17,7 @@ from ci_excel.cli import main
 from ci_excel.compute import department_digest, period_digest, rank_departments
 from ci_excel.model import DepartmentDigest, DepartmentResult
 from ci_excel.render.phrases import phrase
-from ci_excel.render.summary_xlsx import text
+from ci_excel.render.summary import text
 from tests.pipeline_data import write_register
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")  # data-bar x14 extras

@@ -13,7 +13,7 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ci_excel import model, schema
-from ci_excel.render.summary_xlsx import headline, text, write_summary
+from ci_excel.render.summary import headline, text, write_summary
 from ci_excel.schema import Lang
 from ci_excel.scoring import flag_label
 from tests.factories import INJECTED, INJECTED_ISSUE_VALUE, MISSING, UNSAFE_DEPARTMENT, sample_period
@@ -394,7 +394,7 @@ def sheet_values(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 def test_streaming_matches_write_summary(tmp_path: Path) -> None:
     """Departments added one by one, each emptied once added, give the same workbook as write_summary."""
-    from ci_excel.render.summary_xlsx import SummaryWriter
+    from ci_excel.render.summary import SummaryWriter
 
     whole = write_summary(sample_period(5, 3), tmp_path / "whole.xlsx")
     period = sample_period(5, 3)
@@ -409,7 +409,7 @@ def test_streaming_matches_write_summary(tmp_path: Path) -> None:
 
 
 def test_streaming_error_leaves_nothing(tmp_path: Path) -> None:
-    from ci_excel.render.summary_xlsx import SummaryWriter
+    from ci_excel.render.summary import SummaryWriter
 
     period = sample_period(2, 2)
     with pytest.raises(RuntimeError), SummaryWriter(tmp_path / "s.xlsx") as writer:
@@ -421,7 +421,7 @@ def test_streaming_error_leaves_nothing(tmp_path: Path) -> None:
 
 
 def test_writer_left_without_close_writes_nothing(tmp_path: Path) -> None:
-    from ci_excel.render.summary_xlsx import SummaryWriter
+    from ci_excel.render.summary import SummaryWriter
 
     with SummaryWriter(tmp_path / "s.xlsx") as writer:
         writer.add(sample_period(1, 1).departments[0])

@@ -17,7 +17,7 @@ import pytest
 from ci_excel.issues import Issue
 from ci_excel.render.distribution import write_distribution
 from ci_excel.render.feedback_xlsx import write_feedback
-from ci_excel.render.summary_xlsx import write_summary
+from ci_excel.render.summary import write_summary
 from ci_excel.render.xlsx_tables import cell_text, sheet_parts
 from ci_excel.templates import write_workbook
 from tests.builders import INFO, clean_tables

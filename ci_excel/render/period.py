@@ -18,7 +18,7 @@ from ci_excel.render import docx
 from ci_excel.render.distribution import write_distribution
 from ci_excel.render.docx_portfolio import PortfolioDigest
 from ci_excel.render.pdf import convert_to_pdf
-from ci_excel.render.summary_xlsx import SummaryWriter
+from ci_excel.render.summary import SummaryWriter
 from ci_excel.schema import Lang
 
 SUMMARY = "portfolio_summary.xlsx"
