@@ -498,7 +498,8 @@ def test_a_file_store_keeps_its_locks_beside_it(tmp_path: Path) -> None:
         first, second = store.lock("period-2026-11"), store.lock("period-2026-11")
         assert first.try_acquire()
         assert not second.try_acquire()
-        assert f"pid {os.getpid()}" in second.holder() and "holding period-2026-11 on the history store" in second.holder()
+        holder = second.holder()
+        assert f"pid {os.getpid()}" in holder and "holding period-2026-11 on the history store" in holder
         first.release()
         assert second.try_acquire()
         second.release()

@@ -1,9 +1,10 @@
 """A period's portfolio outputs, folded one department at a time.
 
 The summary workbook and the portfolio report are fed each department as it is done, with its
-digest (`compute.department_digest`, counted once in the department's worker, for both), and then closed with the period's
-outline and the digests folded once (`compute.period_digest`), so what stays in memory is a digest
-per department, not their rows: the run's memory does not grow with the number of departments.
+digest (`compute.department_digest`, counted once in the department's worker, for both), and then
+closed with the period's outline and the digests folded once (`compute.period_digest`), so what
+stays in memory is a digest per department, not their rows: the run's memory does not grow with the
+number of departments.
 """
 
 from __future__ import annotations
