@@ -27,8 +27,8 @@ import pandas as pd
 from ci_excel import fileio
 from ci_excel.errors import UsageError
 from ci_excel.model import PeriodFigures
-from ci_excel.pipeline import check_period, open_store
 from ci_excel.schema import INFO, SHEETS, ColType, ColumnSpec
+from ci_excel.sessions import check_period, open_store
 from ci_excel.store import ENTITIES, Store
 
 Labels = Literal["key", "zh", "en"]

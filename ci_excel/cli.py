@@ -250,7 +250,8 @@ def history(db_url: str | None, out_dir: Path, lang: str) -> None:
     """List the stored periods with headline figures, missing and late departments."""
 
     def action() -> None:
-        from ci_excel.pipeline import history_table, open_store
+        from ci_excel.pipeline import history_table
+        from ci_excel.sessions import open_store
 
         _print_history(*history_table(open_store(db_url, out_dir, create=False), lang))  # type: ignore[arg-type]
 

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from ci_excel.api import MissingExtra, column_labels, export_frames, open_history
 from ci_excel.cli import main
-from ci_excel.pipeline import default_db_url
 from ci_excel.schema import SHEETS, ColType
+from ci_excel.sessions import default_db_url
 from ci_excel.store import ENTITIES, ENTITY_TABLES, Store
 from tests.pipeline_data import write_register
 

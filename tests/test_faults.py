@@ -23,7 +23,7 @@ import pytest
 import sqlalchemy as sa
 
 from ci_excel.faults import POINTS
-from ci_excel.pipeline import default_db_url
+from ci_excel.sessions import default_db_url
 from ci_excel.store import METADATA, Store
 from tests.pipeline_data import write_register
 

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from ci_excel.cli import main
-from ci_excel.pipeline import default_db_url
+from ci_excel.sessions import default_db_url
 from ci_excel.store import Store
 from tests.pipeline_data import write_register
 

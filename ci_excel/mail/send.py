@@ -27,10 +27,10 @@ from ci_excel.mail.compose import Letter, build_message
 from ci_excel.mail.plan import Plan, make_plan
 from ci_excel.mail.settings import MailSettings, mail_settings
 from ci_excel.mail.smtp import Session
-from ci_excel.pipeline import check_period, period_session
 from ci_excel.render.distribution import write_distribution
 from ci_excel.render.period import DISTRIBUTION
 from ci_excel.schema import Lang
+from ci_excel.sessions import check_period, period_session
 from ci_excel.store import SentRecord, Store
 
 MAIL_DIR = "mail"
