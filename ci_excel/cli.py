@@ -1,6 +1,6 @@
 """The command line: parses arguments, calls the library, prints, maps errors to exit codes.
 
-This is the only module that imports click or prints. Exit codes, the same for every command:
+With console.py (what it shows), the only module that imports click or prints. Exit codes, the same for every command:
 0 done, the data clean or with warnings only; 1 done, errors found in the data; 2 usage (bad
 arguments, bad configuration: nothing written); 3 could not finish: a disk, folder or store that
 cannot be used (one sentence: what failed and what to do) or a bug (with its traceback, to report);
@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import click
 
-from ci_excel import __version__
+from ci_excel import __version__, console
 from ci_excel.errors import Busy, CiExcelError, UsageError
 
 LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
@@ -142,7 +141,7 @@ def validate(paths: tuple[Path, ...], fmt: str, lang: str, feedback_dir: Path | 
         if fmt == "json":
             click.echo(json.dumps(run.to_json(lang), ensure_ascii=False, indent=2, default=str))  # type: ignore[arg-type]
         else:
-            _print_validation(run, lang, written)
+            console.print_validation(run, lang, written)
         return 1 if run.has_errors else 0
 
     _run(action)
@@ -154,36 +153,6 @@ def _common_root(paths: tuple[Path, ...]) -> Path:
 
     folders = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths]
     return Path(os.path.commonpath(folders))
-
-
-def _print_validation(run: Any, lang: str, written: list[Path]) -> None:
-    """A table per file (rich), then a one-line summary."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(width=None if sys.stdout.isatty() else 160, highlight=False)
-    zh = lang == "zh"
-    severity = {"error": "[red]错误[/red]" if zh else "[red]error[/red]",
-                "warning": "[yellow]警告[/yellow]" if zh else "[yellow]warning[/yellow]"}
-    headers = ("严重程度", "代码", "位置", "列", "值", "说明") if zh else (
-        "severity", "code", "cell", "column", "value", "message")
-    for path, issues in run.issues_by_file().items():
-        if not issues:
-            console.print(f"[green]OK[/green] {path}")
-            continue
-        table = Table(title=path, title_justify="left", show_lines=False, expand=False)
-        for name in headers:
-            table.add_column(name, overflow="fold")
-        for i in issues:
-            where = f"{i.sheet}!{i.cell}" if i.cell else i.sheet
-            table.add_row(severity[i.severity], i.code, where, i.column, i.value, i.message(lang))
-        console.print(table)
-    errors = sum(i.is_error for i in run.issues)
-    warnings = len(run.issues) - errors
-    console.print(f"{len(run.files)} 个文件,{errors} 个错误,{warnings} 个警告" if zh else
-                  f"{len(run.files)} file(s), {errors} error(s), {warnings} warning(s)")
-    for path in written:
-        console.print(f"{'反馈文件' if zh else 'feedback'}: {path}")
 
 
 @main.command()
@@ -209,11 +178,11 @@ def consolidate(submissions_dir: Path, period: str, out_dir: Path, db_url: str |
         from ci_excel.pipeline import consolidate as run
 
         config = load_config(config_path)
-        with _progress_bar({"read": "Reading workbooks", "departments": "Department reports"}) as progress:
+        with console.progress_bar({"read": "Reading workbooks", "departments": "Department reports"}) as progress:
             summary = run(submissions_dir, period=period, out=out_dir, db_url=db_url, jobs=jobs,
                           lang=lang, config=config, pdf=pdf, progress=progress,  # type: ignore[arg-type]
                           wait=not no_wait, on_wait=_waiting)
-        _print_summary(summary)
+        console.print_summary(summary)
         return EXIT_DATA_ERRORS if summary.errors else EXIT_OK
 
     _run(action)
@@ -253,7 +222,7 @@ def history(db_url: str | None, out_dir: Path, lang: str) -> None:
         from ci_excel.pipeline import history_table
         from ci_excel.sessions import open_store
 
-        _print_history(*history_table(open_store(db_url, out_dir, create=False), lang))  # type: ignore[arg-type]
+        console.print_history(*history_table(open_store(db_url, out_dir, create=False), lang))  # type: ignore[arg-type]
 
     _run(action)
 
@@ -310,7 +279,7 @@ def send(period: str, dry_run: bool, only: tuple[str, ...], out_dir: Path, db_ur
         report = send_period(period=period, out=out_dir, db_url=db_url, config=load_config(config_path),
                              lang=lang, only=only, dry_run=dry_run, password=_smtp_password,  # type: ignore[arg-type]
                              wait=not no_wait, on_wait=_waiting)
-        _print_send(report)
+        console.print_send(report)
         return EXIT_DATA_ERRORS if report.failed or report.skipped else EXIT_OK
 
     _run(action)
@@ -322,18 +291,6 @@ def _smtp_password() -> str:
     from ci_excel.mail.settings import PASSWORD_ENV
 
     return os.environ.get(PASSWORD_ENV) or click.prompt("SMTP password", hide_input=True, err=True)
-
-
-def _print_send(report: Any) -> None:
-    verb = "to send" if report.dry_run else "sent"
-    click.echo(f"Period {report.period}: {len(report.sent)} {verb}, {len(report.already)} already sent, "
-               f"{len(report.skipped)} skipped, {len(report.failed)} failed recipient(s).")
-    for department, reason in report.skipped:
-        click.echo(f"Skipped {department}: {reason}")
-    for department, address, reason in report.failed:
-        click.echo(f"Failed {department} -> {address}: {reason}")
-    for path in report.written:
-        click.echo(f"wrote {path}")
 
 
 @main.command()
@@ -348,7 +305,7 @@ def demo(out_dir: Path, lang: str) -> None:
 
         summaries = run_demo(out_dir, lang=lang, progress=lambda message: click.echo(message, err=True))  # type: ignore[arg-type]
         for summary in summaries:
-            _print_summary(summary)
+            console.print_summary(summary)
         click.echo("\nWhere to look:")
         for label, path in where_to_look(out_dir, summaries):
             click.echo(f"  {label + ':':<34} {path}")
@@ -356,58 +313,6 @@ def demo(out_dir: Path, lang: str) -> None:
         return 0
 
     _run(action)
-
-
-@contextmanager
-def _progress_bar(labels: dict[str, str]) -> Iterator[Callable[[str, int, int], None]]:
-    """A rich progress bar on stderr, driven by the library's (phase, done, total) callback."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=_console(stderr=True), transient=True) as bar:
-        task = bar.add_task("", total=None)
-
-        def update(phase: str, done: int, total: int) -> None:
-            bar.update(task, description=labels.get(phase, phase), completed=done, total=total)
-
-        yield update
-
-
-def _console(*, stderr: bool = False) -> Any:
-    from rich.console import Console
-
-    stream = sys.stderr if stderr else sys.stdout
-    # Piped or captured output is not folded to 80 columns: tables stay one line per row.
-    return Console(stderr=stderr, highlight=False, width=None if stream.isatty() else 200)
-
-
-def _print_summary(summary: Any) -> None:
-    lines = [
-        f"Period {summary.period}: {summary.files} files, {len(summary.departments)} departments, "
-        f"{summary.errors} errors, {summary.warnings} warnings.",
-        f"Outputs: {summary.out_dir}",
-    ]
-    if summary.missing:
-        lines.append("Did not submit: " + ", ".join(summary.missing))
-    if summary.late:
-        lines.append("Submitted late: " + ", ".join(summary.late))
-    if summary.other_period:
-        lines.append(f"Skipped, another period: {len(summary.other_period)} files (see validation.json)")
-    click.echo("\n".join(lines))
-
-
-def _print_history(headers: list[str], rows: list[list[str]]) -> None:
-    from rich.table import Table
-
-    if not rows:
-        click.echo("The history store holds no period yet. Run 'ci-excel consolidate' first.")
-        return
-    table = Table(title="ci-excel history")
-    for header in headers:
-        table.add_column(header, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
-    _console().print(table)
 
 
 if __name__ == "__main__":
