@@ -25,7 +25,7 @@ from ci_excel.config import Config
 from ci_excel.fileio import safe_filename
 from ci_excel.model import DepartmentResult, PeriodOutline, PeriodResult
 from ci_excel.render.charts import Charts, ChartStats
-from ci_excel.render.docx_base import ReportDoc, Timings
+from ci_excel.render.docx_base import FigureMode, ReportDoc, Timings
 from ci_excel.render.reference_doc import template_path
 from ci_excel.sandbox import watch_parent
 from ci_excel.schema import Lang
@@ -65,17 +65,18 @@ def portfolio_path(out_dir: Path) -> Path:
 
 
 def render_reports(result: PeriodResult, out_dir: Path, *, lang: Lang = "zh", template: Path | None = None,
-                   jobs: int = 1, config: Config | None = None, cache_dir: Path | None = None) -> list[Path]:
+                   jobs: int = 1, config: Config | None = None, cache_dir: Path | None = None,
+                   figures: FigureMode = "native") -> list[Path]:
     """Write every department's report and the portfolio report; department paths first, portfolio last."""
     return render_all(result, out_dir, lang=lang, template=template, jobs=jobs, config=config,
-                      cache_dir=cache_dir).paths
+                      cache_dir=cache_dir, figures=figures).paths
 
 
 def render_all(result: PeriodResult, out_dir: Path, *, lang: Lang = "zh", template: Path | None = None,
                jobs: int = 1, config: Config | None = None, cache_dir: Path | None = None,
-               reuse_figures: bool = True) -> RenderRun:
+               reuse_figures: bool = True, figures: FigureMode = "native") -> RenderRun:
     settings = RenderSettings.of(lang=lang, template=template, cache_dir=cache_dir, config=config,
-                                 generated_on=result.generated_on, reuse_figures=reuse_figures)
+                                 generated_on=result.generated_on, reuse_figures=reuse_figures, figures=figures)
     targets = report_paths((d.department for d in result.departments), out_dir)
     tasks = [(dept, targets[dept.department]) for dept in result.departments]
     portfolio = portfolio_path(out_dir)
@@ -147,12 +148,13 @@ class RenderSettings:
     config: Config | None
     generated_on: date
     reuse_figures: bool = True
+    figures: FigureMode = "native"  # "png": every figure a matplotlib picture (readers that cannot show charts)
 
     @classmethod
     def of(cls, *, lang: Lang, template: Path | None, cache_dir: Path | None, config: Config | None,
-           generated_on: date | None, reuse_figures: bool = True) -> RenderSettings:
+           generated_on: date | None, reuse_figures: bool = True, figures: FigureMode = "native") -> RenderSettings:
         return cls(template_path(template).read_bytes(), lang, cache_dir, config, generated_on or date.today(),
-                   reuse_figures)
+                   reuse_figures, figures)
 
 
 _STATE: dict[str, Any] = {}
@@ -174,7 +176,7 @@ def use_settings(settings: RenderSettings) -> None:
 
 def _new_doc() -> ReportDoc:
     settings: RenderSettings = _STATE["settings"]
-    return ReportDoc(settings.template, settings.lang, _STATE["charts"])
+    return ReportDoc(settings.template, settings.lang, _STATE["charts"], figures=settings.figures)
 
 
 def render_department(dept: DepartmentResult, target: Path) -> tuple[Timings, ChartStats]:

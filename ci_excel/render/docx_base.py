@@ -17,17 +17,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocumentObject
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, nsmap
+from docx.oxml.ns import nsdecls, nsmap, qn
 from lxml import etree
 
 from ci_excel import fileio
 from ci_excel.render.charts import DPI, ChartData, Charts, text_em
+from ci_excel.render.fonts import DOCX_EAST_ASIA, DOCX_LATIN
+from ci_excel.render.native_charts import WORKBOOK_RID, ChartStyle, NativeChart, native_charts
 from ci_excel.render.phrases import phrase
 from ci_excel.render.reference_doc import FIGURE, TABLE_STYLE, TABLE_TEXT, clear_body
 from ci_excel.schema import SHEETS, ColType, Lang
@@ -36,6 +41,11 @@ TOC_MAX_ENTRIES = 40  # beyond this the table of contents lists level-1 headings
 TEXT_WIDTH_TWIPS = 9412  # 16.6 cm: A4 minus 2.2 cm margins
 EMU_PER_INCH = 914400
 MAX_IMAGE_IN = (6.5, 8.8)
+EMU_PER_TWIP = 635
+CHART_CT = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+XLSX_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHART_URI = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+FigureMode = Literal["native", "png"]  # native: editable DrawingML charts; png: matplotlib pictures for all
 CORE_PROPERTY_CHARS = 255  # the longest title python-docx (and Word) take
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _NS = nsdecls("w", "r", "wp", "a", "pic")
@@ -118,6 +128,7 @@ class ReportDoc:
     lang: Lang
     charts: Charts
     timings: Timings = field(default_factory=Timings)
+    figures: FigureMode = "native"
     doc: DocumentObject = field(init=False)
     parts: list[str] = field(default_factory=list)
     headings: list[_Heading] = field(default_factory=list)
@@ -127,6 +138,8 @@ class ReportDoc:
     _started: float = field(default_factory=time.perf_counter)
     _ids: int = 100
     _styles: dict[str, str | None] = field(default_factory=dict)
+    _chart_style: ChartStyle = field(init=False)
+    _native: int = 0
 
     def __post_init__(self) -> None:
         self.doc = Document(io.BytesIO(self.template))
@@ -135,6 +148,7 @@ class ReportDoc:
         for name in ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Caption", TABLE_TEXT, FIGURE,
                      "TOC 1", "TOC 2", "TOC Heading", TABLE_STYLE, "Normal", "Header", "Footer"):
             self._styles[name] = names.get(name)
+        self._chart_style = chart_style(self.doc)
 
     # ---- paragraphs ---------------------------------------------------------------------
 
@@ -214,10 +228,42 @@ class ReportDoc:
     # ---- figures ------------------------------------------------------------------------
 
     def figure(self, data: ChartData, caption: str) -> None:
+        """A native chart when the figure is a chart type and the run wants them, else the cached picture."""
         started = time.perf_counter()
-        png = self.charts.png(data)
+        native = native_charts(data, self.lang, self._chart_style) if self.figures == "native" else None
+        png = self.charts.png(data) if native is None else b""
         self.timings.charts += time.perf_counter() - started
-        self.image(png, caption)
+        if native is None:
+            self.image(png, caption)
+        else:
+            self.native(native, caption)
+
+    def native(self, charts: Sequence[NativeChart], caption: str) -> None:
+        """Charts side by side in one figure paragraph, each a chart part with its embedded workbook."""
+        self._figures += 1
+        alt = escape(sanitize(caption), _QUOTE)
+        runs = "".join(self._chart_run(chart, alt) for chart in charts)
+        self.parts.append(f"<w:p>{self._ppr(FIGURE)}{runs}</w:p>")
+        self.text(phrase("figure_n", self.lang, n=self._figures) + "  " + caption, style="Caption")
+
+    def _chart_run(self, chart: NativeChart, alt: str) -> str:
+        rel_id = self._add_chart_part(chart)
+        self._ids += 1
+        return (f'<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
+                f'<wp:extent cx="{chart.width_emu}" cy="{chart.height_emu}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+                f'<wp:docPr id="{self._ids}" name="Chart {self._ids}" descr="{alt}"/><wp:cNvGraphicFramePr/>'
+                f'<a:graphic><a:graphicData uri="{CHART_URI}"><c:chart xmlns:c="{CHART_URI}" r:id="{rel_id}"/>'
+                "</a:graphicData></a:graphic></wp:inline></w:drawing></w:r>")
+
+    def _add_chart_part(self, chart: NativeChart) -> str:
+        """word/charts/chartN.xml related from the document, its workbook word/embeddings/…N.xlsx from it."""
+        self._native += 1
+        package = self.doc.part.package
+        n = self._native
+        workbook = Part(PackURI(f"/word/embeddings/Microsoft_Excel_Sheet{n}.xlsx"), XLSX_CT, chart.xlsx, package)
+        part = Part(PackURI(f"/word/charts/chart{n}.xml"), CHART_CT, chart.xml, package)
+        part.rels.add_relationship(RT.PACKAGE, workbook, WORKBOOK_RID)
+        return self.doc.part.relate_to(part, RT.CHART)
 
     def image(self, png: bytes, caption: str) -> None:
         rel_id, _ = self.doc.part.get_or_add_image(io.BytesIO(png))
@@ -316,6 +362,15 @@ def _qname(clark: str, namespaces: dict[str, str]) -> str:
     uri, local = clark[1:].split("}", 1)
     prefix = next(k for k, v in namespaces.items() if v == uri and k)
     return f"{prefix}:{local}"
+
+
+def chart_style(doc: DocumentObject) -> ChartStyle:
+    """Chart text in the reference document's default fonts (so a restyled template restyles the charts)."""
+    fonts = doc.styles.element.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr") + "/"
+                                    + qn("w:rFonts"))
+    latin = (fonts.get(qn("w:ascii")) if fonts is not None else None) or DOCX_LATIN
+    east_asian = (fonts.get(qn("w:eastAsia")) if fonts is not None else None) or DOCX_EAST_ASIA
+    return ChartStyle(TEXT_WIDTH_TWIPS * EMU_PER_TWIP, latin, east_asian)
 
 
 def _replace_paragraphs(part: Any, xml: str) -> None:

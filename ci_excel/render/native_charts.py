@@ -1,0 +1,408 @@
+"""Native, editable Word charts (DrawingML) from the report's chart inputs.
+
+python-pptx's chart machinery writes each chart's XML (`ChartXmlWriter`) and its data workbook
+(`ChartData.xlsx_blob`, through XlsxWriter), so Word's "Edit Data" opens the numbers the chart
+shows; the chart is then styled through python-pptx's chart objects (colours, labels, axes, the
+report's fonts). Only the Pareto's cumulative line on a second axis and a few chart-level
+properties python-pptx has no API for are added with lxml. Content only: `docx_base` packages the
+parts. Charts that are not a chart type (fishbone, impact x difficulty matrix) return None and stay
+pictures.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from lxml import etree
+from pptx.chart.chart import Chart
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import (
+    XL_CHART_TYPE,
+    XL_LABEL_POSITION,
+    XL_LEGEND_POSITION,
+    XL_MARKER_STYLE,
+    XL_TICK_LABEL_POSITION,
+)
+from pptx.enum.dml import MSO_LINE_DASH_STYLE
+from pptx.oxml import parse_xml
+from pptx.util import Pt
+
+from ci_excel.render import charts as ch
+from ci_excel.render.fonts import DOCX_EAST_ASIA, DOCX_LATIN
+from ci_excel.render.phrases import phrase
+from ci_excel.schema import Lang, column_label
+
+WORKBOOK_RID = "rId1"  # the chart part's only relationship: its embedded workbook
+EMU_PER_CM = 360000
+_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_EXCEL_EPOCH = date(1899, 12, 30)
+TEXT = "1B2631"
+GRID = "E5E8E8"
+OVERDUE = "F5B7B1"
+DONE_LIGHT = "ABEBC6"
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    """Fonts and sizes shared by every native chart of a report (fonts from the reference document)."""
+
+    width_emu: int
+    latin: str = DOCX_LATIN
+    east_asian: str = DOCX_EAST_ASIA
+    size_pt: float = 8.0
+
+
+@dataclass(frozen=True)
+class NativeChart:
+    """One chart part's XML, its embedded workbook and its size on the page."""
+
+    xml: bytes
+    xlsx: bytes
+    width_emu: int
+    height_emu: int
+
+
+def native_charts(data: ch.ChartData, lang: Lang, style: ChartStyle) -> list[NativeChart] | None:
+    """The charts for one figure (KPIs: one small panel per KPI); None when the figure is no chart type."""
+    builder = _BUILDERS.get(type(data))
+    return None if builder is None else builder(data, lang, style)
+
+
+def _hex(color: str) -> RGBColor:
+    return RGBColor.from_string(color.lstrip("#").upper())
+
+
+def excel_serial(day: date) -> int:
+    """A date as Excel stores it (days since 1899-12-30)."""
+    return (day - _EXCEL_EPOCH).days
+
+
+# ---- common building and styling --------------------------------------------------------------
+
+
+def _chart(kind: Any, chart_data: CategoryChartData) -> tuple[Chart, Any]:
+    """python-pptx's XML for `kind` over `chart_data`, as a Chart object over its chartSpace."""
+    space = parse_xml(chart_data.xml_bytes(kind))
+    return Chart(space, None), space
+
+
+def _finish(chart: Chart, space: Any, chart_data: CategoryChartData, style: ChartStyle, height_cm: float, *,
+            width_emu: int | None = None) -> NativeChart:
+    """Report fonts on all chart text, square corners, no frame, the embedded workbook linked."""
+    chart.font.size = Pt(style.size_pt)
+    chart.font.name = style.latin
+    chart.font.color.rgb = _hex(TEXT)
+    latin = space.find(f"{{{_C}}}txPr/{{{_A}}}p/{{{_A}}}pPr/{{{_A}}}defRPr/{{{_A}}}latin")
+    latin.addnext(etree.Element(f"{{{_A}}}ea", typeface=style.east_asian))
+    space.find(f"{{{_C}}}date1904").addnext(etree.Element(f"{{{_C}}}roundedCorners", val="0"))
+    frame = etree.fromstring(f'<c:spPr xmlns:c="{_C}" xmlns:a="{_A}"><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>')
+    space.find(f"{{{_C}}}txPr").addprevious(frame)
+    external = space.get_or_add_externalData()
+    external.set(f"{{{_R}}}id", WORKBOOK_RID)  # python-pptx adds <c:autoUpdate val="0"/>
+    _positive_axis_ids(space)
+    xml = etree.tostring(space, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return NativeChart(xml, chart_data.xlsx_blob, width_emu or style.width_emu, round(height_cm * EMU_PER_CM))
+
+
+def _positive_axis_ids(space: Any) -> None:
+    """python-pptx's bar charts number their axes below zero; Office's schema wants unsigned ids."""
+    ids: dict[str, str] = {}
+    for element in space.iter(f"{{{_C}}}axId", f"{{{_C}}}crossAx"):
+        value = element.get("val")
+        element.set("val", ids.setdefault(value, str(10000 + len(ids))))
+
+
+def _legend(chart: Chart, *, hide: Sequence[int] = ()) -> None:
+    chart.has_legend = True
+    legend = chart.legend
+    legend.position = XL_LEGEND_POSITION.TOP
+    legend.include_in_layout = False
+    for idx in sorted(hide, reverse=True):  # legendEntry follows legendPos
+        entry = etree.fromstring(f'<c:legendEntry xmlns:c="{_C}"><c:idx val="{idx}"/><c:delete val="1"/>'
+                                 "</c:legendEntry>")
+        legend._element.find(f"{{{_C}}}legendPos").addnext(entry)
+
+
+def _fill(series: Any, color: str) -> None:
+    series.format.fill.solid()
+    series.format.fill.fore_color.rgb = _hex(color)
+
+
+def _light_grid(chart: Chart) -> None:
+    axis = chart.value_axis
+    axis.has_major_gridlines = True
+    axis.major_gridlines.format.line.color.rgb = _hex(GRID)
+    axis.major_gridlines.format.line.width = Pt(0.5)
+    axis.format.line.fill.background()
+
+
+def _labels(plot: Any, number_format: str, position: Any) -> None:
+    plot.has_data_labels = True
+    labels = plot.data_labels
+    labels.number_format = number_format
+    labels.number_format_is_linked = False
+    labels.show_value = True
+    labels.position = position
+
+
+# ---- stacked bars: stage x priority, solution category mix ------------------------------------
+
+
+def stacked(data: ch.StackedBarsData, lang: Lang, style: ChartStyle) -> list[NativeChart]:
+    chart_data = CategoryChartData(number_format="0")
+    chart_data.categories = list(data.categories)
+    for label, _, values in data.series:
+        chart_data.add_series(label, values)
+    kind = XL_CHART_TYPE.BAR_STACKED if data.horizontal else XL_CHART_TYPE.COLUMN_STACKED
+    chart, space = _chart(kind, chart_data)
+    plot = chart.plots[0]
+    plot.gap_width = 60
+    for series, (_, color, _) in zip(plot.series, data.series, strict=True):
+        _fill(series, color)
+    _labels(plot, "0;-0;;", XL_LABEL_POSITION.CENTER)  # zero segments carry no label
+    _light_grid(chart)
+    if data.horizontal:
+        chart.category_axis.reverse_order = True  # first category on top, as it reads in the table
+    _legend(chart)
+    height = 2.2 + 0.75 * len(data.categories) if data.horizontal else 7.5
+    return [_finish(chart, space, chart_data, style, min(height, 20.0))]
+
+
+# ---- trend --------------------------------------------------------------------------------------
+
+
+def trend(data: ch.TrendData, lang: Lang, style: ChartStyle) -> list[NativeChart]:
+    chart_data = CategoryChartData(number_format="0")
+    chart_data.categories = list(data.periods)
+    for key, values in data.series:
+        chart_data.add_series(phrase(key, lang), values)
+    chart, space = _chart(XL_CHART_TYPE.LINE_MARKERS, chart_data)
+    colors = [ch.BLUE, ch.GREEN, "#8e44ad", ch.RED]
+    for series, color in zip(chart.plots[0].series, colors, strict=False):
+        series.format.line.color.rgb = _hex(color)
+        series.format.line.width = Pt(1.75)
+        series.smooth = False
+        series.marker.format.fill.solid()
+        series.marker.format.fill.fore_color.rgb = _hex(color)
+        series.marker.format.line.color.rgb = _hex(color)
+    _light_grid(chart)
+    _legend(chart)
+    return [_finish(chart, space, chart_data, style, 7.0)]
+
+
+# ---- pareto: bars and the cumulative share on a second axis -------------------------------------
+
+
+def pareto_items(data: ch.ParetoData, lang: Lang) -> list[tuple[str, float]]:
+    """High to low; beyond ten causes the rest are one 'other' bar (as the picture shows them)."""
+    items = sorted(data.items, key=lambda kv: -kv[1])
+    if len(items) > 10:
+        items = [*items[:9], (phrase("other", lang), sum(v for _, v in items[9:]))]
+    return items
+
+
+def pareto(data: ch.ParetoData, lang: Lang, style: ChartStyle) -> list[NativeChart]:
+    items = pareto_items(data, lang)
+    total = sum(v for _, v in items) or 1.0
+    running, shares = 0.0, []
+    for _, value in items:
+        running += value
+        shares.append(round(running / total, 4))
+    chart_data = CategoryChartData(number_format="0")
+    chart_data.categories = [label for label, _ in items]
+    chart_data.add_series(phrase("frequency", lang), [v for _, v in items])
+    chart_data.add_series(phrase("cumulative", lang), shares, number_format="0%")
+    chart_data.add_series("80%", [0.8] * len(items), number_format="0%")
+    chart, space = _chart(XL_CHART_TYPE.COLUMN_CLUSTERED, chart_data)
+    _secondary_lines(space, chart_data)
+    bars, lines = chart.plots[0], chart.plots[1]
+    bars.gap_width = 50
+    _fill(bars.series[0], ch.BLUE)
+    _labels(bars, "0", XL_LABEL_POSITION.OUTSIDE_END)
+    cumulative, eighty = lines.series
+    cumulative.format.line.color.rgb = _hex(ch.RED)
+    cumulative.format.line.width = Pt(1.5)
+    cumulative.marker.format.fill.solid()
+    cumulative.marker.format.fill.fore_color.rgb = _hex(ch.RED)
+    cumulative.marker.format.line.color.rgb = _hex(ch.RED)
+    eighty.format.line.color.rgb = _hex(ch.GREY)
+    eighty.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+    eighty.format.line.width = Pt(0.75)
+    eighty.marker.style = XL_MARKER_STYLE.NONE
+    _light_grid(chart)
+    _legend(chart, hide=[2])
+    return [_finish(chart, space, chart_data, style, 7.5)]
+
+
+_SECOND_CAT, _SECOND_VAL = "50010", "50020"  # renumbered with the rest on finishing
+
+
+def _secondary_lines(space: Any, chart_data: CategoryChartData) -> None:
+    """Series 2 and 3 move from the bar chart to a line chart on a right-hand 0-100 % axis.
+
+    python-pptx writes one plot per chart; its line chart XML for the same data gives the line
+    series and the axes to copy, so every element still comes from its writer."""
+    line_space = parse_xml(chart_data.xml_bytes(XL_CHART_TYPE.LINE_MARKERS))
+    line_plot = line_space.find(f".//{{{_C}}}lineChart")
+    plot_area = space.find(f".//{{{_C}}}plotArea")
+    bar_chart = plot_area.find(f"{{{_C}}}barChart")
+    for ser in bar_chart.findall(f"{{{_C}}}ser")[1:]:
+        bar_chart.remove(ser)
+    line_plot.remove(line_plot.findall(f"{{{_C}}}ser")[0])
+    axis_ids = line_plot.findall(f"{{{_C}}}axId")
+    axis_ids[0].set("val", _SECOND_CAT)
+    axis_ids[1].set("val", _SECOND_VAL)
+    bar_chart.addnext(line_plot)
+    cat_ax = copy.deepcopy(line_space.find(f".//{{{_C}}}catAx"))
+    val_ax = copy.deepcopy(line_space.find(f".//{{{_C}}}valAx"))
+    _set(cat_ax, "axId", _SECOND_CAT)
+    _set(cat_ax, "crossAx", _SECOND_VAL)
+    _set(cat_ax, "delete", "1")
+    _set(val_ax, "axId", _SECOND_VAL)
+    _set(val_ax, "crossAx", _SECOND_CAT)
+    _set(val_ax, "axPos", "r")
+    _set(val_ax, "crosses", "max")
+    grid = val_ax.find(f"{{{_C}}}majorGridlines")
+    grid.addnext(etree.Element(f"{{{_C}}}numFmt", formatCode="0%", sourceLinked="0"))
+    val_ax.remove(grid)
+    scaling = val_ax.find(f"{{{_C}}}scaling")
+    scaling.append(etree.Element(f"{{{_C}}}orientation", val="minMax"))
+    scaling.append(etree.Element(f"{{{_C}}}max", val="1"))
+    scaling.append(etree.Element(f"{{{_C}}}min", val="0"))
+    last_axis = plot_area.findall(f"{{{_C}}}valAx")[-1]
+    last_axis.addnext(cat_ax)
+    cat_ax.addnext(val_ax)
+
+
+def _set(parent: Any, tag: str, value: str) -> None:
+    parent.find(f"{{{_C}}}{tag}").set("val", value)
+
+
+# ---- gantt: stacked horizontal bars with an invisible first series -----------------------------
+
+
+@dataclass(frozen=True)
+class _Segments:
+    start: float
+    progress: float
+    remaining: float
+    overdue: float
+
+
+def gantt_segments(bar: ch.GanttBar, period_end: date) -> _Segments:
+    """A bar's offset (its start as an Excel date), the part done, the part left and the days overdue."""
+    span = max((bar.due - bar.start).days, 0.5)
+    done = bar.status == "done"
+    share = 1.0 if done else min(max(bar.percent or 0.0, 0.0), 1.0)
+    if bar.status == "cancelled":
+        share = 0.0
+    overdue = float(max((period_end - bar.due).days, 0)) if bar.days_overdue else 0.0
+    return _Segments(float(excel_serial(bar.start)), round(span * share, 2), round(span * (1 - share), 2), overdue)
+
+
+def gantt(data: ch.GanttData, lang: Lang, style: ChartStyle) -> list[NativeChart]:
+    segments = [gantt_segments(b, data.period_end) for b in data.bars]
+    chart_data = CategoryChartData(number_format="0")
+    chart_data.categories = [b.label for b in data.bars]
+    chart_data.add_series(column_label("actions", "start_on", lang), [s.start for s in segments],
+                          number_format="yyyy-mm-dd")
+    chart_data.add_series(phrase("legend_progress", lang), [s.progress for s in segments])
+    chart_data.add_series(phrase("legend_planned", lang), [s.remaining for s in segments])
+    chart_data.add_series(phrase("legend_overdue", lang), [s.overdue for s in segments])
+    chart, space = _chart(XL_CHART_TYPE.BAR_STACKED, chart_data)
+    plot = chart.plots[0]
+    plot.gap_width = 45
+    offset, progress, planned, late = plot.series
+    offset.format.fill.background()
+    offset.format.line.fill.background()
+    _fill(progress, ch.BLUE)
+    _fill(planned, ch.LIGHT_BLUE)
+    _fill(late, OVERDUE)
+    for n, bar in enumerate(data.bars):
+        if bar.status == "done":
+            _fill(progress.points[n], ch.GREEN)
+        elif bar.status == "cancelled":
+            _fill(planned.points[n], "#d5d8dc")
+    _gantt_axes(chart, data, segments)
+    _legend(chart, hide=[0])
+    return [_finish(chart, space, chart_data, style, 2.6 + 0.85 * len(data.bars))]
+
+
+def _gantt_axes(chart: Chart, data: ch.GanttData, segments: Sequence[_Segments]) -> None:
+    """Dates across, actions down in plan order; the category axis stands at the period end (red)."""
+    first = min(s.start for s in segments)
+    last = max(excel_serial(data.period_end), *(s.start + s.progress + s.remaining + s.overdue for s in segments))
+    pad = max(2, (last - first) // 12)
+    value = chart.value_axis
+    value.minimum_scale, value.maximum_scale = first - pad, last + pad
+    value.tick_labels.number_format = "mm-dd" if last - first < 300 else "yyyy-mm"
+    value.tick_labels.number_format_is_linked = False
+    value.crosses_at = excel_serial(data.period_end)
+    _light_grid(chart)
+    category = chart.category_axis
+    category.reverse_order = True
+    category.tick_label_position = XL_TICK_LABEL_POSITION.LOW
+    category.format.line.color.rgb = _hex(ch.RED)
+    category.format.line.width = Pt(1.25)
+    category.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+
+
+# ---- KPI panels ---------------------------------------------------------------------------------
+
+KPI_PER_ROW = 3
+
+
+def kpis(data: ch.KpiData, lang: Lang, style: ChartStyle) -> list[NativeChart]:
+    """One clustered-bar panel per KPI (baseline, target, actual), three to a line."""
+    width = style.width_emu // KPI_PER_ROW - 12700  # a point to spare: three panels fit on one line
+    names = [column_label("results", k, lang) for k in ("baseline", "target", "actual")]
+    return [_kpi_panel(kpi, names, lang, style, width) for kpi in data.kpis]
+
+
+def _kpi_panel(kpi: ch.KpiBar, names: list[str], lang: Lang, style: ChartStyle, width: int) -> NativeChart:
+    chart_data = CategoryChartData(number_format="General")
+    chart_data.categories = names
+    chart_data.add_series(kpi.label + (f" ({kpi.unit})" if kpi.unit else ""), [kpi.baseline, kpi.target, kpi.actual])
+    chart, space = _chart(XL_CHART_TYPE.COLUMN_CLUSTERED, chart_data)
+    plot = chart.plots[0]
+    plot.gap_width = 60
+    series = plot.series[0]
+    actual = ch.GREEN if kpi.met else ch.RED
+    for n, color in enumerate((ch.GREY, ch.BLUE, actual)):
+        _fill(series.points[n], color)
+    _labels(plot, "General", XL_LABEL_POSITION.OUTSIDE_END)
+    known = [v for v in (kpi.baseline, kpi.target, kpi.actual) if v is not None] or [1.0]
+    axis = chart.value_axis
+    axis.visible = False
+    axis.has_major_gridlines = False
+    axis.minimum_scale = min(0.0, *known) * 1.2
+    axis.maximum_scale = max(0.0, *known) * 1.25 or 1.0  # room for the labels under the two-line title
+    chart.has_title = True
+    chart.chart_title.text_frame.text = _kpi_title(kpi, lang)
+    paragraph = chart.chart_title.text_frame.paragraphs[0]
+    paragraph.font.size = Pt(style.size_pt)
+    paragraph.font.bold = True
+    chart.has_legend = False
+    return _finish(chart, space, chart_data, style, 5.2, width_emu=width)
+
+
+def _kpi_title(kpi: ch.KpiBar, lang: Lang) -> str:
+    title = kpi.label + (f" ({kpi.unit})" if kpi.unit else "")
+    if kpi.actual is None:
+        return f"{title}\n{phrase('not_measured', lang)}"
+    ach = f"{kpi.achievement:.0%}" if kpi.achievement is not None else "-"
+    return f"{title}\n{column_label('results', 'achievement', lang)} {ach}"
+
+
+_BUILDERS: dict[type, Callable[[Any, Lang, ChartStyle], list[NativeChart]]] = {
+    ch.StackedBarsData: stacked, ch.TrendData: trend, ch.ParetoData: pareto, ch.GanttData: gantt,
+    ch.KpiData: kpis,
+}
+
