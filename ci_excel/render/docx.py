@@ -4,7 +4,8 @@ The monthly run renders one department at a time with `render_department` in a `
 (see ci_excel.departments) and the portfolio with `render_portfolio` from a digest folded as the
 departments went by; `render_all()` does the same for a whole PeriodResult at once (tests,
 benchmarks). Each process takes the run's `RenderSettings` once: it imports matplotlib once,
-loads the reference document once and keeps one chart cache for all the reports it builds: PNG
+loads the reference document once and keeps one chart cache for all the reports it builds (the
+pictures: fishbones, matrices, and every figure when `RenderSettings.figures` is "png"): PNG
 bytes in memory, and on disk under `cache_dir` when one is given (a folder outside the period's
 output, so re-renders reuse the figures).
 """

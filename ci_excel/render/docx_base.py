@@ -3,7 +3,9 @@
 `ReportDoc` writes WordprocessingML directly: body parts are accumulated as XML text and parsed
 once on save, tables are emitted row by row (never `table.cell(r, c)`), so a report with many
 tables costs milliseconds. Styles come from the reference document by name; text typed by
-departments is sanitised (control characters never reach the XML).
+departments is sanitised (control characters never reach the XML). Figures are native chart parts
+(content from `native_charts`, packaged here) or, for the fishbone, the matrix and `figures="png"`,
+pictures from the chart cache.
 """
 
 from __future__ import annotations
