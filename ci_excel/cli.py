@@ -14,7 +14,7 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Literal, NoReturn
 
 import click
 
@@ -33,6 +33,9 @@ PERIOD = click.option("--period", required=True, metavar="YYYY-MM", help="The re
 
 
 EXIT_OK, EXIT_DATA_ERRORS, EXIT_USAGE, EXIT_INTERNAL, EXIT_BUSY = 0, 1, 2, 3, 4
+FIGURES = click.option("--figures", type=click.Choice(["native", "png"]), default="native", show_default=True,
+                       help="Charts in the Word reports: native, editable Word charts, or pictures (for readers "
+                            "that cannot show charts).")
 NO_WAIT = click.option("--no-wait", is_flag=True,
                        help=f"If another run of the period is going, stop at once (exit code {EXIT_BUSY}) instead of "
                             "waiting for it.")
@@ -165,8 +168,10 @@ def _common_root(paths: tuple[Path, ...]) -> Path:
 @CONFIG
 @click.option("--pdf", is_flag=True, help="Also make PDF copies of the Word reports (needs LibreOffice).")
 @NO_WAIT
+@FIGURES
 def consolidate(submissions_dir: Path, period: str, out_dir: Path, db_url: str | None, jobs: int | None,
-                lang: str, config_path: Path | None, pdf: bool, no_wait: bool) -> None:
+                lang: str, config_path: Path | None, pdf: bool, no_wait: bool,
+                figures: Literal["native", "png"]) -> None:
     """The PMO's monthly run: validate every workbook, store the period, write all reports.
 
     Outputs go to OUT/PERIOD/ (reports/, portfolio_summary.xlsx, feedback/, validation.json,
@@ -181,7 +186,7 @@ def consolidate(submissions_dir: Path, period: str, out_dir: Path, db_url: str |
         with console.progress_bar({"read": "Reading workbooks", "departments": "Department reports"}) as progress:
             summary = run(submissions_dir, period=period, out=out_dir, db_url=db_url, jobs=jobs,
                           lang=lang, config=config, pdf=pdf, progress=progress,  # type: ignore[arg-type]
-                          wait=not no_wait, on_wait=_waiting)
+                          wait=not no_wait, on_wait=_waiting, figures=figures)
         console.print_summary(summary)
         return EXIT_DATA_ERRORS if summary.errors else EXIT_OK
 
@@ -196,8 +201,9 @@ def consolidate(submissions_dir: Path, period: str, out_dir: Path, db_url: str |
 @CONFIG
 @click.option("--pdf", is_flag=True, help="Also make PDF copies of the Word reports (needs LibreOffice).")
 @NO_WAIT
+@FIGURES
 def report(period: str, out_dir: Path, db_url: str | None, lang: str, config_path: Path | None, pdf: bool,
-           no_wait: bool) -> None:
+           no_wait: bool, figures: Literal["native", "png"]) -> None:
     """Re-render a stored period's reports from the history store, without re-reading workbooks."""
 
     def action() -> None:
@@ -205,7 +211,8 @@ def report(period: str, out_dir: Path, db_url: str | None, lang: str, config_pat
         from ci_excel.pipeline import render_from_store
 
         outputs = render_from_store(period=period, out=out_dir, db_url=db_url, lang=lang,  # type: ignore[arg-type]
-                                    config=load_config(config_path), pdf=pdf, wait=not no_wait, on_wait=_waiting)
+                                    config=load_config(config_path), pdf=pdf, wait=not no_wait, on_wait=_waiting,
+                                    figures=figures)
         click.echo(f"Re-rendered {len(outputs)} files under {out_dir / period}")
 
     _run(action)

@@ -36,6 +36,7 @@ from ci_excel.issues import Issue
 from ci_excel.model import PeriodOutline
 from ci_excel.render.charts import prune_cache
 from ci_excel.render.docx import RenderSettings, report_paths, use_settings
+from ci_excel.render.docx_base import FigureMode
 from ci_excel.render.period import PeriodOutputs
 from ci_excel.run_files import RunRecord, refresh_manifest, write_run_files
 from ci_excel.schema import Lang
@@ -76,6 +77,7 @@ def consolidate(
     progress: Progress | None = None,
     wait: bool = True,
     on_wait: Callable[[str], None] | None = None,
+    figures: FigureMode = "native",
 ) -> ConsolidationSummary:
     """Validate every workbook under `submissions_dir` for `period`, store it and write all outputs.
 
@@ -87,7 +89,8 @@ def consolidate(
     fileio.check_free_space(nearest_folder(out), space_needed(submissions_dir, out))
     with period_session(out, period, db_url or config.db_url, wait=wait, on_wait=on_wait) as store, \
             fileio.writing(out / period):
-        run = _Run(period, out / period, lang, config, pdf, jobs or os.cpu_count() or 1, progress or _no_progress)
+        run = _Run(period, out / period, lang, config, pdf, jobs or os.cpu_count() or 1, progress or _no_progress,
+                   figures=figures)
         summary = _consolidate(submissions_dir, run, store)
     prune_cache(run.chart_cache)
     return summary
@@ -139,7 +142,7 @@ def _consolidate(submissions_dir: Path, run: _Run, store: Store) -> Consolidatio
 def render_from_store(
     *, period: str, out: Path = Path("output"), db_url: str | None = None, lang: Lang = "zh",
     config: Config | None = None, pdf: bool = False, jobs: int | None = None, wait: bool = True,
-    on_wait: Callable[[str], None] | None = None,
+    on_wait: Callable[[str], None] | None = None, figures: FigureMode = "native",
 ) -> list[Path]:
     """Re-render a stored period's reports and summary without re-reading any workbook (departments are
     loaded from the store one at a time, as consolidate handles them). It writes `out/<period>`, so
@@ -153,7 +156,7 @@ def render_from_store(
                              f"{', '.join(store.periods()) or 'none'}")
         outline = store.load_outline(period)
         run = _Run(period, out / period, lang, config, pdf, jobs or os.cpu_count() or 1, _no_progress,
-                   today=outline.generated_on or date.today())
+                   today=outline.generated_on or date.today(), figures=figures)
         with run_folders.staging_dir(run.target) as staging:
             if run.target.exists():
                 shutil.copytree(run.target, staging, dirs_exist_ok=True, symlinks=False)
@@ -197,6 +200,7 @@ class _Run:
     workers: int
     progress: Progress
     today: date = field(default_factory=date.today)
+    figures: FigureMode = "native"
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -206,7 +210,8 @@ class _Run:
 
     def settings(self) -> RenderSettings:
         return RenderSettings.of(lang=self.lang, template=self.config.report_template_path(),
-                                 cache_dir=self.chart_cache, config=self.config, generated_on=self.today)
+                                 cache_dir=self.chart_cache, config=self.config, generated_on=self.today,
+                                 figures=self.figures)
 
 
 def _fold_departments(run: _Run, staging: Path, jobs: Iterable[DepartmentJob], count: int, *,

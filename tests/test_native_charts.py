@@ -24,7 +24,7 @@ from ci_excel.schema import PRIORITY, STAGE, column_label
 from ci_excel.sessions import default_db_url
 from ci_excel.store import Store
 from ci_excel.templates import write_workbook
-from tests.pipeline_data import ALL_SHEETS, register_rows
+from tests.pipeline_data import ALL_SHEETS, register_rows, write_register
 from tests.test_pipeline import consolidate_exit_code
 
 PERIOD = "2026-11"
@@ -168,3 +168,17 @@ def test_png_setting_keeps_pictures(run: tuple[Path, PeriodResult], tmp_path: Pa
     with zipfile.ZipFile(reports / "portfolio.docx") as z:
         native_pictures = [n for n in z.namelist() if n.startswith("word/media/")]
     assert len(native_pictures) == 1  # the impact x difficulty matrix
+
+
+def test_the_figures_option_gives_pictures(tmp_path: Path) -> None:
+    """`consolidate --figures png`: no chart parts in any report, pictures instead."""
+    folder = tmp_path / "in"
+    write_register(folder / "物流部" / "ci_register.xlsx", "物流部", "2026-11", problems=2, done=1)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["consolidate", str(folder), "--period", "2026-11", "--out", str(out),
+                                       "--jobs", "1", "--figures", "png"])
+    assert result.exit_code in (0, 1), result.output
+    for report in (out / "2026-11" / "reports").glob("*.docx"):
+        names = zipfile.ZipFile(report).namelist()
+        assert not any(n.startswith("word/charts/") for n in names)
+        assert any(n.startswith("word/media/") for n in names)
