@@ -58,7 +58,7 @@ class MissingExtra(UsageError):
 
 def open_history(out: str | Path = "output", db: str | None = None) -> History:
     """The history store of the consolidate runs in `out` (its ci_history.sqlite), or at the SQLAlchemy URL `db`."""
-    return History(open_store(db, Path(out), create=False))
+    return History(open_store(db, Path(out)))
 
 
 class History:

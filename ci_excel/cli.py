@@ -229,7 +229,7 @@ def history(db_url: str | None, out_dir: Path, lang: str) -> None:
         from ci_excel.pipeline import history_table
         from ci_excel.sessions import open_store
 
-        console.print_history(*history_table(open_store(db_url, out_dir, create=False), lang))  # type: ignore[arg-type]
+        console.print_history(*history_table(open_store(db_url, out_dir), lang))  # type: ignore[arg-type]
 
     _run(action)
 

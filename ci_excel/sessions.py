@@ -32,16 +32,19 @@ def default_db_url(out: Path) -> str:
     return sqlite_url((out / DEFAULT_PATH.name).resolve())
 
 
-def open_store(db_url: str | None, out: Path, *, create: bool = True) -> Store:
-    """The store at `db_url` (checked first: nothing is made for a URL that cannot work), else the
-    default SQLite file in `out`; with `create=False` a store that does not exist is an error."""
-    url = check_db_url(db_url) if db_url else default_db_url(out)
-    if not create and not db_url and not (out / DEFAULT_PATH.name).is_file():
+def store_url(db_url: str | None, out: Path, *, create: bool) -> str:
+    """`db_url`, checked (nothing is made for a URL that cannot work), else the default SQLite file in
+    `out`, which must exist unless `create`."""
+    if db_url:
+        return check_db_url(db_url)
+    if not create and not (out / DEFAULT_PATH.name).is_file():
         raise UsageError(f"no history store in {out}: give the --out folder of your consolidate runs, or --db")
-    if create:
-        with fileio.writing(out):
-            out.mkdir(parents=True, exist_ok=True)
-    return Store(url, create=create)
+    return default_db_url(out)
+
+
+def open_store(db_url: str | None, out: Path) -> Store:
+    """An existing store, for reading: at `db_url`, else the default SQLite file in `out`."""
+    return Store(store_url(db_url, out, create=False), create=False)
 
 
 @contextmanager
@@ -49,17 +52,26 @@ def period_session(out: Path, period: str, db_url: str | None, *, create: bool =
                    on_wait: Callable[[str], None] | None = None) -> Iterator[Store]:
     """The store, with the period's locks held for the block: one writer of `out/<period>` and of the
     stored period at a time. A swap a kill interrupted is finished and killed runs' folders removed
-    before the block starts."""
-    store = open_store(db_url, out, create=create)
+    before the block starts. With `create=False` the store must exist, and nothing is made before
+    it has opened."""
+    url = store_url(db_url, out, create=create)
+    if create:
+        _make_folder(out)  # the default store's file goes in it
+    store = Store(url, create=create)
     try:
-        with fileio.writing(out):
-            out.mkdir(parents=True, exist_ok=True)
-            with hold([run_lock(out, period), store.lock(f"period-{period}")], wait=wait, on_wait=on_wait):
-                _tidy(out, period, store)
-                checkpoint("locked")
-                yield store
+        _make_folder(out)  # the outputs and the locks go in it, wherever the store is
+        with fileio.writing(out), \
+                hold([run_lock(out, period), store.lock(f"period-{period}")], wait=wait, on_wait=on_wait):
+            _tidy(out, period, store)
+            checkpoint("locked")
+            yield store
     finally:
         store.close()
+
+
+def _make_folder(out: Path) -> None:
+    with fileio.writing(out):
+        out.mkdir(parents=True, exist_ok=True)
 
 
 def _tidy(out: Path, period: str, store: Store) -> None:
