@@ -22,7 +22,6 @@ from ci_excel import fileio
 from ci_excel.config import Config
 from ci_excel.errors import UsageError
 from ci_excel.faults import checkpoint
-from ci_excel.locking import hold
 from ci_excel.mail.compose import Letter, build_message
 from ci_excel.mail.plan import Plan, make_plan
 from ci_excel.mail.settings import MailSettings, mail_settings
@@ -65,8 +64,8 @@ def send_period(*, period: str, out: Path = Path("output"), db_url: str | None =
     check_period(period)
     settings = mail_settings(config)
     folder = out / period
-    with period_session(out, period, db_url or config.db_url, create=False, wait=wait, on_wait=on_wait) as store, \
-            hold([store.lock(f"send-{period}")], wait=wait, on_wait=on_wait):
+    # The period's locks (output folder and store) keep two sends, or a send and a consolidation, apart.
+    with period_session(out, period, db_url or config.db_url, create=False, wait=wait, on_wait=on_wait) as store:
         if period not in store.periods():
             raise UsageError(f"period {period} is not in the history store; run 'ci-excel consolidate' first")
         plan = make_plan(store, period, folder, config=config, settings=settings, lang=lang, only=only)
