@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ci_excel.compute import compute_department, department_digest, period_figures
-from ci_excel.fileio import is_disk_failure, output_error, writing
+from ci_excel.fileio import stop_on_disk_failure, writing
 from ci_excel.issues import Issue
 from ci_excel.model import DepartmentDigest, DepartmentResult, PeriodFigures, SheetStats
 from ci_excel.render import docx
@@ -94,8 +94,7 @@ def _attempt(done: DepartmentDone, output: str, write: Callable[[], object]) -> 
     try:
         write()
     except Exception as exc:  # reported as the department's issue; the run goes on, unless the disk failed
-        if is_disk_failure(exc):
-            raise output_error(exc, Path(output)) from exc  # type: ignore[arg-type]
+        stop_on_disk_failure(exc, Path(output))
         dept = done.result
         dept.issues.append(Issue("output-failed", file=output, department=dept.department, period=dept.period,
                                  params={"output": output, "reason": f"{type(exc).__name__}: {exc}"}))

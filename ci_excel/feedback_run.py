@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ci_excel.fileio import is_disk_failure, output_error
+from ci_excel.fileio import stop_on_disk_failure
 from ci_excel.issues import Issue
 from ci_excel.model import SourceFile
 from ci_excel.render.feedback_xlsx import feedback_paths, write_feedback
@@ -92,8 +92,7 @@ class FeedbackWriter:
                                                kind=task.source.kind or None, annotate=False,
                                                reason=outcome.reason))
         except Exception as exc:
-            if is_disk_failure(exc):
-                raise output_error(exc, task.out) from exc  # type: ignore[arg-type]
+            stop_on_disk_failure(exc, task.out)
             self.failed.append(Issue("output-failed", file=task.source.path, department=task.source.department or "",
                                      period=task.source.period or "",
                                      params={"output": task.out.name, "reason": reason(exc)}))
@@ -113,8 +112,7 @@ def write_one(task: FeedbackTask) -> Path:
         return write_feedback(task.read_from, task.issues, task.out, lang=task.lang, kind=task.source.kind or None,
                               annotate=annotatable(task.read_from, task.source.kind))
     except OSError as exc:
-        if is_disk_failure(exc):
-            raise output_error(exc, task.out) from exc
+        stop_on_disk_failure(exc, task.out)
         raise
 
 

@@ -104,6 +104,13 @@ def is_disk_failure(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in _FIXES
 
 
+def stop_on_disk_failure(exc: BaseException, where: Path) -> None:
+    """Raise the OutputError that `exc` means when it says the disk failed; else return, for the caller
+    to treat `exc` as a fault of what was being written."""
+    if isinstance(exc, OSError) and is_disk_failure(exc):
+        raise output_error(exc, where) from exc
+
+
 def output_error(exc: OSError, where: Path) -> OutputError:
     """One sentence: what could not be written, why, and what to do."""
     what = Path(exc.filename) if isinstance(exc.filename, str | os.PathLike) else where
