@@ -25,12 +25,12 @@ import sqlalchemy as sa
 from ci_excel.faults import POINTS
 from ci_excel.sessions import default_db_url
 from ci_excel.store import METADATA, Store
+from tests.pg import drop_all, empty_postgres
 from tests.pipeline_data import write_register
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="signals, mounts and /proc")
 
 PERIOD, OTHER = "2026-11", "2026-10"
-PG_URL = os.environ.get("CI_EXCEL_TEST_PG_URL")
 _VOLATILE = {"stored_at", "id", "run_id", "sha256", "size"}  # each test writes its own copies
 
 
@@ -310,19 +310,8 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | 
     if request.param == "sqlite":
         yield None
         return
-    if not PG_URL:
-        pytest.skip("CI_EXCEL_TEST_PG_URL is not set")
-    _drop_all(PG_URL)
-    yield PG_URL
-    _drop_all(PG_URL)
-
-
-def _drop_all(url: str) -> None:
-    engine = sa.create_engine(url)
-    meta = sa.MetaData()
-    meta.reflect(engine)
-    meta.drop_all(engine)
-    engine.dispose()
+    with empty_postgres() as pg:
+        yield pg
 
 
 def test_second_run_of_a_period_waits_then_replaces_both(tmp_path: Path, store_url: str | None,
@@ -359,7 +348,7 @@ def test_two_periods_at_once_on_a_new_store(tmp_path: Path, store_url: str | Non
     for attempt in range(3):
         out = tmp_path / f"out{attempt}"
         if store_url:
-            _drop_all(store_url)
+            drop_all(store_url)
         url = store_url or default_db_url(out)
         runs = [consolidate(tmp_path, submissions(tmp_path / f"in{attempt}-{p}", closed=0, period=p), out,
                             *_store_args(store_url), period=p) for p in (OTHER, PERIOD)]

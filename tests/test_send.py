@@ -24,7 +24,6 @@ from typing import Any
 
 import openpyxl
 import pytest
-import sqlalchemy as sa
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -34,11 +33,11 @@ from ci_excel.cli import main
 from ci_excel.config import load_config
 from ci_excel.errors import ConfigError
 from ci_excel.store import Store
+from tests.pg import empty_postgres
 from tests.pipeline_data import write_register
 from tests.test_pipeline import _break_cell
 
 PERIOD = "2026-11"
-PG_URL = os.environ.get("CI_EXCEL_TEST_PG_URL")
 DEPARTMENTS = {"电商运营部": 1, "物流部": 0, "客户服务部": 0}
 ROSTER = {"电商运营部": (["ecom@example.com"], ["ecom.boss@example.com"]), "客户服务部": (["cs@example.com"], [])}
 PMO = "pmo.team@example.com"
@@ -143,19 +142,8 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[str]]:
     if request.param == "sqlite":
         yield []
         return
-    if not PG_URL:
-        pytest.skip("CI_EXCEL_TEST_PG_URL is not set")
-    _drop_all(PG_URL)
-    yield ["--db", PG_URL]
-    _drop_all(PG_URL)
-
-
-def _drop_all(url: str) -> None:
-    engine = sa.create_engine(url)
-    meta = sa.MetaData()
-    meta.reflect(engine)
-    meta.drop_all(engine)
-    engine.dispose()
+    with empty_postgres() as pg:
+        yield ["--db", pg]
 
 
 def _config(folder: Path, port: int, *extra: str, security: str = "none") -> Path:

@@ -19,9 +19,9 @@ from ci_excel.issues import Issue
 from ci_excel.model import DepartmentResult, PeriodResult
 from ci_excel.schema import SHEETS
 from ci_excel.store import ENTITY_TABLES, STORE_VERSION, Store, StoreError, sqlite_url
+from tests.pg import empty_postgres
 from tests.store_factories import problem_tables, submission
 
-PG_URL = os.environ.get("CI_EXCEL_TEST_PG_URL")
 CONFIG = Config()
 
 
@@ -30,19 +30,8 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'history.sqlite'}"
         return
-    if not PG_URL:
-        pytest.skip("CI_EXCEL_TEST_PG_URL is not set")
-    _drop_all(PG_URL)
-    yield PG_URL
-    _drop_all(PG_URL)
-
-
-def _drop_all(url: str) -> None:
-    engine = sa.create_engine(url)
-    meta = sa.MetaData()
-    meta.reflect(engine)
-    meta.drop_all(engine)
-    engine.dispose()
+    with empty_postgres() as pg:
+        yield pg
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ import pytest
 import sqlalchemy as sa
 
 from ci_excel.store import _PERIOD_CHILDREN, PERIODS, SCHEMA_VERSION, STORE_VERSION, Store
-from tests.test_store import PG_URL, _department, _drop_all, _period, _same
+from tests.pg import PG_URL, drop_all
+from tests.test_store import _department, _period, _same
 
 SPAWN = multiprocessing.get_context("spawn")
 OPENERS, OPEN_TRIALS, SAVE_TRIALS = 6, 4, 3
@@ -33,13 +34,13 @@ def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[
 
     def new() -> str:
         if PG_URL and request.param == "postgresql":
-            _drop_all(PG_URL)
+            drop_all(PG_URL)
             return PG_URL
         return f"sqlite:///{tmp_path / f'history{next(made)}.sqlite'}"
 
     yield new
     if PG_URL and request.param == "postgresql":
-        _drop_all(PG_URL)
+        drop_all(PG_URL)
 
 
 # -- what the children do (module level: spawned children import it) ------------------------------
