@@ -19,7 +19,15 @@ from typing import Any
 from ci_excel import scoring
 from ci_excel.config import Config
 from ci_excel.issues import CODES, Issue
-from ci_excel.model import DepartmentDigest, DepartmentResult, PeriodDigest, PeriodFigures, Row, Submission
+from ci_excel.model import (
+    DepartmentDigest,
+    DepartmentResult,
+    KpiHistory,
+    PeriodDigest,
+    PeriodFigures,
+    Row,
+    Submission,
+)
 from ci_excel.schema import PRIORITY, ROOT_CAUSES, SHEETS, STAGE, TABLE_SHEETS, Lang, SheetSpec
 
 
@@ -43,22 +51,25 @@ def is_late(info: Row, period: str, config: Config) -> bool:
 
 
 def compute_department(sub: Submission, *, config: Config, stage_history: Mapping[str, Sequence[int]] | None = None,
-                       lang: Lang | None = None) -> DepartmentResult:
+                       kpi_history: KpiHistory | None = None, lang: Lang | None = None) -> DepartmentResult:
     """Every table of one department's period with its computed columns filled in.
 
     stage_history: problem_id -> its stages in earlier periods, oldest first (for `stalled`);
+    kpi_history: its KPIs in earlier periods (for `gain_not_held` and the KPI run charts);
     lang: language of the problem statements (default: the config's).
     """
+    kpi_history = kpi_history or {}
     tables = {spec.key: [_input_row(spec, values) for values in sub.rows(spec.key)] for spec in TABLE_SHEETS}
     end = period_end(sub.period)
     tables["root_causes"] = _root_causes(tables)
     _solutions(tables["solutions"], config)
     _actions(tables["actions"], tables["progress"], end)
     _results(tables["results"])
-    _problems(tables, config, stage_history or {}, lang or config.lang)
+    _problems(tables, config, stage_history or {}, kpi_history, lang or config.lang)
     return DepartmentResult(
         department=config.canonical_department(sub.department), period=sub.period, info=dict(sub.info),
         tables=tables, issues=list(sub.issues), files=list(sub.files), late=is_late(sub.info, sub.period, config),
+        kpi_history=dict(kpi_history),
     )
 
 
@@ -133,7 +144,7 @@ def _results(rows: list[Row]) -> None:
 
 
 def _problems(tables: Mapping[str, list[Row]], config: Config, history: Mapping[str, Sequence[int]],
-              lang: Lang) -> None:
+              kpi_history: KpiHistory, lang: Lang) -> None:
     by = _ProblemIndex(tables)
     for row in tables["problems"]:
         pid = row["problem_id"]
@@ -148,13 +159,15 @@ def _problems(tables: Mapping[str, list[Row]], config: Config, history: Mapping[
         )
         row["stage"] = str(stage)
         row["progress"] = scoring.rollup(by.action_percents(pid))
-        row["flags"] = _flags(by, pid, stage, history.get(pid, ()), config)
+        row["flags"] = _flags(by, pid, stage, history.get(pid, ()), config, kpi_history)
 
 
-def _flags(by: _ProblemIndex, pid: Any, stage: int, history: Sequence[int], config: Config) -> list[str]:
+def _flags(by: _ProblemIndex, pid: Any, stage: int, history: Sequence[int], config: Config,
+           kpi_history: KpiHistory) -> list[str]:
     roots = by.roots[pid]
     solutions = by.solutions[pid]
     return scoring.health_flags(
+        gain_lost=any(scoring.gain_not_held(r["met"], kpi_history.get((pid, r["kpi"]), ())) for r in by.results[pid]),
         overdue_actions=any(a["overdue"] for a in by.actions(pid)),
         unverified_root_cause=any(r["verified"] not in scoring.SUPPORTED for r in roots),
         no_passing_solution=bool(roots or solutions) and not any(s["passes"] for s in solutions),
@@ -251,6 +264,9 @@ def department_digest(dept: DepartmentResult) -> DepartmentDigest:
         matrix=_tally((str(p.get("priority")), str(p.get("impact") or ""), str(p.get("difficulty") or ""))
                       for p in problems),
         categories=_categories(solutions),
+        p1_off_track=sum(1 for p in problems if p.get("priority") == "P1" and scoring.off_track(p)),
+        kpis_missed=sum(1 for r in results if r.get("met") is False),
+        gains_not_held=sum(1 for p in problems if "gain_not_held" in (p.get("flags") or ())),
     )
 
 
@@ -342,6 +358,7 @@ def period_digest(digests: Sequence[DepartmentDigest], *, general: Iterable[Issu
         matrix=_summed(row for d in digests for row in d.matrix),
         cells=_summed((i, d, n) for digest in digests for _, i, d, n in digest.matrix),
         categories={c: (n, chosen) for c, n, chosen in _category_totals(digests)},
+        p1_off_track=total("p1_off_track"), kpis_missed=total("kpis_missed"), gains_not_held=total("gains_not_held"),
     )
 
 

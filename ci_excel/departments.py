@@ -19,7 +19,7 @@ from pathlib import Path
 from ci_excel.compute import compute_department, department_digest, period_figures
 from ci_excel.fileio import stop_on_disk_failure, writing
 from ci_excel.issues import Issue
-from ci_excel.model import DepartmentDigest, DepartmentResult, PeriodFigures, SheetStats
+from ci_excel.model import DepartmentDigest, DepartmentResult, KpiHistory, PeriodFigures, SheetStats
 from ci_excel.render import docx
 from ci_excel.validation import FileCheck, merge_group
 
@@ -35,6 +35,7 @@ class DepartmentJob:
     stored: DepartmentResult | None = None  # its result as stored (re-rendering)
     stage_history: Mapping[str, Sequence[int]] = field(default_factory=dict)
     previous_ids: frozenset[str] = frozenset()  # its problem ids in the previous stored period
+    kpi_history: KpiHistory = field(default_factory=dict)  # its KPIs in earlier stored periods
 
 
 @dataclass
@@ -113,7 +114,8 @@ def _computed(job: DepartmentJob, settings: docx.RenderSettings) -> DepartmentDo
     checks = [pickle.loads(path.read_bytes()) for path in job.spills]
     submission = merge_group(job.department, job.period, checks, config=config)
     del checks
-    result = compute_department(submission, config=config, stage_history=job.stage_history, lang=settings.lang)
+    result = compute_department(submission, config=config, stage_history=job.stage_history,
+                                kpi_history=job.kpi_history, lang=settings.lang)
     previous = {(result.department, p) for p in job.previous_ids}
     return DepartmentDone(result, period_figures(job.period, [result], previous_problem_ids=previous),
                           stats=submission.stats)

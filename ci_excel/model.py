@@ -74,6 +74,20 @@ class Submission:
         return [r.values for r in self.tables.get(sheet, [])]
 
 
+@dataclass(frozen=True, slots=True)
+class KpiPoint:
+    """One KPI of a problem as stored for an earlier period (KPI history: same problem id and KPI name)."""
+
+    period: str
+    actual: float | None
+    target: float | None
+    met: bool | None
+    stage: str  # the problem's stage in that period ("1".."6", "" unknown)
+
+
+KpiHistory = dict[tuple[str, str], tuple[KpiPoint, ...]]  # (problem_id, kpi) -> earlier periods, oldest first
+
+
 @dataclass
 class DepartmentResult:
     """A department's period with every computed field: what the store keeps and renderers show.
@@ -89,6 +103,7 @@ class DepartmentResult:
     issues: list[Issue]
     files: list[SourceFile] = field(default_factory=list)
     late: bool = False  # submitted after the deadline day
+    kpi_history: KpiHistory = field(default_factory=dict)  # its KPIs in earlier stored periods (not stored again)
 
     def rows(self, sheet: str) -> list[Row]:
         return self.tables.get(sheet, [])
@@ -194,6 +209,9 @@ class DepartmentDigest:
     stage_priority: tuple[tuple[str, str, int], ...] = ()  # (stage key or "", priority, problems)
     matrix: tuple[tuple[str, str, str, int], ...] = ()  # (priority, impact or "", difficulty or "", problems)
     categories: tuple[tuple[str, int, int], ...] = ()  # (solution category, candidates, selected)
+    p1_off_track: int = 0  # P1 problems not closed that carry a health flag
+    kpis_missed: int = 0  # KPIs measured and below target
+    gains_not_held: int = 0  # problems closed earlier whose KPI slipped back past its target
 
     @property
     def open(self) -> int:
@@ -234,6 +252,9 @@ class PeriodDigest:
     matrix: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (priority, impact, difficulty)
     cells: dict[tuple[str, str], int] = field(default_factory=dict)  # (impact, difficulty), every priority
     categories: dict[str, tuple[int, int]] = field(default_factory=dict)  # category -> (candidates, selected)
+    p1_off_track: int = 0
+    kpis_missed: int = 0
+    gains_not_held: int = 0
 
     @property
     def late(self) -> list[str]:

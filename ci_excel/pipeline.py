@@ -21,7 +21,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -161,7 +161,8 @@ def render_from_store(
             if run.target.exists():
                 shutil.copytree(run.target, staging, dirs_exist_ok=True, symlinks=False)
             reports = report_paths(store.department_names(period), staging)
-            jobs_ = (DepartmentJob(d.department, period, reports[d.department], stored=d)
+            jobs_ = (DepartmentJob(d.department, period, reports[d.department],
+                                   stored=replace(d, kpi_history=store.kpi_history(d.department, period)))
                      for d in store.iter_departments(period))
             outputs = _fold_departments(run, staging, jobs_, len(reports), on_done=lambda _done: None)
             _close_outputs(run, outputs, outline)
@@ -262,7 +263,7 @@ class Reading:
         for department in self.departments:
             yield DepartmentJob(
                 department, writer.period, reports[department], spills=tuple(self.spills[department]),
-                stage_history=writer.stage_history(department),
+                stage_history=writer.stage_history(department), kpi_history=writer.kpi_history(department),
                 previous_ids=frozenset(writer.problem_ids(previous, department)) if previous else frozenset())
 
 

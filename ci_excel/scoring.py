@@ -12,11 +12,13 @@ from datetime import date
 from typing import Any, TypeVar
 
 from ci_excel.config import Config
+from ci_excel.model import KpiPoint
 from ci_excel.schema import Lang
 
 Row = Mapping[str, Any]
 _R = TypeVar("_R", bound=Row)
 
+CLOSED = "6"  # the stage of a standardized, closed problem
 DONE = "done"
 CANCELLED = "cancelled"
 CLOSED_STATUSES = (DONE, CANCELLED)
@@ -34,6 +36,7 @@ FLAGS: dict[str, tuple[str, str]] = {
     "no_passing_solution": ("无达标方案", "No passing solution"),
     "kpi_missed": ("指标未达标", "KPI missed"),
     "stalled": ("进展停滞", "Stalled"),
+    "gain_not_held": ("成果未保持", "Gain not held"),
 }
 
 
@@ -237,10 +240,21 @@ def stalled(current: int, history: Sequence[int], config: Config) -> bool:
     return current < 6 and len(history) >= n and all(h == current for h in history[-n:])
 
 
+def gain_not_held(met_now: bool | None, history: Sequence[KpiPoint]) -> bool:
+    """A KPI slipped back: it met its target in an earlier period in which its problem was closed
+    (stage 6), and this period it is measured below target."""
+    return met_now is False and any(p.met is True and p.stage == CLOSED for p in history)
+
+
+def off_track(problem: Row) -> bool:
+    """A problem not on track: not closed, with a health flag (overdue, stalled, KPI missed …)."""
+    return str(problem.get("stage")) != CLOSED and bool(problem.get("flags"))
+
+
 def health_flags(*, overdue_actions: bool, unverified_root_cause: bool, no_passing_solution: bool,
-                 kpi_missed: bool, is_stalled: bool) -> list[str]:
+                 kpi_missed: bool, is_stalled: bool, gain_lost: bool = False) -> list[str]:
     """The flag keys that hold, in FLAGS order."""
-    holds = (overdue_actions, unverified_root_cause, no_passing_solution, kpi_missed, is_stalled)
+    holds = (overdue_actions, unverified_root_cause, no_passing_solution, kpi_missed, is_stalled, gain_lost)
     return [key for key, on in zip(FLAGS, holds, strict=True) if on]
 
 

@@ -42,7 +42,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ci_excel.compute import period_figures
-from ci_excel.model import DepartmentResult, PeriodFigures, PeriodOutline, PeriodResult
+from ci_excel.model import DepartmentResult, KpiHistory, KpiPoint, PeriodFigures, PeriodOutline, PeriodResult
 from ci_excel.store.base import DEFAULT_PATH, _StoreBase
 from ci_excel.store.engine import SQLITE_WAIT_SECONDS, _engine, sqlite_url
 from ci_excel.store.errors import StoreError
@@ -261,6 +261,26 @@ class Store(_StoreBase):
                 if stage:
                     stages[problem_id].append(int(stage))
         return dict(stages)
+
+    def kpi_history(self, department: str, before: str) -> KpiHistory:
+        """(problem_id, kpi) -> the KPI in stored periods before `before`, oldest first, with its
+        problem's stage in each (a KPI named twice in a period keeps its first row)."""
+        results, problems = ENTITY_TABLES["results"], ENTITY_TABLES["problems"]
+        joined = results.outerjoin(problems, sa.and_(problems.c.period == results.c.period,
+                                                     problems.c.department == results.c.department,
+                                                     problems.c.problem_id == results.c.problem_id))
+        query = (sa.select(results.c.period, results.c.problem_id, results.c.kpi, results.c.actual,
+                           results.c.target, results.c.met, problems.c.stage)
+                 .select_from(joined)
+                 .where(results.c.department == department, results.c.period < before)
+                 .order_by(results.c.period, results.c.row_no))
+        points: dict[tuple[str, str], dict[str, KpiPoint]] = defaultdict(dict)
+        with self._read() as conn:
+            for period, problem_id, kpi, actual, target, met, stage in conn.execute(query):
+                if problem_id is not None and kpi is not None:
+                    points[(problem_id, kpi)].setdefault(period, KpiPoint(period, actual, target, met,
+                                                                          str(stage or "")))
+        return {key: tuple(by_period.values()) for key, by_period in points.items()}
 
     def departments_seen(self, before: str | None = None) -> list[str]:
         """Every department that submitted in a stored period (before `before`), sorted."""

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from ci_excel.compute import period_figures
 from ci_excel.issues import Issue
-from ci_excel.model import DepartmentResult, PeriodFigures
+from ci_excel.model import DepartmentResult, KpiHistory, PeriodFigures
 from ci_excel.store.rows import _department_rows, _issue_rows, _period_head
 from ci_excel.store.tables import ISSUES, MISSING, PERIODS
 
@@ -52,6 +52,10 @@ class PeriodWriter:
     def stage_history(self, department: str) -> dict[str, list[int]]:
         """problem_id -> its stages in the periods stored before this one."""
         return self.store.stage_history(department, self.period)
+
+    def kpi_history(self, department: str) -> KpiHistory:
+        """Its KPIs in the periods stored before this one (compute's `gain_not_held`, the run charts)."""
+        return self.store.kpi_history(department, self.period)
 
     def problem_ids(self, period: str, department: str) -> set[str]:
         """The problem ids one department had in a stored period."""
