@@ -47,6 +47,6 @@ def test_headings_are_numbered_and_tables_styled() -> None:
     assert doc.styles["TOC Heading"].element.pPr.numPr.numId.val == 0
     table = doc.styles[TABLE_STYLE].element
     assert table.find(f"{W}tblStylePr[@{W}type='firstRow']") is not None
-    assert doc.settings.element.find(qn("w:updateFields")) is not None
+    assert doc.settings.element.find(qn("w:updateFields")) is None  # Word asks nothing on opening
     section = doc.sections[0]
     assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7

@@ -116,6 +116,23 @@ class KpiData:
 
 
 @dataclass(frozen=True)
+class KpiRun:
+    """One KPI over the stored periods and this one: its actual and target per period."""
+
+    label: str
+    unit: str
+    periods: tuple[str, ...]
+    actual: tuple[float | None, ...]
+    target: tuple[float | None, ...]
+    slipped: bool = False  # the gain was not held
+
+
+@dataclass(frozen=True)
+class KpiRunsData:
+    runs: tuple[KpiRun, ...]
+
+
+@dataclass(frozen=True)
 class TrendData:
     periods: tuple[str, ...]
     series: tuple[tuple[str, tuple[float, ...]], ...]  # (phrase key, values per period)
@@ -130,7 +147,8 @@ class StackedBarsData:
     horizontal: bool = False
 
 
-ChartData = FishboneData | MatrixData | ParetoData | GanttData | KpiData | TrendData | StackedBarsData
+ChartData = (FishboneData | MatrixData | ParetoData | GanttData | KpiData | KpiRunsData | TrendData
+             | StackedBarsData)
 
 
 # ---- cache --------------------------------------------------------------------------------
@@ -690,6 +708,37 @@ def _kpi_panel(paper: Paper, kpi: KpiBar, names: tuple[str, ...], lang: Lang, pa
     paper.text(panel_w / 2, 0.12, note, ha="center", va="bottom", fontsize=7.5, color=color, fontweight="bold")
 
 
+def draw_kpi_runs(data: KpiRunsData, lang: Lang) -> Figure:
+    """One small run chart per KPI: actual per period (red when the gain was not held), target dashed."""
+    per_row = min(3, len(data.runs))
+    rows = -(-len(data.runs) // per_row)
+    panel_w, panel_h = WIDTH / 3, 2.0
+    fig = new_figure(panel_w * per_row, panel_h * rows)
+    for n, run in enumerate(data.runs):
+        row, col = divmod(n, per_row)
+        width, height = panel_w * per_row, panel_h * rows
+        ax = fig.add_axes(((col * panel_w + 0.42) / width, ((rows - 1 - row) * panel_h + 0.35) / height,
+                           (panel_w - 0.55) / width, (panel_h - 0.95) / height))
+        xs = list(range(len(run.periods)))
+        color = RED if run.slipped else BLUE
+        ax.plot(xs, [float("nan") if v is None else v for v in run.actual], marker="o", ms=3.5, lw=1.4, color=color,
+                label=column_label("results", "actual", lang))
+        ax.plot(xs, [float("nan") if v is None else v for v in run.target], ls="--", lw=1.0, color=GREY,
+                label=column_label("results", "target", lang))
+        ax.set_xticks(xs, [p[2:] for p in run.periods], fontsize=6.5)
+        ax.tick_params(axis="y", labelsize=6.5)
+        ax.set_xlim(-0.3, len(xs) - 0.7)
+        ax.grid(axis="y", color="#e5e8e8", lw=0.6)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        title = run.label + (f" ({run.unit})" if run.unit else "")
+        ax.set_title("\n".join(wrap(title, (panel_w - 0.4) / _em_in(8), max_lines=2)), fontsize=8,
+                     color=RED if run.slipped else "#1b2631")
+        if n == 0:
+            ax.legend(fontsize=6.5, frameon=False, loc="best")
+    return fig
+
+
 # ---- trend and stacked bars ---------------------------------------------------------------
 
 
@@ -754,7 +803,7 @@ def draw_stacked(data: StackedBarsData, lang: Lang) -> Figure:
 
 DRAWERS: dict[type, Callable[[Any, Lang], Figure]] = {
     FishboneData: draw_fishbone, MatrixData: draw_matrix, ParetoData: draw_pareto, GanttData: draw_gantt,
-    KpiData: draw_kpis, TrendData: draw_trend, StackedBarsData: draw_stacked,
+    KpiData: draw_kpis, KpiRunsData: draw_kpi_runs, TrendData: draw_trend, StackedBarsData: draw_stacked,
 }
 
 def priority_series(values: Sequence[dict[str, float]], lang: Lang) -> tuple[tuple[str, str, tuple[float, ...]], ...]:

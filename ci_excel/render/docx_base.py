@@ -36,7 +36,7 @@ from ci_excel.render.charts import DPI, ChartData, Charts, text_em
 from ci_excel.render.fonts import DOCX_EAST_ASIA, DOCX_LATIN
 from ci_excel.render.native_charts import WORKBOOK_RID, ChartStyle, NativeChart, native_charts
 from ci_excel.render.phrases import phrase
-from ci_excel.render.reference_doc import FIGURE, TABLE_STYLE, TABLE_TEXT, clear_body
+from ci_excel.render.reference_doc import FIGURE, TABLE_STYLE, TABLE_TEXT, clear_body, quiet_open
 from ci_excel.schema import SHEETS, ColType, Lang
 
 TOC_MAX_ENTRIES = 40  # beyond this the table of contents lists level-1 headings only (one page)
@@ -54,6 +54,8 @@ _NS = nsdecls("w", "r", "wp", "a", "pic")
 _BODY_NS = {k: nsmap[k] for k in ("w", "r", "wp", "a", "pic")}
 _QUOTE = {'"': "&quot;"}
 RED, GREEN, GREY = "C0392B", "1E8449", "7F8C8D"
+_REF_OPEN, _REF_CLOSE = "⟦ref:", "⟧"  # a section reference until the heading numbers are known
+TOC_HINT = "_ci_toc_hint"  # the bookmark on the hint under the contents, removed once page numbers are filled
 _SPACER = '<w:p><w:pPr><w:spacing w:before="0" w:after="60"/></w:pPr></w:p>'
 
 
@@ -72,6 +74,7 @@ class Styled:
     color: str | None = None
     bold: bool = False
     fill: str | None = None
+    link: str | None = None  # a bookmark in the report the text links to
 
 
 Cell = str | Styled
@@ -146,6 +149,7 @@ class ReportDoc:
     def __post_init__(self) -> None:
         self.doc = Document(io.BytesIO(self.template))
         clear_body(self.doc)
+        quiet_open(self.doc)
         names = {s.name: s.style_id for s in self.doc.styles}
         for name in ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Caption", TABLE_TEXT, FIGURE,
                      "TOC 1", "TOC 2", "TOC Heading", TABLE_STYLE, "Normal", "Header", "Footer"):
@@ -167,15 +171,26 @@ class ReportDoc:
         self.paragraph(runs_xml(text, bold=bold, color=color), style=style, extra="<w:keepNext/>" if bold else "")
 
     def label_value(self, label: str, value: Any) -> None:
-        self.paragraph(runs_xml(label + colon(self.lang), bold=True), runs_xml(value))
+        self.paragraph(*self.label_runs(label, value))
 
-    def heading(self, text: Any, level: int = 1) -> None:
+    def label_runs(self, label: str, value: Any, after: str = "") -> list[str]:
+        return [runs_xml(label + colon(self.lang), bold=True), runs_xml(f"{sanitize(value)}{after}")]
+
+    def run(self, text: Any, *, bold: bool = False, color: str | None = None, size: float | None = None) -> str:
+        return runs_xml(text, bold=bold, color=color, size=size)
+
+    def section_ref(self, bookmark: str) -> str:
+        """The number of the heading at `bookmark`, filled in on save (the heading may come later)."""
+        return f"{_REF_OPEN}{bookmark}{_REF_CLOSE}"
+
+    def heading(self, text: Any, level: int = 1, *, bookmark: str | None = None) -> None:
+        """A numbered heading with a bookmark (`bookmark`, else a new one) for the contents and links."""
         self._counters[level - 1] += 1
         for i in range(level, 3):
             self._counters[i] = 0
         number = ".".join(str(n) for n in self._counters[:level])
         self._ids += 1
-        mark = f"_Toc_ci{self._ids}"
+        mark = bookmark or f"_Toc_ci{self._ids}"
         clean = sanitize(text).replace("\n", " ")
         self.headings.append(_Heading(level, clean, number, mark))
         self.parts.append(f'<w:p>{self._ppr(f"Heading {level}")}<w:bookmarkStart w:id="{self._ids}" w:name="{mark}"/>'
@@ -185,22 +200,42 @@ class ReportDoc:
         self.parts.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
 
     def toc(self) -> None:
-        """A table of contents (levels 1-2) filled in on save, with page references Word refreshes."""
-        self.text(phrase("toc", self.lang), style="TOC Heading")
+        """A Word table of contents (levels 1-2): a TOC field whose shown entries are written on save,
+        each a link to its heading with a PAGEREF field for its page (References > Update Table works)."""
         self._toc_at = len(self.parts)
         self.parts.append("")
-        self.text(phrase("toc_hint", self.lang), style="Caption")
+
+    def _fill_section_refs(self, before: int) -> None:
+        """Section numbers in place of the references written before the contents (page 1)."""
+        numbers = {h.bookmark: h.number for h in self.headings}
+        pattern = re.compile(f"{_REF_OPEN}(.*?){_REF_CLOSE}")
+        for n in range(before):
+            if _REF_OPEN in self.parts[n]:
+                self.parts[n] = pattern.sub(lambda m: numbers.get(m.group(1), "—"), self.parts[n])
 
     def _toc_xml(self) -> str:
-        """Entries with hyperlinks and PAGEREF fields (LibreOffice and Word compute the page numbers)."""
-        out = []
+        """The TOC field in a Table of Contents block: heading, entries, the field's end."""
         depth = 2 if sum(h.level <= 2 for h in self.headings) <= TOC_MAX_ENTRIES else 1  # long reports: chapters only
-        for h in (h for h in self.headings if h.level <= depth):
-            pageref = _field(f"PAGEREF {h.bookmark} " + "\\h", "")
+        shown = [h for h in self.headings if h.level <= depth]
+        begin = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> '
+                 f'TOC \\o "1-{depth}" \\h \\z \\u </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/>'
+                 "</w:r>")
+        end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+        entries = []
+        for n, h in enumerate(shown):
+            pageref = _field(f"PAGEREF {h.bookmark} \\h", "")
             link = (f'<w:hyperlink w:anchor="{h.bookmark}" w:history="1">{runs_xml(f"{h.number}  {h.text}")}'
-                    f"</w:hyperlink><w:r><w:tab/></w:r>{pageref}")
-            out.append(f"<w:p>{self._ppr(f'TOC {h.level}')}{link}</w:p>")
-        return "".join(out)
+                    f"<w:r><w:tab/></w:r>{pageref}</w:hyperlink>")
+            last = end if n == len(shown) - 1 else ""
+            entries.append(f"<w:p>{self._ppr(f'TOC {h.level}')}{begin if n == 0 else ''}{link}{last}</w:p>")
+        if not entries:
+            entries.append(f"<w:p>{begin}{end}</w:p>")
+        self._ids += 1
+        heading = f'<w:p>{self._ppr("TOC Heading")}{runs_xml(phrase("toc", self.lang))}</w:p>'
+        hint = (f'<w:p>{self._ppr("Caption")}<w:bookmarkStart w:id="{self._ids}" w:name="{TOC_HINT}"/>'
+                f'{runs_xml(phrase("toc_hint", self.lang))}<w:bookmarkEnd w:id="{self._ids}"/></w:p>')
+        return ('<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/><w:docPartUnique/>'
+                f'</w:docPartObj></w:sdtPr><w:sdtContent>{heading}{"".join(entries)}{hint}</w:sdtContent></w:sdt>')
 
     # ---- tables -------------------------------------------------------------------------
 
@@ -316,6 +351,7 @@ class ReportDoc:
     def save(self, target: Path) -> Path:
         if self._toc_at is not None:
             self.parts[self._toc_at] = self._toc_xml()
+            self._fill_section_refs(self._toc_at)
         head, tail = self._document_frame()
         self.doc.part._element = parse_xml(head + tail)  # the body is streamed in by _write
         built = time.perf_counter()
@@ -420,9 +456,14 @@ def _row_xml(cells: Sequence[Any], widths: Sequence[int], aligns: Sequence[str],
         jc = f'<w:jc w:val="{align}"/>' if align != "left" and not header else ""
         keep_next = "<w:keepNext/>" if keep else ""
         out.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{fill}</w:tcPr><w:p><w:pPr>{pstyle}'
-                   f'{keep_next}{jc}</w:pPr>{runs_xml(styled.text, bold=styled.bold, color=styled.color)}</w:p></w:tc>')
+                   f'{keep_next}{jc}</w:pPr>{_cell_runs(styled)}</w:p></w:tc>')
     out.append("</w:tr>")
     return "".join(out)
+
+
+def _cell_runs(styled: Styled) -> str:
+    runs = runs_xml(styled.text, bold=styled.bold, color=styled.color)
+    return f'<w:hyperlink w:anchor="{styled.link}" w:history="1">{runs}</w:hyperlink>' if styled.link else runs
 
 
 # ---- value formatting, driven by the schema ---------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 
 from ci_excel.compute import period_end
 from ci_excel.config import DEFAULT_MATRIX, Config
-from ci_excel.model import DepartmentResult, Row
+from ci_excel.model import DepartmentResult, KpiHistory, Row
 from ci_excel.render import charts as ch
 from ci_excel.render.docx_base import (
     GREEN,
@@ -26,6 +26,7 @@ from ci_excel.render.docx_base import (
     sheet_table,
     weights,
 )
+from ci_excel.render.first_page import department_decisions, opening
 from ci_excel.render.phrases import phrase
 from ci_excel.schema import FISHBONE, INFO, PRIORITY, STAGE, STEPS, Lang, column_label, enum_label
 from ci_excel.scoring import flag_label, group_by, priority_key
@@ -46,36 +47,31 @@ def matrix_cells(problems: Sequence[Row], config: Config | None) -> tuple[tuple[
     return tuple((i, d, c) for i, row in matrix.items() for d, c in row.items())
 
 
-def cover(doc: ReportDoc, title: str, subtitle: str, lines: Sequence[tuple[str, str]]) -> None:
-    doc.parts.append('<w:p><w:pPr><w:spacing w:before="2400"/></w:pPr></w:p>')
-    doc.text(title, style="Title")
-    doc.text(subtitle, style="Subtitle")
-    for label, value in lines:
-        doc.label_value(label, value)
-    doc.text(phrase("generated_by", doc.lang), style="Caption")
-    doc.page_break()
-    doc.toc()
-    doc.page_break()
-
-
 def build_department(doc: ReportDoc, dept: DepartmentResult, *, generated_on: date,
                      config: Config | None = None) -> None:
     lang = doc.lang
     contact = dept.info.get("contact") or ""
-    cover(doc, phrase("dept_report", lang), sanitize(dept.department), [
-        (INFO.column("department").header(lang), sanitize(dept.department)),
+    problems = sorted(dept.rows("problems"), key=priority_key)
+    anchors: dict[Any, str] = {}
+    for n, p in enumerate(problems):
+        anchors.setdefault(p.get("problem_id"), problem_bookmark(n))
+    opening(doc, phrase("dept_report", lang), sanitize(dept.department), [
         (phrase("period", lang), dept.period),
         (phrase("date", lang), generated_on.isoformat()),
         (INFO.column("contact").header(lang), sanitize(contact)),
-    ])
+    ], department_decisions(dept, anchors, lang))
     doc.frame(f"{sanitize(dept.department)} · {dept.period}")
-    problems = sorted(dept.rows("problems"), key=priority_key)
     summary(doc, dept, problems)
     register(doc, problems, config)
     index = _Index(dept)
-    for problem in problems:
-        problem_section(doc, problem, index, dept.period, config)
+    for n, problem in enumerate(problems):
+        problem_section(doc, problem, index, dept.period, config, dept.kpi_history, problem_bookmark(n))
     appendix(doc, dept)
+
+
+def problem_bookmark(n: int) -> str:
+    """The bookmark on the n-th problem's section (page 1 links to it)."""
+    return f"_Toc_ci_problem{n}"
 
 
 class _Index:
@@ -165,16 +161,18 @@ def register(doc: ReportDoc, problems: Sequence[Row], config: Config | None) -> 
 # ---- one problem ----------------------------------------------------------------------------
 
 
-def problem_section(doc: ReportDoc, problem: Row, index: _Index, period: str, config: Config | None) -> None:
+def problem_section(doc: ReportDoc, problem: Row, index: _Index, period: str, config: Config | None,
+                    history: KpiHistory, bookmark: str) -> None:
     lang = doc.lang
     pid = problem.get("problem_id")
     doc.page_break()  # each problem starts a page: it can be handed on by itself
-    doc.heading(phrase("problem_heading", lang, id=sanitize(pid)) + " " + sanitize(problem.get("issue") or ""), 1)
+    doc.heading(phrase("problem_heading", lang, id=sanitize(pid)) + " " + sanitize(problem.get("issue") or ""), 1,
+                bookmark=bookmark)
     overview(doc, problem)
     root_cause_report(doc, problem, index)
     plan(doc, problem, index, config)
     progress(doc, problem, index, period)
-    results(doc, problem, index)
+    results(doc, problem, index, history, period)
     standards(doc, problem, index)
 
 
@@ -360,7 +358,23 @@ def _progress_cell(row: Row, key: str, lang: Lang) -> Any:
     return fmt("actions", key, row.get(key), lang)
 
 
-def results(doc: ReportDoc, problem: Row, index: _Index) -> None:
+def kpi_runs(problem: Row, kpis: Sequence[Row], history: KpiHistory, period: str) -> tuple[ch.KpiRun, ...]:
+    """Each KPI measured in an earlier stored period, over those periods and this one."""
+    slipped = "gain_not_held" in (problem.get("flags") or ())
+    runs = []
+    for k in kpis:
+        earlier = [p for p in history.get((str(problem.get("problem_id")), str(k.get("kpi"))), ()) if p.period < period]
+        if not any(p.actual is not None for p in earlier):
+            continue
+        periods = (*(p.period for p in earlier), period)
+        actual = (*(p.actual for p in earlier), _num(k.get("actual")))
+        target = (*(p.target for p in earlier), _num(k.get("target")))
+        runs.append(ch.KpiRun(sanitize(k.get("kpi")), sanitize(k.get("unit") or ""), periods, actual, target,
+                              slipped and k.get("met") is False))
+    return tuple(runs)
+
+
+def results(doc: ReportDoc, problem: Row, index: _Index, history: KpiHistory, period: str) -> None:
     lang = doc.lang
     _step_heading(doc, 5)
     kpis = index.rows("results", problem.get("problem_id"))
@@ -371,6 +385,9 @@ def results(doc: ReportDoc, problem: Row, index: _Index) -> None:
                                       _num(k.get("target")), _num(k.get("actual")), _num(k.get("achievement")),
                                       k.get("met")) for k in kpis))
     doc.figure(data, f"{phrase('kpi_chart', lang)} · {sanitize(problem.get('problem_id'))}")
+    runs = kpi_runs(problem, kpis, history, period)
+    if runs:
+        doc.figure(ch.KpiRunsData(runs), f"{phrase('kpi_history', lang)} · {sanitize(problem.get('problem_id'))}")
     keys = ["kpi", "unit", "direction", "baseline", "target", "actual", "achievement", "improvement", "met",
             "annual_benefit"]
     sheet_table(doc, "results", keys, kpis, emphasis=_met_emphasis(lang))

@@ -23,11 +23,13 @@ from ci_excel.config import Config
 from ci_excel.model import DepartmentDigest, DepartmentResult, PeriodDigest, PeriodFigures, PeriodOutline, Row
 from ci_excel.render import charts as ch
 from ci_excel.render.docx_base import RED, ReportDoc, Styled, fmt, sanitize
-from ci_excel.render.docx_department import cover, issues_table, matrix_cells, stage_priority_table
+from ci_excel.render.docx_department import issues_table, matrix_cells, stage_priority_table
+from ci_excel.render.first_page import FIRST_PAGE_ROWS, opening, portfolio_decisions
 from ci_excel.render.phrases import phrase
 from ci_excel.schema import INFO, SHEETS, SOLUTION_CATEGORY, STAGE, column_label
-from ci_excel.scoring import priority_key
+from ci_excel.scoring import off_track, priority_key
 
+ANCHORS = {s: f"_Toc_ci_{s}" for s in ("overdue", "p1", "kpis", "submissions")}  # sections page 1 links to
 TOP_ROWS = 40  # overdue actions and P1 problems listed in the report; the summary workbook has them all
 
 ACTION_KEYS = ("action_id", "what", "who", "due_on", "status")
@@ -78,6 +80,8 @@ class PortfolioDigest:
     classes: dict[tuple[str, str], tuple[str, int, str]] = field(default_factory=dict)  # cell -> (dept, row, class)
     overdue: Top[tuple[Any, ...]] = field(default_factory=lambda: Top(TOP_ROWS))  # (department, *ACTION_KEYS, days)
     p1: Top[tuple[Any, ...]] = field(default_factory=lambda: Top(TOP_ROWS))  # (department, *PROBLEM_KEYS)
+    p1_off: Top[tuple[str, Row]] = field(default_factory=lambda: Top(FIRST_PAGE_ROWS))  # P1 not on track (page 1)
+    most_overdue: Top[tuple[str, Row]] = field(default_factory=lambda: Top(FIRST_PAGE_ROWS))  # (page 1)
     folded: PeriodDigest | None = None  # the period's digest, when given by the caller
 
     @classmethod
@@ -95,8 +99,9 @@ class PortfolioDigest:
             self._problem(name, n, p)
         for n, a in enumerate(dept.rows("actions")):
             if a.get("overdue"):
-                self.overdue.offer((-(a.get("days_overdue") or 0), name, n),
-                                   (name, *(a.get(k) for k in ACTION_KEYS), a.get("days_overdue")))
+                key = (-(a.get("days_overdue") or 0), name, n)
+                self.overdue.offer(key, (name, *(a.get(k) for k in ACTION_KEYS), a.get("days_overdue")))
+                self.most_overdue.offer(key, (name, {k: a.get(k) for k in (*ACTION_KEYS, "days_overdue")}))
 
     def _problem(self, name: str, n: int, p: Row) -> None:
         impact, difficulty, cls = p.get("impact"), p.get("difficulty"), p.get("priority")
@@ -106,6 +111,9 @@ class PortfolioDigest:
                 self.classes[cell] = (name, n, str(cls))
         if cls == "P1":
             self.p1.offer((priority_key(p), name, n), (name, *(p.get(k) for k in PROBLEM_KEYS)))
+            if off_track(p):
+                keys = ("problem_id", "issue", "statement", "owner", "flags")
+                self.p1_off.offer((priority_key(p), name, n), (name, {k: p.get(k) for k in keys}))
 
     @property
     def departments(self) -> list[DepartmentDigest]:
@@ -124,11 +132,15 @@ class PortfolioDigest:
 def build_portfolio(doc: ReportDoc, digest: PortfolioDigest, outline: PeriodOutline, *, generated_on: date,
                     config: Config | None = None) -> None:
     lang = doc.lang
-    cover(doc, phrase("portfolio_report", lang), outline.period, [
-        (phrase("period", lang), outline.period), (phrase("date", lang), generated_on.isoformat()),
-        (phrase("departments", lang), str(len(digest.digests)))])
-    doc.frame(f"{phrase('portfolio_report', lang)} · {outline.period}")
     departments, period = digest.departments, digest.period()
+    decisions = portfolio_decisions(
+        digest.p1_off.items(), digest.most_overdue.items(),
+        [(d.department, d.gains_not_held, d.kpis_missed) for d in departments], outline.missing, period.late,
+        ANCHORS, lang)
+    opening(doc, phrase("portfolio_report", lang), outline.period, [
+        (phrase("period", lang), outline.period), (phrase("date", lang), generated_on.isoformat()),
+        (phrase("departments", lang), str(len(digest.digests)))], decisions)
+    doc.frame(f"{phrase('portfolio_report', lang)} · {outline.period}")
     headline(doc, outline)
     distribution(doc, digest, period, departments, config)
     trend(doc, outline.trend)
@@ -203,7 +215,7 @@ def trend(doc: ReportDoc, figures: Sequence[PeriodFigures]) -> None:
 def overdue(doc: ReportDoc, top: Top[tuple[Any, ...]]) -> None:
     """The most overdue actions first; when there are more than TOP_ROWS, says where the rest are."""
     lang = doc.lang
-    doc.heading(phrase("overdue_actions", lang), 1)
+    doc.heading(phrase("overdue_actions", lang), 1, bookmark=ANCHORS["overdue"])
     if not top.total:
         doc.text(phrase("none", lang))
         return
@@ -218,7 +230,7 @@ def overdue(doc: ReportDoc, top: Top[tuple[Any, ...]]) -> None:
 def p1_problems(doc: ReportDoc, top: Top[tuple[Any, ...]]) -> None:
     """P1 problems in priority order; when there are more than TOP_ROWS, says where the rest are."""
     lang = doc.lang
-    doc.heading(phrase("p1_problems", lang), 1)
+    doc.heading(phrase("p1_problems", lang), 1, bookmark=ANCHORS["p1"])
     if not top.total:
         doc.text(phrase("none", lang))
         return
@@ -237,7 +249,7 @@ def _capped(doc: ReportDoc, top: Top[Any], sheet: str) -> None:
 
 def kpis(doc: ReportDoc, departments: Sequence[DepartmentDigest]) -> None:
     lang = doc.lang
-    doc.heading(phrase("kpi_achievement", lang), 1)
+    doc.heading(phrase("kpi_achievement", lang), 1, bookmark=ANCHORS["kpis"])
     rows = []
     for d in departments:
         if d.kpi_rate is None:
@@ -302,7 +314,7 @@ def quality(doc: ReportDoc, departments: Sequence[DepartmentDigest], outline: Pe
 
 def submissions(doc: ReportDoc, departments: Sequence[DepartmentDigest], outline: PeriodOutline) -> None:
     lang = doc.lang
-    doc.heading(phrase("submissions", lang), 1)
+    doc.heading(phrase("submissions", lang), 1, bookmark=ANCHORS["submissions"])
     rows: list[list[Any]] = [[sanitize(name), Styled(phrase("missing", lang), color=RED, bold=True), ""]
                              for name in outline.missing]
     rows += [[sanitize(d.department), Styled(phrase("late", lang), color="B9770E", bold=True),

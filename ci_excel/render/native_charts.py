@@ -401,8 +401,43 @@ def _kpi_title(kpi: ch.KpiBar, lang: Lang) -> str:
     return f"{title}\n{column_label('results', 'achievement', lang)} {ach}"
 
 
+def kpi_runs(data: ch.KpiRunsData, lang: Lang, style: ChartStyle) -> list[NativeChart]:
+    """One line panel per KPI over the periods (actual, target dashed), three to a line."""
+    width = style.width_emu // KPI_PER_ROW - 12700
+    return [_run_panel(run, lang, style, width) for run in data.runs]
+
+
+def _run_panel(run: ch.KpiRun, lang: Lang, style: ChartStyle, width: int) -> NativeChart:
+    chart_data = CategoryChartData(number_format="General")
+    chart_data.categories = list(run.periods)
+    chart_data.add_series(column_label("results", "actual", lang), run.actual)
+    chart_data.add_series(column_label("results", "target", lang), run.target)
+    chart, space = _chart(XL_CHART_TYPE.LINE_MARKERS, chart_data)
+    actual, target = chart.plots[0].series
+    color = ch.RED if run.slipped else ch.BLUE
+    for series, tint in ((actual, color), (target, ch.GREY)):
+        series.smooth = False
+        series.format.line.color.rgb = _hex(tint)
+        series.format.line.width = Pt(1.5 if series is actual else 1.0)
+        series.marker.format.fill.solid()
+        series.marker.format.fill.fore_color.rgb = _hex(tint)
+        series.marker.format.line.color.rgb = _hex(tint)
+    target.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+    target.marker.style = XL_MARKER_STYLE.NONE
+    _light_grid(chart)
+    chart.has_title = True
+    chart.chart_title.text_frame.text = run.label + (f" ({run.unit})" if run.unit else "")
+    paragraph = chart.chart_title.text_frame.paragraphs[0]
+    paragraph.font.size = Pt(style.size_pt)
+    paragraph.font.bold = True
+    paragraph.font.color.rgb = _hex(ch.RED if run.slipped else TEXT)
+    _legend(chart)
+    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+    return _finish(chart, space, chart_data, style, 5.2, width_emu=width)
+
+
 _BUILDERS: dict[type, Callable[[Any, Lang, ChartStyle], list[NativeChart]]] = {
     ch.StackedBarsData: stacked, ch.TrendData: trend, ch.ParetoData: pareto, ch.GanttData: gantt,
-    ch.KpiData: kpis,
+    ch.KpiData: kpis, ch.KpiRunsData: kpi_runs,
 }
 

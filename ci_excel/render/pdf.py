@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ci_excel.errors import CiExcelError
 from ci_excel.fileio import atomic_write
+from ci_excel.render.toc_pages import fill_toc_pages
 
 OnError = Callable[[Path, str], None]
 CANDIDATES = ("soffice", "libreoffice")
@@ -48,9 +49,18 @@ def convert_to_pdf(docs: Sequence[Path], *, jobs: int = 2, timeout: float = 120,
                    on_error: OnError | None = None) -> dict[Path, Path]:
     """Convert each document to a PDF beside it; returns document -> PDF for those converted.
 
-    Failures (timeout, crash, no output) go to `on_error(doc, reason)`; without a callback they
-    raise CiExcelError after the other documents were converted.
+    A report's contents get their page numbers from its first PDF (`toc_pages`), and the report is
+    converted once more so its PDF shows them. Failures (timeout, crash, no output) go to
+    `on_error(doc, reason)`; without a callback they raise CiExcelError after the other documents
+    were converted.
     """
+    done = _convert(docs, jobs=jobs, timeout=timeout, on_error=on_error)
+    paged = [doc for doc, pdf in done.items() if fill_toc_pages(doc, pdf)]
+    done.update(_convert(paged, jobs=jobs, timeout=timeout, on_error=on_error))
+    return done
+
+
+def _convert(docs: Sequence[Path], *, jobs: int, timeout: float, on_error: OnError | None) -> dict[Path, Path]:
     if not docs:
         return {}
     soffice = find_soffice()

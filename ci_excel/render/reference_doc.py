@@ -54,7 +54,7 @@ def build_reference_document() -> DocumentObject:
     _table_style(doc)
     _heading_numbering(doc)
     _font_table(doc)
-    _settings(doc)
+    quiet_open(doc)
     _sample_body(doc)
     return doc
 
@@ -229,26 +229,12 @@ def _font_table(doc: DocumentObject) -> None:
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _settings(doc: DocumentObject) -> None:
-    """Word refreshes the table of contents and page references when the report is opened."""
+def quiet_open(doc: DocumentObject) -> None:
+    """Word asks nothing on opening: no "update the fields?" question (a PMO template may carry it).
+    The contents are a TOC field Word refreshes with References > Update Table."""
     settings = doc.settings.element
-    if settings.find(qn("w:updateFields")) is not None:
-        return
-    element = parse_xml(f'<w:updateFields {nsdecls("w")} w:val="true"/>')
-    later = next((child for child in settings if etree.QName(child).localname in _AFTER_UPDATE_FIELDS), None)
-    if later is not None:
-        later.addprevious(element)
-    else:
-        settings.append(element)
-
-
-# CT_Settings children that come after w:updateFields in the schema's sequence.
-_AFTER_UPDATE_FIELDS = {
-    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr", "attachedSchema",
-    "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade",
-    "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags",
-    "decimalSymbol", "listSeparator",
-}
+    for element in settings.findall(qn("w:updateFields")):
+        settings.remove(element)
 
 
 def _sample_body(doc: DocumentObject) -> None:
