@@ -332,7 +332,15 @@ def gantt(data: ch.GanttData, lang: Lang, style: ChartStyle) -> list[NativeChart
             _fill(planned.points[n], "#d5d8dc")
     _gantt_axes(chart, data, segments)
     _legend(chart, hide=[0])
+    _blank_cached_name(offset)
     return [_finish(chart, space, chart_data, style, 2.6 + 0.85 * len(data.bars))]
+
+
+def _blank_cached_name(series: Any) -> None:
+    """The invisible offset series keeps its name in the workbook, but shows none: LibreOffice does not
+    honour the legend entry's deletion, so a blank name keeps "start" out of its legend."""
+    for value in series._element.findall(f"{{{_C}}}tx/{{{_C}}}strRef/{{{_C}}}strCache/{{{_C}}}pt/{{{_C}}}v"):
+        value.text = " "  # LibreOffice shows "Series1" for an empty name
 
 
 def _gantt_axes(chart: Chart, data: ch.GanttData, segments: Sequence[_Segments]) -> None:
