@@ -44,6 +44,7 @@ from ci_excel.render.docx_base import (
     Styled,
     Timings,
     _widths,
+    runs_xml,
     sanitize,
 )
 from ci_excel.render.docx_department import build_department
@@ -113,7 +114,16 @@ class NaiveDoc:
         p.add_run(f"{label}:").bold = True
         p.add_run(sanitize(value))
 
-    def heading(self, text: Any, level: int = 1) -> None:
+    def label_runs(self, label: str, value: Any, after: str = "") -> list[str]:
+        return [runs_xml(f"{label}:", bold=True), runs_xml(f"{sanitize(value)}{after}")]
+
+    def run(self, text: Any, *, bold: bool = False, color: str | None = None, size: float | None = None) -> str:
+        return runs_xml(text, bold=bold, color=color, size=size)
+
+    def section_ref(self, bookmark: str) -> str:
+        return ""
+
+    def heading(self, text: Any, level: int = 1, *, bookmark: str | None = None) -> None:
         self._flush_parts()
         self.doc.add_heading(sanitize(text), level)
 
