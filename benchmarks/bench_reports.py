@@ -34,6 +34,8 @@ from docx.oxml.ns import nsdecls
 from docx.shared import Emu, Twips
 
 from ci_excel.render import charts as ch
+from ci_excel.render import drawing
+from ci_excel.render import figures as fig
 from ci_excel.render.docx import render_all
 from ci_excel.render.docx_base import (
     _NS,
@@ -56,17 +58,17 @@ from tests.factories import sample_period
 # ---- the naive build: same content, high-level python-docx, pyplot, no cache -------------------
 
 
-def pyplot_png(data: ch.ChartData, lang: Lang) -> bytes:
+def pyplot_png(data: fig.ChartData, lang: Lang) -> bytes:
     """A fresh pyplot figure per chart, drawn by the same code, saved and closed."""
     import matplotlib.pyplot as plt
 
-    original = ch.new_figure
+    original = drawing.new_figure
 
     def pyplot_figure(width: float, height: float) -> Any:
-        ch.use_report_style()
+        drawing.use_report_style()
         return plt.figure(figsize=(width, height), dpi=DPI)
 
-    ch.new_figure = pyplot_figure  # type: ignore[assignment]
+    drawing.new_figure = pyplot_figure  # type: ignore[assignment]
     try:
         fig = ch.DRAWERS[type(data)](data, lang)
         buffer = io.BytesIO()
@@ -74,7 +76,7 @@ def pyplot_png(data: ch.ChartData, lang: Lang) -> bytes:
         plt.close(fig)
         return buffer.getvalue()
     finally:
-        ch.new_figure = original  # type: ignore[assignment]
+        drawing.new_figure = original  # type: ignore[assignment]
 
 
 @dataclass
@@ -149,7 +151,7 @@ class NaiveDoc:
         tr_pr = table.rows[0]._tr.get_or_add_trPr()
         tr_pr.append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
 
-    def figure(self, data: ch.ChartData, caption: str) -> None:
+    def figure(self, data: fig.ChartData, caption: str) -> None:
         started = time.perf_counter()
         png = pyplot_png(data, self.lang)
         self.timings.charts += time.perf_counter() - started
@@ -244,7 +246,7 @@ def main() -> None:
     stats = ch.ChartStats()
     with tempfile.TemporaryDirectory(prefix="bench_reports_") as tmp:
         root = Path(tmp)
-        ch.Charts(lang="zh").png(ch.TrendData(("2026-11",), (("new", (1.0,)),)))  # font cache, imports: once
+        ch.Charts(lang="zh").png(fig.TrendData(("2026-11",), (("new", (1.0,)),)))  # font cache, imports: once
 
         def optimized(folder: str, cache: Path | None, reuse: bool = True) -> Callable[[], tuple[int, Timings]]:
             def run() -> tuple[int, Timings]:

@@ -15,36 +15,39 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from ci_excel.render import charts as ch
+from ci_excel.render import draw_diagrams, drawing
+from ci_excel.render import figures as fig
 from ci_excel.render.fonts import CJK_FAMILIES, cjk_family
 from ci_excel.schema import FISHBONE
 
 LONG = "审核员不熟悉大促期间新上线的订单审核流程,导致重复录入 and manual re-entry of address data"
 
 
-def many_causes(per_category: int) -> ch.FishboneData:
-    causes = tuple(ch.Cause(c.key, f"{c.zh}{n} {LONG[: 8 + 5 * n]}", "细分原因:高峰期系统卡顿" if n % 2 else "", n == 0)
-                   for c in FISHBONE.choices for n in range(per_category))
-    return ch.FishboneData("在电商大促场景下,订单审核环节存在人工重复录入信息问题,导致订单处理时效延长2小时", causes)
+def many_causes(per_category: int) -> fig.FishboneData:
+    causes = tuple(fig.Cause(c.key, f"{c.zh}{n} {LONG[: 8 + 5 * n]}", "细分原因:高峰期系统卡顿" if n % 2 else "",
+                             n == 0) for c in FISHBONE.choices for n in range(per_category))
+    return fig.FishboneData("在电商大促场景下,订单审核环节存在人工重复录入信息问题,导致订单处理时效延长2小时", causes)
 
 
-def sample_inputs() -> list[ch.ChartData]:
+def sample_inputs() -> list[fig.ChartData]:
     cells = tuple((i, d, "P1" if i == "high" else "P3") for i in ("high", "medium", "low")
                   for d in ("low", "medium", "high"))
     return [
         many_causes(3),
-        ch.MatrixData(tuple((f"P-{n:03d}", "high", "low") for n in range(25)), cells),
-        ch.MatrixData(tuple(("", "low", "high") for _ in range(400)), cells, counts_only=True),
-        ch.ParetoData(tuple((f"原因{n} {LONG[:12]}", float(60 - 4 * n)) for n in range(14))),
-        ch.GanttData((ch.GanttBar("A-001 开发订单地址自动抓取接口并上线试运行", date(2026, 10, 1), date(2026, 11, 10),
+        fig.MatrixData(tuple((f"P-{n:03d}", "high", "low") for n in range(25)), cells),
+        fig.MatrixData(tuple(("", "low", "high") for _ in range(400)), cells, counts_only=True),
+        fig.ParetoData(tuple((f"原因{n} {LONG[:12]}", float(60 - 4 * n)) for n in range(14))),
+        fig.GanttData((fig.GanttBar("A-001 开发订单地址自动抓取接口并上线试运行", date(2026, 10, 1), date(2026, 11, 10),
                                   percent=0.4, status="in_progress", days_overdue=20),
-                      ch.GanttBar("A-002 培训", date(2026, 11, 2), date(2026, 11, 20), date(2026, 11, 18), 1.0, "done"),
-                      ch.GanttBar("A-003 取消的行动", date(2026, 11, 5), date(2026, 12, 5), status="cancelled")),
+                      fig.GanttBar("A-002 培训", date(2026, 11, 2), date(2026, 11, 20), date(2026, 11, 18), 1.0,
+                                   "done"),
+                      fig.GanttBar("A-003 取消的行动", date(2026, 11, 5), date(2026, 12, 5), status="cancelled")),
                      date(2026, 11, 30)),
-        ch.KpiData(tuple(ch.KpiBar(f"订单处理时效{n} {LONG[:10]}", "小时", 4, 2, 2.5 if n else None, 0.75, False)
+        fig.KpiData(tuple(fig.KpiBar(f"订单处理时效{n} {LONG[:10]}", "小时", 4, 2, 2.5 if n else None, 0.75, False)
                          for n in range(4))),
-        ch.TrendData(("2026-09", "2026-10", "2026-11"), (("new", (3, 4, 5)), ("closed", (1, 2, 2)),
+        fig.TrendData(("2026-09", "2026-10", "2026-11"), (("new", (3, 4, 5)), ("closed", (1, 2, 2)),
                                                           ("open", (10, 12, 15)), ("overdue", (2, 3, 1)))),
-        ch.StackedBarsData(("流程优化类", "工具升级类"), (("已采纳", ch.BLUE, (2.0, 3.0)),), horizontal=True),
+        fig.StackedBarsData(("流程优化类", "工具升级类"), (("已采纳", fig.BLUE, (2.0, 3.0)),), horizontal=True),
     ]
 
 
@@ -80,7 +83,7 @@ def test_every_chart_renders_without_missing_glyphs(lang: str, tmp_path: Path) -
 
 @pytest.mark.parametrize(("per_category", "lang"), [(1, "zh"), (4, "zh"), (12, "zh"), (6, "en")])
 def test_fishbone_labels_do_not_overlap_or_leave_the_figure(per_category: int, lang: str) -> None:
-    fig = ch.draw_fishbone(many_causes(per_category), lang)  # type: ignore[arg-type]
+    fig = draw_diagrams.draw_fishbone(many_causes(per_category), lang)  # type: ignore[arg-type]
     texts = drawn(fig)
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     frame = fig.bbox
@@ -90,11 +93,11 @@ def test_fishbone_labels_do_not_overlap_or_leave_the_figure(per_category: int, l
         assert box.y0 >= frame.y0 - 1 and box.y1 <= frame.y1 + 1, text.get_text()
     for (a, box_a), (b, box_b) in itertools.combinations(zip(texts, boxes, strict=True), 2):
         assert not box_a.shrunk(0.98, 0.9).overlaps(box_b.shrunk(0.98, 0.9)), (a.get_text(), b.get_text())
-    assert fig.get_figheight() <= ch.MAX_HEIGHT + 0.01
+    assert fig.get_figheight() <= drawing.MAX_HEIGHT + 0.01
 
 
 def test_fishbone_shows_all_six_categories_and_marks_hidden_causes() -> None:
-    texts = [t.get_text() for t in drawn(ch.draw_fishbone(many_causes(40), "zh"))]
+    texts = [t.get_text() for t in drawn(draw_diagrams.draw_fishbone(many_causes(40), "zh"))]
     assert all(c.zh in texts for c in FISHBONE.choices)
     assert any(t.startswith("…另有") for t in texts)
 
@@ -112,17 +115,17 @@ def test_other_charts_keep_everything_inside_the_figure(lang: str) -> None:
 
 
 def test_wrap_breaks_chinese_and_keeps_latin_words() -> None:
-    lines = ch.wrap("在电商大促场景下 order review has manual re-entry", 8)
-    assert all(ch.text_em(line) <= 8 for line in lines)
+    lines = drawing.wrap("在电商大促场景下 order review has manual re-entry", 8)
+    assert all(drawing.text_em(line) <= 8 for line in lines)
     assert "review" in " ".join(lines).split()
-    assert ch.wrap("一二三四五六七八九十", 4, max_lines=2) == ["一二三四", "五六七…"]
+    assert drawing.wrap("一二三四五六七八九十", 4, max_lines=2) == ["一二三四", "五六七…"]
 
 
 def test_identical_inputs_are_drawn_once(tmp_path: Path) -> None:
     data = sample_inputs()[0]
     first = ch.Charts(lang="zh", cache_dir=tmp_path)
     png = first.png(data)
-    assert first.png(ch.FishboneData(data.effect, data.causes)) == png  # type: ignore[attr-defined]
+    assert first.png(fig.FishboneData(data.effect, data.causes)) == png  # type: ignore[attr-defined]
     assert (first.stats.rendered, first.stats.cached) == (1, 1)
     second = ch.Charts(lang="zh", cache_dir=tmp_path)  # a later run: read from disk
     assert second.png(data) == png and second.stats.rendered == 0

@@ -17,8 +17,8 @@ from lxml import etree
 from ci_excel.cli import main
 from ci_excel.compute import department_digest, period_digest
 from ci_excel.model import PeriodResult
-from ci_excel.render.charts import PRIORITY_EDGES
 from ci_excel.render.docx import render_reports
+from ci_excel.render.figures import PRIORITY_EDGES
 from ci_excel.render.phrases import phrase
 from ci_excel.schema import PRIORITY, STAGE, column_label
 from ci_excel.sessions import default_db_url

@@ -32,7 +32,9 @@ from docx.oxml.ns import nsdecls, nsmap, qn
 from lxml import etree
 
 from ci_excel import fileio
-from ci_excel.render.charts import DPI, ChartData, Charts, text_em
+from ci_excel.render.charts import Charts
+from ci_excel.render.drawing import DPI, text_em
+from ci_excel.render.figures import ChartData
 from ci_excel.render.fonts import DOCX_EAST_ASIA, DOCX_LATIN
 from ci_excel.render.native_charts import WORKBOOK_RID, ChartStyle, NativeChart, native_charts
 from ci_excel.render.phrases import phrase

@@ -12,7 +12,7 @@ from typing import Any
 from ci_excel.compute import period_end
 from ci_excel.config import DEFAULT_MATRIX, Config
 from ci_excel.model import DepartmentResult, KpiHistory, Row
-from ci_excel.render import charts as ch
+from ci_excel.render import figures as ch
 from ci_excel.render.docx_base import (
     GREEN,
     RED,

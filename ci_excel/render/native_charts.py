@@ -32,7 +32,7 @@ from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.oxml import parse_xml
 from pptx.util import Pt
 
-from ci_excel.render import charts as ch
+from ci_excel.render import figures as ch
 from ci_excel.render.fonts import DOCX_EAST_ASIA, DOCX_LATIN
 from ci_excel.render.phrases import phrase
 from ci_excel.schema import Lang, column_label
