@@ -37,19 +37,10 @@ from ci_excel.render import charts as ch
 from ci_excel.render import drawing
 from ci_excel.render import figures as fig
 from ci_excel.render.docx import render_all
-from ci_excel.render.docx_base import (
-    _NS,
-    DPI,
-    EMU_PER_INCH,
-    MAX_IMAGE_IN,
-    ReportDoc,
-    Styled,
-    Timings,
-    _widths,
-    runs_xml,
-    sanitize,
-)
+from ci_excel.render.docx_base import EMU_PER_INCH, MAX_IMAGE_IN, ReportDoc, Timings
 from ci_excel.render.docx_department import build_department
+from ci_excel.render.docx_xml import Styled, column_widths, runs_xml, sanitize
+from ci_excel.render.drawing import DPI
 from ci_excel.render.phrases import phrase
 from ci_excel.render.reference_doc import ASSET, TABLE_STYLE, TABLE_TEXT, clear_body
 from ci_excel.schema import Lang
@@ -96,7 +87,8 @@ class NaiveDoc:
 
     def _flush_parts(self) -> None:
         for xml in self.parts:
-            self.doc.element.body.sectPr.addprevious(parse_xml(xml.replace("<w:p>", f"<w:p {_NS}>", 1)))
+            declared = xml.replace("<w:p>", f"<w:p {nsdecls('w', 'r', 'wp', 'a', 'pic')}>", 1)
+            self.doc.element.body.sectPr.addprevious(parse_xml(declared))
         self.parts.clear()
 
     def paragraph(self, *runs: str, style: str | None = None, extra: str = "") -> None:
@@ -139,7 +131,7 @@ class NaiveDoc:
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], weights: Sequence[float], *,
               align: Sequence[str] | None = None) -> None:
         self._flush_parts()
-        widths = _widths(weights)
+        widths = column_widths(weights)
         table = self.doc.add_table(rows=len(rows) + 1, cols=len(headers))
         table.style = self.doc.styles[TABLE_STYLE]
         for r, values in enumerate([list(headers), *rows]):

@@ -17,10 +17,8 @@ import time
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any, Literal
-from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -33,16 +31,33 @@ from lxml import etree
 
 from ci_excel import fileio
 from ci_excel.render.charts import Charts
-from ci_excel.render.drawing import DPI, text_em
+from ci_excel.render.docx_xml import (
+    EMPTY,
+    TEXT_WIDTH_TWIPS,
+    Styled,
+    Xml,
+    bookmarked,
+    column_widths,
+    complex_field,
+    escaped,
+    hyperlink,
+    join,
+    min_twips,
+    paragraph,
+    paragraph_properties,
+    runs_xml,
+    sanitize,
+    table_row,
+)
+from ci_excel.render.drawing import DPI
 from ci_excel.render.figures import ChartData
 from ci_excel.render.fonts import DOCX_EAST_ASIA, DOCX_LATIN
 from ci_excel.render.native_charts import WORKBOOK_RID, ChartStyle, NativeChart, native_charts
-from ci_excel.render.phrases import phrase
+from ci_excel.render.phrases import colon, phrase
 from ci_excel.render.reference_doc import FIGURE, TABLE_STYLE, TABLE_TEXT, clear_body, quiet_open
-from ci_excel.schema import SHEETS, ColType, Lang
+from ci_excel.schema import Lang
 
 TOC_MAX_ENTRIES = 40  # beyond this the table of contents lists level-1 headings only (one page)
-TEXT_WIDTH_TWIPS = 9412  # 16.6 cm: A4 minus 2.2 cm margins
 EMU_PER_INCH = 914400
 MAX_IMAGE_IN = (6.5, 8.8)
 EMU_PER_TWIP = 635
@@ -51,35 +66,12 @@ XLSX_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_URI = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 FigureMode = Literal["native", "png"]  # native: editable DrawingML charts; png: matplotlib pictures for all
 CORE_PROPERTY_CHARS = 255  # the longest title python-docx (and Word) take
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _NS = nsdecls("w", "r", "wp", "a", "pic")
 _BODY_NS = {k: nsmap[k] for k in ("w", "r", "wp", "a", "pic")}
-_QUOTE = {'"': "&quot;"}
-RED, GREEN, GREY = "C0392B", "1E8449", "7F8C8D"
 _REF_OPEN, _REF_CLOSE = "⟦ref:", "⟧"  # a section reference until the heading numbers are known
 TOC_HINT = "_ci_toc_hint"  # the bookmark on the hint under the contents, removed once page numbers are filled
-_SPACER = '<w:p><w:pPr><w:spacing w:before="0" w:after="60"/></w:pPr></w:p>'
-
-
-def sanitize(value: Any) -> str:
-    """Text safe for WordprocessingML: no control characters, tabs as spaces, CRLF as newline."""
-    text = "" if value is None else str(value)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return _INVALID_XML.sub("", text)
-
-
-@dataclass(frozen=True)
-class Styled:
-    """A table cell or run with emphasis: colour (hex), bold, background fill."""
-
-    text: str
-    color: str | None = None
-    bold: bool = False
-    fill: str | None = None
-    link: str | None = None  # a bookmark in the report the text links to
-
-
-Cell = str | Styled
+_SPACER = Xml('<w:p><w:pPr><w:spacing w:before="0" w:after="60"/></w:pPr></w:p>')
+_KEEP_NEXT = Xml("<w:keepNext/>")
 
 
 @dataclass
@@ -96,27 +88,6 @@ class Timings:
         self.build += other.build
         self.save += other.save
         self.reports += other.reports
-
-
-def colon(lang: Lang) -> str:
-    """A label's colon: full-width in Chinese, colon and space in English."""
-    return "：" if lang == "zh" else ": "
-
-
-def runs_xml(text: Any, *, bold: bool = False, color: str | None = None, size: float | None = None) -> str:
-    """One or more w:r elements; newlines become line breaks."""
-    props = ("<w:b/>" if bold else "") + (f'<w:color w:val="{color}"/>' if color else "") + (
-        f'<w:sz w:val="{round(size * 2)}"/>' if size else "")
-    rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
-    lines = sanitize(text).split("\n")
-    inner = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in lines)
-    return f"<w:r>{rpr}{inner}</w:r>"
-
-
-def _field(instr: str, shown: str = "1") -> str:
-    return (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> {instr} '
-            f'</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>{shown}</w:t></w:r>'
-            f'<w:r><w:fldChar w:fldCharType="end"/></w:r>')
 
 
 @dataclass
@@ -137,7 +108,7 @@ class ReportDoc:
     timings: Timings = field(default_factory=Timings)
     figures: FigureMode = "native"
     doc: DocumentObject = field(init=False)
-    parts: list[str] = field(default_factory=list)
+    parts: list[Xml] = field(default_factory=list)
     headings: list[_Heading] = field(default_factory=list)
     _toc_at: int | None = None
     _counters: list[int] = field(default_factory=lambda: [0, 0, 0])
@@ -160,25 +131,23 @@ class ReportDoc:
 
     # ---- paragraphs ---------------------------------------------------------------------
 
-    def _ppr(self, style: str | None, extra: str = "") -> str:
-        style_id = self._styles.get(style or "") if style else None
-        inner = (f'<w:pStyle w:val="{style_id}"/>' if style_id else "") + extra
-        return f"<w:pPr>{inner}</w:pPr>" if inner else ""
+    def _ppr(self, style: str | None, extra: Xml = EMPTY) -> Xml:
+        return paragraph_properties(self._styles.get(style or "") if style else None, extra)
 
-    def paragraph(self, *runs: str, style: str | None = None, extra: str = "") -> None:
-        self.parts.append(f"<w:p>{self._ppr(style, extra)}{''.join(runs)}</w:p>")
+    def paragraph(self, *runs: Xml, style: str | None = None, extra: Xml = EMPTY) -> None:
+        self.parts.append(paragraph(self._ppr(style, extra), *runs))
 
     def text(self, text: Any, *, style: str | None = None, bold: bool = False, color: str | None = None) -> None:
         """A paragraph; a bold one is a label for what follows and stays on its page."""
-        self.paragraph(runs_xml(text, bold=bold, color=color), style=style, extra="<w:keepNext/>" if bold else "")
+        self.paragraph(runs_xml(text, bold=bold, color=color), style=style, extra=_KEEP_NEXT if bold else EMPTY)
 
     def label_value(self, label: str, value: Any) -> None:
         self.paragraph(*self.label_runs(label, value))
 
-    def label_runs(self, label: str, value: Any, after: str = "") -> list[str]:
+    def label_runs(self, label: str, value: Any, after: str = "") -> list[Xml]:
         return [runs_xml(label + colon(self.lang), bold=True), runs_xml(f"{sanitize(value)}{after}")]
 
-    def run(self, text: Any, *, bold: bool = False, color: str | None = None, size: float | None = None) -> str:
+    def run(self, text: Any, *, bold: bool = False, color: str | None = None, size: float | None = None) -> Xml:
         return runs_xml(text, bold=bold, color=color, size=size)
 
     def section_ref(self, bookmark: str) -> str:
@@ -195,17 +164,16 @@ class ReportDoc:
         mark = bookmark or f"_Toc_ci{self._ids}"
         clean = sanitize(text).replace("\n", " ")
         self.headings.append(_Heading(level, clean, number, mark))
-        self.parts.append(f'<w:p>{self._ppr(f"Heading {level}")}<w:bookmarkStart w:id="{self._ids}" w:name="{mark}"/>'
-                          f'{runs_xml(clean)}<w:bookmarkEnd w:id="{self._ids}"/></w:p>')
+        self.parts.append(paragraph(self._ppr(f"Heading {level}"), bookmarked(self._ids, mark, runs_xml(clean))))
 
     def page_break(self) -> None:
-        self.parts.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
+        self.parts.append(Xml('<w:p><w:r><w:br w:type="page"/></w:r></w:p>'))
 
     def toc(self) -> None:
         """A Word table of contents (levels 1-2): a TOC field whose shown entries are written on save,
         each a link to its heading with a PAGEREF field for its page (References > Update Table works)."""
         self._toc_at = len(self.parts)
-        self.parts.append("")
+        self.parts.append(EMPTY)
 
     def _fill_section_refs(self, before: int) -> None:
         """Section numbers in place of the references written before the contents (page 1)."""
@@ -213,31 +181,29 @@ class ReportDoc:
         pattern = re.compile(f"{_REF_OPEN}(.*?){_REF_CLOSE}")
         for n in range(before):
             if _REF_OPEN in self.parts[n]:
-                self.parts[n] = pattern.sub(lambda m: numbers.get(m.group(1), "—"), self.parts[n])
+                self.parts[n] = Xml(pattern.sub(lambda m: escaped(numbers.get(m.group(1), "—")), self.parts[n]))
 
-    def _toc_xml(self) -> str:
+    def _toc_xml(self) -> Xml:
         """The TOC field in a Table of Contents block: heading, entries, the field's end."""
         depth = 2 if sum(h.level <= 2 for h in self.headings) <= TOC_MAX_ENTRIES else 1  # long reports: chapters only
         shown = [h for h in self.headings if h.level <= depth]
-        begin = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> '
-                 f'TOC \\o "1-{depth}" \\h \\z \\u </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/>'
-                 "</w:r>")
-        end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+        begin = Xml('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> '
+                    f'TOC \\o "1-{depth}" \\h \\z \\u </w:instrText></w:r><w:r><w:fldChar '
+                    'w:fldCharType="separate"/></w:r>')
+        end = Xml('<w:r><w:fldChar w:fldCharType="end"/></w:r>')
         entries = []
         for n, h in enumerate(shown):
-            pageref = _field(f"PAGEREF {h.bookmark} \\h", "")
-            link = (f'<w:hyperlink w:anchor="{h.bookmark}" w:history="1">{runs_xml(f"{h.number}  {h.text}")}'
-                    f"<w:r><w:tab/></w:r>{pageref}</w:hyperlink>")
-            last = end if n == len(shown) - 1 else ""
-            entries.append(f"<w:p>{self._ppr(f'TOC {h.level}')}{begin if n == 0 else ''}{link}{last}</w:p>")
+            entry = join([runs_xml(f"{h.number}  {h.text}"), Xml("<w:r><w:tab/></w:r>"),
+                          complex_field(f"PAGEREF {h.bookmark} \\h", "")])
+            entries.append(paragraph(self._ppr(f"TOC {h.level}"), begin if n == 0 else EMPTY,
+                                     hyperlink(h.bookmark, entry), end if n == len(shown) - 1 else EMPTY))
         if not entries:
-            entries.append(f"<w:p>{begin}{end}</w:p>")
+            entries.append(paragraph(EMPTY, begin, end))
         self._ids += 1
-        heading = f'<w:p>{self._ppr("TOC Heading")}{runs_xml(phrase("toc", self.lang))}</w:p>'
-        hint = (f'<w:p>{self._ppr("Caption")}<w:bookmarkStart w:id="{self._ids}" w:name="{TOC_HINT}"/>'
-                f'{runs_xml(phrase("toc_hint", self.lang))}<w:bookmarkEnd w:id="{self._ids}"/></w:p>')
-        return ('<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/><w:docPartUnique/>'
-                f'</w:docPartObj></w:sdtPr><w:sdtContent>{heading}{"".join(entries)}{hint}</w:sdtContent></w:sdt>')
+        heading = paragraph(self._ppr("TOC Heading"), runs_xml(phrase("toc", self.lang)))
+        hint = paragraph(self._ppr("Caption"), bookmarked(self._ids, TOC_HINT, runs_xml(phrase("toc_hint", self.lang))))
+        return Xml('<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/><w:docPartUnique/>'
+                   f'</w:docPartObj></w:sdtPr><w:sdtContent>{heading}{join(entries)}{hint}</w:sdtContent></w:sdt>')
 
     # ---- tables -------------------------------------------------------------------------
 
@@ -250,18 +216,18 @@ class ReportDoc:
         widths = column_widths(weights, needs)
         style_id = self._styles.get(TABLE_STYLE)
         text_style = self._styles.get(TABLE_TEXT)
-        pstyle = f'<w:pStyle w:val="{text_style}"/>' if text_style else ""
         aligns = list(align or ["left"] * len(widths))
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
         tbl_style = f'<w:tblStyle w:val="{style_id}"/>' if style_id else ""
         out = [f'<w:tbl><w:tblPr>{tbl_style}<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
                '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
                f'w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>',
-               _row_xml(headers, widths, aligns, pstyle, header=True, keep=True)]
+               table_row(headers, widths, aligns, text_style, header=True, keep=True)]
         keep = len(rows) <= 12  # a short table stays on one page
-        out.extend(_row_xml(row, widths, aligns, pstyle, keep=keep and n < len(rows) - 1) for n, row in enumerate(rows))
+        out.extend(table_row(row, widths, aligns, text_style, keep=keep and n < len(rows) - 1)
+                   for n, row in enumerate(rows))
         out.append("</w:tbl>")
-        self.parts.append("".join(out))
+        self.parts.append(Xml("".join(out)))
         self.parts.append(_SPACER)
 
     # ---- figures ------------------------------------------------------------------------
@@ -280,15 +246,14 @@ class ReportDoc:
     def native(self, charts: Sequence[NativeChart], caption: str) -> None:
         """Charts side by side in one figure paragraph, each a chart part with its embedded workbook."""
         self._figures += 1
-        alt = escape(sanitize(caption), _QUOTE)
-        runs = "".join(self._chart_run(chart, alt) for chart in charts)
-        self.parts.append(f"<w:p>{self._ppr(FIGURE)}{runs}</w:p>")
+        alt = escaped(caption)
+        self.parts.append(paragraph(self._ppr(FIGURE), *(self._chart_run(chart, alt) for chart in charts)))
         self.text(phrase("figure_n", self.lang, n=self._figures) + "  " + caption, style="Caption")
 
-    def _chart_run(self, chart: NativeChart, alt: str) -> str:
+    def _chart_run(self, chart: NativeChart, alt: str) -> Xml:
         rel_id = self._add_chart_part(chart)
         self._ids += 1
-        return (f'<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
+        return Xml(f'<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
                 f'<wp:extent cx="{chart.width_emu}" cy="{chart.height_emu}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
                 f'<wp:docPr id="{self._ids}" name="Chart {self._ids}" descr="{alt}"/><wp:cNvGraphicFramePr/>'
                 f'<a:graphic><a:graphicData uri="{CHART_URI}"><c:chart xmlns:c="{CHART_URI}" r:id="{rel_id}"/>'
@@ -312,8 +277,8 @@ class ReportDoc:
         cx, cy = round(width_in * scale * EMU_PER_INCH), round(height_in * scale * EMU_PER_INCH)
         self._ids += 1
         self._figures += 1
-        alt = escape(sanitize(caption), _QUOTE)
-        self.parts.append(
+        alt = escaped(caption)
+        self.parts.append(Xml(
             f'<w:p>{self._ppr(FIGURE)}<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
             f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
             f'<wp:docPr id="{self._ids}" name="Figure {self._figures}" descr="{alt}"/><wp:cNvGraphicFramePr>'
@@ -323,7 +288,7 @@ class ReportDoc:
             f'<pic:blipFill><a:blip r:embed="{rel_id}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
             f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect">'
             '<a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing>'
-            f'</w:r></w:p>')
+            f'</w:r></w:p>'))
         self.text(phrase("figure_n", self.lang, n=self._figures) + "  " + caption, style="Caption")
 
     # ---- frame and output ---------------------------------------------------------------
@@ -339,13 +304,13 @@ class ReportDoc:
         section.different_first_page_header_footer = True
         head = section.header
         head.is_linked_to_previous = False
-        _replace_paragraphs(head, f"<w:p>{self._ppr('Header')}{runs_xml(header)}</w:p>")
+        _replace_paragraphs(head, paragraph(self._ppr("Header"), runs_xml(header)))
         page = phrase("page", self.lang, page="\x00", pages="\x01")
         before, rest = page.split("\x00")
         middle, after = rest.split("\x01")
-        centered = self._ppr("Footer", '<w:jc w:val="center"/>')
-        footer = (f'<w:p>{centered}{runs_xml(before)}{_field("PAGE")}'
-                  f'{runs_xml(middle)}{_field("NUMPAGES")}{runs_xml(after)}</w:p>')
+        centered = self._ppr("Footer", Xml('<w:jc w:val="center"/>'))
+        footer = paragraph(centered, runs_xml(before), complex_field("PAGE"), runs_xml(middle),
+                           complex_field("NUMPAGES"), runs_xml(after))
         _replace_paragraphs(section.footer, footer)
         for part in (section.first_page_header, section.first_page_footer):
             part.is_linked_to_previous = False
@@ -368,7 +333,7 @@ class ReportDoc:
         root = self.doc.element
         namespaces = {**root.nsmap, **_BODY_NS}
         declared = " ".join(f'xmlns:{k}="{v}"' for k, v in namespaces.items() if k)
-        attributes = " ".join(f'{_qname(k, namespaces)}="{escape(v, _QUOTE)}"' for k, v in root.attrib.items())
+        attributes = " ".join(f'{_qname(k, namespaces)}="{escaped(v)}"' for k, v in root.attrib.items())
         sect = etree.tostring(root.body.sectPr, encoding="unicode")
         return f"<w:document {declared} {attributes}><w:body>", f"{sect}</w:body></w:document>"
 
@@ -413,110 +378,10 @@ def chart_style(doc: DocumentObject) -> ChartStyle:
     return ChartStyle(TEXT_WIDTH_TWIPS * EMU_PER_TWIP, latin, east_asian)
 
 
-def _replace_paragraphs(part: Any, xml: str) -> None:
+def _replace_paragraphs(part: Any, xml: Xml) -> None:
     element = part._element
     for p in list(element):
         element.remove(p)
     element.append(parse_xml(xml.replace("<w:p>", f"<w:p {nsdecls('w')}>", 1)))
 
 
-def column_widths(weights: Sequence[float], minimums: Sequence[int] | None = None,
-                  total: int = TEXT_WIDTH_TWIPS) -> list[int]:
-    """Twips per column: proportional to `weights`, never below a column's minimum, summing to `total`."""
-    floors = [max(480, m) for m in (minimums or [0] * len(weights))]
-    if sum(floors) >= total:  # more minimum than page: share the page by the minimums
-        return [int(total * f / sum(floors)) for f in floors]
-    fixed: dict[int, int] = {}
-    while True:
-        free = [i for i in range(len(weights)) if i not in fixed]
-        room = total - sum(fixed.values())
-        weight = sum(weights[i] for i in free) or 1.0
-        widths = {i: int(room * weights[i] / weight) for i in free}
-        short = {i: floors[i] for i, w in widths.items() if w < floors[i]}
-        if not short:
-            return [fixed.get(i, widths.get(i, 0)) for i in range(len(weights))]
-        fixed.update(short)
-
-
-def min_twips(texts: Sequence[str], *, size_pt: float = 8.5, bold: bool = False, cap_em: float = 11.0) -> int:
-    """The width a column needs so its longest unbreakable word fits (CJK text breaks anywhere)."""
-    words = (w for t in texts for w in t.split() if w)
-    longest = max((min(cap_em, text_em(w) if w.isascii() else 1.0) for w in words), default=0.0)
-    return int(longest * size_pt * 20 * (1.08 if bold else 1.0)) + 170
-
-
-_widths = column_widths
-
-
-def _row_xml(cells: Sequence[Any], widths: Sequence[int], aligns: Sequence[str], pstyle: str, *,
-             header: bool = False, keep: bool = False) -> str:
-    trpr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
-    out = [f"<w:tr>{trpr}"]
-    for value, width, align in zip(cells, widths, aligns, strict=False):
-        styled = value if isinstance(value, Styled) else Styled(sanitize(value))
-        fill = f'<w:shd w:val="clear" w:color="auto" w:fill="{styled.fill}"/>' if styled.fill else ""
-        jc = f'<w:jc w:val="{align}"/>' if align != "left" and not header else ""
-        keep_next = "<w:keepNext/>" if keep else ""
-        out.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{fill}</w:tcPr><w:p><w:pPr>{pstyle}'
-                   f'{keep_next}{jc}</w:pPr>{_cell_runs(styled)}</w:p></w:tc>')
-    out.append("</w:tr>")
-    return "".join(out)
-
-
-def _cell_runs(styled: Styled) -> str:
-    runs = runs_xml(styled.text, bold=styled.bold, color=styled.color)
-    return f'<w:hyperlink w:anchor="{styled.link}" w:history="1">{runs}</w:hyperlink>' if styled.link else runs
-
-
-# ---- value formatting, driven by the schema ---------------------------------------------------
-
-
-def fmt(sheet: str, key: str, value: Any, lang: Lang) -> str:
-    """A stored value as the report shows it: enum labels, 是/否, percents, dates, numbers."""
-    if value is None or value == "":
-        return ""
-    column = SHEETS[sheet].column(key)
-    if column.type in (ColType.ENUM, ColType.BOOL) and column.enum is not None:
-        if isinstance(value, bool):
-            value = "yes" if value else "no"
-        return column.enum.label(str(value), lang) if str(value) in column.enum.by_key else sanitize(value)
-    if column.type == ColType.PERCENT and isinstance(value, int | float):
-        return f"{value:.0%}"
-    if isinstance(value, date):
-        return value.isoformat()
-    if column.type == ColType.MONEY and isinstance(value, int | float):
-        return f"{value:,.0f}"
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, list | tuple):
-        return "、".join(sanitize(v) for v in value) if lang == "zh" else ", ".join(sanitize(v) for v in value)
-    return sanitize(value)
-
-
-def headers(sheet: str, keys: Sequence[str], lang: Lang) -> list[str]:
-    return [SHEETS[sheet].column(k).header(lang) for k in keys]
-
-
-def weights(sheet: str, keys: Sequence[str]) -> list[float]:
-    """Relative column widths from the schema; dates get room for YYYY-MM-DD on one line."""
-    return [float(max(SHEETS[sheet].column(k).width, 15 if SHEETS[sheet].column(k).type == ColType.DATE else 0))
-            for k in keys]
-
-
-def aligns(sheet: str, keys: Sequence[str]) -> list[str]:
-    numeric = (ColType.INT, ColType.NUMBER, ColType.PERCENT, ColType.MONEY)
-    return ["right" if SHEETS[sheet].column(k).type in numeric else "left" for k in keys]
-
-
-def sheet_table(doc: ReportDoc, sheet: str, keys: Sequence[str], rows: Sequence[dict[str, Any]],
-                *, emphasis: Any = None) -> None:
-    """A table of schema columns; `emphasis(row, key)` may return a Styled for a cell."""
-    lang = doc.lang
-    body: list[list[Cell]] = []
-    for row in rows:
-        cells: list[Cell] = []
-        for key in keys:
-            styled = emphasis(row, key) if emphasis else None
-            cells.append(styled if styled is not None else fmt(sheet, key, row.get(key), lang))
-        body.append(cells)
-    doc.table(headers(sheet, keys, lang), body, weights(sheet, keys), align=aligns(sheet, keys))

@@ -13,21 +13,11 @@ from ci_excel.compute import period_end
 from ci_excel.config import DEFAULT_MATRIX, Config
 from ci_excel.model import DepartmentResult, KpiHistory, Row
 from ci_excel.render import figures as ch
-from ci_excel.render.docx_base import (
-    GREEN,
-    RED,
-    ReportDoc,
-    Styled,
-    colon,
-    fmt,
-    headers,
-    runs_xml,
-    sanitize,
-    sheet_table,
-    weights,
-)
+from ci_excel.render.docx_base import ReportDoc
+from ci_excel.render.docx_format import fmt, headers, sheet_table, weights
+from ci_excel.render.docx_xml import GREEN, RED, Styled, Xml, runs_xml, sanitize
 from ci_excel.render.first_page import department_decisions, opening
-from ci_excel.render.phrases import phrase
+from ci_excel.render.phrases import colon, list_sep, phrase
 from ci_excel.schema import FISHBONE, INFO, PRIORITY, STAGE, STEPS, Lang, column_label, enum_label
 from ci_excel.scoring import flag_label, group_by, priority_key
 
@@ -120,7 +110,7 @@ def summary(doc: ReportDoc, dept: DepartmentResult, problems: Sequence[Row]) -> 
         doc.text(phrase("none", lang))
 
 
-def _kv_runs(label: str, value: Any, color: str | None = None, *, lang: Lang) -> list[str]:
+def _kv_runs(label: str, value: Any, color: str | None = None, *, lang: Lang) -> list[Xml]:
     return [runs_xml(label + colon(lang), bold=True), runs_xml(f"{value}    ", color=color, bold=color is not None)]
 
 
@@ -187,7 +177,7 @@ def overview(doc: ReportDoc, problem: Row) -> None:
         metric = f"{sanitize(problem['metric'])}: {current} → {benchmark}"
         rows.append([column_label("problems", "metric", lang), metric])
     if flags:
-        joined = ("、" if lang == "zh" else ", ").join(_flag(f, lang) for f in flags)
+        joined = list_sep(lang).join(_flag(f, lang) for f in flags)
         rows.append([column_label("problems", "flags", lang), Styled(joined, color=RED, bold=True)])
     doc.table([phrase("overview", lang), sanitize(problem.get("problem_id"))], rows, [22, 78])
 
@@ -253,7 +243,7 @@ def why_chain(doc: ReportDoc, problem: Row, chain: Row) -> None:
     runs += [runs_xml("  ⇒  ", color=RED, bold=True),
              runs_xml(f"{column_label('why_chains', 'root_cause', lang)}: {sanitize(chain.get('root_cause'))}",
                       bold=True, color=RED)]
-    doc.paragraph(*runs, extra='<w:ind w:left="284"/>')
+    doc.paragraph(*runs, extra=Xml('<w:ind w:left="284"/>'))
 
 
 def verification(doc: ReportDoc, roots: Sequence[Row], index: _Index) -> None:

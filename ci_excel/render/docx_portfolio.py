@@ -22,8 +22,10 @@ from ci_excel.compute import department_digest, most_errors, period_digest
 from ci_excel.config import Config
 from ci_excel.model import DepartmentDigest, DepartmentResult, PeriodDigest, PeriodFigures, PeriodOutline, Row
 from ci_excel.render import figures as ch
-from ci_excel.render.docx_base import RED, ReportDoc, Styled, fmt, sanitize
+from ci_excel.render.docx_base import ReportDoc
 from ci_excel.render.docx_department import issues_table, matrix_cells, stage_priority_table
+from ci_excel.render.docx_format import fmt
+from ci_excel.render.docx_xml import RED, Styled, sanitize
 from ci_excel.render.first_page import FIRST_PAGE_ROWS, opening, portfolio_decisions
 from ci_excel.render.phrases import phrase
 from ci_excel.schema import INFO, SHEETS, SOLUTION_CATEGORY, STAGE, column_label

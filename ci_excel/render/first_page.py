@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ci_excel.model import DepartmentResult, Row
-from ci_excel.render.docx_base import GREEN, RED, ReportDoc, Styled, fmt, sanitize
+from ci_excel.render.docx_base import ReportDoc
+from ci_excel.render.docx_format import fmt
+from ci_excel.render.docx_xml import GREEN, LINK, RED, Styled, Xml, sanitize
 from ci_excel.render.phrases import list_sep, phrase
 from ci_excel.schema import Lang
 from ci_excel.scoring import FLAGS, flag_label, off_track, priority_key
@@ -51,14 +53,14 @@ def opening(doc: ReportDoc, title: str, subtitle: str, lines: Sequence[tuple[str
 
 def decisions_block(doc: ReportDoc, decisions: Sequence[Decision]) -> None:
     lang = doc.lang
-    doc.paragraph(doc.run(phrase("for_decision", lang), bold=True, size=13, color="1F4E79"),
-                  extra='<w:keepNext/><w:spacing w:before="360" w:after="120"/>')
+    doc.paragraph(doc.run(phrase("for_decision", lang), bold=True, size=13, color=LINK),
+                  extra=Xml('<w:keepNext/><w:spacing w:before="360" w:after="120"/>'))
     if not decisions:
         doc.text(phrase("nothing_to_decide", lang), color=GREEN, bold=True)
         return
     shown = decisions[:FIRST_PAGE_ROWS]
     rows = [[Styled(phrase(d.kind, lang), color=RED, bold=True), d.what, d.owner, d.detail,
-             Styled(phrase("see_section", lang, section=doc.section_ref(d.anchor)), color="1F4E79", link=d.anchor)]
+             Styled(phrase("see_section", lang, section=doc.section_ref(d.anchor)), color=LINK, link=d.anchor)]
             for d in shown]
     head = [phrase("decision_kind", lang), phrase("decision_what", lang), phrase("owner", lang),
             phrase("decision_detail", lang), phrase("see", lang)]

@@ -145,6 +145,11 @@ PHRASES: dict[str, tuple[str, str]] = {
 }
 
 
+def colon(lang: Lang) -> str:
+    """A label's colon: full-width in Chinese, colon and space in English."""
+    return "：" if lang == "zh" else ": "
+
+
 def list_sep(lang: Lang) -> str:
     """Between the items of a list: 、 in Chinese, a comma in English."""
     return "、" if lang == "zh" else ", "
