@@ -16,7 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ci_excel.demo_data import DEPARTMENTS, MISTAKES, PERIODS, Department, Mistake, Row
+from ci_excel.demo_data import DEPARTMENTS, MISTAKES
+from ci_excel.demo_rows import PERIODS, Department, Mistake, Row
 from ci_excel.fileio import safe_filename
 from ci_excel.schema import REGISTER, STEP_WORKBOOKS, TABLE_SHEETS, Lang
 from ci_excel.templates import write_workbook

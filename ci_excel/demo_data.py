@@ -12,156 +12,25 @@ Values are typed as the template writer takes them: enum keys, bools, dates, per
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-from typing import Any
-
-Row = dict[str, Any]
-
-PERIODS: tuple[str, ...] = ("2026-09", "2026-10", "2026-11")
-
-
-def d(month_day: str, year: int = 2026) -> date:
-    """A 2026 date from "MM-DD": keeps the tables readable."""
-    month, day = month_day.split("-")
-    return date(year, int(month), int(day))
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One register row: present from month `since` (0 = 2026-09), with changes from later months."""
-
-    sheet: str
-    since: int
-    row: Row
-    later: tuple[tuple[int, Row], ...] = ()
-
-    def at(self, month: int) -> Row | None:
-        """The row as the department's workbook holds it in `month`, or None before it appears."""
-        if month < self.since:
-            return None
-        row = dict(self.row)
-        for changed_in, change in self.later:
-            if changed_in <= month:
-                row.update(change)
-        return row
-
-
-@dataclass(frozen=True)
-class Department:
-    """A department's register over the demo months, and how it submits."""
-
-    name: str
-    contact: str
-    contact_info: str
-    entries: tuple[Entry, ...]
-    submitted_on: tuple[date | None, ...]  # per month; None: no submission that month
-    per_step: bool = False  # submits the six per-step workbooks instead of the register
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """A typical error planted in one month's workbook, and the kind of finding it must produce.
-
-    `where` picks the row to change (all its items must match); None appends `change` as a new row.
-    """
-
-    department: str
-    month: int
-    sheet: str
-    where: Row | None
-    change: Row
-    kind: str  # enum_typo, bad_date, missing_required, unknown_ref, done_without_date, percent_as_number,
-    #            total_mismatch, example_left
-    column: str = ""
-
-
-# --- builders: one call per row keeps the tables below close to what a department types ---------
-
-def problem(since: int, pid: str, trigger: str, channel: str, scenario: str, step: str, issue: str, effect: str,
-            quantification: str, scope: str, impact: str, difficulty: str, owner: str, identified_on: date,
-            metric: str | None = None, current: float | None = None, benchmark: float | None = None) -> Entry:
-    return Entry("problems", since, {
-        "problem_id": pid, "trigger": trigger, "channel": channel, "scenario": scenario, "process_step": step,
-        "issue": issue, "effect": effect, "quantification": quantification, "scope": scope, "impact": impact,
-        "difficulty": difficulty, "owner": owner, "identified_on": identified_on, "metric": metric,
-        "current_value": current, "benchmark_value": benchmark,
-    })
-
-
-def why(since: int, pid: str, rc: str, whys: tuple[str, ...], root: str) -> Entry:
-    chain = {f"why_{i}": (whys[i - 1] if i <= len(whys) else None) for i in range(1, 6)}
-    return Entry("why_chains", since, {"problem_id": pid, "root_cause_id": rc, **chain, "root_cause": root})
-
-
-def fish(since: int, pid: str, category: str, cause: str, sub: str | None, frequency: int | None,
-         root: str | None = None) -> Entry:
-    return Entry("fishbone", since, {"problem_id": pid, "category": category, "cause": cause, "sub_cause": sub,
-                                     "frequency": frequency, "is_root": root is not None, "root_cause_id": root})
-
-
-def verify(since: int, rc: str, method: str, evidence: str, sample: int, share: float, conclusion: str,
-           on: date) -> Entry:
-    return Entry("verification", since, {"root_cause_id": rc, "method": method, "evidence": evidence,
-                                         "sample_size": sample, "support_share": share,
-                                         "conclusion": conclusion, "verified_on": on})
-
-
-def solution(since: int, sid: str, pid: str, rc: str | None, description: str, category: str, scores: str,
-             selected: bool) -> Entry:
-    """`scores` is "EFCR", e.g. "5432" for effectiveness 5, feasibility 4, cost 3, risk 2."""
-    e, f, c, r = (int(ch) for ch in scores)
-    return Entry("solutions", since, {
-        "solution_id": sid, "problem_id": pid, "root_cause_id": rc, "description": description,
-        "category": category, "effectiveness": e, "feasibility": f, "cost": c, "risk": r, "total": e + f + c + r,
-        "selected": selected,
-    })
-
-
-State = tuple[str, float, date | None, str | None, date]  # status, % done, finished on, blockers, updated on
-
-
-def action(since: int, aid: str, sid: str, what: str, who: str, how: str, start: date, due: date,
-           resources: str | None, deliverable: str | None, *states: State) -> tuple[Entry, Entry]:
-    """The plan row and its progress row; `states` holds the progress of each month from `since` on."""
-    plan = Entry("actions", since, {"action_id": aid, "solution_id": sid, "what": what, "who": who, "how": how,
-                                    "start_on": start, "due_on": due, "resources": resources,
-                                    "deliverable": deliverable})
-    rows = [{"action_id": aid, "status": s, "percent_done": p, "finished_on": f, "blockers": b, "updated_on": u}
-            for s, p, f, b, u in states]
-    later = tuple((since + i, row) for i, row in enumerate(rows[1:], start=1))
-    return plan, Entry("progress", since, rows[0], later)
-
-
-def kpi(since: int, pid: str, name: str, unit: str, direction: str, baseline: float, target: float,
-        benefit: float | None, measured: dict[int, tuple[float, date]]) -> Entry:
-    """A KPI row; `measured` maps a month to (actual, measured on); before the first, actual is blank."""
-    later = tuple((m, {"actual": a, "measured_on": on, "annual_benefit": benefit}) for m, (a, on) in
-                  sorted(measured.items()))
-    return Entry("results", since, {"problem_id": pid, "kpi": name, "unit": unit, "direction": direction,
-                                    "baseline": baseline, "target": target, "actual": None, "measured_on": None,
-                                    "annual_benefit": None}, later)
-
-
-def standard(since: int, pid: str, kind: str, document: str, effective: date, scope: str, lessons: str,
-             closed_in: int | None) -> Entry:
-    later = () if closed_in is None or closed_in <= since else ((closed_in, {"closed": True}),)
-    return Entry("standards", since, {"problem_id": pid, "kind": kind, "document": document,
-                                      "effective_on": effective, "rollout_scope": scope, "lessons": lessons,
-                                      "closed": closed_in is not None and closed_in <= since}, later)
-
-
-def _flat(*items: Entry | tuple[Entry, ...]) -> tuple[Entry, ...]:
-    out: list[Entry] = []
-    for item in items:
-        out.extend(item if isinstance(item, tuple) else (item,))
-    return tuple(out)
-
+from ci_excel.demo_rows import (
+    Department,
+    Mistake,
+    action,
+    d,
+    fish,
+    flat,
+    kpi,
+    problem,
+    solution,
+    standard,
+    verify,
+    why,
+)
 
 # --- 电商运营部: the manual's own example (大促订单审核人工重复录入) --------------------------------
 
 ECOMMERCE = Department("电商运营部", "张敏", "zhangmin@example.com", submitted_on=(d("10-03"), d("11-04"), d("12-02")),
-                       entries=_flat(
+                       entries=flat(
     problem(0, "P-001", "efficiency", "monitoring", "电商大促", "订单审核", "人工重复录入收货信息",
             "订单处理时效延长2小时", "大促期间客户投诉量上升30%", "大促期间全部订单(日均1.2万单)", "high", "medium",
             "张敏", d("09-02"), "订单处理时效(小时)", 4, 2),
@@ -249,7 +118,7 @@ ECOMMERCE = Department("电商运营部", "张敏", "zhangmin@example.com", subm
 # --- 客户服务部: 客服投诉率高 (fishbone across 人机料法环测) ---------------------------------------
 
 SERVICE = Department("客户服务部", "王丽", "wangli@example.com", submitted_on=(d("10-04"), d("11-03"), d("12-03")),
-                     entries=_flat(
+                     entries=flat(
     problem(0, "P-001", "feedback", "user_feedback", "售后咨询", "投诉处理", "投诉处理慢且反复转接",
             "客户满意度下降", "投诉率2.8%(目标1.5%)", "全部售后渠道", "high", "medium", "王丽", d("09-01"),
             "投诉率(%)", 2.8, 1.5),
@@ -325,7 +194,7 @@ SERVICE = Department("客户服务部", "王丽", "wangli@example.com", submitte
 # --- 物流部: 物流时效慢 (submits the six per-step workbooks) ---------------------------------------
 
 LOGISTICS = Department("物流部", "赵刚", "zhaogang@example.com", per_step=True,
-                       submitted_on=(d("10-05"), d("11-05"), d("12-04")), entries=_flat(
+                       submitted_on=(d("10-05"), d("11-05"), d("12-04")), entries=flat(
     problem(0, "P-001", "feedback", "user_feedback", "华东区域配送", "干线转运", "中转仓分拣等待时间长",
             "物流时效慢,差评增加", "平均送达52小时(承诺48小时),差评中38%提及物流慢", "华东5省", "high", "medium",
             "赵刚", d("09-01"), "平均送达时长(小时)", 52, 36),
@@ -385,7 +254,7 @@ LOGISTICS = Department("物流部", "赵刚", "zhaogang@example.com", per_step=T
 # --- 财务部: 履约成本异常上升 -----------------------------------------------------------------------
 
 FINANCE = Department("财务部", "陈静", "chenjing@example.com", submitted_on=(d("10-05"), d("11-09"), d("12-04")),
-                     entries=_flat(
+                     entries=flat(
     problem(0, "P-001", "cost", "monitoring", "订单履约", "仓配成本核算", "单均履约成本环比上升", "毛利率下降",
             "单均履约成本由8.2元升至9.6元(+17%)", "全部自营订单", "high", "medium", "陈静", d("09-03"),
             "单均履约成本(元)", 9.6, 8.0),
@@ -440,7 +309,7 @@ FINANCE = Department("财务部", "陈静", "chenjing@example.com", submitted_on
 # --- 项目管理部: 跨部门审批冗余 (does not submit in the last month) ----------------------------------
 
 PMO = Department("项目管理部", "孙磊", "sunlei@example.com", submitted_on=(d("10-02"), d("11-03"), None),
-                 entries=_flat(
+                 entries=flat(
     problem(0, "P-001", "process", "interview", "跨部门项目立项", "立项审批", "审批节点冗余,3个部门重复会签",
             "项目启动延迟", "立项审批平均18个工作日(标杆7天)", "全部跨部门项目", "high", "medium", "孙磊",
             d("09-02"), "立项审批周期(工作日)", 18, 7),
