@@ -1,7 +1,8 @@
 """Native, editable Word charts (DrawingML) from the report's chart inputs.
 
-python-pptx's chart machinery writes each chart's XML (`ChartXmlWriter`) and its data workbook
-(`ChartData.xlsx_blob`, through XlsxWriter), so Word's "Edit Data" opens the numbers the chart
+python-pptx's chart machinery writes each chart's XML (`ChartXmlWriter`); its data workbook, in
+the layout python-pptx's formulas point at, comes from `chart_workbook` (a minimal package, a
+tenth of the cost of python-pptx's XlsxWriter one), so Word's "Edit Data" opens the numbers the chart
 shows; the chart is then styled through python-pptx's chart objects (colours, labels, axes, the
 report's fonts). Only the Pareto's cumulative line on a second axis and a few chart-level
 properties python-pptx has no API for are added with lxml. Content only: `docx_base` packages the
@@ -33,6 +34,7 @@ from pptx.oxml import parse_xml
 from pptx.util import Pt
 
 from ci_excel.render import figures as ch
+from ci_excel.render.chart_workbook import category_workbook
 from ci_excel.render.fonts import DOCX_EAST_ASIA, DOCX_LATIN
 from ci_excel.render.phrases import phrase
 from ci_excel.schema import Lang, column_label
@@ -108,7 +110,7 @@ def _finish(chart: Chart, space: Any, chart_data: CategoryChartData, style: Char
     external.set(f"{{{_R}}}id", WORKBOOK_RID)  # python-pptx adds <c:autoUpdate val="0"/>
     _positive_axis_ids(space)
     xml = etree.tostring(space, xml_declaration=True, encoding="UTF-8", standalone=True)
-    return NativeChart(xml, chart_data.xlsx_blob, width_emu or style.width_emu, round(height_cm * EMU_PER_CM))
+    return NativeChart(xml, category_workbook(chart_data), width_emu or style.width_emu, round(height_cm * EMU_PER_CM))
 
 
 def _positive_axis_ids(space: Any) -> None:
