@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ci_excel.config import Config
 from ci_excel.fileio import safe_filename
@@ -158,38 +158,71 @@ class RenderSettings:
                    reuse_figures, figures)
 
 
-_STATE: dict[str, Any] = {}
+@dataclass
+class RenderContext:
+    """What a process renders reports with: the run's settings and the process's chart cache."""
+
+    settings: RenderSettings
+    charts: Charts
+
+    def new_doc(self) -> ReportDoc:
+        return ReportDoc(self.settings.template, self.settings.lang, self.charts, figures=self.settings.figures)
+
+    def department(self, dept: DepartmentResult, target: Path) -> tuple[Timings, ChartStats]:
+        from ci_excel.render.docx_department import build_department
+
+        before = self._snapshot()
+        doc = self.new_doc()
+        build_department(doc, dept, generated_on=self.settings.generated_on, config=self.settings.config)
+        doc.save(target)
+        return doc.timings, self._since(before)
+
+    def portfolio(self, digest: PortfolioDigest, outline: PeriodOutline, target: Path) -> tuple[Timings, ChartStats]:
+        from ci_excel.render.docx_portfolio import build_portfolio
+
+        before = self._snapshot()
+        doc = self.new_doc()
+        build_portfolio(doc, digest, outline, generated_on=self.settings.generated_on, config=self.settings.config)
+        doc.save(target)
+        return doc.timings, self._since(before)
+
+    def _snapshot(self) -> ChartStats:
+        stats = self.charts.stats
+        return ChartStats(stats.rendered, stats.cached, stats.seconds)
+
+    def _since(self, before: ChartStats) -> ChartStats:
+        now = self.charts.stats
+        return ChartStats(now.rendered - before.rendered, now.cached - before.cached, now.seconds - before.seconds)
+
+
+_PROCESS: list[RenderContext] = []  # the context this process took (`use_settings`): one per worker process
 _CHARTS: dict[tuple[str, Path | None], Charts] = {}
 
 
-def use_settings(settings: RenderSettings) -> None:
-    """Per process: one chart cache and the reference document bytes, reused by every report."""
+def use_settings(settings: RenderSettings) -> RenderContext:
+    """This process's render context: the run's settings and one chart cache kept across calls."""
     import matplotlib
 
     matplotlib.use("Agg")
-    _STATE["settings"] = settings
-    if not settings.reuse_figures:
-        _STATE["charts"] = Charts(lang=settings.lang, reuse=False)
-        return
-    key = (settings.lang, settings.cache_dir)  # one chart cache per process, kept across calls
-    _STATE["charts"] = _CHARTS.setdefault(key, Charts(lang=settings.lang, cache_dir=settings.cache_dir))
+    if settings.reuse_figures:
+        charts = _CHARTS.setdefault((settings.lang, settings.cache_dir),
+                                    Charts(lang=settings.lang, cache_dir=settings.cache_dir))
+    else:
+        charts = Charts(lang=settings.lang, reuse=False)
+    _PROCESS[:] = [RenderContext(settings, charts)]
+    return _PROCESS[0]
 
 
-def _new_doc() -> ReportDoc:
-    settings: RenderSettings = _STATE["settings"]
-    return ReportDoc(settings.template, settings.lang, _STATE["charts"], figures=settings.figures)
+def context() -> RenderContext:
+    """The render context this process took with `use_settings`."""
+    if not _PROCESS:
+        raise RuntimeError("no render settings in this process: call use_settings first")
+    return _PROCESS[0]
 
 
 def render_department(dept: DepartmentResult, target: Path) -> tuple[Timings, ChartStats]:
-    """One department's report, in a process that took the run's settings (`use_settings`)."""
-    from ci_excel.render.docx_department import build_department
-
-    settings: RenderSettings = _STATE["settings"]
-    before = _snapshot()
-    doc = _new_doc()
-    build_department(doc, dept, generated_on=settings.generated_on, config=settings.config)
-    doc.save(target)
-    return doc.timings, _since(before)
+    """One department's report, with this process's render context."""
+    return context().department(dept, target)
 
 
 def _render_task(task: tuple[DepartmentResult, Path]) -> tuple[Timings, ChartStats]:
@@ -203,29 +236,10 @@ def _render_portfolio(result: PeriodResult, target: Path) -> tuple[Timings, Char
 
 
 def render_portfolio(digest: PortfolioDigest, outline: PeriodOutline, target: Path) -> tuple[Timings, ChartStats]:
-    """The portfolio report, in a process that took the run's settings (`use_settings`)."""
-    from ci_excel.render.docx_portfolio import build_portfolio
-
-    settings = current_settings()
-    before = _snapshot()
-    doc = _new_doc()
-    build_portfolio(doc, digest, outline, generated_on=settings.generated_on, config=settings.config)
-    doc.save(target)
-    return doc.timings, _since(before)
+    """The portfolio report, with this process's render context."""
+    return context().portfolio(digest, outline, target)
 
 
 def current_settings() -> RenderSettings:
     """The settings this process took with `use_settings`."""
-    settings: RenderSettings = _STATE["settings"]
-    return settings
-
-
-def _snapshot() -> ChartStats:
-    stats: ChartStats = _STATE["charts"].stats
-    return ChartStats(stats.rendered, stats.cached, stats.seconds)
-
-
-def _since(before: ChartStats) -> ChartStats:
-    now: ChartStats = _STATE["charts"].stats
-    return ChartStats(now.rendered - before.rendered, now.cached - before.cached, now.seconds - before.seconds)
-
+    return context().settings
