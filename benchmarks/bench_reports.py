@@ -41,9 +41,9 @@ from ci_excel.render.docx_base import EMU_PER_INCH, MAX_IMAGE_IN, ReportDoc, Tim
 from ci_excel.render.docx_department import build_department
 from ci_excel.render.docx_xml import Styled, column_widths, runs_xml, sanitize
 from ci_excel.render.drawing import DPI
-from ci_excel.render.phrases import phrase
 from ci_excel.render.reference_doc import ASSET, TABLE_STYLE, TABLE_TEXT, clear_body
 from ci_excel.schema import Lang
+from ci_excel.text import phrase
 from tests.factories import sample_period
 
 # ---- the naive build: same content, high-level python-docx, pyplot, no cache -------------------

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ci_excel.schema import Lang
+from ci_excel.text import pick
 
 Severity = Literal["error", "warning"]
 
@@ -239,7 +240,7 @@ class Issue:
 
     def message(self, lang: Lang = "zh") -> str:
         spec = CODES[self.code]
-        template = spec.zh if lang == "zh" else spec.en
+        template = pick(lang, spec.zh, spec.en)
         fields = {"value": self.value, "column": self.column, "sheet": self.sheet, "file": self.file}
         return template.format_map(_Default(fields | self.params))
 

@@ -174,7 +174,7 @@ def render_from_store(
 
 def history_table(store: Store, lang: Lang) -> tuple[list[str], list[list[str]]]:
     """The stored periods as a table of headline figures, for `ci-excel history`."""
-    from ci_excel.render.phrases import phrase
+    from ci_excel.text import phrase
 
     keys = ("period_col", "departments", "problems_n", "new", "closed", "open", "overdue", "kpis_met_of",
             "stages", "missing", "late")

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from ci_excel.config import Config
 from ci_excel.model import KpiPoint
 from ci_excel.schema import Lang
+from ci_excel.text import pick
 
 Row = Mapping[str, Any]
 _R = TypeVar("_R", bound=Row)
@@ -42,7 +43,7 @@ FLAGS: dict[str, tuple[str, str]] = {
 
 def flag_label(key: str, lang: Lang = "zh") -> str:
     zh, en = FLAGS[key]
-    return zh if lang == "zh" else en
+    return pick(lang, zh, en)
 
 
 # -- step 1: statement and priority -------------------------------------------------------------

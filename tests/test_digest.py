@@ -16,8 +16,7 @@ from ci_excel import schema
 from ci_excel.cli import main
 from ci_excel.compute import department_digest, period_digest, rank_departments
 from ci_excel.model import DepartmentDigest, DepartmentResult
-from ci_excel.render.phrases import phrase
-from ci_excel.render.summary import text
+from ci_excel.text import phrase
 from tests.pipeline_data import write_register
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")  # data-bar x14 extras
@@ -61,25 +60,25 @@ def _word_ranking(outputs: Path) -> list[dict[str, str]]:
 
 def test_word_portfolio_and_summary_workbook_rank_alike(outputs: Path) -> None:
     word = _word_ranking(outputs)
-    board = _records(outputs / "portfolio_summary.xlsx", text("scoreboard", "zh"))
+    board = _records(outputs / "portfolio_summary.xlsx", phrase("scoreboard", "zh"))
     department = schema.column_label("info", "department", "zh")
     assert [r[department] for r in word] == [r[department] for r in board] == RANKED
-    assert [r[phrase("rank", "zh")] for r in word] == [str(r[text("rank", "zh")]) for r in board] == ["1", "2", "3",
+    assert [r[phrase("rank", "zh")] for r in word] == [str(r[phrase("rank", "zh")]) for r in board] == ["1", "2", "3",
                                                                                                       "4", "5"]
-    old = sorted(board, key=lambda r: (-r[text("avg_stage", "zh")], -r[text("avg_progress", "zh")], r[department]))
+    old = sorted(board, key=lambda r: (-r[phrase("avg_stage", "zh")], -r[phrase("avg_progress", "zh")], r[department]))
     assert [r[department] for r in old] != RANKED  # the scoreboard's old rule ranked them otherwise
 
 
 def test_the_same_figures_per_department(outputs: Path) -> None:
     word = _word_ranking(outputs)
-    board = _records(outputs / "portfolio_summary.xlsx", text("scoreboard", "zh"))
+    board = _records(outputs / "portfolio_summary.xlsx", phrase("scoreboard", "zh"))
     for w, b in zip(word, board, strict=True):
         name = b[schema.column_label("info", "department", "zh")]
         problems, closed = PLAN[name]
-        assert w[phrase("problems_count", "zh")] == str(b[text("problems", "zh")]) == str(problems)
-        assert w[phrase("overdue", "zh")] == str(b[text("overdue_actions", "zh")]) == str(problems - closed)
-        assert w[phrase("kpi_rate", "zh")] == f"{b[text('kpi_rate', 'zh')] or 0:.0%}"
-        assert w[phrase("avg_progress", "zh")] == f"{b[text('avg_progress', 'zh')]:.0%}"
+        assert w[phrase("problems_count", "zh")] == str(b[phrase("problems", "zh")]) == str(problems)
+        assert w[phrase("overdue", "zh")] == str(b[phrase("overdue_actions", "zh")]) == str(problems - closed)
+        assert w[phrase("kpi_rate", "zh")] == f"{b[phrase('kpi_rate', 'zh')] or 0:.0%}"
+        assert w[phrase("avg_progress", "zh")] == f"{b[phrase('avg_progress', 'zh')]:.0%}"
         assert w[phrase("closure_rate", "zh")] == f"{closed / problems:.0%}"
         assert b[schema.STAGE.label("6", "zh")] == closed
 
@@ -87,16 +86,16 @@ def test_the_same_figures_per_department(outputs: Path) -> None:
 def test_the_same_headline_figures(outputs: Path) -> None:
     rows = _table(outputs / "reports" / "portfolio.docx", phrase("headline", "zh"))
     word = {r[0]: r[1] for r in rows[1:]}
-    sheet = openpyxl.load_workbook(outputs / "portfolio_summary.xlsx")[text("dashboard", "zh")]
+    sheet = openpyxl.load_workbook(outputs / "portfolio_summary.xlsx")[phrase("dashboard", "zh")]
     dash = {r[c]: r[c + 1] for r in sheet.iter_rows(max_col=12, values_only=True) for c in (0, 3, 6, 9) if r[c]}
     problems = sum(n for n, _ in PLAN.values())
     closed = sum(c for _, c in PLAN.values())
-    same = (("departments", "departments", len(PLAN)), ("problems_count", "problems", problems),
+    same = (("departments", "departments_submitted", len(PLAN)), ("problems_count", "problems", problems),
             ("closed", "closed", closed), ("open", "open", problems - closed),
             ("overdue", "overdue_actions", problems - closed), ("kpi_total", "kpis", closed),
             ("kpis_met", "kpis_met", closed), ("benefit", "benefit", closed * 10000))
     for word_key, dash_key, want in same:
-        assert word[phrase(word_key, "zh")] == f"{dash[text(dash_key, 'zh')]:,.0f}" == f"{want:,.0f}", word_key
+        assert word[phrase(word_key, "zh")] == f"{dash[phrase(dash_key, 'zh')]:,.0f}" == f"{want:,.0f}", word_key
 
 
 # -- the rule itself ------------------------------------------------------------------------------

@@ -19,11 +19,11 @@ from ci_excel.compute import department_digest, period_digest
 from ci_excel.model import PeriodResult
 from ci_excel.render.docx import render_reports
 from ci_excel.render.figures import PRIORITY_EDGES
-from ci_excel.render.phrases import phrase
 from ci_excel.schema import PRIORITY, STAGE, column_label
 from ci_excel.sessions import default_db_url
 from ci_excel.store import Store
 from ci_excel.templates import write_workbook
+from ci_excel.text import phrase
 from tests.pipeline_data import ALL_SHEETS, register_rows, write_register
 from tests.test_pipeline import consolidate_exit_code
 

@@ -19,10 +19,10 @@ from pypdf import PdfReader
 from ci_excel.cli import main
 from ci_excel.compute import department_digest, period_digest
 from ci_excel.model import KpiPoint
-from ci_excel.render.phrases import phrase
 from ci_excel.render.toc_pages import fill_toc_pages
 from ci_excel.scoring import gain_not_held, off_track
 from ci_excel.store import Store
+from ci_excel.text import phrase
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 PERIOD, DEPARTMENT, PROBLEM, KPI = "2026-11", "物流部", "P-002", "易碎品破损率"  # closed in October, slipped since

@@ -13,9 +13,10 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ci_excel import model, schema
-from ci_excel.render.summary import headline, text, write_summary
+from ci_excel.render.summary import headline, write_summary
 from ci_excel.schema import Lang
 from ci_excel.scoring import flag_label
+from ci_excel.text import phrase
 from tests.factories import INJECTED, INJECTED_ISSUE_VALUE, MISSING, UNSAFE_DEPARTMENT, sample_period
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")  # data-bar x14 extras
@@ -57,9 +58,9 @@ def shown(value: Any) -> Any:
 
 def test_sheets_in_order_with_schema_names(wb: openpyxl.Workbook) -> None:
     entity_names = [schema.sheet_label(s, "zh") for s in ENTITIES]
-    assert wb.sheetnames[0] == text("dashboard", "zh")
+    assert wb.sheetnames[0] == phrase("dashboard", "zh")
     assert wb.sheetnames[1:7] == entity_names
-    assert wb.sheetnames[7:10] == [text("scoreboard", "zh"), text("trend", "zh"), text("issues", "zh")]
+    assert wb.sheetnames[7:10] == [phrase("scoreboard", "zh"), phrase("sheet_trend", "zh"), phrase("issues", "zh")]
     assert wb[wb.sheetnames[-1]].sheet_state == "hidden"
 
 
@@ -135,13 +136,13 @@ def test_root_causes_show_source_and_verification(wb: openpyxl.Workbook, period:
     assert [r[label("root_causes", "source")] for r in got] == [
         " + ".join(sources[part] for part in r["source"].split("+")) for r in stored]
     verified = [r[label("root_causes", "verified")] for r in got]
-    assert verified == [schema.CONCLUSION.label(r["verified"], "zh") if r["verified"] else text("not_verified", "zh")
+    assert verified == [schema.CONCLUSION.label(r["verified"], "zh") if r["verified"] else phrase("not_verified", "zh")
                         for r in stored]
 
 
-@pytest.mark.parametrize("sheet", [*ENTITIES, "scoreboard", "trend", "issues"])
+@pytest.mark.parametrize("sheet", [*ENTITIES, "scoreboard", "sheet_trend", "issues"])
 def test_each_sheet_is_a_filtered_table_with_frozen_header(wb: openpyxl.Workbook, sheet: str) -> None:
-    ws = wb[schema.sheet_label(sheet, "zh") if sheet in ENTITIES else text(sheet, "zh")]
+    ws = wb[schema.sheet_label(sheet, "zh") if sheet in ENTITIES else phrase(sheet, "zh")]
     (table,) = ws.tables.values()
     assert table.ref.startswith("A1:")
     assert table.autoFilter is not None
@@ -175,7 +176,7 @@ def test_injected_formula_text_stays_text(book_zh: Path, wb: openpyxl.Workbook, 
         col = next(c.column_letter for c in ws[1] if c.value == header)
         cell = next(c for c in ws[col] if c.value == value)
         assert cell.data_type == "s" and cell.quotePrefix, (sheet, column)
-    issues = wb[text("issues", "zh")]
+    issues = wb[phrase("issues", "zh")]
     cell = next(c for row in issues.iter_rows() for c in row if c.value == INJECTED_ISSUE_VALUE)
     assert cell.data_type == "s" and cell.quotePrefix
     with zipfile.ZipFile(book_zh) as z:
@@ -184,54 +185,54 @@ def test_injected_formula_text_stays_text(book_zh: Path, wb: openpyxl.Workbook, 
 
 
 def test_unsafe_department_name_is_kept_as_typed(wb: openpyxl.Workbook) -> None:
-    departments = [r[label("info", "department")] for r in records(wb[text("scoreboard", "zh")])]
+    departments = [r[label("info", "department")] for r in records(wb[phrase("scoreboard", "zh")])]
     assert UNSAFE_DEPARTMENT in departments
 
 
 def test_scoreboard_ranks_departments_and_lists_missing(wb: openpyxl.Workbook, period: model.PeriodResult) -> None:
-    got = records(wb[text("scoreboard", "zh")])
+    got = records(wb[phrase("scoreboard", "zh")])
     department = label("info", "department")
     assert [r[department] for r in got[-len(MISSING):]] == MISSING
-    assert got[-1][text("status", "zh")] == text("missing", "zh")
+    assert got[-1][phrase("submission_status", "zh")] == phrase("missing", "zh")
     ranked = got[: len(period.departments)]
-    assert [r[text("rank", "zh")] for r in ranked] == list(range(1, len(period.departments) + 1))
+    assert [r[phrase("rank", "zh")] for r in ranked] == list(range(1, len(period.departments) + 1))
     late = next(r for r in ranked if r[department] == period.late[0])
-    assert late[text("status", "zh")] == text("late", "zh")
+    assert late[phrase("submission_status", "zh")] == phrase("late", "zh")
     for r in ranked:
         d = next(d for d in period.departments if d.department == r[department])
-        assert r[text("problems", "zh")] == len(d.rows("problems"))
-        assert r[text("overdue_actions", "zh")] == sum(a["overdue"] for a in d.rows("actions"))
+        assert r[phrase("problems", "zh")] == len(d.rows("problems"))
+        assert r[phrase("overdue_actions", "zh")] == sum(a["overdue"] for a in d.rows("actions"))
 
 
 def test_trend_has_one_row_per_stored_period(wb: openpyxl.Workbook, period: model.PeriodResult) -> None:
-    got = records(wb[text("trend", "zh")])
+    got = records(wb[phrase("sheet_trend", "zh")])
     assert [r[label("info", "period")] for r in got] == [f.period for f in period.trend]
-    assert [r[text("problems", "zh")] for r in got] == [f.problems for f in period.trend]
+    assert [r[phrase("problems", "zh")] for r in got] == [f.problems for f in period.trend]
     assert [r[schema.STAGE.label("6", "zh")] for r in got] == [f.by_stage[6] for f in period.trend]
 
 
 def test_issues_sheet_lists_every_issue(wb: openpyxl.Workbook, period: model.PeriodResult) -> None:
-    got = records(wb[text("issues", "zh")])
+    got = records(wb[phrase("issues", "zh")])
     want = [*(i for d in period.departments for i in d.issues), *period.issues]  # as added, then general ones
     assert len(got) == len(want) == len(period.all_issues)
     for row, issue in zip(got, want, strict=True):
-        assert row[text("file", "zh")] == issue.file
-        assert row[text("sheet", "zh")] == (issue.sheet or None)
-        assert row[text("cell", "zh")] == (issue.cell or None)
-        assert row[text("message", "zh")] == issue.message("zh")
-        assert row[text("severity", "zh")] == text(issue.severity, "zh")
+        assert row[phrase("file", "zh")] == issue.file
+        assert row[phrase("sheet", "zh")] == (issue.sheet or None)
+        assert row[phrase("cell", "zh")] == (issue.cell or None)
+        assert row[phrase("message", "zh")] == issue.message("zh")
+        assert row[phrase("severity", "zh")] == phrase(issue.severity, "zh")
 
 
 def test_dashboard_headline_figures(wb: openpyxl.Workbook, period: model.PeriodResult) -> None:
-    ws = wb[text("dashboard", "zh")]
+    ws = wb[phrase("dashboard", "zh")]
     figures = {r[c]: r[c + 1] for r in ws.iter_rows(max_col=12, values_only=True) for c in (0, 3, 6, 9) if r[c]}
     expected = headline(period)
-    assert figures[text("departments", "zh")] == len(period.departments)
-    assert figures[text("problems", "zh")] == sum(len(d.rows("problems")) for d in period.departments)
-    assert figures[text("overdue_actions", "zh")] == expected["overdue_actions"] > 0
-    assert figures[text("p1_open", "zh")] == expected["p1_open"]
-    assert figures[text("kpis_met", "zh")] == expected["kpis_met"] < expected["kpis"]
-    assert figures[text("benefit", "zh")] == period.trend[-1].benefit
+    assert figures[phrase("departments_submitted", "zh")] == len(period.departments)
+    assert figures[phrase("problems", "zh")] == sum(len(d.rows("problems")) for d in period.departments)
+    assert figures[phrase("overdue_actions", "zh")] == expected["overdue_actions"] > 0
+    assert figures[phrase("p1_open", "zh")] == expected["p1_open"]
+    assert figures[phrase("kpis_met", "zh")] == expected["kpis_met"] < expected["kpis"]
+    assert figures[phrase("benefit", "zh")] == period.trend[-1].benefit
     assert all(figures[schema.STAGE.label(str(s), "zh")] == n for s, n in period.trend[-1].by_stage.items())
     assert all(figures[schema.PRIORITY.label(k, "zh")] == n for k, n in period.trend[-1].by_priority.items())
 
@@ -243,7 +244,7 @@ def test_dashboard_has_native_charts(book_zh: Path) -> None:
                                                      xml)}
     assert kinds == {"barChart", "pieChart", "scatterChart", "lineChart", "doughnutChart"}
     assert any('<c:grouping val="stacked"/>' in xml for xml in charts)
-    assert any(text("chart_priority", "zh") in xml for xml in charts)
+    assert any(phrase("chart_priority", "zh") in xml for xml in charts)
 
 
 def test_english_labels(tmp_path: Path) -> None:
@@ -260,7 +261,7 @@ def test_empty_period_still_writes_a_workbook(tmp_path: Path) -> None:
     empty = model.PeriodResult(period="2026-11", departments=[], trend=[], missing=["采购部"])
     wb = openpyxl.load_workbook(write_summary(empty, tmp_path / "s.xlsx"))
     assert records(wb[schema.sheet_label("problems", "zh")]) == []
-    assert [r[label("info", "department")] for r in records(wb[text("scoreboard", "zh")])] == ["采购部"]
+    assert [r[label("info", "department")] for r in records(wb[phrase("scoreboard", "zh")])] == ["采购部"]
 
 
 def test_failed_write_leaves_the_previous_file(tmp_path: Path) -> None:
@@ -290,9 +291,9 @@ def test_values_as_the_pipeline_stores_them(tmp_path: Path) -> None:
     assert closed == sum(p["stage"] == "6" for p in stored) > 0
 
 
-@pytest.mark.parametrize("sheet", [*ENTITIES, "scoreboard", "trend", "issues"])
+@pytest.mark.parametrize("sheet", [*ENTITIES, "scoreboard", "sheet_trend", "issues"])
 def test_headers_are_unique(wb: openpyxl.Workbook, sheet: str) -> None:
-    ws = wb[schema.sheet_label(sheet, "zh") if sheet in ENTITIES else text(sheet, "zh")]
+    ws = wb[schema.sheet_label(sheet, "zh") if sheet in ENTITIES else phrase(sheet, "zh")]
     header = next(ws.iter_rows(max_row=1, values_only=True))
     assert len({h.casefold() for h in header}) == len(header)  # as Excel compares table column names
 
@@ -325,22 +326,22 @@ def test_consolidate_writes_the_summary(tmp_path: Path) -> None:
     folder = out / "2026-11"
     wb = openpyxl.load_workbook(folder / "portfolio_summary.xlsx")
     problems = records(wb[schema.sheet_label("problems", "zh")])
-    scoreboard = records(wb[text("scoreboard", "zh")])
-    assert problems and sum(r[text("problems", "zh")] or 0 for r in scoreboard) == len(problems)
+    scoreboard = records(wb[phrase("scoreboard", "zh")])
+    assert problems and sum(r[phrase("problems", "zh")] or 0 for r in scoreboard) == len(problems)
     issues = json.loads((folder / "validation.json").read_text(encoding="utf-8"))["issues"]
-    got = records(wb[text("issues", "zh")])
-    assert sorted((r[text("file", "zh")], r[text("cell", "zh")] or "", r[text("message", "zh")]) for r in got) == \
-        sorted((i["file"], i["cell"], i["message"]) for i in issues)
+    got = records(wb[phrase("issues", "zh")])
+    shown = sorted((r[phrase("file", "zh")], r[phrase("cell", "zh")] or "", r[phrase("message", "zh")]) for r in got)
+    assert shown == sorted((i["file"], i["cell"], i["message"]) for i in issues)
 
 
 # ---- streaming writer and the tables added after xlsxwriter ----------------------------------
 
-TABLE_SHEETS = {**{s: f"tbl_{s}" for s in ENTITIES}, "scoreboard": "tbl_scoreboard", "trend": "tbl_trend",
+TABLE_SHEETS = {**{s: f"tbl_{s}" for s in ENTITIES}, "scoreboard": "tbl_scoreboard", "sheet_trend": "tbl_trend",
                 "issues": "tbl_issues"}
 
 
 def sheet_title(sheet: str) -> str:
-    return schema.sheet_label(sheet, "zh") if sheet in ENTITIES else text(sheet, "zh")
+    return schema.sheet_label(sheet, "zh") if sheet in ENTITIES else phrase(sheet, "zh")
 
 
 @pytest.mark.parametrize("sheet", TABLE_SHEETS)

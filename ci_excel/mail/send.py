@@ -31,6 +31,7 @@ from ci_excel.render.period import DISTRIBUTION
 from ci_excel.schema import Lang
 from ci_excel.sessions import check_period, period_session
 from ci_excel.store import SentRecord, Store
+from ci_excel.text import pick
 
 MAIL_DIR = "mail"
 PLAN_FILE = "plan.json"
@@ -90,10 +91,11 @@ def _too_large(plan: Plan, settings: MailSettings, lang: Lang) -> list[tuple[str
             kept.append(letter)
             continue
         names = ", ".join(f"{a.name} {a.size / 1e6:.1f} MB" for a in letter.attachments)
-        skipped.append((letter.label, f"邮件约 {size / 1e6:.1f} MB,超过上限 {settings.max_message_mb:g} MB({names});"
-                        "请单独发送或调高 [mail] max_message_mb" if lang == "zh" else
-                        f"the message would be about {size / 1e6:.1f} MB, over the {settings.max_message_mb:g} MB "
-                        f"limit ({names}); send these files another way or raise [mail] max_message_mb"))
+        skipped.append((letter.label, pick(
+            lang, f"邮件约 {size / 1e6:.1f} MB,超过上限 {settings.max_message_mb:g} MB({names});"
+                  "请单独发送或调高 [mail] max_message_mb",
+            f"the message would be about {size / 1e6:.1f} MB, over the {settings.max_message_mb:g} MB "
+            f"limit ({names}); send these files another way or raise [mail] max_message_mb")))
     plan.letters = kept
     return skipped
 

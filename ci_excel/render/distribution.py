@@ -18,9 +18,9 @@ import xlsxwriter
 
 from ci_excel.fileio import atomic_write
 from ci_excel.model import DepartmentResult
-from ci_excel.render.phrases import phrase
 from ci_excel.render.xlsx_tables import cell_text
 from ci_excel.schema import INFO, Lang
+from ci_excel.text import phrase
 
 _OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 COLUMNS = ("department", "contact", "contact_info", "report_file", "pdf_file", "report_path", "pdf_path")

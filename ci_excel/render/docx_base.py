@@ -53,9 +53,9 @@ from ci_excel.render.drawing import DPI
 from ci_excel.render.figures import ChartData
 from ci_excel.render.fonts import DOCX_EAST_ASIA, DOCX_LATIN
 from ci_excel.render.native_charts import WORKBOOK_RID, ChartStyle, NativeChart, native_charts
-from ci_excel.render.phrases import colon, phrase
 from ci_excel.render.reference_doc import FIGURE, TABLE_STYLE, TABLE_TEXT, clear_body, quiet_open
 from ci_excel.schema import Lang
+from ci_excel.text import colon, phrase
 
 TOC_MAX_ENTRIES = 40  # beyond this the table of contents lists level-1 headings only (one page)
 EMU_PER_INCH = 914400

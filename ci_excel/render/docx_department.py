@@ -1,6 +1,6 @@
 """A department's monthly report: page 1 (what needs a decision), contents, summary, the problem
 register, each problem's pages (`docx_problem`), and the data-quality appendix. Labels come from
-the schema; report phrases from phrases.py.
+the schema; phrases from the text catalogue (`ci_excel.text`).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from ci_excel.render.docx_format import sheet_table
 from ci_excel.render.docx_problem import ProblemIndex, met_emphasis, overdue_emphasis, problem_section
 from ci_excel.render.docx_xml import RED, Styled, Xml, runs_xml, sanitize
 from ci_excel.render.first_page import department_decisions, opening
-from ci_excel.render.phrases import colon, phrase
 from ci_excel.schema import INFO, PRIORITY, STAGE, STEPS, Lang, column_label
 from ci_excel.scoring import priority_key
+from ci_excel.text import colon, phrase, pick
 
 
 def matrix_cells(problems: Sequence[Row], config: Config | None) -> tuple[tuple[str, str, str], ...]:
@@ -118,7 +118,7 @@ def stage_priority_table(doc: ReportDoc, counts: Mapping[tuple[str, str], int]) 
 def register(doc: ReportDoc, problems: Sequence[Row], config: Config | None) -> None:
     """Step 1's deliverable: statement, scope, priority, channel, owner, sorted by priority."""
     lang = doc.lang
-    doc.heading(STEPS[1][2 if lang == "zh" else 3], 1)
+    doc.heading(pick(lang, STEPS[1][2], STEPS[1][3]), 1)
     if not problems:
         doc.text(phrase("no_data", lang))
         return

@@ -9,8 +9,8 @@ from typing import Any
 
 from ci_excel.render.docx_base import ReportDoc
 from ci_excel.render.docx_xml import Cell, sanitize
-from ci_excel.render.phrases import list_sep
 from ci_excel.schema import SHEETS, ColType, Lang
+from ci_excel.text import list_sep
 
 
 def fmt(sheet: str, key: str, value: Any, lang: Lang) -> str:

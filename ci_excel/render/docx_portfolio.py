@@ -27,9 +27,9 @@ from ci_excel.render.docx_department import issues_table, matrix_cells, stage_pr
 from ci_excel.render.docx_format import fmt
 from ci_excel.render.docx_xml import RED, Styled, sanitize
 from ci_excel.render.first_page import FIRST_PAGE_ROWS, opening, portfolio_decisions
-from ci_excel.render.phrases import phrase
 from ci_excel.schema import INFO, SHEETS, SOLUTION_CATEGORY, STAGE, column_label
 from ci_excel.scoring import off_track, priority_key
+from ci_excel.text import phrase
 
 ANCHORS = {s: f"_Toc_ci_{s}" for s in ("overdue", "p1", "kpis", "submissions")}  # sections page 1 links to
 TOP_ROWS = 40  # overdue actions and P1 problems listed in the report; the summary workbook has them all

@@ -15,9 +15,9 @@ from ci_excel.render import figures as ch
 from ci_excel.render.docx_base import ReportDoc
 from ci_excel.render.docx_format import fmt, headers, sheet_table, weights
 from ci_excel.render.docx_xml import GREEN, RED, Styled, Xml, runs_xml, sanitize
-from ci_excel.render.phrases import list_sep, phrase
 from ci_excel.schema import FISHBONE, STEPS, Lang, column_label, enum_label
 from ci_excel.scoring import flag_label, group_by
+from ci_excel.text import clause_sep, list_sep, phrase, pick
 
 
 class ProblemIndex:
@@ -83,9 +83,9 @@ def _not_yet(doc: ReportDoc, problem: Row) -> None:
 
 def _step_heading(doc: ReportDoc, step: int) -> None:
     lang = doc.lang
-    name, deliverable = (STEPS[step][0], STEPS[step][2]) if lang == "zh" else (STEPS[step][1], STEPS[step][3])
-    doc.heading(f"{phrase('step_n', lang, n=step)} {name} {deliverable}" if lang == "zh"
-                else f"{phrase('step_n', lang, n=step)}: {deliverable}", 2)
+    zh, _, deliverable_zh, deliverable_en = STEPS[step]
+    label = phrase("step_n", lang, n=step)
+    doc.heading(pick(lang, f"{label} {zh} {deliverable_zh}", f"{label}: {deliverable_en}"), 2)
 
 
 def root_cause_report(doc: ReportDoc, problem: Row, index: ProblemIndex) -> None:
@@ -293,5 +293,5 @@ def standards(doc: ReportDoc, problem: Row, index: ProblemIndex) -> None:
     sheet_table(doc, "standards", ["kind", "document", "effective_on", "rollout_scope", "closed"], rows)
     lessons = [sanitize(r.get("lessons")) for r in rows if r.get("lessons")]
     if lessons:
-        doc.label_value(phrase("lessons", lang), ";".join(lessons) if lang == "zh" else "; ".join(lessons))
+        doc.label_value(phrase("lessons", lang), clause_sep(lang).join(lessons))
 

@@ -11,8 +11,8 @@ from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from ci_excel.render.drawing import MAX_HEIGHT, WIDTH, Paper, em_inches, new_figure, wrap
 from ci_excel.render.figures import PRIORITY_COLORS, PRIORITY_EDGES, RED, FishboneData, MatrixData
-from ci_excel.render.phrases import phrase
 from ci_excel.schema import FISHBONE, LEVEL, PRIORITY, Lang, column_label
+from ci_excel.text import phrase
 
 # ---- fishbone -----------------------------------------------------------------------------
 

@@ -27,8 +27,8 @@ from ci_excel.render.figures import (
     StackedBarsData,
     TrendData,
 )
-from ci_excel.render.phrases import phrase
 from ci_excel.schema import Lang, column_label
+from ci_excel.text import phrase
 
 # ---- pareto -------------------------------------------------------------------------------
 

@@ -36,8 +36,8 @@ from pptx.util import Pt
 from ci_excel.render import figures as ch
 from ci_excel.render.chart_workbook import category_workbook
 from ci_excel.render.fonts import DOCX_EAST_ASIA, DOCX_LATIN
-from ci_excel.render.phrases import phrase
 from ci_excel.schema import Lang, column_label
+from ci_excel.text import phrase
 
 WORKBOOK_RID = "rId1"  # the chart part's only relationship: its embedded workbook
 EMU_PER_CM = 360000

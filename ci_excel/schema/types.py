@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import Literal
 
-Lang = Literal["zh", "en"]
+from ci_excel.text import Lang, pick
+
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
 TEMPLATE_ID = "ci-excel"
@@ -42,7 +42,7 @@ class Choice:
     synonyms: tuple[str, ...] = ()
 
     def label(self, lang: Lang) -> str:
-        return self.zh if lang == "zh" else self.en
+        return pick(lang, self.zh, self.en)
 
 
 @dataclass(frozen=True)
@@ -94,10 +94,10 @@ class ColumnSpec:
     maximum: float | None = None
 
     def header(self, lang: Lang) -> str:
-        return self.zh if lang == "zh" else self.en
+        return pick(lang, self.zh, self.en)
 
     def help(self, lang: Lang) -> str:
-        return self.help_zh if lang == "zh" else self.help_en
+        return pick(lang, self.help_zh, self.help_en)
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ class SheetSpec:
     computed: tuple[ColumnSpec, ...] = field(default=())  # output-only columns
 
     def name(self, lang: Lang) -> str:
-        return self.zh if lang == "zh" else self.en
+        return pick(lang, self.zh, self.en)
 
     @cached_property
     def by_key(self) -> dict[str, ColumnSpec]:

@@ -26,6 +26,7 @@ from ci_excel.schema import (
 from ci_excel.scoring import DIMENSIONS
 from ci_excel.templates.cells import _height, header_text
 from ci_excel.templates.formats import _Formats
+from ci_excel.text import pick
 
 _WIDTHS = (22, 30, 30, 30)  # column A: labels; B-D: merged text (or the matrix columns)
 _TEXT_WIDTH = sum(_WIDTHS[1:])
@@ -213,9 +214,9 @@ def _steps(doc: _Instructions) -> None:
     doc.heading(g["steps"])
     for step, (zh, en, deliverable_zh, deliverable_en) in STEPS.items():
         sheets = g["sep"].join(s.name(lang) for s in TABLE_SHEETS if s.step == step)
-        text = g["step_text"].format(deliverable=deliverable_zh if lang == "zh" else deliverable_en,
+        text = g["step_text"].format(deliverable=pick(lang, deliverable_zh, deliverable_en),
                                      guide=g["guides"][step], sheets=sheets)
-        doc.item(g["step_label"].format(step=step, name=zh if lang == "zh" else en), text)
+        doc.item(g["step_label"].format(step=step, name=pick(lang, zh, en)), text)
 
 
 def _rules(doc: _Instructions) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from ci_excel.schema import INPUT_SHEETS, LISTS_SHEET, ColType, ColumnSpec, EnumSpec, Lang
+from ci_excel.text import list_sep
 
 
 def enum_columns() -> dict[str, EnumSpec]:
@@ -69,7 +70,7 @@ def _cell_validation(column: ColumnSpec, lang: Lang) -> dict[str, Any] | None:
     """The data-cell rule of a column: a stop-style dropdown for enums, warnings for typed values."""
     text = _TEXT[lang]
     if column.enum is not None:
-        options = ("、" if lang == "zh" else ", ").join(column.enum.labels(lang))
+        options = list_sep(lang).join(column.enum.labels(lang))
         return {"validate": "list", "source": list_range(column.enum), "error_type": "stop",
                 "error_title": text["pick_title"], "error_message": text["pick"].format(options=options)[:255]}
     return _typed_validation(column, text)

@@ -15,9 +15,9 @@ from xlsxwriter.worksheet import Worksheet
 
 from ci_excel import model, schema
 from ci_excel.render.summary.columns import Row, write_text
-from ci_excel.render.summary.phrases import text
 from ci_excel.render.summary.plumbing import SmallSheet, TableSheet, add_series
 from ci_excel.render.summary.style import PRIORITY_COLOURS, STAGE_COLOURS, Styles
+from ci_excel.text import phrase, pick
 
 TOP_DEPARTMENTS = 15
 Cell = tuple[str, str, str]  # priority, impact, difficulty
@@ -55,7 +55,7 @@ def write_chart_data(book: Workbook, top: list[model.DepartmentDigest], departme
                       matrix: dict[Cell, int], styles: Styles) -> ChartData:
     """A hidden sheet with what the charts plot that no visible sheet holds in that shape."""
     lang = styles.lang
-    ws = book.add_worksheet(text("chart_data", lang))
+    ws = book.add_worksheet(phrase("chart_data", lang))
     ws.hide()
     cells = SmallSheet(ws)
     cells.write_string(0, 0, schema.column_label("info", "department", lang))
@@ -123,10 +123,10 @@ def insert_charts(book: Workbook, ws: Worksheet, dash: Dash, data: ChartData, tr
 
 def _stage_chart(book: Workbook, data: ChartData, styles: Styles) -> Any:
     lang = styles.lang
-    title = text("chart_stage_dept", lang)
+    title = phrase("chart_stage_dept", lang)
     if data.truncated:
-        top = text("top", lang).format(n=TOP_DEPARTMENTS)
-        title += f"({top})" if lang == "zh" else f" ({top})"
+        top = phrase("top", lang).format(n=TOP_DEPARTMENTS)
+        title += pick(lang, f"({top})", f" ({top})")
     chart = _chart(book, "column", title, styles, subtype="stacked")
     n, cells = max(data.departments, 1), data.sheet
     for j, colour in enumerate(STAGE_COLOURS, 1):
@@ -139,10 +139,10 @@ def _stage_chart(book: Workbook, data: ChartData, styles: Styles) -> Any:
 
 
 def _priority_chart(book: Workbook, dash: Dash, styles: Styles) -> Any:
-    chart = _chart(book, "pie", text("chart_priority", styles.lang), styles)
+    chart = _chart(book, "pie", phrase("chart_priority", styles.lang), styles)
     first, last, col = dash.priority_at
     add_series(chart, {
-        "name": text("chart_priority", styles.lang),
+        "name": phrase("chart_priority", styles.lang),
         "points": [{"fill": {"color": c}} for c in PRIORITY_COLOURS.values()],
         "data_labels": {"value": True, "percentage": True, "separator": "\n", "font": _font(styles, 9, bold=True)},
     }, categories=dash.sheet.ref(first, col, last, col), values=dash.sheet.ref(first, col + 1, last, col + 1))
@@ -151,7 +151,7 @@ def _priority_chart(book: Workbook, dash: Dash, styles: Styles) -> Any:
 
 def _trend_chart(book: Workbook, trend: tuple[TableSheet, list[Row]], styles: Styles) -> Any:
     """The trend sheet's figures by period; `trend` is the sheet and the rows written to it."""
-    chart = _chart(book, "line", text("chart_trend", styles.lang), styles)
+    chart = _chart(book, "line", phrase("chart_trend", styles.lang), styles)
     sheet, rows = trend
     n = max(sheet.rows, 1)
     columns = sheet.spec.columns
@@ -176,11 +176,11 @@ def _trend_chart(book: Workbook, trend: tuple[TableSheet, list[Row]], styles: St
 def _pass_chart(book: Workbook, dash: Dash, figures: dict[str, Any], styles: Styles) -> Any:
     lang = styles.lang
     rate = figures["pass_rate"]
-    title = f"{text('chart_pass', lang)} {rate:.0%}" if rate is not None else text("chart_pass", lang)
+    title = f"{phrase('chart_pass', lang)} {rate:.0%}" if rate is not None else phrase("chart_pass", lang)
     chart = _chart(book, "doughnut", title, styles)
     (r1, c), (r2, _) = dash.cells["passing"], dash.cells["failing"]
     add_series(chart, {
-        "name": text("chart_pass", lang),
+        "name": phrase("chart_pass", lang),
         "points": [{"fill": {"color": "#27AE60"}}, {"fill": {"color": "#C0392B"}}],
         "data_labels": {"value": True, "percentage": True, "separator": "\n", "font": _font(styles, 9, bold=True)},
     }, categories=dash.sheet.ref(r1, c - 1, r2, c - 1), values=dash.sheet.ref(r1, c, r2, c))
@@ -190,7 +190,7 @@ def _pass_chart(book: Workbook, dash: Dash, figures: dict[str, Any], styles: Sty
 
 def _matrix_chart(book: Workbook, data: ChartData, styles: Styles) -> Any:
     lang = styles.lang
-    chart = _chart(book, "scatter", text("chart_matrix", lang), styles)
+    chart = _chart(book, "scatter", phrase("chart_matrix", lang), styles)
     for priority, points in sorted(data.matrix.items()):
         first, last = points[0][0], points[-1][0]
         colour = PRIORITY_COLOURS.get(priority, "#777777")
@@ -204,7 +204,7 @@ def _matrix_chart(book: Workbook, data: ChartData, styles: Styles) -> Any:
         add_series(chart, {}, categories=data.sheet.ref(0, 8), values=data.sheet.ref(0, 9))
     grid = {"visible": True, "line": {"color": "#BBBBBB"}}
     axis = {"min": 0.5, "max": 3.5, "major_unit": 1, "label_position": "none", "major_gridlines": grid}
-    chart.set_x_axis({**axis, "name": text("axis_difficulty", lang), "name_font": _font(styles, 9)})
-    chart.set_y_axis({**axis, "name": text("axis_impact", lang), "name_font": _font(styles, 9)})
+    chart.set_x_axis({**axis, "name": phrase("axis_difficulty", lang), "name_font": _font(styles, 9)})
+    chart.set_y_axis({**axis, "name": phrase("axis_impact", lang), "name_font": _font(styles, 9)})
     return chart
 

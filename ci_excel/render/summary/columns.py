@@ -17,6 +17,7 @@ from ci_excel import schema
 from ci_excel.render.summary.style import Styles
 from ci_excel.render.xlsx_tables import cell_text
 from ci_excel.schema import ColType, Lang
+from ci_excel.text import list_sep
 
 if TYPE_CHECKING:
     from ci_excel.render.summary.plumbing import SmallSheet
@@ -90,7 +91,7 @@ def cell_writer(col: Col, styles: Styles) -> Put:
         labels = col.labels
         return lambda ws, r, c, v: write_text(ws, r, c, labels.get(str(v), str(v)), styles)
     if col.kind == "list":
-        sep = "、" if styles.lang == "zh" else ", "
+        sep = list_sep(styles.lang)
         return lambda ws, r, c, v: write_text(ws, r, c, _joined(v, col.labels, sep), styles)
     fmt = styles.by_kind.get(col.kind)
     if fmt is None:

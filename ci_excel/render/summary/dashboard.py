@@ -14,11 +14,11 @@ from ci_excel import model, schema
 from ci_excel.compute import department_digest, period_digest
 from ci_excel.render.summary.charts import ChartData, Dash, insert_charts
 from ci_excel.render.summary.columns import write_text
-from ci_excel.render.summary.phrases import text
 from ci_excel.render.summary.plumbing import SmallSheet, TableSheet
-from ci_excel.render.summary.sheets import trend_row
+from ci_excel.render.summary.sheets import LABELS, trend_row
 from ci_excel.render.summary.style import Styles
 from ci_excel.schema import Lang
+from ci_excel.text import list_sep, phrase
 
 # Headline figures in two groups of label/value columns, then the two breakdowns, then notes.
 _HEADLINE_GROUPS = (
@@ -65,7 +65,7 @@ def write_dashboard(book: Workbook, ws: Worksheet, outline: model.PeriodOutline,
         ws.set_column(c, c, width)
     ws.set_row(0, 26)
     cells = SmallSheet(ws)
-    cells.write_string(0, 0, f"{text('title', lang)} {outline.period}", styles.title)
+    cells.write_string(0, 0, f"{phrase('title', lang)} {outline.period}", styles.title)
     cells.write_string(1, 0, _subtitle(outline, lang), styles.subtitle)
     dash = Dash(cells)
     _write_headline(cells, figures, styles, dash, top=_DASH_TOP)
@@ -85,16 +85,16 @@ def write_dashboard(book: Workbook, ws: Worksheet, outline: model.PeriodOutline,
 def _subtitle(outline: model.PeriodOutline, lang: Lang) -> str:
     made = outline.generated_on or date.today()
     period = schema.column_label("info", "period", lang)
-    return f"{period}: {outline.period}    {text('generated', lang)}: {made.isoformat()}"
+    return f"{period}: {outline.period}    {phrase('generated', lang)}: {made.isoformat()}"
 
 
 def _write_headline(ws: SmallSheet, figures: dict[str, Any], styles: Styles, dash: Dash, *, top: int) -> None:
     lang = styles.lang
     for col, keys in _HEADLINE_GROUPS:
-        ws.write_string(top, col, text("figure", lang), styles.heading)
-        ws.write_string(top, col + 1, text("value", lang), styles.heading)
+        ws.write_string(top, col, phrase("figure", lang), styles.heading)
+        ws.write_string(top, col + 1, phrase("value", lang), styles.heading)
         for i, key in enumerate(keys, start=top + 1):
-            ws.write_string(i, col, text(key, lang), styles.label)
+            ws.write_string(i, col, phrase(LABELS.get(key, key), lang), styles.label)
             value = figures[key]
             if value is None:
                 ws.write_string(i, col + 1, "—", styles.figure_text)
@@ -107,8 +107,8 @@ def _write_breakdown(ws: SmallSheet, figures: dict[str, Any], styles: Styles, da
     lang = styles.lang
     for col, key, enum, counts in ((6, "by_stage", schema.STAGE, figures["by_stage"]),
                                    (9, "by_priority", schema.PRIORITY, figures["by_priority"])):
-        ws.write_string(top, col, text(key, lang), styles.heading)
-        ws.write_string(top, col + 1, text("count", lang), styles.heading)
+        ws.write_string(top, col, phrase(key, lang), styles.heading)
+        ws.write_string(top, col + 1, phrase("count", lang), styles.heading)
         for i, choice in enumerate(enum.choices, start=top + 1):
             ws.write_string(i, col, choice.label(lang), styles.label)
             ws.write_number(i, col + 1, counts[choice.key], styles.figure)
@@ -120,8 +120,8 @@ def _write_notes(ws: SmallSheet, missing: list[str], late: list[str], styles: St
                  col: int) -> None:
     """Missing and late departments, named."""
     lang = styles.lang
-    sep = "、" if lang == "zh" else ", "
+    sep = list_sep(lang)
     for i, (key, names) in enumerate((("missing", missing), ("late", late))):
-        ws.merge_range(top + 2 * i, col, col + 2, text(key, lang), styles.heading)
+        ws.merge_range(top + 2 * i, col, col + 2, phrase(key, lang), styles.heading)
         ws.merge_range(top + 2 * i + 1, col, col + 2, "", styles.label)
         write_text(ws, top + 2 * i + 1, col, sep.join(names) or "—", styles)

@@ -16,10 +16,12 @@ from ci_excel import model, schema
 from ci_excel.compute import issue_severity
 from ci_excel.issues import CODES, Issue
 from ci_excel.render.summary.columns import Col, Cond, Row, Table, schema_col, sheet_name
-from ci_excel.render.summary.phrases import text
 from ci_excel.render.summary.style import PRIORITY_FILLS
 from ci_excel.schema import Lang
 from ci_excel.scoring import FLAGS, flag_label
+from ci_excel.text import phrase
+
+LABELS = {"departments": "departments_submitted"}  # figure -> its catalogue label, where they differ
 
 
 def _ref(spec: Table, key: str, row: int = 2) -> str:
@@ -87,7 +89,7 @@ def _relabel(sheet: str, columns: list[Col], lang: Lang) -> None:
             columns[i] = Col(col.key, col.header, "text", col.width, get=_source_label(lang))
         elif sheet == "root_causes" and col.key == "verified":
             columns[i] = Col(col.key, col.header, "label", col.width, col.labels, get=_or_default(
-                "verified", text("not_verified", lang)))
+                "verified", phrase("not_verified", lang)))
 
 
 def _source_label(lang: Lang) -> Callable[[Row], Any]:
@@ -145,21 +147,22 @@ def _priority_conditions(column: str) -> list[Cond]:
 def scoreboard_table(lang: Lang) -> Table:
     stages = [c.key for c in schema.STAGE.choices]
     cols = [
-        Col("rank", text("rank", lang), "int", 7), schema_col("info", "department", lang),
-        Col("status", text("status", lang), "text", 12), Col("problems", text("problems", lang), "int", 10),
+        Col("rank", phrase("rank", lang), "int", 7), schema_col("info", "department", lang),
+        Col("status", phrase("submission_status", lang), "text", 12),
+        Col("problems", phrase("problems", lang), "int", 10),
         *(Col(f"stage_{s}", schema.STAGE.label(s, lang), "int", 12) for s in stages),
-        Col("p1_open", text("p1_open", lang), "int", 12), Col("avg_stage", text("avg_stage", lang), "number", 10),
-        Col("avg_progress", text("avg_progress", lang), "percent", 11),
-        Col("overdue_actions", text("overdue_actions", lang), "int", 11), Col("kpis", text("kpis", lang), "int", 9),
-        Col("kpis_met", text("kpis_met", lang), "int", 11), Col("kpi_rate", text("kpi_rate", lang), "percent", 11),
-        Col("benefit", text("benefit", lang), "money", 16), Col("errors", text("errors", lang), "int", 10),
-        Col("warnings", text("warnings", lang), "int", 10), schema_col("info", "submitted_on", lang),
+        Col("p1_open", phrase("p1_open", lang), "int", 12), Col("avg_stage", phrase("avg_stage", lang), "number", 10),
+        Col("avg_progress", phrase("avg_progress", lang), "percent", 11),
+        Col("overdue_actions", phrase("overdue_actions", lang), "int", 11), Col("kpis", phrase("kpis", lang), "int", 9),
+        Col("kpis_met", phrase("kpis_met", lang), "int", 11), Col("kpi_rate", phrase("kpi_rate", lang), "percent", 11),
+        Col("benefit", phrase("benefit", lang), "money", 16), Col("errors", phrase("errors", lang), "int", 10),
+        Col("warnings", phrase("warnings", lang), "int", 10), schema_col("info", "submitted_on", lang),
         schema_col("info", "contact", lang), schema_col("info", "contact_info", lang),
     ]
-    table = Table(text("scoreboard", lang), "tbl_scoreboard", cols, freeze_cols=2)
+    table = Table(phrase("scoreboard", lang), "tbl_scoreboard", cols, freeze_cols=2)
     table.conditions += [
-        Cond("status", {"type": "cell", "criteria": "==", "value": f'"{text("missing", lang)}"'}, "red"),
-        Cond("status", {"type": "cell", "criteria": "==", "value": f'"{text("late", lang)}"'}, "orange"),
+        Cond("status", {"type": "cell", "criteria": "==", "value": f'"{phrase("missing", lang)}"'}, "red"),
+        Cond("status", {"type": "cell", "criteria": "==", "value": f'"{phrase("late", lang)}"'}, "orange"),
         Cond("overdue_actions", {"type": "cell", "criteria": ">", "value": 0}, "red"),
         Cond("avg_progress", {"type": "data_bar", "bar_color": "#5499C7", "bar_solid": True, "min_type": "num",
                                "min_value": 0, "max_type": "num", "max_value": 1}),
@@ -175,12 +178,12 @@ def ranked(period: model.PeriodDigest, missing: list[str], lang: Lang) -> Iterat
     for rank, d in enumerate(period.departments, 1):
         yield _scoreboard_row(d, rank, lang)
     for name in missing:
-        yield {"department": name, "status": text("missing", lang)}
+        yield {"department": name, "status": phrase("missing", lang)}
 
 
 def _scoreboard_row(d: model.DepartmentDigest, rank: int, lang: Lang) -> Row:
     return {
-        "rank": rank, "department": d.department, "status": text("late" if d.late else "submitted", lang),
+        "rank": rank, "department": d.department, "status": phrase("late" if d.late else "submitted", lang),
         "problems": d.problems, **{f"stage_{c.key}": n for c, n in zip(schema.STAGE.choices, d.stages, strict=True)},
         "p1_open": d.p1_open, "avg_stage": round(d.avg_stage or 0.0, 2), "avg_progress": d.progress or 0.0,
         "overdue_actions": d.overdue_actions, "kpis": d.kpis, "kpis_met": d.kpis_met, "kpi_rate": d.kpi_rate,
@@ -193,13 +196,13 @@ def trend_table(lang: Lang) -> Table:
     stages, priorities = schema.STAGE.choices, schema.PRIORITY.choices
     cols = [
         schema_col("info", "period", lang),
-        *(Col(k, text(k, lang), "int", 11) for k in ("departments", "problems", "new", "closed", "open",
-                                                       "overdue_actions", "kpis", "kpis_met")),
-        Col("kpi_rate", text("kpi_rate", lang), "percent", 11), Col("benefit", text("benefit", lang), "money", 16),
+        *(Col(k, phrase(LABELS.get(k, k), lang), "int", 11)
+          for k in ("departments", "problems", "new", "closed", "open", "overdue_actions", "kpis", "kpis_met")),
+        Col("kpi_rate", phrase("kpi_rate", lang), "percent", 11), Col("benefit", phrase("benefit", lang), "money", 16),
         *(Col(f"stage_{c.key}", c.label(lang), "int", 12) for c in stages),
         *(Col(f"priority_{c.key}", c.label(lang), "int", 12) for c in priorities),
     ]
-    return Table(text("trend", lang), "tbl_trend", cols)
+    return Table(phrase("sheet_trend", lang), "tbl_trend", cols)
 
 
 def trend_row(f: model.PeriodFigures) -> Row:
@@ -212,14 +215,14 @@ def trend_row(f: model.PeriodFigures) -> Row:
 
 
 def issues_table(lang: Lang) -> Table:
-    severities = {"error": text("error", lang), "warning": text("warning", lang)}
+    severities = {"error": phrase("error", lang), "warning": phrase("warning", lang)}
     cols = [schema_col("info", "department", lang), schema_col("info", "period", lang),
-            Col("severity", text("severity", lang), "label", 10, severities),
-            Col("code", text("code", lang), "text", 18),
-            Col("file", text("file", lang), "text", 36), Col("sheet", text("sheet", lang), "text", 14),
-            Col("cell", text("cell", lang), "text", 9), Col("column", text("column", lang), "text", 14),
-            Col("value", text("value", lang), "text", 18), Col("message", text("message", lang), "text", 70)]
-    table = Table(text("issues", lang), "tbl_issues", cols, freeze_cols=1)
+            Col("severity", phrase("severity", lang), "label", 10, severities),
+            Col("code", phrase("code", lang), "text", 18),
+            Col("file", phrase("file", lang), "text", 36), Col("sheet", phrase("sheet", lang), "text", 14),
+            Col("cell", phrase("cell", lang), "text", 9), Col("column", phrase("column", lang), "text", 14),
+            Col("value", phrase("value", lang), "text", 18), Col("message", phrase("message", lang), "text", 70)]
+    table = Table(phrase("issues", lang), "tbl_issues", cols, freeze_cols=1)
     table.conditions.append(Cond("severity", {"type": "cell", "criteria": "==", "value": f'"{severities["error"]}"'},
                                   "red"))
     return table

@@ -17,7 +17,6 @@ from ci_excel.compute import department_digest, most_problems, period_digest
 from ci_excel.render.summary.charts import TOP_DEPARTMENTS, matrix_cells, write_chart_data
 from ci_excel.render.summary.columns import sheet_name
 from ci_excel.render.summary.dashboard import write_dashboard
-from ci_excel.render.summary.phrases import text
 from ci_excel.render.summary.plumbing import StagedBook, TableSheet
 from ci_excel.render.summary.sheets import (
     LEAD,
@@ -33,6 +32,7 @@ from ci_excel.render.summary.sheets import (
 from ci_excel.render.summary.style import Styles
 from ci_excel.render.xlsx_tables import TablePart
 from ci_excel.schema import Lang
+from ci_excel.text import phrase
 
 
 def write_summary(result: model.PeriodResult, out: Path, *, lang: Lang = "zh") -> Path:
@@ -58,7 +58,7 @@ class SummaryWriter:
         self._staged = StagedBook(self.out, lang)
         self._book = self._staged.book
         self._styles = styles = Styles(self._book, lang)
-        self._dashboard = self._book.add_worksheet(sheet_name(text("dashboard", lang)))
+        self._dashboard = self._book.add_worksheet(sheet_name(phrase("dashboard", lang)))
         self._entities = {sheet: TableSheet(self._book, entity_table(sheet, lang), styles) for sheet in LEAD}
         self._scoreboard = TableSheet(self._book, scoreboard_table(lang), styles)
         self._trend = TableSheet(self._book, trend_table(lang), styles)

@@ -1,11 +1,42 @@
-"""Report-only phrases (section titles, chart legends) in both languages: the one place they live.
-
-Column headers, enum labels, step and deliverable names are never here: they come from the schema.
+"""The text catalogue: every label, phrase and message of the outputs outside the issue codes
+(`issues.CODES`) and the schema's own headers and enum labels, in both languages, and the one
+place a language is chosen (`pick`). The same concept has one wording everywhere: the Word
+reports, the summary workbook and the deck say 未关闭 for an open problem.
 """
 
 from __future__ import annotations
 
-from ci_excel.schema import Lang
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+
+
+def pick(lang: Lang, zh: str, en: str) -> str:
+    """The text for `lang`: the one language switch."""
+    return zh if lang == "zh" else en
+
+
+def colon(lang: Lang) -> str:
+    """A label's colon: full-width in Chinese, colon and space in English."""
+    return pick(lang, "：", ": ")
+
+
+def list_sep(lang: Lang) -> str:
+    """Between the items of a list: 、 in Chinese, a comma in English."""
+    return pick(lang, "、", ", ")
+
+
+def clause_sep(lang: Lang) -> str:
+    """Between clauses: ； in Chinese, a semicolon in English."""
+    return pick(lang, "；", "; ")
+
+
+def phrase(key: str, lang: Lang, **params: object) -> str:
+    """A catalogue phrase in `lang`, with its {fields} filled from `params`."""
+    zh, en = PHRASES[key]
+    text = pick(lang, zh, en)
+    return text.format(**params) if params else text
+
 
 PHRASES: dict[str, tuple[str, str]] = {
     # cover and frame
@@ -98,8 +129,8 @@ PHRASES: dict[str, tuple[str, str]] = {
     "more_n": ("…另有 {n} 项", "… {n} more"),
     "n_problems": ("{n} 个问题", "{n} problems"),
     "new": ("新增", "New"),
-    "closed": ("关闭", "Closed"),
-    "open": ("在办", "Open"),
+    "closed": ("已关闭", "Closed"),
+    "open": ("未关闭", "Open"),
     "overdue": ("逾期行动", "Overdue actions"),
     "count": ("数量", "Count"),
     # portfolio
@@ -121,13 +152,13 @@ PHRASES: dict[str, tuple[str, str]] = {
     "closure_rate": ("关闭率", "Closure rate"),
     "kpi_rate": ("KPI 达标率", "KPI hit rate"),
     "quality_by_dept": ("各部门数据质量", "Data quality by department"),
-    "errors": ("错误数", "Errors"),
-    "warnings": ("警告数", "Warnings"),
+    "errors": ("数据错误", "Data errors"),
+    "warnings": ("数据警告", "Data warnings"),
     "submissions": ("未提交与逾期提交", "Missing and late submissions"),
-    "missing": ("未提交", "Did not submit"),
+    "missing": ("未提交", "Not submitted"),
     "late": ("逾期提交", "Submitted late"),
     "status": ("情况", "Status"),
-    "rank": ("名次", "Rank"),
+    "rank": ("排名", "Rank"),
     "kpi_total": ("KPI 数", "KPIs"),
     "period_col": ("期间", "Period"),
     "problems_n": ("问题", "Problems"),
@@ -142,20 +173,40 @@ PHRASES: dict[str, tuple[str, str]] = {
     "sent_status": ("发送状态", "Sent status"),
     "sent_at": ("发送时间", "Sent at"),
     "portfolio": ("组合报告(PMO)", "Portfolio report (PMO)"),
+    # the summary workbook: sheet names, dashboard labels, chart titles
+    "dashboard": ("概览", "Dashboard"),
+    "scoreboard": ("部门记分板", "Scoreboard"),
+    "sheet_trend": ("趋势", "Trend"),
+    "issues": ("数据问题", "Issues"),
+    "chart_data": ("_图表数据", "_chart_data"),
+    "title": ("持续改进组合概览", "Continuous improvement portfolio"),
+    "generated": ("生成日期", "Generated on"),
+    "figure": ("指标", "Figure"),
+    "value": ("数值", "Value"),
+    "departments_submitted": ("提交部门", "Departments submitted"),
+    "expected": ("应提交部门", "Departments expected"),
+    "submitted": ("已提交", "Submitted"),
+    "problems": ("问题总数", "Problems"),
+    "p1_open": ("未关闭的P1问题", "Open P1 problems"),
+    "actions": ("行动总数", "Actions"),
+    "kpis": ("KPI 数", "KPIs"),
+    "solutions": ("方案数", "Solutions"),
+    "passing": ("通过方案", "Passing"),
+    "failing": ("未通过方案", "Not passing"),
+    "pass_rate": ("方案通过率", "Solution pass rate"),
+    "by_stage": ("按阶段", "By stage"),
+    "by_priority": ("按优先级", "By priority"),
+    "chart_stage_dept": ("各部门问题阶段分布", "Problems by stage and department"),
+    "top": ("问题最多的前{n}个部门", "top {n} departments"),
+    "chart_priority": ("优先级分布", "Priority distribution"),
+    "chart_matrix": ("影响 × 难度矩阵(问题数)", "Impact × difficulty matrix (problems)"),
+    "axis_difficulty": ("解决难度:低 → 中 → 高", "Difficulty: low → medium → high"),
+    "axis_impact": ("影响程度:低 → 中 → 高", "Impact: low → medium → high"),
+    "chart_trend": ("月度趋势", "Month-over-month trend"),
+    "chart_pass": ("方案通过率", "Solution pass rate"),
+    "submission_status": ("提交状态", "Submission"),
+    "avg_stage": ("平均阶段", "Average stage"),
+    "achievement": ("KPI 达标率", "KPIs met (share)"),
+    "code": ("代码", "Code"),
+    "not_verified": ("未验证", "Not verified"),
 }
-
-
-def colon(lang: Lang) -> str:
-    """A label's colon: full-width in Chinese, colon and space in English."""
-    return "：" if lang == "zh" else ": "
-
-
-def list_sep(lang: Lang) -> str:
-    """Between the items of a list: 、 in Chinese, a comma in English."""
-    return "、" if lang == "zh" else ", "
-
-
-def phrase(key: str, lang: Lang, **params: object) -> str:
-    zh, en = PHRASES[key]
-    text = zh if lang == "zh" else en
-    return text.format(**params) if params else text
