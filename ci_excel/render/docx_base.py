@@ -33,7 +33,6 @@ from ci_excel import fileio
 from ci_excel.render.charts import Charts
 from ci_excel.render.docx_xml import (
     EMPTY,
-    TEXT_WIDTH_TWIPS,
     Styled,
     Xml,
     bookmarked,
@@ -54,13 +53,13 @@ from ci_excel.render.figures import ChartData
 from ci_excel.render.fonts import DOCX_EAST_ASIA, DOCX_LATIN
 from ci_excel.render.native_charts import WORKBOOK_RID, ChartStyle, NativeChart, native_charts
 from ci_excel.render.reference_doc import FIGURE, TABLE_STYLE, TABLE_TEXT, clear_body, quiet_open
+from ci_excel.render.style import EMU_PER_TWIP, text_width_twips
 from ci_excel.schema import Lang
 from ci_excel.text import colon, phrase
 
 TOC_MAX_ENTRIES = 40  # beyond this the table of contents lists level-1 headings only (one page)
 EMU_PER_INCH = 914400
 MAX_IMAGE_IN = (6.5, 8.8)
-EMU_PER_TWIP = 635
 CHART_CT = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 XLSX_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_URI = "http://schemas.openxmlformats.org/drawingml/2006/chart"
@@ -118,6 +117,7 @@ class ReportDoc:
     _styles: dict[str, str | None] = field(default_factory=dict)
     _chart_style: ChartStyle = field(init=False)
     _native: int = 0
+    text_width: int = field(init=False)  # twips, from the reference document's section
 
     def __post_init__(self) -> None:
         self.doc = Document(io.BytesIO(self.template))
@@ -127,6 +127,7 @@ class ReportDoc:
         for name in ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Caption", TABLE_TEXT, FIGURE,
                      "TOC 1", "TOC 2", "TOC Heading", TABLE_STYLE, "Normal", "Header", "Footer"):
             self._styles[name] = names.get(name)
+        self.text_width = text_width_twips(self.doc.sections[0])
         self._chart_style = chart_style(self.doc)
 
     # ---- paragraphs ---------------------------------------------------------------------
@@ -213,7 +214,7 @@ class ReportDoc:
         columns = list(zip(*[headers, *([c.text if isinstance(c, Styled) else sanitize(c) for c in r] for r in rows)],
                            strict=False))
         needs = [max(min_twips(col[:1], bold=True), min_twips(col[1:])) for col in columns]
-        widths = column_widths(weights, needs)
+        widths = column_widths(weights, needs, total=self.text_width)
         style_id = self._styles.get(TABLE_STYLE)
         text_style = self._styles.get(TABLE_TEXT)
         aligns = list(align or ["left"] * len(widths))
@@ -375,7 +376,7 @@ def chart_style(doc: DocumentObject) -> ChartStyle:
                                     + qn("w:rFonts"))
     latin = (fonts.get(qn("w:ascii")) if fonts is not None else None) or DOCX_LATIN
     east_asian = (fonts.get(qn("w:eastAsia")) if fonts is not None else None) or DOCX_EAST_ASIA
-    return ChartStyle(TEXT_WIDTH_TWIPS * EMU_PER_TWIP, latin, east_asian)
+    return ChartStyle(text_width_twips(doc.sections[0]) * EMU_PER_TWIP, latin, east_asian)
 
 
 def _replace_paragraphs(part: Any, xml: Xml) -> None:

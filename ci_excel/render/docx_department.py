@@ -17,8 +17,9 @@ from ci_excel.render import figures as ch
 from ci_excel.render.docx_base import ReportDoc
 from ci_excel.render.docx_format import sheet_table
 from ci_excel.render.docx_problem import ProblemIndex, met_emphasis, overdue_emphasis, problem_section
-from ci_excel.render.docx_xml import RED, Styled, Xml, runs_xml, sanitize
+from ci_excel.render.docx_xml import Styled, Xml, runs_xml, sanitize
 from ci_excel.render.first_page import department_decisions, opening
+from ci_excel.render.style import AMBER, RED
 from ci_excel.schema import INFO, PRIORITY, STAGE, STEPS, Lang, column_label
 from ci_excel.scoring import priority_key
 from ci_excel.text import colon, phrase, pick
@@ -145,7 +146,7 @@ def issues_table(doc: ReportDoc, issues: Sequence[Any], *, with_department: bool
     ordered = sorted(issues, key=lambda i: (not i.is_error, i.file, i.sheet, i.row or 0, i.cell))
     rows = []
     for i in ordered:
-        severity = Styled(phrase("error" if i.is_error else "warning", lang), color=RED if i.is_error else "B9770E",
+        severity = Styled(phrase("error" if i.is_error else "warning", lang), color=RED if i.is_error else AMBER,
                           bold=True)
         where = " ".join(sanitize(x) for x in (i.sheet, i.cell) if x)
         rows.append([*([sanitize(i.department)] if with_department else []), severity,

@@ -25,8 +25,9 @@ from ci_excel.render import figures as ch
 from ci_excel.render.docx_base import ReportDoc
 from ci_excel.render.docx_department import issues_table, matrix_cells, stage_priority_table
 from ci_excel.render.docx_format import fmt
-from ci_excel.render.docx_xml import RED, Styled, sanitize
+from ci_excel.render.docx_xml import Styled, sanitize
 from ci_excel.render.first_page import FIRST_PAGE_ROWS, opening, portfolio_decisions
+from ci_excel.render.style import AMBER, RED
 from ci_excel.schema import INFO, SHEETS, SOLUTION_CATEGORY, STAGE, column_label
 from ci_excel.scoring import off_track, priority_key
 from ci_excel.text import phrase
@@ -319,7 +320,7 @@ def submissions(doc: ReportDoc, departments: Sequence[DepartmentDigest], outline
     doc.heading(phrase("submissions", lang), 1, bookmark=ANCHORS["submissions"])
     rows: list[list[Any]] = [[sanitize(name), Styled(phrase("missing", lang), color=RED, bold=True), ""]
                              for name in outline.missing]
-    rows += [[sanitize(d.department), Styled(phrase("late", lang), color="B9770E", bold=True),
+    rows += [[sanitize(d.department), Styled(phrase("late", lang), color=AMBER, bold=True),
               fmt("info", "submitted_on", d.submitted_on, lang)] for d in departments if d.late]
     if not rows:
         doc.text(phrase("none", lang))

@@ -14,7 +14,8 @@ from ci_excel.model import DepartmentResult, KpiHistory, Row
 from ci_excel.render import figures as ch
 from ci_excel.render.docx_base import ReportDoc
 from ci_excel.render.docx_format import fmt, headers, sheet_table, weights
-from ci_excel.render.docx_xml import GREEN, RED, Styled, Xml, runs_xml, sanitize
+from ci_excel.render.docx_xml import Styled, Xml, runs_xml, sanitize
+from ci_excel.render.style import GREEN, GREY, NAVY, RED
 from ci_excel.schema import FISHBONE, STEPS, Lang, column_label, enum_label
 from ci_excel.scoring import flag_label, group_by
 from ci_excel.text import clause_sep, list_sep, phrase, pick
@@ -78,7 +79,7 @@ def _flag(key: str, lang: Lang) -> str:
 
 def _not_yet(doc: ReportDoc, problem: Row) -> None:
     stage = enum_label("problems", "stage", stage_key(problem.get("stage")), doc.lang)
-    doc.text(phrase("not_yet", doc.lang, stage=stage), color="7F8C8D")
+    doc.text(phrase("not_yet", doc.lang, stage=stage), color=GREY)
 
 
 def _step_heading(doc: ReportDoc, step: int) -> None:
@@ -123,9 +124,9 @@ def why_chain(doc: ReportDoc, problem: Row, chain: Row) -> None:
     lang = doc.lang
     steps = [sanitize(chain.get(f"why_{i}")) for i in range(1, 6) if chain.get(f"why_{i}")]
     runs = [runs_xml(f"{sanitize(chain.get('root_cause_id'))}  ", bold=True),
-            runs_xml(sanitize(problem.get("issue") or ""), color="1F4E79")]
+            runs_xml(sanitize(problem.get("issue") or ""), color=NAVY)]
     for n, step in enumerate(steps, 1):
-        runs += [runs_xml("  →  ", color="7F8C8D"), runs_xml(f"{column_label('why_chains', f'why_{n}', lang)}: "),
+        runs += [runs_xml("  →  ", color=GREY), runs_xml(f"{column_label('why_chains', f'why_{n}', lang)}: "),
                  runs_xml(step)]
     runs += [runs_xml("  ⇒  ", color=RED, bold=True),
              runs_xml(f"{column_label('why_chains', 'root_cause', lang)}: {sanitize(chain.get('root_cause'))}",
@@ -153,7 +154,7 @@ def _conclusion(row: Row, key: str, lang: Lang) -> Any:
     text = fmt("verification", key, row.get(key), lang)
     if key == "conclusion":
         color = {"confirmed": GREEN, "rejected": RED}.get(row.get(key) or "")
-        return Styled(text or "—", color=color or ("7F8C8D" if not text else None), bold=bool(color))
+        return Styled(text or "—", color=color or (GREY if not text else None), bold=bool(color))
     return text
 
 

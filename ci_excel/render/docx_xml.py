@@ -15,12 +15,12 @@ from typing import Any, NewType
 from xml.sax.saxutils import escape
 
 from ci_excel.render.drawing import text_em
+from ci_excel.render.style import A4_TEXT_WIDTH_TWIPS, NAVY
 
 Xml = NewType("Xml", str)
 EMPTY = Xml("")
-TEXT_WIDTH_TWIPS = 9412  # 16.6 cm: A4 minus 2.2 cm margins
-RED, GREEN, GREY = "C0392B", "1E8449", "7F8C8D"
-LINK = "1F4E79"
+TEXT_WIDTH_TWIPS = A4_TEXT_WIDTH_TWIPS
+LINK = NAVY
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _QUOTE = {'"': "&quot;"}
 

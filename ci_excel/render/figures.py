@@ -10,11 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from ci_excel.render import style
 from ci_excel.schema import PRIORITY, Lang
 
-PRIORITY_COLORS = {"P1": "#f4b6b6", "P2": "#f9d9a8", "P3": "#fbf0b5", "P4": "#dfe3e8"}
-PRIORITY_EDGES = {"P1": "#c0392b", "P2": "#d68910", "P3": "#b7950b", "P4": "#7f8c8d"}
-BLUE, LIGHT_BLUE, GREEN, RED, GREY = "#2e86c1", "#aed6f1", "#27ae60", "#c0392b", "#95a5a6"
+PRIORITY_COLORS = {k: style.css(v) for k, v in style.PRIORITY_FILLS.items()}  # the matrix's squares
+PRIORITY_EDGES = {k: style.css(v) for k, v in style.PRIORITY.items()}  # bars and labels
+BLUE, LIGHT_BLUE, GREEN, RED, GREY = (style.css(c) for c in (style.BLUE, style.LIGHT_BLUE, style.CHART_GREEN,
+                                                               style.RED, style.CHART_GREY))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from typing import Any
 from ci_excel.model import DepartmentResult, Row
 from ci_excel.render.docx_base import ReportDoc
 from ci_excel.render.docx_format import fmt
-from ci_excel.render.docx_xml import GREEN, LINK, RED, Styled, Xml, sanitize
+from ci_excel.render.docx_xml import LINK, Styled, Xml, sanitize
+from ci_excel.render.style import GREEN, RED
 from ci_excel.schema import Lang
 from ci_excel.scoring import FLAGS, flag_label, off_track, priority_key
 from ci_excel.text import list_sep, phrase

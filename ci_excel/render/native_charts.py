@@ -34,6 +34,7 @@ from pptx.oxml import parse_xml
 from pptx.util import Pt
 
 from ci_excel.render import figures as ch
+from ci_excel.render import style
 from ci_excel.render.chart_workbook import category_workbook
 from ci_excel.render.fonts import DOCX_EAST_ASIA, DOCX_LATIN
 from ci_excel.schema import Lang, column_label
@@ -45,9 +46,7 @@ _C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _EXCEL_EPOCH = date(1899, 12, 30)
-TEXT = "1B2631"
-GRID = "E5E8E8"
-OVERDUE = "F5B7B1"
+TEXT, GRID, OVERDUE = style.TEXT, style.GRID, style.OVERDUE_FILL
 DONE_LIGHT = "ABEBC6"
 
 

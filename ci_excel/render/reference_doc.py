@@ -23,6 +23,7 @@ from lxml import etree
 
 from ci_excel import fileio
 from ci_excel.render.fonts import DOCX_EAST_ASIA, DOCX_EAST_ASIA_ALT, DOCX_LATIN
+from ci_excel.render.style import NAVY
 
 TEMPLATE_NAME = "report_template.docx"
 ASSET = Path(__file__).resolve().parent.parent / "assets" / TEMPLATE_NAME
@@ -31,7 +32,7 @@ TABLE_TEXT = "Table Text"
 FIGURE = "Figure"
 NUMBERING_ID = 90  # the heading list's w:numId (high, to stay clear of the template's own lists)
 
-_HEADINGS = {1: (16, "1F4E79", 18, 8), 2: (13, "1F4E79", 14, 6), 3: (11, "2E75B6", 10, 4)}
+_HEADINGS = {1: (16, NAVY, 18, 8), 2: (13, NAVY, 14, 6), 3: (11, "2E75B6", 10, 4)}
 
 
 def write_reference_document(path: Path) -> Path:
@@ -132,7 +133,7 @@ def _paragraph_styles(doc: DocumentObject) -> None:
         style.paragraph_format.keep_with_next = True
     title = styles["Title"]
     title.font.size, title.font.bold = Pt(26), True
-    title.font.color.rgb = RGBColor.from_string("1F4E79")
+    title.font.color.rgb = RGBColor.from_string(NAVY)
     for name, points, color in (("Subtitle", 14.0, "404040"), ("Caption", 9, "595959"), ("Header", 8.5, "595959"),
                               ("Footer", 8.5, "595959")):
         styles[name].font.size = Pt(points)
@@ -146,7 +147,7 @@ def _paragraph_styles(doc: DocumentObject) -> None:
     _custom_paragraph(doc, "TOC Heading", size=16, after=8, line=1.0, bold=True, builtin=True)
     toc_heading = doc.styles["TOC Heading"]
     toc_heading.base_style = doc.styles["Normal"]
-    toc_heading.font.color.rgb = RGBColor.from_string("1F4E79")
+    toc_heading.font.color.rgb = RGBColor.from_string(NAVY)
     _set_numbering(toc_heading.element.get_or_add_pPr(), level=0, num_id=0)
 
 
@@ -181,7 +182,7 @@ def _table_style(doc: DocumentObject) -> None:
     <w:tblCellMar><w:top w:w="28" w:type="dxa"/><w:left w:w="70" w:type="dxa"/><w:bottom w:w="28" w:type="dxa"/>
     <w:right w:w="70" w:type="dxa"/></w:tblCellMar></w:tblPr>
   <w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:color w:val="FFFFFF"/></w:rPr>
-    <w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="1F4E79"/></w:tcPr></w:tblStylePr>
+    <w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{NAVY}"/></w:tcPr></w:tblStylePr>
   <w:tblStylePr w:type="band2Horz"><w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="EEF3F8"/></w:tcPr></w:tblStylePr>
 </w:style>"""
     style = parse_xml(xml)

@@ -6,13 +6,14 @@ from typing import Any
 
 from xlsxwriter.workbook import Workbook
 
+from ci_excel.render.style import PRIORITY_FILLS, css
 from ci_excel.schema import ColType
 
 _NUMBER_FORMATS: dict[ColType, str] = {
     ColType.TEXT: "@", ColType.PERIOD: "@", ColType.DATE: "yyyy-mm-dd", ColType.PERCENT: "0%",
     ColType.MONEY: "#,##0", ColType.NUMBER: "General", ColType.INT: "0",
 }
-_PRIORITY_FILLS = {"P1": "#F8CBAD", "P2": "#FFE699", "P3": "#E2EFDA", "P4": "#EDEDED"}
+_PRIORITY_FILLS = {k: css(v) for k, v in PRIORITY_FILLS.items()}  # as in the reports and the summary workbook
 _FONT = "Microsoft YaHei"
 
 

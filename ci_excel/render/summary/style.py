@@ -5,11 +5,13 @@ from __future__ import annotations
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
+from ci_excel.render.style import PRIORITY, css
+from ci_excel.render.style import PRIORITY_FILLS as PALETTE_FILLS
 from ci_excel.schema import Lang
 
 FONT = {"zh": "Microsoft YaHei", "en": "Calibri"}
-PRIORITY_COLOURS = {"P1": "#C0392B", "P2": "#E67E22", "P3": "#F1C40F", "P4": "#95A5A6"}
-PRIORITY_FILLS = {"P1": "#F8D7DA", "P2": "#FDE5CC", "P3": "#FFF6BF", "P4": "#E9ECEF"}
+PRIORITY_COLOURS = {k: css(v) for k, v in PRIORITY.items()}
+PRIORITY_FILLS = {k: css(v) for k, v in PALETTE_FILLS.items()}
 STAGE_COLOURS = ["#D6E4F0", "#A9CCE3", "#7FB3D5", "#5499C7", "#2874A6", "#1B4F72"]
 _RED_FILL = {"bg_color": "#F8D7DA", "font_color": "#9C0006"}
 _GREEN_FILL = {"bg_color": "#D4EDDA", "font_color": "#155724"}
