@@ -77,11 +77,13 @@ class Sandbox:
                                  initargs=(limits.memory_bytes, os.getpid()))
 
     def submit(self, fn: Callable[[T], R], item: T) -> Future[R]:
-        return self._pool.schedule(fn, args=(item,), timeout=self.limits.seconds)  # type: ignore[no-any-return]
+        future: Future[R] = self._pool.schedule(fn, args=(item,), timeout=self.limits.seconds)
+        return future
 
     def outcome(self, task: tuple[T, Future[R]]) -> R | Crash[T]:
         """The task's result, or why it has none."""
-        return _outcome(task[0], task[1], self.limits)
+        result: R | Crash[T] = _outcome(task[0], task[1], self.limits)
+        return result
 
     def __enter__(self) -> Sandbox:
         return self

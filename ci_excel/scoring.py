@@ -158,7 +158,8 @@ def days_late(action: Row, progress: Row | None) -> int | None:
     finished = progress.get("finished_on") if progress else None
     if due is None or finished is None:
         return None
-    return max((finished - due).days, 0)
+    days: int = (finished - due).days
+    return max(days, 0)
 
 
 def action_percent(progress: Row | None) -> float | None:

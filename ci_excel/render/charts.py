@@ -67,7 +67,7 @@ class Charts:
         key = chart_key(data, self.lang)
         png = (self._memory.get(key) or self._from_disk(key)) if self.reuse else None
         if png is None:
-            png = to_png(DRAWERS[type(data)](data, self.lang))  # type: ignore[arg-type]
+            png = to_png(DRAWERS[type(data)](data, self.lang))
             self._to_disk(key, png)
             self.stats.rendered += 1
         else:

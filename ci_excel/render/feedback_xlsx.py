@@ -42,9 +42,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ci_excel.fileio import atomic_path, safe_filename
 from ci_excel.issues import Issue
-from ci_excel.render.xlsx_tables import cell_text, mend_openpyxl_save, sheet_parts
+from ci_excel.render.xlsx_tables import cell_text, mend_openpyxl_save
 from ci_excel.schema import Lang
-from ci_excel.sheet_scan import column_number
+from ci_excel.sheet_scan import column_number, sheet_parts
 from ci_excel.sniff import reader_failure
 
 ISSUES_SHEET = {"zh": "问题清单", "en": "Issues"}
@@ -189,7 +189,7 @@ def _from_values(source: Path) -> tuple[Workbook, dict[str, Worksheet]]:
     """An .xlsx holding the values of a legacy .xls, an .ods or an .xlsb (formats are not carried over)."""
     reader = pc.CalamineWorkbook.from_filelike(io.BytesIO(source.read_bytes()))  # typed by content
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     sheets: dict[str, Worksheet] = {}
     used: set[str] = set()
     try:
@@ -293,7 +293,7 @@ def _link(sheets: Mapping[str, Worksheet], issue: Issue) -> str:
 def _standalone(issues: Sequence[Issue], out: Path, lang: Lang, reason: str) -> Path:
     """A new workbook with the issues sheet alone, cells named as text, under a note that says why."""
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     _issues_sheet(book, issues, lang, link=lambda _: None, note=_NOTE[lang].format(reason=reason))
     _recalculate_on_open(book, False)
     with atomic_path(out) as tmp:

@@ -77,7 +77,8 @@ def native_charts(data: ch.ChartData, lang: Lang, style: ChartStyle) -> list[Nat
 
 
 def _hex(color: str) -> RGBColor:
-    return RGBColor.from_string(color.lstrip("#").upper())
+    rgb: RGBColor = RGBColor.from_string(color.lstrip("#").upper())
+    return rgb
 
 
 def excel_serial(day: date) -> int:

@@ -56,10 +56,10 @@ from ci_excel.schema.types import (
     ColType,
     ColumnSpec,
     EnumSpec,
-    Lang,
     SheetSpec,
     fold,
 )
+from ci_excel.text import Lang
 
 __all__ = [
     "ACTIONS",

@@ -17,7 +17,8 @@ from ci_excel.schema.enums import (
     VERIFY_METHOD,
     YES_NO,
 )
-from ci_excel.schema.types import ColType, ColumnSpec, Lang, SheetSpec
+from ci_excel.schema.types import ColType, ColumnSpec, SheetSpec
+from ci_excel.text import Lang
 
 T = ColType
 

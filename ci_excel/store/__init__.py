@@ -190,7 +190,8 @@ class Store(_StoreBase):
     def previous_period(self, before: str) -> str | None:
         """The latest stored period before `before`."""
         with self._read() as conn:
-            return conn.scalar(sa.select(sa.func.max(PERIODS.c.period)).where(PERIODS.c.period < before))
+            latest: str | None = conn.scalar(sa.select(sa.func.max(PERIODS.c.period)).where(PERIODS.c.period < before))
+        return latest
 
     def load_period(self, period: str) -> PeriodResult:
         """Everything stored for a period, with the trend of every stored period up to it."""

@@ -34,7 +34,8 @@ def total_formula(row: int) -> str:
 
 
 def _letter(sheet: SheetSpec, key: str) -> str:
-    return xl_col_to_name([c.key for c in sheet.columns].index(key))
+    letter: str = xl_col_to_name([c.key for c in sheet.columns].index(key))
+    return letter
 
 
 def cell_value(column: ColumnSpec, value: Any, lang: Lang) -> Any:

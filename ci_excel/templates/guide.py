@@ -262,7 +262,8 @@ def column_guide(column: ColumnSpec, lang: Lang) -> str:
     parts = [column.help(lang)]
     if column.enum is not None:
         parts.append(g["options"].format(options=g["sep"].join(column.enum.labels(lang))))
-    return f"[{g['types'][column.type.value]}] " + g["join"].join(p for p in parts if p)
+    joined: str = g["join"].join(p for p in parts if p)
+    return f"[{g['types'][column.type.value]}] " + joined
 
 
 def statement_formula(lang: Lang) -> str:
