@@ -12,14 +12,16 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from docx import Document
 from lxml import etree
 
 from ci_excel.cli import main
 from ci_excel.compute import department_digest, period_digest
+from ci_excel.config import DEFAULT_MATRIX
 from ci_excel.model import PeriodResult
 from ci_excel.render.docx import render_reports
 from ci_excel.render.figures import PRIORITY_EDGES
-from ci_excel.schema import PRIORITY, STAGE, column_label
+from ci_excel.schema import LEVEL, PRIORITY, STAGE, column_label
 from ci_excel.sessions import default_db_url
 from ci_excel.store import Store
 from ci_excel.templates import write_workbook
@@ -167,7 +169,28 @@ def test_png_setting_keeps_pictures(run: tuple[Path, PeriodResult], tmp_path: Pa
         assert [n for n in names if n.startswith("word/media/")]
     with zipfile.ZipFile(reports / "portfolio.docx") as z:
         native_pictures = [n for n in z.namelist() if n.startswith("word/media/")]
-    assert len(native_pictures) == 1  # the impact x difficulty matrix
+    assert native_pictures == []  # with native figures the impact x difficulty matrix is a table
+
+
+def test_matrix_is_a_table_of_classes_and_problems(run: tuple[Path, PeriodResult]) -> None:
+    """The register's impact x difficulty matrix: impact high to low down, difficulty low to high across,
+    each cell its class (the configured matrix) and the ids of the problems in it."""
+    reports, result = run
+    dept = next(d for d in result.departments if d.department == "电商运营部")
+    doc = Document(str(reports / "电商运营部.docx"))
+    corner = f"{column_label('problems', 'impact', 'zh')} \\ {column_label('problems', 'difficulty', 'zh')}"
+    (table,) = [t for t in doc.tables if t.rows[0].cells[0].text == corner]
+    levels = ["low", "medium", "high"]
+    assert [c.text for c in table.rows[0].cells[1:]] == [LEVEL.label(k, "zh") for k in levels]
+    for row, impact in zip(table.rows[1:], reversed(levels), strict=True):
+        assert row.cells[0].text == LEVEL.label(impact, "zh")
+        for cell, difficulty in zip(row.cells[1:], levels, strict=True):
+            cls = DEFAULT_MATRIX[impact][difficulty]
+            ids = sorted(p["problem_id"] for p in dept.rows("problems")
+                         if p["impact"] == impact and p["difficulty"] == difficulty)
+            first, rest = cell.text.split("\n", 1)
+            assert first == PRIORITY.label(cls, "zh")
+            assert sorted(rest.split("、")) == ids if ids else rest == "—"
 
 
 def test_the_figures_option_gives_pictures(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from lxml import etree
 
 from ci_excel import fileio
 from ci_excel.render.charts import Charts
+from ci_excel.render.docx_matrix import matrix_table
 from ci_excel.render.docx_xml import (
     EMPTY,
     Styled,
@@ -49,7 +50,7 @@ from ci_excel.render.docx_xml import (
     table_row,
 )
 from ci_excel.render.drawing import DPI
-from ci_excel.render.figures import ChartData
+from ci_excel.render.figures import ChartData, MatrixData
 from ci_excel.render.fonts import DOCX_EAST_ASIA, DOCX_LATIN
 from ci_excel.render.native_charts import WORKBOOK_RID, ChartStyle, NativeChart, native_charts
 from ci_excel.render.reference_doc import FIGURE, TABLE_STYLE, TABLE_TEXT, clear_body, quiet_open
@@ -235,6 +236,9 @@ class ReportDoc:
 
     def figure(self, data: ChartData, caption: str) -> None:
         """A native chart when the figure is a chart type and the run wants them, else the cached picture."""
+        if self.figures == "native" and isinstance(data, MatrixData):
+            matrix_table(self, data, caption)
+            return
         started = time.perf_counter()
         native = native_charts(data, self.lang, self._chart_style) if self.figures == "native" else None
         png = self.charts.png(data) if native is None else b""
@@ -249,7 +253,7 @@ class ReportDoc:
         self._figures += 1
         alt = escaped(caption)
         self.parts.append(paragraph(self._ppr(FIGURE), *(self._chart_run(chart, alt) for chart in charts)))
-        self.text(phrase("figure_n", self.lang, n=self._figures) + "  " + caption, style="Caption")
+        self.caption(caption, numbered=False)
 
     def _chart_run(self, chart: NativeChart, alt: str) -> Xml:
         rel_id = self._add_chart_part(chart)
@@ -290,6 +294,12 @@ class ReportDoc:
             f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect">'
             '<a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing>'
             f'</w:r></w:p>'))
+        self.caption(caption, numbered=False)
+
+    def caption(self, caption: str, *, numbered: bool = True) -> None:
+        """"Figure N  caption" under a figure (`numbered`: count it as a new figure first)."""
+        if numbered:
+            self._figures += 1
         self.text(phrase("figure_n", self.lang, n=self._figures) + "  " + caption, style="Caption")
 
     # ---- frame and output ---------------------------------------------------------------
