@@ -15,6 +15,7 @@ from ci_excel.schema import PRIORITY, Lang
 PRIORITY_COLORS = {"P1": "#f4b6b6", "P2": "#f9d9a8", "P3": "#fbf0b5", "P4": "#dfe3e8"}
 PRIORITY_EDGES = {"P1": "#c0392b", "P2": "#d68910", "P3": "#b7950b", "P4": "#7f8c8d"}
 BLUE, LIGHT_BLUE, GREEN, RED, GREY = "#2e86c1", "#aed6f1", "#27ae60", "#c0392b", "#95a5a6"
+STAGE_COLORS = ("#d6eaf8", "#aed6f1", "#85c1e9", "#5dade2", "#2e86c1", "#27ae60")  # stages 1-6; closed is green
 
 
 @dataclass(frozen=True)
