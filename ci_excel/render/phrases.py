@@ -154,6 +154,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "a3_none": ("未登记 P1 问题。", "No P1 problems recorded."),
     "why_chain": ("5Why", "5 Whys"),
     "root_mark": ("根因", "root cause"),
+    "root_cause_n": ("根因", "Root cause"),
     "score_n": ("{n} 分", "score {n}"),
     "selected_mark": ("已采纳", "selected"),
     "recommended_mark": ("推荐", "recommended"),

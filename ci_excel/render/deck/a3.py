@@ -55,7 +55,10 @@ def _current(deck: Deck, slide: object, rect: Rect, page: A3Page) -> None:
 
 def _analysis(deck: Deck, slide: object, rect: Rect, page: A3Page) -> None:
     lang = deck.lang
-    items = [Cell(f"{phrase('why_chain', lang)}: " + " → ".join(chain[:-1]) + f" ⇒ {chain[-1]}") for chain in page.whys]
+    items = []
+    for chain in page.whys:  # the root cause first: a long chain is cut, its conclusion is not
+        items.append(Cell(f"{phrase('root_cause_n', lang)}: {chain[-1]}", bold=True, color=RED))
+        items.append(Cell(f"{phrase('why_chain', lang)}: " + " → ".join(chain[:-1])))
     items += [Cell(f"[{category}] {cause}" + (f" ({phrase('root_mark', lang)})" if root else ""),
                    bold=root, color=RED if root else None) for category, cause, root in page.causes]
     deck.lines(slide, rect, items, size=SIZE)
@@ -63,8 +66,8 @@ def _analysis(deck: Deck, slide: object, rect: Rect, page: A3Page) -> None:
 
 def _countermeasures(deck: Deck, slide: object, rect: Rect, page: A3Page) -> None:
     lang = deck.lang
-    items = [Cell(f"{sid} {description} · {phrase('score_n', lang, n=score)} · "
-                  + phrase("selected_mark" if selected else "recommended_mark", lang))
+    items = [Cell(f"{sid} · {phrase('score_n', lang, n=score)} · "  # the score first: a long description is cut
+                  + phrase("selected_mark" if selected else "recommended_mark", lang) + f" · {description}")
              for sid, description, score, selected in page.solutions]
     deck.lines(slide, rect, items, size=SIZE)
 
