@@ -244,7 +244,7 @@ def test_no_text_leaves_its_box(run: tuple[Path, PeriodResult, list[PeriodFigure
     assert {w[0] for w in words} == set(range(1, slides + 1))
     footer_top = 540.0 - 26.0
     for page, x0, y0, x1, y1, text in words:
-        assert 0 <= x0 and x1 <= 960.5 and 0 <= y0 and y1 <= 540.5, (page, text)
+        assert x0 >= 0 and x1 <= 960.5 and y0 >= 0 and y1 <= 540.5, (page, text)
         assert y0 < footer_top - 1 or y0 >= footer_top, (page, text)  # nothing straddles the footer line
     by_page: dict[int, list[tuple[float, float, float, float, str]]] = {}
     for page, *box in words:
@@ -306,3 +306,20 @@ def test_report_renders_the_deck_again_from_the_store(run: tuple[Path, PeriodRes
     assert result.exit_code == 0, result.output
     after = [s.shapes.title.text_frame.text for s in Presentation(str(deck)).slides if s.shapes.title]
     assert after == before
+
+
+def test_the_department_word_report_has_the_a3_pages(run: tuple[Path, PeriodResult, list[PeriodFigures]]) -> None:
+    from docx import Document
+
+    from ci_excel.render.docx import report_paths
+
+    folder, stored, _ = run
+    paths = report_paths([d.department for d in stored.departments], folder)
+    for dept in stored.departments:
+        doc = Document(str(paths[dept.department]))
+        headings = [p.text for p in doc.paragraphs if p.style is not None and p.style.name.startswith("Heading")]
+        p1 = [p for p in sorted(dept.rows("problems"), key=priority_key) if p.get("priority") == "P1"]
+        expected = [phrase("a3_heading", "zh", id=p["problem_id"]) for p in p1]
+        assert [h for h in headings if h.startswith("A3 · ")] == expected and expected
+        cells = {c.text for t in doc.tables for row in t.rows for c in row.cells}
+        assert phrase("a3_countermeasures", "zh") in cells and phrase("a3_followup", "zh") in cells

@@ -145,6 +145,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "appendix_departments": ("附录:各部门概况", "Appendix: departments"),
     "a3_pages": ("A3 一页纸:P1 问题", "A3 one-pagers: P1 problems"),
     "a3_title": ("A3 · {department} · {id}", "A3 · {department} · {id}"),
+    "a3_heading": ("A3 · {id}", "A3 · {id}"),
     "a3_background": ("1 背景:问题陈述", "1 Background: problem statement"),
     "a3_current": ("2 现状与目标", "2 Current condition and target"),
     "a3_analysis": ("3 根因分析", "3 Root-cause analysis"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ci_excel.compute import most_errors, most_problems
 from ci_excel.model import DepartmentDigest, PeriodDigest, PeriodFigures, PeriodOutline
@@ -20,11 +20,13 @@ from ci_excel.render import figures as ch
 from ci_excel.render.deck.a3_content import A3Page
 from ci_excel.render.deck.layout import BODY_H, BODY_TOP, BODY_W, GREY, MARGIN, RED, Cell, Deck, Rect
 from ci_excel.render.docx_format import fmt
-from ci_excel.render.docx_portfolio import PortfolioDigest
 from ci_excel.render.docx_xml import sanitize
 from ci_excel.render.native_charts import chart_specs
 from ci_excel.render.phrases import phrase
 from ci_excel.schema import INFO, SHEETS, STAGE, column_label
+
+if TYPE_CHECKING:  # docx_portfolio imports docx_department, which imports the A3 content of this package
+    from ci_excel.render.docx_portfolio import PortfolioDigest
 
 STAGE_CHART_DEPARTMENTS = 12  # departments in the stage x department chart (the most problems first)
 HEADLINE = (("departments", "departments"), ("problems_count", "problems"), ("new", "new"), ("closed", "closed"),

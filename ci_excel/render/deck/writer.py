@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from ci_excel.compute import period_digest
 from ci_excel.model import PeriodDigest, PeriodOutline, PeriodResult
@@ -22,9 +22,11 @@ from ci_excel.render.deck.a3 import a3_slide
 from ci_excel.render.deck.a3_content import DeckPart, deck_part
 from ci_excel.render.deck.appendix import department_slide
 from ci_excel.render.deck.layout import BODY_TOP, BODY_W, MARGIN, Deck, Rect
-from ci_excel.render.docx_portfolio import PortfolioDigest
 from ci_excel.render.phrases import phrase
 from ci_excel.schema import Lang
+
+if TYPE_CHECKING:  # docx_portfolio imports docx_department, which imports the A3 content of this package
+    from ci_excel.render.docx_portfolio import PortfolioDigest
 
 DECK = "portfolio.pptx"
 
@@ -100,6 +102,8 @@ def _section(deck: Deck, title: str) -> None:
 
 def render_deck(result: PeriodResult, target: Path, *, lang: Lang, template: Path | None = None) -> Path:
     """The deck of a whole period in memory (tests, benchmarks): each department folded as a run folds it."""
+    from ci_excel.render.docx_portfolio import PortfolioDigest
+
     portfolio, spool = PortfolioDigest(), DeckSpool()
     try:
         for dept in result.departments:
