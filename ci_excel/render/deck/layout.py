@@ -13,17 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lxml import etree
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
-from pptx.util import Pt
 
 from ci_excel import fileio
 from ci_excel.render.chart_parts import ChartSpec, ChartStyle, slide_chart
 from ci_excel.render.deck.fit import LINE_SPACING, Box, fit, lines_needed
 from ci_excel.render.deck.template import EAST_ASIAN, LATIN, template_path
+from ci_excel.render.deck.text_xml import Para, set_body, set_paragraphs, set_table
 from ci_excel.render.phrases import phrase
 from ci_excel.schema import Lang
 
@@ -106,17 +104,15 @@ class Deck:
         else:
             self.text(slide, Rect(MARGIN, TITLE_TOP, BODY_W, TITLE_H), title, size=26.0, bold=True)
         self.text(slide, Rect(MARGIN, FOOTER_TOP, BODY_W, 18.0), f"{self.footer} · {self.count}", size=9.0,
-                  color=GREY, align=PP_ALIGN.RIGHT)
+                  color=GREY, align="right")
         return slide
 
     def text(self, slide: Any, rect: Rect, text: Any, *, size: float = TEXT_SIZE, bold: bool = False,
-             color: str | None = None, align: Any = None, max_lines: int | None = None) -> Any:
+             color: str | None = None, align: str = "left", max_lines: int | None = None) -> Any:
         """A text box holding `text` fitted to it (shortened with … when it does not fit)."""
         shape = slide.shapes.add_textbox(*rect.emu())
-        frame = shape.text_frame
-        _frame_setup(frame)
         box = Box(rect.width - 2 * CELL_X, rect.height - 2 * CELL_Y, size, bold)
-        _set_text(frame, fit(text, box, max_lines=max_lines), size, bold=bold, color=color, align=align)
+        _write(shape, [Para(fit(text, box, max_lines=max_lines), size, bold, color or DARK, align)])
         return shape
 
     def lines(self, slide: Any, rect: Rect, items: Sequence[Cell], *, size: float = TEXT_SIZE,
@@ -124,23 +120,22 @@ class Deck:
         """A box of short paragraphs, one per item, each fitted to what room is left; when they do not all
         fit, the last line says how many more there are."""
         shape = slide.shapes.add_textbox(*rect.emu())
-        frame = shape.text_frame
-        _frame_setup(frame)
         box = Box(rect.width - 2 * CELL_X, rect.height - 2 * CELL_Y, size)
-        room, placed = box.max_lines, 0
+        room, placed, paragraphs = box.max_lines, 0, []
         for n, item in enumerate(items):
             left = len(items) - n
             reserve = 1 if left > 1 else 0  # a line for "… N more" unless this is the last item
             if room - reserve < 1:
                 break
             text = fit(item.text, Box(box.width_pt, box.height_pt, size, item.bold), max_lines=min(3, room - reserve))
-            _paragraph(frame, placed, text, size, bold=item.bold, color=item.color)
+            paragraphs.append(Para(text, size, item.bold, item.color or DARK))
             room -= lines_needed(text, Box(box.width_pt, box.height_pt, size, item.bold))
             placed += 1
         if placed < len(items):
-            _paragraph(frame, placed, phrase(more, self.lang, n=len(items) - placed), size, color=GREY)
-        if placed == 0 and not items:
-            _paragraph(frame, 0, phrase("none", self.lang), size, color=GREY)
+            paragraphs.append(Para(phrase(more, self.lang, n=len(items) - placed), size, color=GREY))
+        if not items:
+            paragraphs.append(Para(phrase("none", self.lang), size, color=GREY))
+        _write(shape, paragraphs)
         return shape
 
     def band(self, slide: Any, rect: Rect, text: str, *, size: float = 11.0, color: str = BAND) -> Any:
@@ -149,10 +144,8 @@ class Deck:
         shape.fill.solid()
         shape.fill.fore_color.rgb = RGBColor.from_string(color)
         shape.line.fill.background()
-        frame = shape.text_frame
-        _frame_setup(frame, anchor=MSO_ANCHOR.MIDDLE)
         box = Box(rect.width - 2 * CELL_X, rect.height - 2 * CELL_Y, size, True)
-        _set_text(frame, fit(text, box, max_lines=1), size, bold=True, color="FFFFFF")
+        _write(shape, [Para(fit(text, box, max_lines=1), size, True, "FFFFFF", "center")], anchor="ctr")
         return shape
 
     def grid(self, slide: Any, rect: Rect, head: Sequence[str], rows: Sequence[Sequence[Any]],
@@ -221,55 +214,21 @@ def _drop_slides(prs: Any) -> None:
 
 
 def _fill_placeholder(shape: Any, text: str, size: float) -> None:
-    frame = shape.text_frame
-    _frame_setup(frame, anchor=None)
+    """A title placeholder's text, fitted; its colour and alignment stay the master's."""
     width, height = shape.width / EMU_PER_PT, shape.height / EMU_PER_PT
     fitted = fit(text, Box(width - 2 * CELL_X, height - 2 * CELL_Y, size, True), max_lines=2)
-    _set_text(frame, fitted, size, bold=True)
+    shape.text_frame.word_wrap = True
+    set_body(shape.text_frame._txBody.bodyPr, inset_x=CELL_X, inset_y=CELL_Y, anchor=None)
+    tx_body = shape.text_frame._txBody
+    set_paragraphs(tx_body, [Para(fitted, size, True)])
+    for ppr in tx_body.iter(f"{{{_A}}}pPr"):  # the master aligns titles
+        ppr.attrib.pop("algn", None)
 
 
-def _frame_setup(frame: Any, anchor: Any = MSO_ANCHOR.TOP) -> None:
-    frame.word_wrap = True
-    frame.auto_size = MSO_AUTO_SIZE.NONE
-    frame.margin_left = frame.margin_right = Pt(CELL_X)
-    frame.margin_top = frame.margin_bottom = Pt(CELL_Y)
-    if anchor is not None:
-        frame.vertical_anchor = anchor
-
-
-def _set_text(frame: Any, text: str, size: float, *, bold: bool = False, color: str | None = None,
-              align: Any = None) -> None:
-    for n, line in enumerate(text.split("\n")):
-        _paragraph(frame, n, line, size, bold=bold, color=color, align=align)
-
-
-def _paragraph(frame: Any, n: int, text: str, size: float, *, bold: bool = False, color: str | None = None,
-               align: Any = None) -> None:
-    """Paragraph `n` of `frame` (the first exists already) holding `text` (its newlines: line breaks)."""
-    paragraph = frame.paragraphs[0] if n == 0 else frame.add_paragraph()
-    paragraph.line_spacing = Pt(size * LINE_SPACING)
-    paragraph.space_before = paragraph.space_after = Pt(0)
-    if align is not None:
-        paragraph.alignment = align
-    for k, part in enumerate(text.split("\n")):
-        if k:
-            paragraph.add_line_break()
-        run = paragraph.add_run()
-        run.text = part
-        style_font(run.font, size, bold=bold, color=color)
-
-
-def style_font(font: Any, size: float, *, bold: bool = False, color: str | None = None) -> None:
-    """Size, weight, colour and both faces (Latin and East Asian) on a run's or a paragraph's font."""
-    font.size = Pt(size)
-    font.bold = bold
-    font.name = LATIN
-    font.color.rgb = RGBColor.from_string(color or DARK)
-    rpr = font._rPr  # python-pptx names the Latin face only
-    for old in rpr.findall(f"{{{_A}}}ea"):
-        rpr.remove(old)
-    latin = rpr.find(f"{{{_A}}}latin")
-    latin.addnext(etree.Element(f"{{{_A}}}ea", typeface=EAST_ASIAN))
+def _write(shape: Any, paragraphs: list[Para], *, anchor: str = "t") -> None:
+    tx_body = shape.text_frame._txBody  # written as XML: text_xml.py says why
+    set_body(tx_body.bodyPr, inset_x=CELL_X, inset_y=CELL_Y, anchor=anchor)
+    set_paragraphs(tx_body, paragraphs)
 
 
 def _fitted(cell: Cell, width: float, size: float, max_lines: int) -> Cell:
@@ -300,19 +259,8 @@ def _table(slide: Any, rect: Rect, cols: Sequence[float], rows: Sequence[Sequenc
     heights = [_row_height(r, cols, size) for r in rows]
     left, top, width, _ = rect.emu()
     frame = slide.shapes.add_table(len(rows), len(cols), left, top, width, emu(sum(heights)))
-    table = frame.table
-    for n, w in enumerate(cols):
-        table.columns[n].width = emu(w)
-    for n, (cells, h) in enumerate(zip(rows, heights, strict=True)):
-        table.rows[n].height = emu(h)
-        for k, cell in enumerate(cells):
-            target = table.cell(n, k)
-            target.margin_left = target.margin_right = Pt(CELL_X)
-            target.margin_top = target.margin_bottom = Pt(CELL_Y)
-            target.vertical_anchor = MSO_ANCHOR.MIDDLE
-            frame_ = target.text_frame
-            frame_.word_wrap = True
-            side = align[k] if k < len(align) else "left"
-            _set_text(frame_, str(cell.text), size, bold=cell.bold, color=cell.color if n else "FFFFFF",
-                      align={"right": PP_ALIGN.RIGHT, "center": PP_ALIGN.CENTER}.get(side, PP_ALIGN.LEFT))
+    body = [(emu(h), [Para(str(c.text), size, c.bold, (c.color or DARK) if n else "FFFFFF",
+                            align[k] if k < len(align) else "left") for k, c in enumerate(cells)])
+            for n, (cells, h) in enumerate(zip(rows, heights, strict=True))]
+    set_table(frame.table._tbl, [emu(w) for w in cols], body, margin_x=emu(CELL_X), margin_y=emu(CELL_Y))
     return frame
