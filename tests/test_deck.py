@@ -17,13 +17,13 @@ from click.testing import CliRunner
 from pptx import Presentation
 
 from ci_excel.cli import main
-from ci_excel.compute import department_digest, off_track, period_digest
+from ci_excel.compute import department_digest, period_digest
 from ci_excel.model import PeriodFigures, PeriodResult
 from ci_excel.render.deck import render_deck
 from ci_excel.render.deck.fit import ELLIPSIS, SLACK, Box, fit, text_width, wrap
 from ci_excel.render.phrases import phrase
-from ci_excel.schema import STAGE
-from ci_excel.scoring import priority_key
+from ci_excel.schema import PRIORITY, STAGE
+from ci_excel.scoring import off_track, priority_key
 from ci_excel.sessions import default_db_url
 from ci_excel.store import Store
 from ci_excel.templates import write_workbook
@@ -131,7 +131,7 @@ def test_lists_hold_the_stored_rows(run: tuple[Path, PeriodResult, list[PeriodFi
     expected = [(d.department, p["problem_id"]) for d in ranked
                 for p in sorted(by_name[d.department].rows("problems"), key=priority_key)
                 if p.get("priority") == "P1" and off_track(p)]
-    shown = [r for s in _slides(deck, phrase("p1_off_track", "zh")) for r in _rows(s)]
+    shown = [r for s in _slides(deck, phrase("p1_off_track_title", "zh")) for r in _rows(s)]
     assert _all_same([r[0] for r in shown], [d for d, _ in expected]) and expected
     assert [r[1] for r in shown] == [p for _, p in expected]
     late = sorted(((a["days_overdue"], d.department, a["action_id"], a["who"]) for d in stored.departments
@@ -181,6 +181,8 @@ def test_appendix_has_a_slide_per_department(run: tuple[Path, PeriodResult, list
         assert texts[at + 1] == str(digest.overdue_actions)
         stages = [texts[texts.index(s.label("zh")) + 1] for s in STAGE.choices]
         assert stages == [str(n) for n in digest.stages]
+        priorities = [texts[texts.index(p.label("zh")) + 1] for p in PRIORITY.choices]
+        assert priorities == [str(n) for n in digest.priorities]
 
 
 def _chart_tables(deck: Path) -> dict[str, list[list[Any]]]:
@@ -230,8 +232,9 @@ def _words(pdf: Path) -> list[tuple[int, float, float, float, float, str]]:
 
 @needs_libreoffice
 def test_no_text_leaves_its_box(run: tuple[Path, PeriodResult, list[PeriodFigures]], tmp_path: Path) -> None:
-    """Rendered by LibreOffice: every word lies on its slide, above the footer (but the footer's own), and
-    no two words overlap (text spilling out of a box or a table row would run into the next)."""
+    """Rendered by LibreOffice: every word lies on its slide, above the footer (but the footer's own), inside
+    a shape's box (a table whose rows grew past the estimate would reach below its frame), and no two
+    words overlap (text spilling out of a box or a table row would run into the next)."""
     folder, _, _ = run
     deck = tmp_path / "deck.pptx"
     shutil.copyfile(folder / "reports" / "portfolio.pptx", deck)
@@ -256,6 +259,13 @@ def test_no_text_leaves_its_box(run: tuple[Path, PeriodResult, list[PeriodFigure
                 h = min(a[3], b[3]) - max(a[1], b[1])
                 assert w <= 1.0 or h <= 1.5, (page, a[4], b[4])
     assert ELLIPSIS in "".join(w[5] for w in words)  # the long texts were shortened, not spilled
+    boxes_of = [[(s.left / 12700, s.top / 12700, (s.left + s.width) / 12700, (s.top + s.height) / 12700)
+                 for s in slide.shapes] for slide in Presentation(str(deck)).slides]
+    for page, x0, y0, x1, y1, text in words:  # each word inside the box (text box, table, chart) it belongs to
+        # poppler's word boxes are the font's full height (1.3 em for Noto Sans CJK), a little taller than the
+        # exact line spacing; a line that really spilled would be a whole line (>= 9 pt) out
+        assert any(a - 1.5 <= x0 and x1 <= c + 1.5 and b - 3.0 <= y0 and y1 <= d + 3.0
+                   for a, b, c, d in boxes_of[page - 1]), (page, text)
 
 
 def test_fit_wraps_within_the_width_and_marks_what_it_cuts() -> None:

@@ -144,7 +144,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "pending": ("待提供", "not yet counted"),
     "appendix_departments": ("附录:各部门概况", "Appendix: departments"),
     "a3_pages": ("A3 一页纸:P1 问题", "A3 one-pagers: P1 problems"),
-    "a3_title": ("A3 · {department} · {id}", "A3 · {department} · {id}"),
+    "a3_title": ("A3 · {id} · {department}", "A3 · {id} · {department}"),  # the id first: a long name is cut
     "a3_heading": ("A3 · {id}", "A3 · {id}"),
     "a3_background": ("1 背景:问题陈述", "1 Background: problem statement"),
     "a3_current": ("2 现状与目标", "2 Current condition and target"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ci_excel.model import DepartmentDigest
 from ci_excel.render.deck.a3_content import DeckPart
-from ci_excel.render.deck.layout import BODY_H, BODY_TOP, BODY_W, MARGIN, RED, Cell, Deck, Rect
+from ci_excel.render.deck.layout import BODY_H, BODY_TOP, BODY_W, MARGIN, RED, Cell, Deck, Rect, line_rows_height
 from ci_excel.render.docx_format import fmt
 from ci_excel.render.docx_xml import sanitize
 from ci_excel.render.phrases import phrase
@@ -39,7 +39,7 @@ def department_slide(deck: Deck, digest: DepartmentDigest, part: DeckPart | None
     right = MARGIN + half + 16.0
     mix = [[s.label(lang), str(n)] for s, n in zip(STAGE.choices, digest.stages, strict=True)]
     mix += [[p.label(lang), str(n)] for p, n in zip(PRIORITY.choices, digest.priorities, strict=True)]
-    stage_h = 11 * (SIZE * 1.2 + 6.0) + 12.0
+    stage_h = line_rows_height(1 + len(mix), SIZE) + 2.0
     deck.grid(slide, Rect(right, BODY_TOP, half, stage_h), [phrase("by_stage_priority", lang), phrase("count", lang)],
               mix, [75, 25], size=SIZE, max_lines=1, align=["left", "right"])
     head = [column_label("actions", k, lang) for k in ("what", "who", "due_on", "days_overdue")]

@@ -1,6 +1,7 @@
 """Text that fits its box: measured with the deck's fonts, wrapped as PowerPoint wraps, shortened with "…".
 
-Widths come from the font files themselves (Pillow): Chinese with the CJK face the deck names for East
+Widths come from the font files themselves (Pillow), plus the quarter em LibreOffice puts where Chinese
+and Latin text meet: Chinese with the CJK face the deck names for East
 Asian text (Noto Sans CJK here), everything else with the wider of that face and DejaVu Sans (what
 LibreOffice draws for Arial where Arial and its metric twin are not installed; Arial is narrower), so an
 estimate never comes out short. Lines break between words, and anywhere in Chinese text, as
@@ -12,12 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 ELLIPSIS = "…"
 LINE_SPACING = 1.2  # a line's height in font sizes (PowerPoint's single spacing for these faces)
 SLACK = 0.94  # the share of a line's width the estimate may fill: rounding, kerning, hinting
 _TOKEN = re.compile(r"\s+|[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\u3000-\u303f]|[^\s\u2e80-\u9fff]+")
+NO_LINE_START = frozenset(",。、;:!?)】」』》〉”’%…·,.;:!?)]}")  # punctuation no line starts with
 _UNITS = 1000  # glyph widths are measured at this size and scaled
 
 
@@ -48,9 +51,19 @@ def _char_em(char: str, bold: bool) -> float:
     return width / _UNITS
 
 
+AUTOSPACE = 0.25  # ems LibreOffice adds where Chinese and Latin text meet ("spacing between Asian and non-Asian text")
+
+
+def _is_cjk(char: str) -> bool:
+    return ord(char) >= 0x2E80
+
+
 def text_width(text: str, size_pt: float, *, bold: bool = False) -> float:
-    """The width of one line of `text` in points."""
-    return sum(_char_em(c, bold) for c in text) * size_pt
+    """The width of one line of `text` in points (with the space where Chinese and Latin text meet)."""
+    ems = sum(_char_em(c, bold) for c in text)
+    ems += AUTOSPACE * sum(1 for a, b in pairwise(text)
+                           if not a.isspace() and not b.isspace() and _is_cjk(a) != _is_cjk(b))
+    return ems * size_pt
 
 
 @dataclass(frozen=True)
@@ -80,7 +93,10 @@ def _wrap_paragraph(text: str, limit: float, size_pt: float, bold: bool) -> list
     lines, line, used = [], "", 0.0
     for token in _TOKEN.findall(text):
         width = text_width(token, size_pt, bold=bold)
-        if used + width <= limit or (not line and token.isspace()):
+        if line and not token.isspace() and not line[-1].isspace() and _is_cjk(line[-1]) != _is_cjk(token[0]):
+            width += AUTOSPACE * size_pt
+        hangs = token in NO_LINE_START and bool(line)  # kept on the line, hanging past its end, as both renderers do
+        if used + width <= limit or (not line and token.isspace()) or hangs:
             line, used = line + token, used + width
             continue
         if token.isspace():  # a break between words: the space goes with the line

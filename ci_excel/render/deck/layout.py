@@ -34,6 +34,7 @@ BODY_H = SLIDE_H - BODY_TOP - 34.0  # above the footer
 BODY_W = SLIDE_W - 2 * MARGIN
 FOOTER_TOP = SLIDE_H - 26.0
 CELL_X, CELL_Y = 4.0, 2.5  # a table cell's margins (points)
+ROW_SPARE = 0.35  # ems a table row keeps beyond its lines: LibreOffice sizes rows by the CJK face's full height
 TEXT_SIZE = 11.0
 TABLE_SIZE = 10.0
 DARK = "1B2631"
@@ -160,7 +161,7 @@ class Deck:
         if not body:
             body = [[Cell(phrase("none", self.lang), color=GREY), *(Cell("") for _ in cols[1:])]]
         used, kept = _row_height(header, cols, size), 0
-        one_line = size * LINE_SPACING + 2 * CELL_Y + 1.0
+        one_line = size * LINE_SPACING + 2 * CELL_Y + ROW_SPARE * size
         for n, row in enumerate(body):
             height = _row_height(row, cols, size)
             reserve = one_line if n < len(body) - 1 else 0.0
@@ -231,6 +232,11 @@ def _write(shape: Any, paragraphs: list[Para], *, anchor: str = "t") -> None:
     set_paragraphs(tx_body, paragraphs)
 
 
+def line_rows_height(rows: int, size: float) -> float:
+    """The height of `rows` one-line table rows (a header included)."""
+    return rows * (size * LINE_SPACING + 2 * CELL_Y + ROW_SPARE * size)
+
+
 def _fitted(cell: Cell, width: float, size: float, max_lines: int) -> Cell:
     box = Box(width - 2 * CELL_X, 10_000.0, size, cell.bold)
     return Cell(fit(cell.text, box, max_lines=max_lines), cell.bold, cell.color)
@@ -239,7 +245,7 @@ def _fitted(cell: Cell, width: float, size: float, max_lines: int) -> Cell:
 def _row_height(cells: Sequence[Cell], widths: Sequence[float], size: float) -> float:
     lines = max(lines_needed(c.text, Box(w - 2 * CELL_X, 10_000.0, size, c.bold))
                 for c, w in zip(cells, widths, strict=True))
-    return max(1, lines) * size * LINE_SPACING + 2 * CELL_Y + 1.0
+    return max(1, lines) * size * LINE_SPACING + 2 * CELL_Y + ROW_SPARE * size
 
 
 def _paginate(head: list[float], rows: list[float], height: float) -> list[tuple[int, int]]:
@@ -258,7 +264,7 @@ def _table(slide: Any, rect: Rect, cols: Sequence[float], rows: Sequence[Sequenc
            align: Sequence[str]) -> Any:
     heights = [_row_height(r, cols, size) for r in rows]
     left, top, width, _ = rect.emu()
-    frame = slide.shapes.add_table(len(rows), len(cols), left, top, width, emu(sum(heights)))
+    frame = slide.shapes.add_table(1, 1, left, top, width, emu(sum(heights)))  # its grid and rows: set_table
     body = [(emu(h), [Para(str(c.text), size, c.bold, (c.color or DARK) if n else "FFFFFF",
                             align[k] if k < len(align) else "left") for k, c in enumerate(cells)])
             for n, (cells, h) in enumerate(zip(rows, heights, strict=True))]
