@@ -142,9 +142,10 @@ def test_lists_hold_the_stored_rows(run: tuple[Path, PeriodResult, list[PeriodFi
     assert all(_same(r[3], who) and r[5] == phrase("days_n", "zh", n=days) for r, (days, _, _, who) in
                zip(rows, late, strict=True))
     kpi_rows = [r for s in _slides(deck, phrase("kpi_met_missed", "zh")) for r in _rows(s)]
-    with_kpis = [d for d in ranked if d.kpis]
+    with_kpis = [d for d in ranked if d.kpis or d.gains_not_held]
     assert _all_same([r[0] for r in kpi_rows], [d.department for d in with_kpis])
-    assert [r[1:4] for r in kpi_rows] == [[str(d.kpis), str(d.kpis_met), str(d.kpis - d.kpis_met)] for d in with_kpis]
+    assert [[*r[1:4], r[6]] for r in kpi_rows] == [
+        [str(d.kpis), str(d.kpis_met), str(d.kpis_missed), str(d.gains_not_held)] for d in with_kpis]
 
 
 def test_an_a3_per_p1_problem(run: tuple[Path, PeriodResult, list[PeriodFigures]]) -> None:

@@ -32,7 +32,6 @@ STAGE_CHART_DEPARTMENTS = 12  # departments in the stage x department chart (the
 HEADLINE = (("departments", "departments"), ("problems_count", "problems"), ("new", "new"), ("closed", "closed"),
             ("open", "open"), ("overdue", "overdue_actions"), ("kpi_total", "kpis"), ("kpis_met", "kpis_met"),
             ("benefit", "benefit"))
-GAINS_FIELD = "gains_not_held"  # a DepartmentDigest / PeriodDigest field, shown when the digest has it
 
 
 @dataclass(frozen=True)
@@ -136,30 +135,26 @@ def overdue(deck: Deck, data: DeckInputs) -> None:
 
 
 def kpis(deck: Deck, data: DeckInputs) -> None:
-    """KPIs met and not met per department, and gains not held when the digest counts them."""
+    """KPIs met and missed per department, and gains not held (problems closed earlier whose KPI slipped)."""
     lang = deck.lang
-    gains = hasattr(data.period, GAINS_FIELD)  # slot: shown once compute's digest has the field
     rows = []
     for d in data.period.departments:
-        if not d.kpis:
+        if not d.kpis and not d.gains_not_held:
             continue
         rate = d.kpi_rate or 0.0
-        row = [sanitize(d.department), str(d.kpis), str(d.kpis_met), Cell(str(d.kpis - d.kpis_met), color=RED),
-               Cell(f"{rate:.0%}", bold=rate < 0.5, color=RED if rate < 0.5 else None),
-               "" if d.achievement is None else f"{d.achievement:.0%}"]
-        if gains:
-            row.append(str(getattr(d, GAINS_FIELD, "")))
-        rows.append(row)
+        rows.append([sanitize(d.department), str(d.kpis), str(d.kpis_met),
+                     Cell(str(d.kpis_missed), color=RED if d.kpis_missed else None),
+                     Cell(f"{rate:.0%}", bold=rate < 0.5, color=RED if rate < 0.5 else None),
+                     "" if d.achievement is None else f"{d.achievement:.0%}",
+                     Cell(str(d.gains_not_held), bold=bool(d.gains_not_held), color=RED if d.gains_not_held else None)])
     head = [INFO.column("department").header(lang), phrase("kpi_total", lang), phrase("kpis_met", lang),
-            phrase("kpis_missed", lang), phrase("kpi_rate", lang), column_label("results", "achievement", lang)]
-    widths = [28, 12, 12, 12, 14, 14]
+            phrase("kpis_missed", lang), phrase("kpi_rate", lang), column_label("results", "achievement", lang),
+            phrase("gains_not_held", lang)]
     total = data.period
-    note = f"{phrase('kpis_met', lang)} {total.kpis_met}/{total.kpis}"
-    if gains:
-        head.append(phrase("gains_not_held", lang))
-        widths.append(14)
-        note += f" · {phrase('gains_not_held', lang)} {getattr(total, GAINS_FIELD)}"
-    _listing(deck, phrase("kpi_met_missed", lang), head, rows, widths, note=note, align=["left", *["right"] * 6])
+    note = (f"{phrase('kpis_met', lang)} {total.kpis_met}/{total.kpis} · {phrase('kpis_missed', lang)} "
+            f"{total.kpis_missed} · {phrase('gains_not_held', lang)} {total.gains_not_held}")
+    _listing(deck, phrase("kpi_met_missed", lang), head, rows, [26, 11, 11, 11, 13, 13, 15], note=note,
+             align=["left", *["right"] * 6])
 
 
 def ranking(deck: Deck, data: DeckInputs) -> None:
