@@ -127,6 +127,7 @@ def where_to_look(out: Path, summaries: list[ConsolidationSummary]) -> list[tupl
     latest = summaries[-1].out_dir
     items = [
         ("Portfolio report (latest month)", latest / "reports" / "portfolio.docx"),
+        ("Monthly review deck (PowerPoint)", latest / "reports" / "portfolio.pptx"),
         ("Department reports", latest / "reports"),
         ("Portfolio summary workbook", latest / "portfolio_summary.xlsx"),
         ("Who gets which report", latest / "distribution.xlsx"),

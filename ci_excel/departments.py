@@ -21,6 +21,7 @@ from ci_excel.fileio import stop_on_disk_failure, writing
 from ci_excel.issues import Issue
 from ci_excel.model import DepartmentDigest, DepartmentResult, KpiHistory, PeriodFigures, SheetStats
 from ci_excel.render import docx
+from ci_excel.render.deck import DeckPart, deck_part
 from ci_excel.validation import FileCheck, merge_group
 
 IN_FLIGHT_PER_WORKER = 3  # jobs queued per worker: keeps workers busy, bounds what waits in memory
@@ -45,6 +46,7 @@ class DepartmentDone:
     digest: DepartmentDigest | None = None  # what the portfolio outputs show of it, counted here in the worker
     stats: dict[str, SheetStats] = field(default_factory=dict)
     report: Path | None = None  # None when it could not be written (see the department's issues)
+    deck: DeckPart | None = None  # its A3 pages and most overdue actions for the review deck, made here
 
 
 def spill(check: FileCheck, path: Path) -> FileCheck:
@@ -86,6 +88,7 @@ def run_job(job: DepartmentJob) -> DepartmentDone:
     settings = docx.current_settings()
     done = _stored(job) if job.stored is not None else _computed(job, settings)
     done.digest = department_digest(done.result)
+    done.deck = deck_part(done.result, settings.lang)
     if _attempt(done, job.report.name, lambda: docx.render_department(done.result, job.report)):
         done.report = job.report
     return done

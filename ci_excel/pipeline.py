@@ -35,6 +35,7 @@ from ci_excel.intake import Progress, read_checks, spill_path
 from ci_excel.issues import Issue
 from ci_excel.model import PeriodOutline
 from ci_excel.render.charts import prune_cache
+from ci_excel.render.deck.template import deck_template
 from ci_excel.render.docx import RenderSettings, report_paths, use_settings
 from ci_excel.render.docx_base import FigureMode
 from ci_excel.render.period import PeriodOutputs
@@ -224,7 +225,7 @@ def _fold_departments(run: _Run, staging: Path, jobs: Iterable[DepartmentJob], c
                 closing(run_jobs(jobs, settings=run.settings(), workers=run.workers)) as results:
             for n, done in enumerate(results, 1):  # closing: a failure here stops the workers at once
                 on_done(done)
-                outputs.add(done.result, done.figures, done.report, digest=done.digest)
+                outputs.add(done.result, done.figures, done.report, digest=done.digest, deck=done.deck)
                 run.progress("departments", n, count)
     except BaseException:
         outputs.discard()  # closes the summary workbook's scratch files before the staging folder goes
@@ -235,7 +236,8 @@ def _fold_departments(run: _Run, staging: Path, jobs: Iterable[DepartmentJob], c
 def _close_outputs(run: _Run, outputs: PeriodOutputs, outline: PeriodOutline) -> None:
     with _timed(run.timings, "portfolio"):
         use_settings(run.settings())  # the portfolio report is drawn here
-        outputs.close(outline, pdf=run.pdf, jobs=run.workers, final_dir=run.target)
+        outputs.close(outline, pdf=run.pdf, jobs=run.workers, final_dir=run.target,
+                      deck_template=deck_template(run.config))
 
 
 def _no_progress(phase: str, done: int, total: int) -> None:

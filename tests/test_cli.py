@@ -41,8 +41,8 @@ def test_templates_writes_seven_english_workbooks(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     written = sorted(out.glob("*.xlsx"))
     assert sorted(p.stem for p in written) == sorted([REGISTER, *STEP_WORKBOOKS])
-    assert result.output.count("wrote ") == 8  # seven workbooks and the Word reference document
-    assert (out / "report_template.docx").is_file()
+    assert result.output.count("wrote ") == 9  # seven workbooks, the Word reference document and the deck's
+    assert (out / "report_template.docx").is_file() and (out / "report_template.pptx").is_file()
     restyled = (out / "report_template.docx").read_bytes()
     assert CliRunner().invoke(main, ["templates", "--out", str(out), "--lang", "en"]).exit_code == 0
     assert (out / "report_template.docx").read_bytes() == restyled  # a PMO's restyled copy is kept

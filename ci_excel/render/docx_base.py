@@ -30,6 +30,7 @@ from docx.oxml.ns import nsdecls, nsmap, qn
 from lxml import etree
 
 from ci_excel import fileio
+from ci_excel.render.chart_parts import WORKBOOK_RID, ChartStyle, NativeChart
 from ci_excel.render.charts import Charts
 from ci_excel.render.docx_matrix import matrix_table
 from ci_excel.render.docx_xml import (
@@ -52,7 +53,7 @@ from ci_excel.render.docx_xml import (
 from ci_excel.render.drawing import DPI
 from ci_excel.render.figures import ChartData, MatrixData
 from ci_excel.render.fonts import DOCX_EAST_ASIA, DOCX_LATIN
-from ci_excel.render.native_charts import WORKBOOK_RID, ChartStyle, NativeChart, native_charts
+from ci_excel.render.native_charts import native_charts
 from ci_excel.render.reference_doc import FIGURE, TABLE_STYLE, TABLE_TEXT, clear_body, quiet_open
 from ci_excel.render.style import EMU_PER_TWIP, text_width_twips
 from ci_excel.schema import Lang

@@ -14,6 +14,7 @@ from ci_excel.compute import stage_key
 from ci_excel.config import DEFAULT_MATRIX, Config
 from ci_excel.model import DepartmentResult, Row
 from ci_excel.render import figures as ch
+from ci_excel.render.docx_a3 import a3_pages
 from ci_excel.render.docx_base import ReportDoc
 from ci_excel.render.docx_format import sheet_table
 from ci_excel.render.docx_problem import ProblemIndex, met_emphasis, overdue_emphasis, problem_section
@@ -54,6 +55,7 @@ def build_department(doc: ReportDoc, dept: DepartmentResult, *, generated_on: da
     index = ProblemIndex(dept)
     for n, problem in enumerate(problems):
         problem_section(doc, problem, index, dept.period, config, dept.kpi_history, problem_bookmark(n))
+    a3_pages(doc, dept)
     appendix(doc, dept)
 
 

@@ -17,6 +17,7 @@ PRIORITY_COLORS = {k: style.css(v) for k, v in style.PRIORITY_FILLS.items()}  # 
 PRIORITY_EDGES = {k: style.css(v) for k, v in style.PRIORITY.items()}  # bars and labels
 BLUE, LIGHT_BLUE, GREEN, RED, GREY = (style.css(c) for c in (style.BLUE, style.LIGHT_BLUE, style.CHART_GREEN,
                                                                style.RED, style.CHART_GREY))
+STAGE_COLORS = tuple(style.css(c) for c in style.STAGES)  # stages 1-6; closed is green
 
 
 @dataclass(frozen=True)

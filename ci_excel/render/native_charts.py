@@ -1,4 +1,4 @@
-"""Native, editable Word charts (DrawingML) from the report's chart inputs.
+"""Native, editable charts (DrawingML) from the reports' chart inputs, for Word and PowerPoint.
 
 python-pptx's chart machinery writes each chart's XML (`ChartXmlWriter`); its data workbook, in
 the layout python-pptx's formulas point at, comes from `chart_workbook` (a minimal package, a
@@ -6,8 +6,9 @@ tenth of the cost of python-pptx's XlsxWriter one), so Word's "Edit Data" opens 
 shows; the chart is then styled through python-pptx's chart objects (colours, labels, axes, the
 report's fonts). Only the Pareto's cumulative line on a second axis and a few chart-level
 properties python-pptx has no API for are added with lxml. Content only: `docx_base` packages the
-parts. Charts that are not a chart type (fishbone, impact x difficulty matrix) return None and stay
-pictures.
+parts. One `ChartSpec` per chart serves both formats (`chart_parts`): `word_chart` makes a Word
+chart part of it, `slide_chart` puts it on a slide through python-pptx's `add_chart`. Charts that
+are not a chart type (fishbone, impact x difficulty matrix) return None and stay pictures.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from typing import Any
 from lxml import etree
 from pptx.chart.chart import Chart
 from pptx.chart.data import CategoryChartData
-from pptx.dml.color import RGBColor
 from pptx.enum.chart import (
     XL_CHART_TYPE,
     XL_LABEL_POSITION,
@@ -34,91 +34,34 @@ from pptx.oxml import parse_xml
 from pptx.util import Pt
 
 from ci_excel.render import figures as ch
-from ci_excel.render import style
-from ci_excel.render.chart_workbook import category_workbook
-from ci_excel.render.fonts import DOCX_EAST_ASIA, DOCX_LATIN
+from ci_excel.render.chart_parts import (
+    C_NS,
+    GRID,
+    OVERDUE,
+    TEXT,
+    ChartSpec,
+    ChartStyle,
+    NativeChart,
+    data_labels,
+    excel_serial,
+    fill,
+    rgb,
+    word_chart,
+)
 from ci_excel.schema import Lang, column_label
 from ci_excel.text import phrase
 
-WORKBOOK_RID = "rId1"  # the chart part's only relationship: its embedded workbook
-EMU_PER_CM = 360000
-_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
-_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
-_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_EXCEL_EPOCH = date(1899, 12, 30)
-TEXT, GRID, OVERDUE = style.TEXT, style.GRID, style.OVERDUE_FILL
-DONE_LIGHT = "ABEBC6"
 
-
-@dataclass(frozen=True)
-class ChartStyle:
-    """Fonts and sizes shared by every native chart of a report (fonts from the reference document)."""
-
-    width_emu: int
-    latin: str = DOCX_LATIN
-    east_asian: str = DOCX_EAST_ASIA
-    size_pt: float = 8.0
-
-
-@dataclass(frozen=True)
-class NativeChart:
-    """One chart part's XML, its embedded workbook and its size on the page."""
-
-    xml: bytes
-    xlsx: bytes
-    width_emu: int
-    height_emu: int
+def chart_specs(data: ch.ChartData, lang: Lang) -> list[ChartSpec] | None:
+    """The charts for one figure (KPIs: one small panel per KPI); None when the figure is no chart type."""
+    builder = _BUILDERS.get(type(data))
+    return None if builder is None else builder(data, lang)
 
 
 def native_charts(data: ch.ChartData, lang: Lang, style: ChartStyle) -> list[NativeChart] | None:
-    """The charts for one figure (KPIs: one small panel per KPI); None when the figure is no chart type."""
-    builder = _BUILDERS.get(type(data))
-    return None if builder is None else builder(data, lang, style)
-
-
-def _hex(color: str) -> RGBColor:
-    rgb: RGBColor = RGBColor.from_string(color.lstrip("#").upper())
-    return rgb
-
-
-def excel_serial(day: date) -> int:
-    """A date as Excel stores it (days since 1899-12-30)."""
-    return (day - _EXCEL_EPOCH).days
-
-
-# ---- common building and styling --------------------------------------------------------------
-
-
-def _chart(kind: Any, chart_data: CategoryChartData) -> tuple[Chart, Any]:
-    """python-pptx's XML for `kind` over `chart_data`, as a Chart object over its chartSpace."""
-    space = parse_xml(chart_data.xml_bytes(kind))
-    return Chart(space, None), space
-
-
-def _finish(chart: Chart, space: Any, chart_data: CategoryChartData, style: ChartStyle, height_cm: float, *,
-            width_emu: int | None = None) -> NativeChart:
-    """Report fonts on all chart text, square corners, no frame, the embedded workbook linked."""
-    chart.font.size = Pt(style.size_pt)
-    chart.font.name = style.latin
-    chart.font.color.rgb = _hex(TEXT)
-    latin = space.find(f"{{{_C}}}txPr/{{{_A}}}p/{{{_A}}}pPr/{{{_A}}}defRPr/{{{_A}}}latin")
-    latin.addnext(etree.Element(f"{{{_A}}}ea", typeface=style.east_asian))
-    space.find(f"{{{_C}}}date1904").addnext(etree.Element(f"{{{_C}}}roundedCorners", val="0"))
-    frame = etree.fromstring(f'<c:spPr xmlns:c="{_C}" xmlns:a="{_A}"><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>')
-    space.find(f"{{{_C}}}txPr").addprevious(frame)
-    external = space.get_or_add_externalData()
-    external.set(f"{{{_R}}}id", WORKBOOK_RID)  # python-pptx adds <c:autoUpdate val="0"/>
-    _positive_axis_ids(space)
-    xml = etree.tostring(space, xml_declaration=True, encoding="UTF-8", standalone=True)
-    return NativeChart(xml, category_workbook(chart_data), width_emu or style.width_emu, round(height_cm * EMU_PER_CM))
-
-
-def _positive_axis_ids(space: Any) -> None:
-    """python-pptx's bar charts number their axes below zero; Office's schema wants unsigned ids."""
-    ids: dict[str, str] = {}
-    for element in space.iter(f"{{{_C}}}axId", f"{{{_C}}}crossAx"):
-        value = element.get("val")
-        element.set("val", ids.setdefault(value, str(10000 + len(ids))))
+    """The Word chart parts for one figure; None when the figure is no chart type."""
+    specs = chart_specs(data, lang)
+    return None if specs is None else [word_chart(spec, style) for spec in specs]
 
 
 def _legend(chart: Chart, *, hide: Sequence[int] = ()) -> None:
@@ -127,76 +70,66 @@ def _legend(chart: Chart, *, hide: Sequence[int] = ()) -> None:
     legend.position = XL_LEGEND_POSITION.TOP
     legend.include_in_layout = False
     for idx in sorted(hide, reverse=True):  # legendEntry follows legendPos
-        entry = etree.fromstring(f'<c:legendEntry xmlns:c="{_C}"><c:idx val="{idx}"/><c:delete val="1"/>'
+        entry = etree.fromstring(f'<c:legendEntry xmlns:c="{C_NS}"><c:idx val="{idx}"/><c:delete val="1"/>'
                                  "</c:legendEntry>")
-        legend._element.find(f"{{{_C}}}legendPos").addnext(entry)
-
-
-def _fill(series: Any, color: str) -> None:
-    series.format.fill.solid()
-    series.format.fill.fore_color.rgb = _hex(color)
+        legend._element.find(f"{{{C_NS}}}legendPos").addnext(entry)
 
 
 def _light_grid(chart: Chart) -> None:
     axis = chart.value_axis
     axis.has_major_gridlines = True
-    axis.major_gridlines.format.line.color.rgb = _hex(GRID)
+    axis.major_gridlines.format.line.color.rgb = rgb(GRID)
     axis.major_gridlines.format.line.width = Pt(0.5)
     axis.format.line.fill.background()
-
-
-def _labels(plot: Any, number_format: str, position: Any) -> None:
-    plot.has_data_labels = True
-    labels = plot.data_labels
-    labels.number_format = number_format
-    labels.number_format_is_linked = False
-    labels.show_value = True
-    labels.position = position
 
 
 # ---- stacked bars: stage x priority, solution category mix ------------------------------------
 
 
-def stacked(data: ch.StackedBarsData, lang: Lang, style: ChartStyle) -> list[NativeChart]:
+def stacked(data: ch.StackedBarsData, lang: Lang) -> list[ChartSpec]:
     chart_data = CategoryChartData(number_format="0")
     chart_data.categories = list(data.categories)
     for label, _, values in data.series:
         chart_data.add_series(label, values)
     kind = XL_CHART_TYPE.BAR_STACKED if data.horizontal else XL_CHART_TYPE.COLUMN_STACKED
-    chart, space = _chart(kind, chart_data)
-    plot = chart.plots[0]
-    plot.gap_width = 60
-    for series, (_, color, _) in zip(plot.series, data.series, strict=True):
-        _fill(series, color)
-    _labels(plot, "0;-0;;", XL_LABEL_POSITION.CENTER)  # zero segments carry no label
-    _light_grid(chart)
-    if data.horizontal:
-        chart.category_axis.reverse_order = True  # first category on top, as it reads in the table
-    _legend(chart)
+
+    def dress(chart: Chart, space: Any, style: ChartStyle) -> None:
+        plot = chart.plots[0]
+        plot.gap_width = 60
+        for series, (_, color, _) in zip(plot.series, data.series, strict=True):
+            fill(series, color)
+        data_labels(plot, "0;-0;;", XL_LABEL_POSITION.CENTER)  # zero segments carry no label
+        _light_grid(chart)
+        if data.horizontal:
+            chart.category_axis.reverse_order = True  # first category on top, as it reads in the table
+        _legend(chart)
+
     height = 2.2 + 0.75 * len(data.categories) if data.horizontal else 7.5
-    return [_finish(chart, space, chart_data, style, min(height, 20.0))]
+    return [ChartSpec(kind, chart_data, dress, min(height, 20.0))]
 
 
 # ---- trend --------------------------------------------------------------------------------------
 
 
-def trend(data: ch.TrendData, lang: Lang, style: ChartStyle) -> list[NativeChart]:
+def trend(data: ch.TrendData, lang: Lang) -> list[ChartSpec]:
     chart_data = CategoryChartData(number_format="0")
     chart_data.categories = list(data.periods)
     for key, values in data.series:
         chart_data.add_series(phrase(key, lang), values)
-    chart, space = _chart(XL_CHART_TYPE.LINE_MARKERS, chart_data)
-    colors = [ch.BLUE, ch.GREEN, "#8e44ad", ch.RED]
-    for series, color in zip(chart.plots[0].series, colors, strict=False):
-        series.format.line.color.rgb = _hex(color)
-        series.format.line.width = Pt(1.75)
-        series.smooth = False
-        series.marker.format.fill.solid()
-        series.marker.format.fill.fore_color.rgb = _hex(color)
-        series.marker.format.line.color.rgb = _hex(color)
-    _light_grid(chart)
-    _legend(chart)
-    return [_finish(chart, space, chart_data, style, 7.0)]
+
+    def dress(chart: Chart, space: Any, style: ChartStyle) -> None:
+        colors = [ch.BLUE, ch.GREEN, "#8e44ad", ch.RED]
+        for series, color in zip(chart.plots[0].series, colors, strict=False):
+            series.format.line.color.rgb = rgb(color)
+            series.format.line.width = Pt(1.75)
+            series.smooth = False
+            series.marker.format.fill.solid()
+            series.marker.format.fill.fore_color.rgb = rgb(color)
+            series.marker.format.line.color.rgb = rgb(color)
+        _light_grid(chart)
+        _legend(chart)
+
+    return [ChartSpec(XL_CHART_TYPE.LINE_MARKERS, chart_data, dress, 7.0)]
 
 
 # ---- pareto: bars and the cumulative share on a second axis -------------------------------------
@@ -210,7 +143,7 @@ def pareto_items(data: ch.ParetoData, lang: Lang) -> list[tuple[str, float]]:
     return items
 
 
-def pareto(data: ch.ParetoData, lang: Lang, style: ChartStyle) -> list[NativeChart]:
+def pareto(data: ch.ParetoData, lang: Lang) -> list[ChartSpec]:
     items = pareto_items(data, lang)
     total = sum(v for _, v in items) or 1.0
     running, shares = 0.0, []
@@ -222,25 +155,27 @@ def pareto(data: ch.ParetoData, lang: Lang, style: ChartStyle) -> list[NativeCha
     chart_data.add_series(phrase("frequency", lang), [v for _, v in items])
     chart_data.add_series(phrase("cumulative", lang), shares, number_format="0%")
     chart_data.add_series("80%", [0.8] * len(items), number_format="0%")
-    chart, space = _chart(XL_CHART_TYPE.COLUMN_CLUSTERED, chart_data)
-    _secondary_lines(space, chart_data)
-    bars, lines = chart.plots[0], chart.plots[1]
-    bars.gap_width = 50
-    _fill(bars.series[0], ch.BLUE)
-    _labels(bars, "0", XL_LABEL_POSITION.OUTSIDE_END)
-    cumulative, eighty = lines.series
-    cumulative.format.line.color.rgb = _hex(ch.RED)
-    cumulative.format.line.width = Pt(1.5)
-    cumulative.marker.format.fill.solid()
-    cumulative.marker.format.fill.fore_color.rgb = _hex(ch.RED)
-    cumulative.marker.format.line.color.rgb = _hex(ch.RED)
-    eighty.format.line.color.rgb = _hex(ch.GREY)
-    eighty.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
-    eighty.format.line.width = Pt(0.75)
-    eighty.marker.style = XL_MARKER_STYLE.NONE
-    _light_grid(chart)
-    _legend(chart, hide=[2])
-    return [_finish(chart, space, chart_data, style, 7.5)]
+
+    def dress(chart: Chart, space: Any, style: ChartStyle) -> None:
+        _secondary_lines(space, chart_data)
+        bars, lines = chart.plots[0], chart.plots[1]
+        bars.gap_width = 50
+        fill(bars.series[0], ch.BLUE)
+        data_labels(bars, "0", XL_LABEL_POSITION.OUTSIDE_END)
+        cumulative, eighty = lines.series
+        cumulative.format.line.color.rgb = rgb(ch.RED)
+        cumulative.format.line.width = Pt(1.5)
+        cumulative.marker.format.fill.solid()
+        cumulative.marker.format.fill.fore_color.rgb = rgb(ch.RED)
+        cumulative.marker.format.line.color.rgb = rgb(ch.RED)
+        eighty.format.line.color.rgb = rgb(ch.GREY)
+        eighty.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+        eighty.format.line.width = Pt(0.75)
+        eighty.marker.style = XL_MARKER_STYLE.NONE
+        _light_grid(chart)
+        _legend(chart, hide=[2])
+
+    return [ChartSpec(XL_CHART_TYPE.COLUMN_CLUSTERED, chart_data, dress, 7.5)]
 
 
 _SECOND_CAT, _SECOND_VAL = "50010", "50020"  # renumbered with the rest on finishing
@@ -252,18 +187,18 @@ def _secondary_lines(space: Any, chart_data: CategoryChartData) -> None:
     python-pptx writes one plot per chart; its line chart XML for the same data gives the line
     series and the axes to copy, so every element still comes from its writer."""
     line_space = parse_xml(chart_data.xml_bytes(XL_CHART_TYPE.LINE_MARKERS))
-    line_plot = line_space.find(f".//{{{_C}}}lineChart")
-    plot_area = space.find(f".//{{{_C}}}plotArea")
-    bar_chart = plot_area.find(f"{{{_C}}}barChart")
-    for ser in bar_chart.findall(f"{{{_C}}}ser")[1:]:
+    line_plot = line_space.find(f".//{{{C_NS}}}lineChart")
+    plot_area = space.find(f".//{{{C_NS}}}plotArea")
+    bar_chart = plot_area.find(f"{{{C_NS}}}barChart")
+    for ser in bar_chart.findall(f"{{{C_NS}}}ser")[1:]:
         bar_chart.remove(ser)
-    line_plot.remove(line_plot.findall(f"{{{_C}}}ser")[0])
-    axis_ids = line_plot.findall(f"{{{_C}}}axId")
+    line_plot.remove(line_plot.findall(f"{{{C_NS}}}ser")[0])
+    axis_ids = line_plot.findall(f"{{{C_NS}}}axId")
     axis_ids[0].set("val", _SECOND_CAT)
     axis_ids[1].set("val", _SECOND_VAL)
     bar_chart.addnext(line_plot)
-    cat_ax = copy.deepcopy(line_space.find(f".//{{{_C}}}catAx"))
-    val_ax = copy.deepcopy(line_space.find(f".//{{{_C}}}valAx"))
+    cat_ax = copy.deepcopy(line_space.find(f".//{{{C_NS}}}catAx"))
+    val_ax = copy.deepcopy(line_space.find(f".//{{{C_NS}}}valAx"))
     _set(cat_ax, "axId", _SECOND_CAT)
     _set(cat_ax, "crossAx", _SECOND_VAL)
     _set(cat_ax, "delete", "1")
@@ -271,20 +206,20 @@ def _secondary_lines(space: Any, chart_data: CategoryChartData) -> None:
     _set(val_ax, "crossAx", _SECOND_CAT)
     _set(val_ax, "axPos", "r")
     _set(val_ax, "crosses", "max")
-    grid = val_ax.find(f"{{{_C}}}majorGridlines")
-    grid.addnext(etree.Element(f"{{{_C}}}numFmt", formatCode="0%", sourceLinked="0"))
+    grid = val_ax.find(f"{{{C_NS}}}majorGridlines")
+    grid.addnext(etree.Element(f"{{{C_NS}}}numFmt", formatCode="0%", sourceLinked="0"))
     val_ax.remove(grid)
-    scaling = val_ax.find(f"{{{_C}}}scaling")
-    scaling.append(etree.Element(f"{{{_C}}}orientation", val="minMax"))
-    scaling.append(etree.Element(f"{{{_C}}}max", val="1"))
-    scaling.append(etree.Element(f"{{{_C}}}min", val="0"))
-    last_axis = plot_area.findall(f"{{{_C}}}valAx")[-1]
+    scaling = val_ax.find(f"{{{C_NS}}}scaling")
+    scaling.append(etree.Element(f"{{{C_NS}}}orientation", val="minMax"))
+    scaling.append(etree.Element(f"{{{C_NS}}}max", val="1"))
+    scaling.append(etree.Element(f"{{{C_NS}}}min", val="0"))
+    last_axis = plot_area.findall(f"{{{C_NS}}}valAx")[-1]
     last_axis.addnext(cat_ax)
     cat_ax.addnext(val_ax)
 
 
 def _set(parent: Any, tag: str, value: str) -> None:
-    parent.find(f"{{{_C}}}{tag}").set("val", value)
+    parent.find(f"{{{C_NS}}}{tag}").set("val", value)
 
 
 # ---- gantt: stacked horizontal bars with an invisible first series -----------------------------
@@ -309,7 +244,7 @@ def gantt_segments(bar: ch.GanttBar, period_end: date) -> _Segments:
     return _Segments(float(excel_serial(bar.start)), round(span * share, 2), round(span * (1 - share), 2), overdue)
 
 
-def gantt(data: ch.GanttData, lang: Lang, style: ChartStyle) -> list[NativeChart]:
+def gantt(data: ch.GanttData, lang: Lang) -> list[ChartSpec]:
     segments = [gantt_segments(b, data.period_end) for b in data.bars]
     chart_data = CategoryChartData(number_format="0")
     chart_data.categories = [b.label for b in data.bars]
@@ -318,30 +253,32 @@ def gantt(data: ch.GanttData, lang: Lang, style: ChartStyle) -> list[NativeChart
     chart_data.add_series(phrase("legend_progress", lang), [s.progress for s in segments])
     chart_data.add_series(phrase("legend_planned", lang), [s.remaining for s in segments])
     chart_data.add_series(phrase("legend_overdue", lang), [s.overdue for s in segments])
-    chart, space = _chart(XL_CHART_TYPE.BAR_STACKED, chart_data)
-    plot = chart.plots[0]
-    plot.gap_width = 45
-    offset, progress, planned, late = plot.series
-    offset.format.fill.background()
-    offset.format.line.fill.background()
-    _fill(progress, ch.BLUE)
-    _fill(planned, ch.LIGHT_BLUE)
-    _fill(late, OVERDUE)
-    for n, bar in enumerate(data.bars):
-        if bar.status == "done":
-            _fill(progress.points[n], ch.GREEN)
-        elif bar.status == "cancelled":
-            _fill(planned.points[n], "#d5d8dc")
-    _gantt_axes(chart, data, segments)
-    _legend(chart, hide=[0])
-    _blank_cached_name(offset)
-    return [_finish(chart, space, chart_data, style, 2.6 + 0.85 * len(data.bars))]
+
+    def dress(chart: Chart, space: Any, style: ChartStyle) -> None:
+        plot = chart.plots[0]
+        plot.gap_width = 45
+        offset, progress, planned, late = plot.series
+        offset.format.fill.background()
+        offset.format.line.fill.background()
+        fill(progress, ch.BLUE)
+        fill(planned, ch.LIGHT_BLUE)
+        fill(late, OVERDUE)
+        for n, bar in enumerate(data.bars):
+            if bar.status == "done":
+                fill(progress.points[n], ch.GREEN)
+            elif bar.status == "cancelled":
+                fill(planned.points[n], "#d5d8dc")
+        _gantt_axes(chart, data, segments)
+        _legend(chart, hide=[0])
+        _blank_cached_name(offset)
+
+    return [ChartSpec(XL_CHART_TYPE.BAR_STACKED, chart_data, dress, 2.6 + 0.85 * len(data.bars))]
 
 
 def _blank_cached_name(series: Any) -> None:
     """The invisible offset series keeps its name in the workbook, but shows none: LibreOffice does not
     honour the legend entry's deletion, so a blank name keeps "start" out of its legend."""
-    for value in series._element.findall(f"{{{_C}}}tx/{{{_C}}}strRef/{{{_C}}}strCache/{{{_C}}}pt/{{{_C}}}v"):
+    for value in series._element.findall(f"{{{C_NS}}}tx/{{{C_NS}}}strRef/{{{C_NS}}}strCache/{{{C_NS}}}pt/{{{C_NS}}}v"):
         value.text = " "  # LibreOffice shows "Series1" for an empty name
 
 
@@ -359,7 +296,7 @@ def _gantt_axes(chart: Chart, data: ch.GanttData, segments: Sequence[_Segments])
     category = chart.category_axis
     category.reverse_order = True
     category.tick_label_position = XL_TICK_LABEL_POSITION.LOW
-    category.format.line.color.rgb = _hex(ch.RED)
+    category.format.line.color.rgb = rgb(ch.RED)
     category.format.line.width = Pt(1.25)
     category.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
 
@@ -369,38 +306,39 @@ def _gantt_axes(chart: Chart, data: ch.GanttData, segments: Sequence[_Segments])
 KPI_PER_ROW = 3
 
 
-def kpis(data: ch.KpiData, lang: Lang, style: ChartStyle) -> list[NativeChart]:
+def kpis(data: ch.KpiData, lang: Lang) -> list[ChartSpec]:
     """One clustered-bar panel per KPI (baseline, target, actual), three to a line."""
-    width = style.width_emu // KPI_PER_ROW - 12700  # a point to spare: three panels fit on one line
     names = [column_label("results", k, lang) for k in ("baseline", "target", "actual")]
-    return [_kpi_panel(kpi, names, lang, style, width) for kpi in data.kpis]
+    return [_kpi_panel(kpi, names, lang) for kpi in data.kpis]
 
 
-def _kpi_panel(kpi: ch.KpiBar, names: list[str], lang: Lang, style: ChartStyle, width: int) -> NativeChart:
+def _kpi_panel(kpi: ch.KpiBar, names: list[str], lang: Lang) -> ChartSpec:
     chart_data = CategoryChartData(number_format="General")
     chart_data.categories = names
     chart_data.add_series(kpi.label + (f" ({kpi.unit})" if kpi.unit else ""), [kpi.baseline, kpi.target, kpi.actual])
-    chart, space = _chart(XL_CHART_TYPE.COLUMN_CLUSTERED, chart_data)
-    plot = chart.plots[0]
-    plot.gap_width = 60
-    series = plot.series[0]
-    actual = ch.GREEN if kpi.met else ch.RED
-    for n, color in enumerate((ch.GREY, ch.BLUE, actual)):
-        _fill(series.points[n], color)
-    _labels(plot, "General", XL_LABEL_POSITION.OUTSIDE_END)
-    known = [v for v in (kpi.baseline, kpi.target, kpi.actual) if v is not None] or [1.0]
-    axis = chart.value_axis
-    axis.visible = False
-    axis.has_major_gridlines = False
-    axis.minimum_scale = min(0.0, *known) * 1.2
-    axis.maximum_scale = max(0.0, *known) * 1.25 or 1.0  # room for the labels under the two-line title
-    chart.has_title = True
-    chart.chart_title.text_frame.text = _kpi_title(kpi, lang)
-    paragraph = chart.chart_title.text_frame.paragraphs[0]
-    paragraph.font.size = Pt(style.size_pt)
-    paragraph.font.bold = True
-    chart.has_legend = False
-    return _finish(chart, space, chart_data, style, 5.2, width_emu=width)
+
+    def dress(chart: Chart, space: Any, style: ChartStyle) -> None:
+        plot = chart.plots[0]
+        plot.gap_width = 60
+        series = plot.series[0]
+        actual = ch.GREEN if kpi.met else ch.RED
+        for n, color in enumerate((ch.GREY, ch.BLUE, actual)):
+            fill(series.points[n], color)
+        data_labels(plot, "General", XL_LABEL_POSITION.OUTSIDE_END)
+        known = [v for v in (kpi.baseline, kpi.target, kpi.actual) if v is not None] or [1.0]
+        axis = chart.value_axis
+        axis.visible = False
+        axis.has_major_gridlines = False
+        axis.minimum_scale = min(0.0, *known) * 1.2
+        axis.maximum_scale = max(0.0, *known) * 1.25 or 1.0  # room for the labels under the two-line title
+        chart.has_title = True
+        chart.chart_title.text_frame.text = _kpi_title(kpi, lang)
+        paragraph = chart.chart_title.text_frame.paragraphs[0]
+        paragraph.font.size = Pt(style.size_pt)
+        paragraph.font.bold = True
+        chart.has_legend = False
+
+    return ChartSpec(XL_CHART_TYPE.COLUMN_CLUSTERED, chart_data, dress, 5.2, columns=KPI_PER_ROW)
 
 
 def _kpi_title(kpi: ch.KpiBar, lang: Lang) -> str:
@@ -411,42 +349,43 @@ def _kpi_title(kpi: ch.KpiBar, lang: Lang) -> str:
     return f"{title}\n{column_label('results', 'achievement', lang)} {ach}"
 
 
-def kpi_runs(data: ch.KpiRunsData, lang: Lang, style: ChartStyle) -> list[NativeChart]:
+def kpi_runs(data: ch.KpiRunsData, lang: Lang) -> list[ChartSpec]:
     """One line panel per KPI over the periods (actual, target dashed), three to a line."""
-    width = style.width_emu // KPI_PER_ROW - 12700
-    return [_run_panel(run, lang, style, width) for run in data.runs]
+    return [_run_panel(run, lang) for run in data.runs]
 
 
-def _run_panel(run: ch.KpiRun, lang: Lang, style: ChartStyle, width: int) -> NativeChart:
+def _run_panel(run: ch.KpiRun, lang: Lang) -> ChartSpec:
     chart_data = CategoryChartData(number_format="General")
     chart_data.categories = list(run.periods)
     chart_data.add_series(column_label("results", "actual", lang), run.actual)
     chart_data.add_series(column_label("results", "target", lang), run.target)
-    chart, space = _chart(XL_CHART_TYPE.LINE_MARKERS, chart_data)
-    actual, target = chart.plots[0].series
-    color = ch.RED if run.slipped else ch.BLUE
-    for series, tint in ((actual, color), (target, ch.GREY)):
-        series.smooth = False
-        series.format.line.color.rgb = _hex(tint)
-        series.format.line.width = Pt(1.5 if series is actual else 1.0)
-        series.marker.format.fill.solid()
-        series.marker.format.fill.fore_color.rgb = _hex(tint)
-        series.marker.format.line.color.rgb = _hex(tint)
-    target.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
-    target.marker.style = XL_MARKER_STYLE.NONE
-    _light_grid(chart)
-    chart.has_title = True
-    chart.chart_title.text_frame.text = run.label + (f" ({run.unit})" if run.unit else "")
-    paragraph = chart.chart_title.text_frame.paragraphs[0]
-    paragraph.font.size = Pt(style.size_pt)
-    paragraph.font.bold = True
-    paragraph.font.color.rgb = _hex(ch.RED if run.slipped else TEXT)
-    _legend(chart)
-    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
-    return _finish(chart, space, chart_data, style, 5.2, width_emu=width)
+
+    def dress(chart: Chart, space: Any, style: ChartStyle) -> None:
+        actual, target = chart.plots[0].series
+        color = ch.RED if run.slipped else ch.BLUE
+        for series, tint in ((actual, color), (target, ch.GREY)):
+            series.smooth = False
+            series.format.line.color.rgb = rgb(tint)
+            series.format.line.width = Pt(1.5 if series is actual else 1.0)
+            series.marker.format.fill.solid()
+            series.marker.format.fill.fore_color.rgb = rgb(tint)
+            series.marker.format.line.color.rgb = rgb(tint)
+        target.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+        target.marker.style = XL_MARKER_STYLE.NONE
+        _light_grid(chart)
+        chart.has_title = True
+        chart.chart_title.text_frame.text = run.label + (f" ({run.unit})" if run.unit else "")
+        paragraph = chart.chart_title.text_frame.paragraphs[0]
+        paragraph.font.size = Pt(style.size_pt)
+        paragraph.font.bold = True
+        paragraph.font.color.rgb = rgb(ch.RED if run.slipped else TEXT)
+        _legend(chart)
+        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+
+    return ChartSpec(XL_CHART_TYPE.LINE_MARKERS, chart_data, dress, 5.2, columns=KPI_PER_ROW)
 
 
-_BUILDERS: dict[type, Callable[[Any, Lang, ChartStyle], list[NativeChart]]] = {
+_BUILDERS: dict[type, Callable[[Any, Lang], list[ChartSpec]]] = {
     ch.StackedBarsData: stacked, ch.TrendData: trend, ch.ParetoData: pareto, ch.GanttData: gantt,
     ch.KpiData: kpis, ch.KpiRunsData: kpi_runs,
 }

@@ -51,12 +51,15 @@ __all__ = [
 ]
 
 REPORT_TEMPLATE = "report_template.docx"
+DECK_TEMPLATE = "report_template.pptx"
 
 
 def write_templates(out: Path, *, lang: Lang = "zh") -> list[Path]:
     """Write the blank register (every sheet) and one workbook per step into `out`, and the Word
-    reference document `report_template.docx` when it is not there yet (a PMO's restyled copy is kept).
+    reference document `report_template.docx` and the reference deck `report_template.pptx` when they are
+    not there yet (a PMO's restyled copies are kept).
     """
+    from ci_excel.render.deck import write_reference_deck
     from ci_excel.render.reference_doc import write_reference_document
 
     plans: dict[str, Sequence[str]] = {REGISTER: [s.key for s in TABLE_SHEETS], **STEP_WORKBOOKS}
@@ -64,5 +67,8 @@ def write_templates(out: Path, *, lang: Lang = "zh") -> list[Path]:
     reference = out / REPORT_TEMPLATE
     if not reference.exists():
         paths.append(write_reference_document(reference))
+    deck = out / DECK_TEMPLATE
+    if not deck.exists():
+        paths.append(write_reference_deck(deck))
     return paths
 

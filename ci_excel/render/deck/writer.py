@@ -1,0 +1,116 @@
+"""`write_deck`: reports/portfolio.pptx, the monthly review deck, from the period's digests and the
+departments' deck parts.
+
+The departments' `DeckPart`s (A3 pages, most overdue actions), made in their workers, wait in a
+`DeckSpool`: an anonymous temporary file, so a run with hundreds of departments keeps none of them in
+memory; the deck reads them back one at a time as it writes their slides.
+"""
+
+from __future__ import annotations
+
+import pickle
+import tempfile
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from ci_excel.compute import period_digest
+from ci_excel.model import PeriodDigest, PeriodOutline, PeriodResult
+from ci_excel.render.deck import slides
+from ci_excel.render.deck.a3 import a3_slide
+from ci_excel.render.deck.a3_content import DeckPart, deck_part
+from ci_excel.render.deck.appendix import department_slide
+from ci_excel.render.deck.layout import BODY_TOP, BODY_W, MARGIN, Deck, Rect
+from ci_excel.schema import Lang
+from ci_excel.text import phrase
+
+if TYPE_CHECKING:  # docx_portfolio imports docx_department, which imports the A3 content of this package
+    from ci_excel.render.docx_portfolio import PortfolioDigest
+
+DECK = "portfolio.pptx"
+
+
+class DeckSpool:
+    """The departments' deck parts on disk, each found again by its department."""
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="ci-excel-deck-")  # noqa: SIM115 - closed by close()
+        self._where: dict[str, int] = {}
+
+    def add(self, part: DeckPart) -> None:
+        self._file.seek(0, 2)
+        self._where[part.department] = self._file.tell()
+        pickle.dump(part, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def get(self, department: str) -> DeckPart | None:
+        offset = self._where.get(department)
+        if offset is None:
+            return None
+        self._file.seek(offset)
+        part: DeckPart = pickle.load(self._file)
+        return part
+
+    def parts(self, departments: list[str]) -> Iterator[DeckPart]:
+        """The parts of `departments`, in that order (those that have one)."""
+        for name in departments:
+            part = self.get(name)
+            if part is not None:
+                yield part
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def deck_path(out_dir: Path) -> Path:
+    return out_dir / "reports" / DECK
+
+
+def write_deck(target: Path, outline: PeriodOutline, period: PeriodDigest, portfolio: PortfolioDigest,
+               spool: DeckSpool, *, lang: Lang, generated_on: date, template: Path | None = None) -> Path:
+    """The review deck: portfolio slides, an A3 per P1 problem (departments in rank order, problems in
+    priority order), then the appendix (a slide per department, by name). Written atomically."""
+    deck = Deck(lang, f"{phrase('deck_title', lang)} · {outline.period}", template)
+    data = slides.DeckInputs(outline, period, portfolio, generated_on)
+    ranked = [d.department for d in period.departments]
+    slides.title(deck, data)
+    slides.headline(deck, data)
+    slides.distribution(deck, data)
+    slides.trend(deck, data)
+    slides.off_track(deck, (page for part in spool.parts(ranked) for page in part.a3))
+    slides.overdue(deck, data)
+    slides.kpis(deck, data)
+    slides.ranking(deck, data)
+    slides.quality(deck, data)
+    _section(deck, phrase("a3_pages", lang))
+    pages = 0
+    for part in spool.parts(ranked):
+        for page in part.a3:
+            a3_slide(deck, page)
+            pages += 1
+    if not pages:
+        deck.text(deck.prs.slides[-1], Rect(MARGIN, BODY_TOP + 40.0, BODY_W, 24.0), phrase("a3_none", lang))
+    _section(deck, phrase("appendix_departments", lang))
+    for digest in sorted(period.departments, key=lambda d: d.department):
+        department_slide(deck, digest, spool.get(digest.department))
+    return deck.save(target)
+
+
+def _section(deck: Deck, title: str) -> None:
+    deck.title_slide(title, "")
+
+
+def render_deck(result: PeriodResult, target: Path, *, lang: Lang, template: Path | None = None) -> Path:
+    """The deck of a whole period in memory (tests, benchmarks): each department folded as a run folds it."""
+    from ci_excel.render.docx_portfolio import PortfolioDigest
+
+    portfolio, spool = PortfolioDigest(), DeckSpool()
+    try:
+        for dept in result.departments:
+            portfolio.add(dept)
+            spool.add(deck_part(dept, lang))
+        period = period_digest(portfolio.digests, general=result.issues)
+        return write_deck(target, result.outline, period, portfolio, spool, lang=lang,
+                          generated_on=result.generated_on or date.today(), template=template)
+    finally:
+        spool.close()
