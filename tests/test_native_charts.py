@@ -205,3 +205,27 @@ def test_the_figures_option_gives_pictures(tmp_path: Path) -> None:
         names = zipfile.ZipFile(report).namelist()
         assert not any(n.startswith("word/charts/") for n in names)
         assert any(n.startswith("word/media/") for n in names)
+
+
+def test_kpi_panels_from_templates_equal_panels_dressed_one_by_one() -> None:
+    """Word's KPI panels are filled into a template per shape; each equals the panel dressed directly."""
+    import re
+
+    from ci_excel.render import figures as fig
+    from ci_excel.render import native_charts as nc
+    from ci_excel.render.chart_parts import ChartStyle, word_chart
+
+    def numbers(xml: str) -> str:  # 52.0 and 52 are the same number
+        xml = re.sub(r'val="(-?[0-9.]+)"', lambda m: f'val="{float(m.group(1)):g}"', xml)
+        return re.sub(r">(-?[0-9.]+)<", lambda m: f">{float(m.group(1)):g}<", xml)
+
+    style = ChartStyle(5976620)
+    names = [column_label("results", k, "zh") for k in ("baseline", "target", "actual")]
+    kpis = [fig.KpiBar("平均送达时长 <&>", "小时", 52.0, 40.0, 41.0, 0.92, False),
+            fig.KpiBar("准时送达率", "%", 78.0, 95.0, 96.0, 1.1, True),
+            fig.KpiBar("未测量", "", 1.0, 2.0, None, None, None), fig.KpiBar("越低越好", "", 3.0, 1.0, 0.5, 1.2, True)]
+    for kpi in kpis * 2:  # the second time from the cached template
+        fast = nc.kpi_panel_part(kpi, "zh", style).xml.decode()
+        slow = word_chart(nc._kpi_panel(kpi, names, "zh"), style).xml.decode()
+        assert numbers(fast) == numbers(slow)
+        assert "⟦" not in fast

@@ -36,6 +36,7 @@ from pptx.util import Pt
 from ci_excel.render import figures as ch
 from ci_excel.render.chart_parts import (
     C_NS,
+    EMU_PER_CM,
     GRID,
     OVERDUE,
     TEXT,
@@ -48,6 +49,8 @@ from ci_excel.render.chart_parts import (
     rgb,
     word_chart,
 )
+from ci_excel.render.chart_workbook import category_workbook
+from ci_excel.render.docx_xml import escaped
 from ci_excel.schema import Lang, column_label
 from ci_excel.text import phrase
 
@@ -60,6 +63,8 @@ def chart_specs(data: ch.ChartData, lang: Lang) -> list[ChartSpec] | None:
 
 def native_charts(data: ch.ChartData, lang: Lang, style: ChartStyle) -> list[NativeChart] | None:
     """The Word chart parts for one figure; None when the figure is no chart type."""
+    if isinstance(data, ch.KpiData):
+        return [kpi_panel_part(kpi, lang, style) for kpi in data.kpis]
     specs = chart_specs(data, lang)
     return None if specs is None else [word_chart(spec, style) for spec in specs]
 
@@ -312,7 +317,8 @@ def kpis(data: ch.KpiData, lang: Lang) -> list[ChartSpec]:
     return [_kpi_panel(kpi, names, lang) for kpi in data.kpis]
 
 
-def _kpi_panel(kpi: ch.KpiBar, names: list[str], lang: Lang) -> ChartSpec:
+def _kpi_panel(kpi: ch.KpiBar, names: list[str], lang: Lang, *, title: str | None = None,
+               scale: tuple[float, float] | None = None) -> ChartSpec:
     chart_data = CategoryChartData(number_format="General")
     chart_data.categories = names
     chart_data.add_series(kpi.label + (f" ({kpi.unit})" if kpi.unit else ""), [kpi.baseline, kpi.target, kpi.actual])
@@ -325,20 +331,64 @@ def _kpi_panel(kpi: ch.KpiBar, names: list[str], lang: Lang) -> ChartSpec:
         for n, color in enumerate((ch.GREY, ch.BLUE, actual)):
             fill(series.points[n], color)
         data_labels(plot, "General", XL_LABEL_POSITION.OUTSIDE_END)
-        known = [v for v in (kpi.baseline, kpi.target, kpi.actual) if v is not None] or [1.0]
         axis = chart.value_axis
         axis.visible = False
         axis.has_major_gridlines = False
-        axis.minimum_scale = min(0.0, *known) * 1.2
-        axis.maximum_scale = max(0.0, *known) * 1.25 or 1.0  # room for the labels under the two-line title
+        axis.minimum_scale, axis.maximum_scale = scale or _kpi_scale(kpi)
         chart.has_title = True
-        chart.chart_title.text_frame.text = _kpi_title(kpi, lang)
+        chart.chart_title.text_frame.text = _kpi_title(kpi, lang) if title is None else title
         paragraph = chart.chart_title.text_frame.paragraphs[0]
         paragraph.font.size = Pt(style.size_pt)
         paragraph.font.bold = True
         chart.has_legend = False
 
     return ChartSpec(XL_CHART_TYPE.COLUMN_CLUSTERED, chart_data, dress, 5.2, columns=KPI_PER_ROW)
+
+
+def _kpi_scale(kpi: ch.KpiBar) -> tuple[float, float]:
+    known = [v for v in (kpi.baseline, kpi.target, kpi.actual) if v is not None] or [1.0]
+    return min(0.0, *known) * 1.2, max(0.0, *known) * 1.25 or 1.0  # room for the labels under the title
+
+
+# A report has one KPI panel per KPI, and dressing each through python-pptx's objects was most of a
+# report's time. Panels of one shape (which values are blank, met or not, language, fonts) differ only in
+# their numbers and texts, so each shape is dressed once with stand-in values that are then replaced.
+_STAND_INS = ("9191.125", "9292.125", "9393.125", "9494.125", "9595.125")  # baseline, target, actual, min, max
+_TITLE = ("\u27e6kpi-title-1\u27e7", "\u27e6kpi-title-2\u27e7")  # the title's two lines (two paragraphs)
+_NAME = "\u27e6kpi-name\u27e7"
+_PANELS: dict[tuple[Any, ...], str] = {}
+
+
+def kpi_panel_part(kpi: ch.KpiBar, lang: Lang, style: ChartStyle) -> NativeChart:
+    """The Word chart part of one KPI panel, from its shape's dressed template."""
+    values = (kpi.baseline, kpi.target, kpi.actual)
+    key = (tuple(v is None for v in values), bool(kpi.met), lang, style)
+    names = [column_label("results", k, lang) for k in ("baseline", "target", "actual")]
+    if key not in _PANELS:
+        _PANELS[key] = _panel_template(kpi, names, lang, style)
+    xml = _PANELS[key]
+    real = (*values, *_kpi_scale(kpi))
+    for mark, value in zip(_STAND_INS, real, strict=True):
+        if value is not None:
+            xml = xml.replace(f">{mark}<", f">{value!r}<").replace(f'"{mark}"', f'"{value!r}"')
+    for placeholder, line in zip(_TITLE, _kpi_title(kpi, lang).split("\n", 1), strict=True):
+        xml = xml.replace(placeholder, escaped(line))
+    xml = xml.replace(_NAME, escaped(kpi.label + (f" ({kpi.unit})" if kpi.unit else "")))
+    spec = _kpi_panel(kpi, names, lang)  # its data: the embedded workbook
+    width = style.width_emu // KPI_PER_ROW - 12700
+    return NativeChart(xml.encode(), category_workbook(spec.data), width, round(spec.height_cm * EMU_PER_CM))
+
+
+def _panel_template(kpi: ch.KpiBar, names: list[str], lang: Lang, style: ChartStyle) -> str:
+    """A panel of `kpi`'s shape dressed with the stand-in values and texts."""
+    def stand_in(value: float | None, mark: str) -> float | None:
+        return None if value is None else float(mark)
+
+    baseline, target, actual = (stand_in(v, m) for v, m in zip((kpi.baseline, kpi.target, kpi.actual),
+                                                                _STAND_INS, strict=False))
+    model = ch.KpiBar(_NAME, "", baseline, target, actual, kpi.achievement, kpi.met)
+    spec = _kpi_panel(model, names, lang, title="\n".join(_TITLE), scale=(float(_STAND_INS[3]), float(_STAND_INS[4])))
+    return word_chart(spec, style).xml.decode()
 
 
 def _kpi_title(kpi: ch.KpiBar, lang: Lang) -> str:
