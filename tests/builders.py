@@ -20,7 +20,7 @@ import xlsxwriter
 
 from ci_excel.schema import REGISTER, TABLE_SHEETS, Lang
 from ci_excel.sheet_scan import sheet_parts as _sheet_parts
-from ci_excel.templates import write_workbook
+from tests.workbooks import cached_workbook as write_workbook
 
 Row = dict[str, Any]
 

