@@ -1,22 +1,23 @@
 # ruff: noqa: E501  (bilingual data tables: CJK characters count double in line width)
-"""A hand-built, deterministic PeriodResult for renderer tests and benchmarks.
+"""A deterministic PeriodResult for renderer tests, made the way a run makes one.
 
-`sample_period()` returns departments whose tables hold every schema input column of each
-sheet plus the sheet's computed columns, filled consistently (priority from the matrix, stage
-from the rows present, overdue from the period end ...). The scenarios come from the manual:
-电商大促订单审核, 客服投诉, 物流时效, 成本异常, 跨部门审批.
+`sample_period()` writes what departments would type (every input column of each sheet, as
+validation returns it: enum keys, dates, numbers), wraps it in a `Submission` and passes it through
+`ci_excel.compute.compute_department`, so renderers see production-shaped data: priority from
+the matrix, stage "1".."6", flags, scores, overdue and achievement all computed by compute, the
+period's figures by `compute.period_figures`. The scenarios come from the manual: 电商大促订单审核,
+客服投诉, 物流时效, 成本异常, 跨部门审批.
 
 Deliberate edge cases, so renderers meet them:
 - every stage 1..6 and every priority P1..P4 occurs (with the defaults);
-- overdue actions, missed KPIs, unverified root causes, fishbone causes with frequencies;
+- overdue actions, missed KPIs, unverified root causes, a root cause found only on the fishbone,
+  stalled problems (their stage history says so), fishbone causes with frequencies;
 - a department name with unsafe file characters (UNSAFE_DEPARTMENT), always the second one;
 - text typed by a department that starts with "=", "+", "-" or "@" (INJECTED and INJECTED_ISSUE_VALUE,
   first department);
 - one late department (the third, or the last when fewer), missing=["采购部"], issues per department.
 
-Conventions follow ci_excel.compute: root_causes.source is the sheet keys it was found on
-("why_chains", "fishbone", "why_chains+fishbone"); stage is an int; days_overdue/days_late are 0
-when not overdue/late; flags is a list of flag keys.
+The earlier periods of the trend are the current figures scaled down (no rows behind them).
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from ci_excel import model
+from ci_excel.compute import compute_department, period_figures
+from ci_excel.config import Config
 from ci_excel.issues import CODES, Issue
-from ci_excel.schema import SHEETS, Lang
+from ci_excel.schema import SHEETS, TABLE_SHEETS, Lang
 
 Row = dict[str, Any]
 
@@ -51,9 +54,6 @@ _PEOPLE_EN = ["Zhang San", "Li Si", "Wang Wu", "Zhao Liu", "Sun Qi", "Zhou Ba", 
 # (impact, difficulty) in an order that reaches P1..P4 within the first four problems.
 _LEVELS = [("high", "low"), ("medium", "medium"), ("low", "low"), ("low", "high"), ("high", "medium"),
            ("medium", "low"), ("medium", "high"), ("high", "high"), ("low", "medium")]
-_MATRIX = {("high", "low"): "P1", ("high", "medium"): "P1", ("high", "high"): "P2",
-           ("medium", "low"): "P2", ("medium", "medium"): "P2", ("medium", "high"): "P3",
-           ("low", "low"): "P3", ("low", "medium"): "P3", ("low", "high"): "P4"}
 _SOLUTION_CATEGORIES = ["process", "tool", "people", "policy"]
 _STANDARD_KINDS = ["sop", "policy", "training", "system", "checklist"]
 
@@ -192,9 +192,12 @@ def sample_period(n_departments: int = 3, problems_per_department: int = 4, *, p
 
     With the defaults every stage and priority occurs; each problem brings its 5-Why chain,
     fishbone causes, verification, solutions, actions, progress, KPIs and standards as its stage
-    needs (about 10 problem-level rows per problem).
+    needs (about 10 problem-level rows per problem). Every computed column, the trend's last row
+    and the late flags come from `ci_excel.compute`, as in a real run.
     """
-    departments = [_department(j, problems_per_department, period=period, seed=seed, lang=lang, late=j == _late_index(n_departments))
+    config = Config(lang=lang)
+    departments = [_department(j, problems_per_department, period=period, seed=seed, lang=lang,
+                               late=j == _late_index(n_departments), config=config)
                    for j in range(n_departments)]
     current = figures(period, departments)
     trend = [*(_scaled(current, p, f) for p, f in ((_shift(period, -2), 0.7), (_shift(period, -1), 0.85))), current]
@@ -204,19 +207,8 @@ def sample_period(n_departments: int = 3, problems_per_department: int = 4, *, p
 
 
 def figures(period: str, departments: list[model.DepartmentResult]) -> model.PeriodFigures:
-    """The headline figures of the given departments, as consolidation would compute them."""
-    problems = [p for d in departments for p in d.rows("problems")]
-    results = [r for d in departments for r in d.rows("results")]
-    by_stage = {s: sum(p["stage"] == s for p in problems) for s in range(1, 7)}
-    by_priority = {k: sum(p["priority"] == k for p in problems) for k in ("P1", "P2", "P3", "P4")}
-    start = date.fromisoformat(f"{period}-01")
-    new = sum(1 for p in problems if p["identified_on"] and p["identified_on"] >= start)
-    return model.PeriodFigures(
-        period=period, departments=len(departments), problems=len(problems), new=new, closed=by_stage[6],
-        open=len(problems) - by_stage[6],
-        overdue_actions=sum(a["overdue"] for d in departments for a in d.rows("actions")),
-        kpis=len(results), kpis_met=sum(bool(r["met"]) for r in results),
-        benefit=float(sum(r["annual_benefit"] or 0 for r in results)), by_stage=by_stage, by_priority=by_priority)
+    """The headline figures of the given departments, as consolidation computes them (no earlier period)."""
+    return period_figures(period, departments, previous_problem_ids=None)
 
 
 # ---- one department -------------------------------------------------------------------------
@@ -231,37 +223,41 @@ def _department_name(j: int) -> str:
     return base if j < len(_DEPARTMENTS) else f"{base}{j // len(_DEPARTMENTS) + 1}"
 
 
-def _department(j: int, n_problems: int, *, period: str, seed: int, lang: Lang, late: bool) -> model.DepartmentResult:
+def _department(j: int, n_problems: int, *, period: str, seed: int, lang: Lang, late: bool,
+                config: Config) -> model.DepartmentResult:
+    """What department `j` typed, validated shape (Records), through `compute.compute_department`."""
     rng = random.Random(seed * 100_003 + j)
     name = _department_name(j)
     end = _period_end(period)
-    tables: dict[str, list[Row]] = {key: [] for key in _TABLES}
+    tables: dict[str, list[Row]] = {s.key: [] for s in TABLE_SHEETS}
+    history: dict[str, list[int]] = {}
     for i in range(n_problems):
-        _add_problem(tables, j * n_problems + i, i + 1, rng=rng, lang=lang, end=end)
+        _add_problem(tables, history, j * n_problems + i, i + 1, rng=rng, lang=lang, end=end, config=config)
     if j == 0:
         _inject(tables)
-    submitted = end + timedelta(days=5 if late else -2 - j % 3)
+    submitted = end + timedelta(days=9 if late else -2 - j % 3)  # the deadline is the 5th of the next month
     people = _PEOPLE if lang == "zh" else _PEOPLE_EN
     info = {"department": name, "period": period, "contact": people[j % len(people)],
             "contact_info": f"dept{j + 1:03d}@example.com", "submitted_on": submitted}
     path = f"submissions/{name}/ci_register.xlsx"
     source = model.SourceFile(path=path, sha256=f"{j:064x}", size=20_000 + j, department=name, period=period,
-                              template_version="1.0", sheets=tuple(_TABLES[:-1]), outcome="warnings")
-    return model.DepartmentResult(department=name, period=period, info=info, tables=tables,
-                                  issues=_issues(tables, name, period, path, lang, first=j == 0), files=[source], late=late)
-
-
-_TABLES = ["problems", "why_chains", "fishbone", "verification", "solutions", "actions", "progress", "results",
-           "standards", "root_causes"]
+                              template_version="1.0", sheets=("info", *(s.key for s in TABLE_SHEETS)),
+                              outcome="warnings")
+    records = {key: [model.Record(values=row, file=path, sheet_name=SHEETS[key].name(lang), row=n)
+                     for n, row in enumerate(rows, start=2)] for key, rows in tables.items()}
+    sub = model.Submission(department=name, period=period, info=info, files=[source], tables=records,
+                           issues=_issues(tables, name, period, path, lang, first=j == 0),
+                           stats={key: model.SheetStats(len(rows), len(rows)) for key, rows in tables.items()})
+    return compute_department(sub, config=config, stage_history=history, lang=lang)
 
 
 def _row(sheet: str, **values: Any) -> Row:
-    """A row with every input and computed column of the sheet (None when not given)."""
+    """A row of the sheet's input columns as validation returns them (None when not given)."""
     spec = SHEETS[sheet]
-    row: Row = dict.fromkeys(spec.by_key)
+    row: Row = {c.key: None for c in spec.columns}
     unknown = set(values) - set(row)
     if unknown:
-        raise KeyError(f"{sheet}: unknown columns {sorted(unknown)}")
+        raise KeyError(f"{sheet}: unknown input columns {sorted(unknown)}")
     row.update(values)
     return row
 
@@ -275,46 +271,43 @@ def _inject(tables: dict[str, list[Row]]) -> None:
 # ---- one problem and everything that hangs off it ---------------------------------------------
 
 
-def _add_problem(tables: dict[str, list[Row]], g: int, number: int, *, rng: random.Random, lang: Lang, end: date) -> None:
-    """Append problem `number` (global index g) and the rows its stage needs."""
+def _add_problem(tables: dict[str, list[Row]], history: dict[str, list[int]], g: int, number: int, *,
+                 rng: random.Random, lang: Lang, end: date, config: Config) -> None:
+    """Append problem `number` (global index g) and the rows that bring it to stage g % 6 + 1."""
     sc = _SCENARIOS[g % len(_SCENARIOS)]
     stage = g % 6 + 1
     pid = f"P-{number:03d}"
     text = {k: v[lang] for k, v in sc.items() if isinstance(v, dict)}
     rc_id = f"{pid}-R1"
-    verified = _root_causes(tables, sc, pid, rc_id, stage=stage, g=g, rng=rng, lang=lang, end=end)
-    passing, actions = _solutions(tables, sc, pid, rc_id, stage=stage, g=g, rng=rng, lang=lang, end=end)
-    results = _results(tables, sc, pid, stage=stage, g=g, rng=rng, lang=lang, end=end)
+    _root_causes(tables, sc, pid, rc_id, stage=stage, g=g, rng=rng, lang=lang, end=end)
+    _solutions(tables, sc, pid, rc_id, stage=stage, g=g, rng=rng, lang=lang, end=end)
+    _results(tables, sc, pid, stage=stage, g=g, rng=rng, lang=lang, end=end)
     if stage >= 5:
         kind = _STANDARD_KINDS[g % len(_STANDARD_KINDS)]
         tables["standards"].append(_row(
             "standards", problem_id=pid, kind=kind, document=text["document"], effective_on=end - timedelta(days=rng.randint(1, 20)),
             rollout_scope=text["scope"], lessons=text["lessons"], closed=stage == 6))
-    flags = _flags(stage=stage, g=g, verified=verified, passing=passing, actions=actions, results=results)
+    if stage in (2, 3) and g % 4 == 1:  # at this stage for the last periods: stalled
+        history[pid] = [stage] * config.stalled_periods
     impact, difficulty = _LEVELS[g % len(_LEVELS)]
-    statement = (f"在{text['scenario']},{text['process_step']}存在{text['issue']},导致{text['effect']},影响程度为{text['quantification']}"
-                 if lang == "zh" else
-                 f"In {text['scenario']}, {text['process_step']} has {text['issue']}, causing {text['effect']}; magnitude: {text['quantification']}")
     people = _PEOPLE if lang == "zh" else _PEOPLE_EN
-    progress = sum(a["percent_done"] for a in actions) / len(actions) if actions else 0.0
     tables["problems"].append(_row(
         "problems", problem_id=pid, trigger=sc["trigger"], channel=sc["channel"], scenario=text["scenario"],
         process_step=text["process_step"], issue=text["issue"], effect=text["effect"], quantification=text["quantification"],
         scope=text["scope"], impact=impact, difficulty=difficulty, owner=people[g % len(people)],
         identified_on=end - timedelta(days=10 + 9 * stage + rng.randint(0, 6)),
-        metric=text["metric"], current_value=sc["current"], benchmark_value=sc["benchmark"],
-        statement=statement, priority=_MATRIX[impact, difficulty], stage=stage, progress=round(progress, 4), flags=flags))
+        metric=text["metric"], current_value=sc["current"], benchmark_value=sc["benchmark"]))
 
 
 def _root_causes(tables: dict[str, list[Row]], sc: dict[str, Any], pid: str, rc_id: str, *, stage: int, g: int,
-                 rng: random.Random, lang: Lang, end: date) -> str | None:
-    """5-Why chain, fishbone causes and verification; returns the conclusion when every root cause has one."""
+                 rng: random.Random, lang: Lang, end: date) -> None:
+    """5-Why chain, fishbone causes and verification (a second root cause, on the fishbone only, every fifth)."""
     if stage == 1:
         if g % 2:  # some stage-1 problems already have fishbone causes but no root cause yet
             for category, cause, sub in sc["causes"][:2]:
                 tables["fishbone"].append(_row("fishbone", problem_id=pid, category=category, cause=cause[lang],
                                                sub_cause=sub[lang] or None, frequency=rng.randint(3, 40), is_root=False))
-        return None
+        return
     whys = [w[lang] for w in sc["whys"]] + [None] * (5 - len(sc["whys"]))
     tables["why_chains"].append(_row("why_chains", problem_id=pid, root_cause_id=rc_id,
                                      **{f"why_{i + 1}": w for i, w in enumerate(whys)}, root_cause=sc["root_cause"][lang]))
@@ -324,9 +317,6 @@ def _root_causes(tables: dict[str, list[Row]], sc: dict[str, Any], pid: str, rc_
         tables["fishbone"].append(_row("fishbone", problem_id=pid, category=category, cause=cause[lang], sub_cause=sub[lang] or None,
                                        frequency=rng.randint(5, 60) if (g + k) % 4 else None, is_root=root_id is not None,
                                        root_cause_id=root_id))
-        if k == 1 and second:
-            tables["root_causes"].append(_row("root_causes", root_cause_id=second, problem_id=pid, root_cause=cause[lang],
-                                              source="fishbone", verified=None))
     conclusion = None if stage == 2 and g % 3 == 0 else ("partial" if stage == 2 else "confirmed")
     if conclusion:
         tables["verification"].append(_row(
@@ -334,43 +324,34 @@ def _root_causes(tables: dict[str, list[Row]], sc: dict[str, Any], pid: str, rc_
             evidence=sc["causes"][0][1][lang] + (",抽样数据支持" if lang == "zh" else ": sample supports it"),
             sample_size=rng.randint(10, 200), support_share=round(rng.uniform(0.55, 0.95), 2), conclusion=conclusion,
             verified_on=end - timedelta(days=rng.randint(5, 25))))
-    tables["root_causes"].insert(len(tables["root_causes"]) - (1 if second else 0), _row(
-        "root_causes", root_cause_id=rc_id, problem_id=pid, root_cause=sc["root_cause"][lang], source="why_chains+fishbone",
-        verified=conclusion))
-    return None if second else conclusion
 
 
 def _solutions(tables: dict[str, list[Row]], sc: dict[str, Any], pid: str, rc_id: str, *, stage: int, g: int,
-               rng: random.Random, lang: Lang, end: date) -> tuple[bool, list[Row]]:
-    """Two candidate solutions (one passing from stage 3 on), the actions and their progress."""
+               rng: random.Random, lang: Lang, end: date) -> None:
+    """Two candidate solutions (the first passing and selected from stage 3 on), its actions and their progress."""
     if stage == 1:
-        return False, []
+        return
     n = int(pid[2:])
-    rows = []
+    first = ""
     for k, description in enumerate(sc["solutions"]):
         good = k == 0 and stage >= 3
         scores = [5, 4, 3, 3] if good else [3, 2, rng.randint(2, 4), 2]
         if good and g % 2:
             scores = [4, 4, 4, 3]
-        total = sum(scores)
-        rows.append(_row("solutions", solution_id=f"S-{n:03d}{'AB'[k]}", problem_id=pid, root_cause_id=rc_id,
-                         description=description[lang], category=_SOLUTION_CATEGORIES[(g + k) % 4],
-                         effectiveness=scores[0], feasibility=scores[1], cost=scores[2], risk=scores[3],
-                         total=total if g % 3 else None, selected=good, score=float(total), passes=total >= 12))
-    ranked = sorted(rows, key=lambda r: (-r["score"], -r["effectiveness"], -r["feasibility"]))
-    for rank, r in enumerate(ranked, 1):
-        r["rank"] = rank
-        r["recommended"] = r is ranked[0] and r["passes"]
-    tables["solutions"].extend(rows)
-    if stage < 3:
-        return False, []
-    actions = [_action(tables, rows[0]["solution_id"], f"A-{n:03d}-{k + 1}", what, stage=stage, g=g + k, rng=rng, lang=lang, end=end)
-               for k, what in enumerate(sc["actions"])]
-    return True, actions
+        sid = f"S-{n:03d}{'AB'[k]}"
+        first = first or sid
+        tables["solutions"].append(_row(
+            "solutions", solution_id=sid, problem_id=pid, root_cause_id=rc_id, description=description[lang],
+            category=_SOLUTION_CATEGORIES[(g + k) % 4], effectiveness=scores[0], feasibility=scores[1], cost=scores[2],
+            risk=scores[3], total=sum(scores) if g % 3 else None, selected=good))
+    if stage >= 3:
+        for k, what in enumerate(sc["actions"]):
+            _action(tables, first, f"A-{n:03d}-{k + 1}", what, stage=stage, g=g + k, rng=rng, lang=lang, end=end)
 
 
 def _action(tables: dict[str, list[Row]], sid: str, aid: str, what: dict[str, str], *, stage: int, g: int,
-            rng: random.Random, lang: Lang, end: date) -> Row:
+            rng: random.Random, lang: Lang, end: date) -> None:
+    """An action and its progress row: under way at stage 3 (some overdue), done from stage 4 on."""
     start = end - timedelta(days=rng.randint(20, 60))
     due = end + timedelta(days=rng.randint(5, 30)) if stage == 3 and g % 3 else end - timedelta(days=rng.randint(1, 25))
     if stage == 3:
@@ -380,53 +361,29 @@ def _action(tables: dict[str, list[Row]], sid: str, aid: str, what: dict[str, st
     else:
         status, percent = "done", 1.0
         finished = due + timedelta(days=rng.randint(-5, 4))
-    overdue = status not in ("done", "cancelled") and due < end
-    late = finished is not None and finished > due
     people = _PEOPLE if lang == "zh" else _PEOPLE_EN
     tables["progress"].append(_row(
         "progress", action_id=aid, status=status, percent_done=percent, finished_on=finished,
         blockers=("等待系统排期" if lang == "zh" else "Waiting for IT slot") if status == "delayed" else None,
         updated_on=end - timedelta(days=rng.randint(0, 5))))
-    row = _row("actions", action_id=aid, solution_id=sid, what=what[lang], who=people[(g + 3) % len(people)],
-               how=("按周推进,周会跟踪" if lang == "zh" else "Weekly steps, tracked in the weekly meeting"),
-               start_on=start, due_on=due, resources=("2人" if lang == "zh" else "2 people"), deliverable=None,
-               status=status, percent_done=percent, overdue=overdue, days_overdue=(end - due).days if overdue else 0,
-               late=late, days_late=(finished - due).days if finished and late else 0)
-    tables["actions"].append(row)
-    return row
+    tables["actions"].append(_row(
+        "actions", action_id=aid, solution_id=sid, what=what[lang], who=people[(g + 3) % len(people)],
+        how=("按周推进,周会跟踪" if lang == "zh" else "Weekly steps, tracked in the weekly meeting"),
+        start_on=start, due_on=due, resources=("2人" if lang == "zh" else "2 people"), deliverable=None))
 
 
 def _results(tables: dict[str, list[Row]], sc: dict[str, Any], pid: str, *, stage: int, g: int,
-             rng: random.Random, lang: Lang, end: date) -> list[Row]:
+             rng: random.Random, lang: Lang, end: date) -> None:
     """A KPI from stage 4 on: met from stage 5, missed at stage 4."""
     if stage < 4:
-        return []
+        return
     base, target = sc["baseline"], sc["target"]
     share = rng.uniform(1.0, 1.2) if stage >= 5 else rng.uniform(0.3, 0.9)
-    actual = round(base + (target - base) * share, 2)
-    achievement = (actual - base) / (target - base)
-    improvement = (base - actual) / base if sc["direction"] == "lower" else (actual - base) / base
-    row = _row("results", problem_id=pid, kpi=sc["kpi"][lang], unit=sc["unit"][lang], direction=sc["direction"],
-               baseline=base, target=target, actual=actual, measured_on=end - timedelta(days=rng.randint(0, 10)),
-               annual_benefit=float(rng.randrange(20_000, 400_000, 5_000)) if g % 2 == 0 else None,
-               achievement=round(achievement, 4), improvement=round(improvement, 4), met=achievement >= 1)
-    tables["results"].append(row)
-    return [row]
-
-
-def _flags(*, stage: int, g: int, verified: str | None, passing: bool, actions: list[Row], results: list[Row]) -> list[str]:
-    flags = []
-    if any(a["overdue"] for a in actions):
-        flags.append("overdue")
-    if stage >= 2 and verified != "confirmed":
-        flags.append("unverified_root_cause")
-    if stage >= 2 and not passing:
-        flags.append("no_passing_solution")
-    if any(not r["met"] for r in results):
-        flags.append("kpi_missed")
-    if stage in (2, 3) and g % 4 == 1:
-        flags.append("stalled")
-    return flags
+    tables["results"].append(_row(
+        "results", problem_id=pid, kpi=sc["kpi"][lang], unit=sc["unit"][lang], direction=sc["direction"],
+        baseline=base, target=target, actual=round(base + (target - base) * share, 2),
+        measured_on=end - timedelta(days=rng.randint(0, 10)),
+        annual_benefit=float(rng.randrange(20_000, 400_000, 5_000)) if g % 2 == 0 else None))
 
 
 # ---- issues and periods ----------------------------------------------------------------------

@@ -292,7 +292,7 @@ def test_portfolio_counts_match_the_departments_rows(tmp_path: Path) -> None:
     headline = {r[0]: r[1] for r in find_table(doc, phrase("headline", "zh"))[1:]}
     overdue = sum(bool(a["overdue"]) for d in result.departments for a in d.rows("actions"))
     assert headline[phrase("problems_count", "zh")] == f"{len(problems):,}"
-    assert headline[phrase("closed", "zh")] == str(sum(p["stage"] == 6 for p in problems))
+    assert headline[phrase("closed", "zh")] == str(sum(p["stage"] == "6" for p in problems))
     assert headline[phrase("overdue", "zh")] == str(overdue)
     kpis = find_table(doc, department, phrase("kpi_total", "zh"))
     assert {r[0]: (int(r[1]), int(r[2])) for r in kpis[1:]} == {
