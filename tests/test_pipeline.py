@@ -158,14 +158,19 @@ def test_killed_run_leaves_previous_outputs_and_store(tmp_path: Path) -> None:
     second = _submit(tmp_path / "second", "2026-11", {f"部门{i}": 1 for i in range(6)})
     command = [sys.executable, "-m", "ci_excel.cli", "consolidate", str(second), "--period", "2026-11", "--jobs", "1",
                "--out", str(out)]
-    # Killed at known points of the run, seen in its staging folder: while reading (files spilled),
-    # while the departments are rendered (the first report) and late in that phase (4 of 6 reports).
-    for point, count in ((".work/spill/*", 1), ("reports/*.docx", 1), ("reports/*.docx", 4)):
+    # Killed, with every worker it started, while it waits at a fault checkpoint (ci_excel.faults):
+    # every file read and spilled, the first department reported, every department reported.
+    for point, staged, count in (("read", ".work/spill/*", 1), ("department", "reports/*.docx", 1),
+                                 ("feedback", "reports/*.docx", 6)):
         earlier = set((out / ".runs").iterdir())
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        flag = tmp_path / f"paused-{point}"
+        env = os.environ | {"CI_EXCEL_FAULT": f"{point}:pause", "CI_EXCEL_FAULT_FILE": str(flag)}
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
                                    start_new_session=True)
         try:
-            _wait_for_staged(out / ".runs", earlier, point, count, process)
+            _wait_until_paused(flag, process)
+            run = [d for d in (out / ".runs").iterdir() if d not in earlier]
+            assert sum(1 for d in run for _ in d.glob(staged)) >= count, point  # where the run stands
         finally:
             os.killpg(process.pid, signal.SIGKILL)  # the run and any worker it started
             process.wait()
@@ -178,17 +183,14 @@ def test_killed_run_leaves_previous_outputs_and_store(tmp_path: Path) -> None:
     assert sorted(d.department for d in Store(default_db_url(out)).load_period("2026-11").departments) == sorted(shown)
 
 
-def _wait_for_staged(runs: Path, earlier: set[Path], pattern: str, count: int, process: subprocess.Popen[bytes],
-                     timeout: float = 300) -> None:
-    """Poll until a run folder made after `earlier` holds `count` files matching `pattern`."""
+def _wait_until_paused(flag: Path, process: subprocess.Popen[bytes], timeout: float = 300) -> None:
+    """Wait until the run has written its pid to `flag`: it is waiting at its checkpoint."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"the run ended (exit {process.returncode}) before {count} x {pattern}"
-        staged = [d for d in runs.iterdir() if d not in earlier]
-        if sum(1 for d in staged for _ in d.glob(pattern)) >= count:
-            return
+    while not flag.exists():
+        assert process.poll() is None, f"the run ended (exit {process.returncode}) before its checkpoint"
+        if time.monotonic() > deadline:
+            pytest.fail(f"the run did not reach its checkpoint within {timeout:g} s")
         time.sleep(0.02)
-    pytest.fail(f"no {count} x {pattern} in a new run folder within {timeout:g} s")
 
 
 def test_a_file_that_breaks_the_reader_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
