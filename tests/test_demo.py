@@ -118,15 +118,7 @@ def test_english_demo_keeps_department_text(tmp_path: Path) -> None:
     assert "enum-invalid" in codes and "required" in codes
 
 
-# --- the whole demo through the CLI ---------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    out = tmp_path_factory.mktemp("demo_cli") / "demo"
-    result = CliRunner().invoke(main, ["demo", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return out, result.output
-
+# --- the whole demo through the CLI (demo_run: tests/conftest.py, one run per session) ------------
 
 def test_demo_command_writes_reports_for_every_month(demo_run: tuple[Path, str]) -> None:
     out, output = demo_run

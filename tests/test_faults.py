@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -158,12 +159,21 @@ def clean(tmp_path_factory: pytest.TempPathFactory) -> dict[int, dict[str, list[
     return found
 
 
-@pytest.fixture
-def previous(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
-    """An output folder holding one clean run of the period; the inputs changed since."""
-    out = tmp_path / "out"
-    run = consolidate(tmp_path, submissions(tmp_path / "before", closed=0), out)
+@pytest.fixture(scope="module")
+def clean_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An output folder holding one clean run of the period (made once; tests get copies)."""
+    tmp = tmp_path_factory.mktemp("previous")
+    out = tmp / "out"
+    run = consolidate(tmp, submissions(tmp / "before", closed=0), out)
     assert run.wait() == 0, run.stderr
+    return out
+
+
+@pytest.fixture
+def previous(tmp_path: Path, clean_output: Path) -> Iterator[tuple[Path, Path]]:
+    """A copy of the clean output folder (its links to `.runs/` are relative); the inputs changed since."""
+    out = tmp_path / "out"
+    shutil.copytree(clean_output, out, symlinks=True)
     yield out, submissions(tmp_path / "after", closed=1)
 
 

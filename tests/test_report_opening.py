@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from ci_excel.cli import main
 from ci_excel.compute import department_digest, period_digest
+from ci_excel.demo import OUTPUT
 from ci_excel.model import KpiPoint
 from ci_excel.render.toc_pages import fill_toc_pages
 from ci_excel.scoring import gain_not_held, off_track
@@ -29,11 +30,9 @@ PERIOD, DEPARTMENT, PROBLEM, KPI = "2026-11", "物流部", "P-002", "易碎品�
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    result = CliRunner().invoke(main, ["demo", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return out / "output"
+def demo(demo_run: tuple[Path, str]) -> Path:
+    """The output folder of the session's demo run (tests/conftest.py); read only."""
+    return demo_run[0] / OUTPUT
 
 
 @pytest.fixture(scope="module")
