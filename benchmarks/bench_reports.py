@@ -2,7 +2,7 @@
 
     python -m benchmarks.bench_reports [--n 300] [--problems 4] [--naive-n 5] [--jobs 2]
 
-Four measurements in one run, on the same sample data (tests.factories.sample_period):
+Four measurements in one run, on the same sample data (benchmarks.sample_data.sample_period):
 - optimized: render_all() for all N departments plus the portfolio, with `--jobs` worker
   processes and the chart cache (memory per worker + disk), starting from an empty cache;
 - optimized, every figure drawn: the same run with the cache bypassed (the sample data repeats
@@ -33,6 +33,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Emu, Twips
 
+from benchmarks.sample_data import sample_period
 from ci_excel.render import charts as ch
 from ci_excel.render import drawing
 from ci_excel.render import figures as fig
@@ -44,7 +45,6 @@ from ci_excel.render.drawing import DPI
 from ci_excel.render.reference_doc import ASSET, TABLE_STYLE, TABLE_TEXT, clear_body
 from ci_excel.schema import Lang
 from ci_excel.text import phrase
-from tests.factories import sample_period
 
 # ---- the naive build: same content, high-level python-docx, pyplot, no cache -------------------
 

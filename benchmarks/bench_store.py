@@ -13,11 +13,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.sample_submissions import problem_tables, submission
 from ci_excel.compute import compute_department, period_figures
 from ci_excel.config import Config
 from ci_excel.model import PeriodResult
 from ci_excel.store import Store
-from tests.store_factories import problem_tables, submission
 
 
 def main() -> None:

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import openpyxl
 
+from benchmarks.sample_data import sample_period
 from ci_excel.render.summary import SummaryWriter, write_summary
-from tests.factories import sample_period
 
 _POOL = 8  # distinct sample departments copied round-robin in the memory runs
 

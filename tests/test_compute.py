@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
+from benchmarks.sample_submissions import problem_tables, record, submission
 from ci_excel.compute import combine_figures, compute_department, deadline, period_end, period_figures, sheet_columns
 from ci_excel.config import Config, Department
 from ci_excel.schema import TABLE_SHEETS
-from tests.store_factories import problem_tables, record, submission
 
 CONFIG = Config()
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import openpyxl
 
+from benchmarks.sample_data import UNSAFE_DEPARTMENT, sample_period
 from ci_excel.render.distribution import distribution_headers, write_distribution
 from ci_excel.render.docx import report_paths
-from tests.factories import UNSAFE_DEPARTMENT, sample_period
 
 
 def test_rows_links_and_full_paths(tmp_path: Path) -> None:

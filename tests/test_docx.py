@@ -11,13 +11,13 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.oxml.ns import qn
 
+from benchmarks.sample_data import INJECTED, MISSING, UNSAFE_DEPARTMENT, sample_period
 from ci_excel import model, schema
 from ci_excel.render.docx import render_all, render_reports, report_paths
 from ci_excel.render.docx_portfolio import TOP_ROWS, PortfolioDigest, Top, build_portfolio
 from ci_excel.schema import STEPS, Lang
 from ci_excel.scoring import priority_key
 from ci_excel.text import phrase
-from tests.factories import INJECTED, MISSING, UNSAFE_DEPARTMENT, sample_period
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

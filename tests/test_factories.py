@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from benchmarks.sample_data import INJECTED, MISSING, UNSAFE_DEPARTMENT, sample_period
 from ci_excel import schema
 from ci_excel.issues import CODES
-from tests.factories import INJECTED, MISSING, UNSAFE_DEPARTMENT, sample_period
 
 
 def test_rows_hold_every_schema_column() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from benchmarks.sample_submissions import problem_tables, submission
 from ci_excel.compute import compute_department, period_end
 from ci_excel.config import Config
 from ci_excel.issues import Issue
@@ -20,7 +21,6 @@ from ci_excel.model import DepartmentResult, PeriodResult
 from ci_excel.schema import SHEETS
 from ci_excel.store import ENTITY_TABLES, STORE_VERSION, Store, StoreError, sqlite_url
 from tests.pg import empty_postgres
-from tests.store_factories import problem_tables, submission
 
 CONFIG = Config()
 

@@ -12,12 +12,12 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
+from benchmarks.sample_data import INJECTED, INJECTED_ISSUE_VALUE, MISSING, UNSAFE_DEPARTMENT, sample_period
 from ci_excel import model, schema
 from ci_excel.render.summary import headline, write_summary
 from ci_excel.schema import Lang
 from ci_excel.scoring import flag_label
 from ci_excel.text import phrase
-from tests.factories import INJECTED, INJECTED_ISSUE_VALUE, MISSING, UNSAFE_DEPARTMENT, sample_period
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")  # data-bar x14 extras
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from benchmarks.sample_data import sample_period
 from ci_excel.issues import Issue
 from ci_excel.render.distribution import write_distribution
 from ci_excel.render.feedback_xlsx import write_feedback
@@ -21,7 +22,6 @@ from ci_excel.render.summary import write_summary
 from ci_excel.render.xlsx_tables import cell_text, sheet_parts
 from ci_excel.templates import write_workbook
 from tests.builders import INFO, clean_tables
-from tests.factories import sample_period
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
 

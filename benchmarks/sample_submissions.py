@@ -1,4 +1,4 @@
-"""Hand-built validated submissions for the compute and store tests (no workbooks involved)."""
+"""Hand-built validated submissions for the compute and store tests and bench_store (no workbooks involved)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (bilingual data tables: CJK characters count double in line width)
-"""A deterministic PeriodResult for renderer tests, made the way a run makes one.
+"""A deterministic PeriodResult for renderer tests and benchmarks, made the way a run makes one.
 
 `sample_period()` writes what departments would type (every input column of each sheet, as
 validation returns it: enum keys, dates, numbers), wraps it in a `Submission` and passes it through
