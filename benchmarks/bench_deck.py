@@ -2,7 +2,7 @@
 
     python -m benchmarks.bench_deck [--n 300] [--problems 4] [--lang zh]
 
-On the sample data (tests.factories.sample_period), as a run does it: each department's DeckPart
+On the sample data (benchmarks.sample_data.sample_period), as a run does it: each department's DeckPart
 (A3 pages, most overdue actions) is made and spooled to disk and its digest folded (`fold`), then
 the deck is written (`write`). Prints seconds per phase, the slides and the file's size, and the
 peak of Python's allocations (tracemalloc) in each phase: the fold's peak is what the run holds for
@@ -23,11 +23,11 @@ from pathlib import Path
 
 from pptx import Presentation
 
+from benchmarks.sample_data import sample_period
 from ci_excel.compute import period_digest
 from ci_excel.render.deck import DeckSpool, deck_part, write_deck
 from ci_excel.render.docx_portfolio import PortfolioDigest
 from ci_excel.schema import Lang
-from tests.factories import sample_period
 
 
 def measure(n: int, problems: int, lang: Lang) -> dict[str, float]:

@@ -282,7 +282,7 @@ def test_fit_wraps_within_the_width_and_marks_what_it_cuts() -> None:
 
 
 def test_english_deck(tmp_path: Path) -> None:
-    from tests.factories import sample_period
+    from benchmarks.sample_data import sample_period
 
     result = sample_period(3, 4, lang="en")
     deck = Presentation(str(render_deck(result, tmp_path / "en.pptx", lang="en")))
