@@ -95,16 +95,51 @@ def main() -> None:
 @LANG
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("workbook_templates"), show_default=True, help="Where to write the templates.")
-def templates(lang: str, out_dir: Path) -> None:
-    """Write the blank templates: ci_register.xlsx and one workbook per step."""
+@click.option("--prefill", is_flag=True,
+              help="Write each department's register for --period instead, its open problems carried forward "
+                   "from the history store, into OUT/prefilled-PERIOD/.")
+@click.option("--period", default=None, metavar="YYYY-MM", help="With --prefill: the month the registers are for.")
+@click.option("--department", "departments", multiple=True, metavar="DEPT",
+              help="With --prefill: only this department (repeatable; default: every stored department).")
+@click.option("--from", "runs_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
+              show_default=True, help="With --prefill: the --out folder of the consolidate runs (its history store).")
+@DB
+def templates(lang: str, out_dir: Path, prefill: bool, period: str | None, departments: tuple[str, ...],
+              runs_dir: Path, db_url: str | None) -> None:
+    """Write the blank templates: ci_register.xlsx and one workbook per step (or, with --prefill, next
+    month's register per department)."""
 
     def action() -> None:
+        if prefill:
+            _prefill(lang, out_dir, period, departments, runs_dir, db_url)
+            return
+        if period or departments:
+            raise UsageError("--period and --department go with --prefill")
         from ci_excel.templates import write_templates
 
         for path in write_templates(out_dir, lang=lang):  # type: ignore[arg-type]
             click.echo(f"wrote {path}")
 
     _run(action)
+
+
+def _prefill(lang: str, out_dir: Path, period: str | None, departments: tuple[str, ...], runs_dir: Path,
+             db_url: str | None) -> None:
+    from ci_excel.sessions import check_period, open_store
+    from ci_excel.templates.prefill import prefill_all
+
+    if not period:
+        raise UsageError("--prefill needs --period YYYY-MM, the month the registers are for")
+    store = open_store(db_url, runs_dir)
+    try:
+        made = prefill_all(store, check_period(period), out_dir / f"prefilled-{period}", departments=departments,
+                           lang=lang)  # type: ignore[arg-type]
+    finally:
+        store.close()
+    for each in made:
+        source = f"from {each.source_period}" if each.source_period else "nothing stored before: info only"
+        click.echo(f"wrote {each.path} ({each.problems} open problems {source}; "
+                   f"{each.closed_left_out} closed left out)")
 
 
 @main.command()

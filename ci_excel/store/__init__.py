@@ -230,6 +230,12 @@ class Store(_StoreBase):
                 found = _load_departments(conn, period, _load_issues(conn, period, department=name), name)
             yield from found
 
+    def load_department(self, period: str, department: str) -> DepartmentResult | None:
+        """One stored department of a period (None: it did not submit then)."""
+        with self._read() as conn:
+            found = _load_departments(conn, period, _load_issues(conn, period, department=department), department)
+        return found[0] if found else None
+
     def history(self, *, until: str | None = None) -> list[PeriodFigures]:
         """Headline figures of every stored period (up to `until`), oldest first."""
         query = sa.select(PERIODS).order_by(PERIODS.c.period)
