@@ -336,6 +336,52 @@ def _smtp_password() -> str:
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (127.0.0.1: this machine only; 0.0.0.0: every interface).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
+@OUT
+@DB
+@CONFIG
+@click.option("--submissions", "submissions_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("submissions"), show_default=True,
+              help="Where each department's latest upload goes: SUBMISSIONS/PERIOD/, what consolidate reads.")
+@click.option("--max-upload-mb", type=click.IntRange(1, 64), default=16, show_default=True,
+              help="Largest upload accepted.")
+@click.option("--https", is_flag=True, help="Served behind an HTTPS reverse proxy: Secure cookies and HSTS.")
+@LANG
+def serve(host: str, port: int, out_dir: Path, db_url: str | None, config_path: Path | None, submissions_dir: Path,
+          max_upload_mb: int, https: bool, lang: str) -> None:
+    """Run the web app: departments upload and fix their workbook, the PMO sees the status board.
+
+    The PMO signs in with the password in CI_EXCEL_ADMIN_PASSWORD (without it, one is made and
+    printed at start) and gives each department its link from the board. See docs/serve.md.
+    """
+
+    def action() -> None:
+        import os
+        import secrets
+
+        import uvicorn
+
+        from ci_excel.config import load_config
+        from ci_excel.web import ServeSettings, create_app
+        from ci_excel.web.auth import PasswordHash
+
+        password = os.environ.get("CI_EXCEL_ADMIN_PASSWORD") or ""
+        if not password:
+            password = secrets.token_urlsafe(12)
+            click.echo(f"PMO password for this run (set CI_EXCEL_ADMIN_PASSWORD to choose one): {password}")
+        settings = ServeSettings(out=out_dir, submissions=submissions_dir, admin=PasswordHash.of(password),
+                                 db_url=db_url, config=load_config(config_path), max_upload=max_upload_mb << 20,
+                                 https=https, lang=lang)  # type: ignore[arg-type]
+        click.echo(f"ci-excel serve on http://{host}:{port}/ (Ctrl+C stops)")
+        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, server_header=False,
+                    log_level="info")
+
+    _run(action)
+
+
+@main.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("demo_output"),
               show_default=True, help="Where to write the demo submissions and outputs.")
 @LANG

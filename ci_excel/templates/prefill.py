@@ -48,11 +48,13 @@ class Prefilled:
     closed_left_out: int
 
 
-def prefill_department(store: Store, department: str, period: str, out: Path, *, lang: Lang = "zh") -> Prefilled:
-    """Write `out` (a .xlsx path): `department`'s register for `period`, pre-filled from the store."""
+def prefill_department(store: Store | None, department: str, period: str, out: Path, *,
+                       lang: Lang = "zh") -> Prefilled:
+    """Write `out` (a .xlsx path): `department`'s register for `period`, pre-filled from the store
+    (without one, or with nothing stored for the department, the register holds its info only)."""
     check_period(period)
-    source = latest_before(store, department, period)
-    result = _load(store, department, source) if source else None
+    source = latest_before(store, department, period) if store is not None else None
+    result = _load(store, department, source) if store is not None and source else None
     rows, closed = carried_rows(result) if result else ({}, 0)
     info: dict[str, Any] = {k: result.info.get(k) for k in _INFO_CARRIED} if result else {}
     info |= {"department": result.department if result else department, "period": period}
