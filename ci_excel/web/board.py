@@ -57,7 +57,7 @@ def expected_departments(config: Config, store: Store | None, period: str) -> tu
 def board(period: str, *, config: Config, store: Store | None, uploads: Uploads,
           linked: Sequence[str]) -> Board:
     expected, source = expected_departments(config, store, period)
-    others = sorted(set(linked) | set(uploads.departments(period)) - set(expected))
+    others = sorted((set(linked) | set(uploads.departments(period))) - set(expected))
     due = deadline(period, config)
     rows = [_row(name, uploads.versions(period, name), due, expected=name in expected)
             for name in [*expected, *others]]
