@@ -121,6 +121,7 @@ def running_server(root: Path, *, db_url: str | None = None, max_upload_mb: int 
             "--submissions", str(root / "submissions"), "--max-upload-mb", str(max_upload_mb), *extra]
     if db_url:
         args += ["--db", db_url]
+    root.mkdir(parents=True, exist_ok=True)
     log = (root / "server.log").open("wb")
     env = os.environ | {"CI_EXCEL_ADMIN_PASSWORD": PASSWORD}
     process = subprocess.Popen(args, cwd=root, stdout=log, stderr=subprocess.STDOUT, env=env)
