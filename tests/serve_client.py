@@ -163,3 +163,15 @@ def wait_for_run(pmo: Client, period: str = PERIOD, timeout: float = 300) -> str
             return state.group(1)
         time.sleep(0.5)
     raise AssertionError("the consolidation did not finish")
+
+
+def wait_for_feedback(client: Client, page: str, timeout: float = 60) -> str:
+    """Poll a version's page until its annotated copy is linked (it is written after the findings)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        html = client.get(page).text
+        if 'id="feedback"' in html:
+            return html
+        assert 'id="feedback-pending"' in html, "no annotated copy coming"
+        time.sleep(0.2)
+    raise AssertionError("the annotated copy was not written")

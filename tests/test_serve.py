@@ -19,7 +19,7 @@ import pytest
 
 from tests import builders, hostile
 from tests.pg import empty_postgres
-from tests.serve_client import PERIOD, Server, rows_of, running_server, wait_for_run
+from tests.serve_client import PERIOD, Server, rows_of, running_server, wait_for_feedback, wait_for_run
 
 DEPT, OTHER = builders.INFO["department"], "客户服务部"
 MISTAKES = {("problems", 0, "impact"): "很高", ("problems", 1, "owner"): None}
@@ -49,6 +49,7 @@ def test_department_fixes_its_workbook_until_the_board_is_green(server: Server, 
     assert impact[0] == "错误" and impact[1] == "1-问题识别" and re.fullmatch(r"[A-Z]+2", impact[2])
     assert any(r[3].startswith("责任人") and r[0] == "错误" for r in findings)
 
+    wait_for_feedback(dept, f"/department/v/{PERIOD}/1")
     copy = dept.get(f"/department/v/{PERIOD}/1/feedback")
     assert copy.status_code == 200 and "attachment" in copy.headers["content-disposition"]
     book = openpyxl.load_workbook(io.BytesIO(copy.content))

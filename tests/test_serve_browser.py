@@ -44,6 +44,7 @@ def browser(tmp_path: Path) -> Iterator[object]:
 def test_a_department_fixes_its_workbook_in_the_browser(browser: object, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.support.wait import WebDriverWait
 
     assert isinstance(browser, WebDriver)
     d = browser
@@ -66,6 +67,7 @@ def test_a_department_fixes_its_workbook_in_the_browser(browser: object, tmp_pat
         assert "errors" in d.find_element(By.ID, "status").text
         cells = [r.text for r in d.find_elements(By.CSS_SELECTOR, "#findings tbody tr")]
         assert any("很高" in row and row.startswith("Error") for row in cells)
+        WebDriverWait(d, 60).until(lambda _: d.find_elements(By.ID, "feedback"))  # the page refreshes itself
         d.find_element(By.ID, "feedback").click()
         copy = _downloaded(tmp_path / "downloads")
         assert any(c.comment for row in openpyxl.load_workbook(copy)["1-问题识别"].iter_rows() for c in row)

@@ -98,10 +98,11 @@ class Web:
         other = "en" if lang == "zh" else "zh"
         signed_in = bool(request.session.get("admin") or request.session.get("department"))
         forms = signed_in or name != "error.html"  # a refusal makes no session of its own
+        switch = str(request.url.include_query_params(lang=other))
         html = self.pages.get_template(name).render(
-            request=request, lang=lang, csrf=csrf_token(request) if forms else "", switch=str(request.url.include_query_params(
-                lang=other)), t=lambda key, **kw: text(key, lang, **kw), max_mb=self.settings.max_upload >> 20,
-            signed_in=signed_in, **context)
+            request=request, lang=lang, csrf=csrf_token(request) if forms else "", switch=switch,
+            t=lambda key, **kw: text(key, lang, **kw), max_mb=self.settings.max_upload >> 20, signed_in=signed_in,
+            **context)
         return HTMLResponse(html, status_code=status)
 
     def refuse(self, request: Request, status: int, key: str, reason: str, **params: Any) -> HTMLResponse:

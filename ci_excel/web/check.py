@@ -2,7 +2,8 @@
 
 The same path as `ci-excel validate --feedback`: `sniff` first (a file that is not a workbook, or
 is unsafe to parse, is refused before any reader sees it), then `validation.validate_paths` in a
-bounded worker and `feedback_run.write_run_feedback` in another. The file is checked under the
+bounded worker; the annotated copy is written after, in another (`feedback_run.write_all`), so
+the findings are shown without waiting for it. The file is checked under the
 name the department gave it (made safe), so every message names their own file; what is kept
 on disk has a name the server chose (uploads.py). On top, the web's own check: the workbook must
 be the signed-in department's, for the period of the page.
@@ -17,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from ci_excel.config import Config
-from ci_excel.feedback_run import write_run_feedback
-from ci_excel.fileio import safe_filename
+from ci_excel.feedback_run import FeedbackTask, write_all
+from ci_excel.fileio import atomic_write, safe_filename
 from ci_excel.issues import Issue
+from ci_excel.model import SourceFile
 from ci_excel.schema import Lang
 from ci_excel.sniff import Failure, Kind, sniff
 from ci_excel.validation import validate_paths
@@ -29,14 +31,12 @@ SUFFIX = {"xlsx": ".xlsx", "xlsm": ".xlsm", "xlsb": ".xlsb", "xls": ".xls", "ods
 
 @dataclass(frozen=True)
 class Checked:
-    """What one upload's check found: its issues, the feedback copy (a temporary path), and why it is
+    """What one upload's check found: its issues, the file as read (for its feedback copy), and why it is
     not the department's submission (a text key of web/text.py and its parameters), if it is not."""
 
     issues: list[Issue]
-    feedback: Path | None
+    source: SourceFile | None
     not_taken: tuple[str, dict[str, Any]] | None = None
-    department: str | None = None
-    period: str | None = None
 
 
 def refusal(path: Path, name: str) -> Issue | None:
@@ -60,25 +60,32 @@ def shown_name(client_name: str, kind: Kind) -> str:
     return safe_filename(stem, default="workbook") + SUFFIX[kind.kind]
 
 
-def check_upload(path: Path, name: str, *, department: str, period: str, config: Config, lang: Lang,
-                 work: Path) -> Checked:
-    """Validate the workbook at `path` as `name` for `department` and `period`; the feedback copy (if
-    any issue) is left in `work`, which the caller owns."""
-    with tempfile.TemporaryDirectory(prefix="check.", dir=work) as scratch:
-        folder = Path(scratch) / "in"
-        folder.mkdir()
+def check_upload(path: Path, name: str, *, department: str, period: str, config: Config) -> Checked:
+    """Validate the workbook at `path` as `name` for `department` and `period`."""
+    with tempfile.TemporaryDirectory(prefix="check.") as scratch:
+        folder = Path(scratch)
         shutil.copyfile(path, folder / name)
-        run = validate_paths([folder / name], root=folder, config=config, work_dir=Path(scratch) / "read",
-                             jobs=1, canonical_department=config.canonical_department)
-        written = write_run_feedback(run, Path(scratch) / "feedback", lang=lang, root=folder, workers=1) \
-            if run.issues else []
-        feedback = None
-        if written:
-            feedback = work / f"feedback{written[0].suffix}"
-            shutil.move(written[0], feedback)
+        run = validate_paths([folder / name], root=folder, config=config, jobs=1,
+                             canonical_department=config.canonical_department)
     found = run.submissions[0] if len(run.submissions) == 1 else None
-    return Checked(run.issues, feedback, _not_taken(found, department, period),
-                   found.department if found else None, found.period if found else None)
+    return Checked(run.issues, run.files[0] if run.files else None, _not_taken(found, department, period))
+
+
+def feedback_copy(path: Path, name: str, checked: Checked, *, lang: Lang, out: Path) -> Path | None:
+    """Write the annotated copy of the workbook at `path` (checked as `name`) beside `out` (its suffix
+    follows the copy's kind); the path written, or None when it could not be (the findings still stand)."""
+    if checked.source is None or not checked.issues:
+        return None
+    with tempfile.TemporaryDirectory(prefix="feedback.") as scratch:
+        folder = Path(scratch)
+        shutil.copyfile(path, folder / name)
+        task = FeedbackTask(checked.source, folder / name, tuple(checked.issues), folder / "copy" / name, lang)
+        written, _failed = write_all([task], workers=1)
+        if not written:
+            return None
+        target = out.with_suffix(written[0].suffix)
+        atomic_write(target, lambda tmp: shutil.copyfile(written[0], tmp))
+        return target
 
 
 def _not_taken(found: Any, department: str, period: str) -> tuple[str, dict[str, Any]] | None:

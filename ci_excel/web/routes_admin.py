@@ -20,7 +20,7 @@ from ci_excel.web.board import Board, board
 from ci_excel.web.dashboard import dashboard
 from ci_excel.web.guard import csrf_ok
 from ci_excel.web.routes_department import download
-from ci_excel.web.uploads import Version
+from ci_excel.web.uploads import Version, fresh
 
 FAILED_LOGIN_PAUSE = 1.0  # seconds: guessing the password is slow
 
@@ -109,6 +109,7 @@ def routes(web: Web) -> list[Route]:
             return found
         period, department, version = found
         return web.page(request, "version.html", department=department, period=period, version=version,
+                        fresh=fresh(version),
                         base=f"/admin/v/{period}/{request.path_params['key']}/{version.n}",
                         back=f"/admin?period={period}")
 

@@ -24,7 +24,7 @@ from ci_excel.templates import write_workbook
 from ci_excel.templates.prefill import prefill_department
 from ci_excel.web.app import Web
 from ci_excel.web.guard import csrf_ok
-from ci_excel.web.uploads import Refused
+from ci_excel.web.uploads import Refused, fresh
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA = {".xlsx": XLSX, ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12", ".xls": "application/vnd.ms-excel",
@@ -92,6 +92,7 @@ def routes(web: Web) -> list[Route]:
         if version is None:
             return web.refuse(request, 404, "not_found", "no such version")
         return web.page(request, "version.html", department=department, period=period, version=version,
+                        fresh=fresh(version),
                         base=f"/department/v/{period}/{version.n}", back=f"/department?period={period}")
 
     async def feedback(request: Request) -> Response:

@@ -49,6 +49,7 @@ TEXT: dict[str, tuple[str, str]] = {
                       "{errors} errors and {warnings} warnings: fix them as the table says and upload again."),
     "not_submission": ("此版本未作为本部门的提交:{reason}", "This version was not taken as your submission: {reason}"),
     "feedback": ("下载批注版工作簿(问题单元格已标色并附说明)", "Download the annotated copy (cells marked, with the fix in a comment)"),
+    "feedback_pending": ("正在生成批注版工作簿,几秒后本页自动刷新……", "The annotated copy is being written; this page refreshes in a few seconds…"),
     "back": ("返回本期页面", "Back to the period's page"),
     "upload_again": ("修改后重新上传", "Upload the corrected workbook"),
     "severity": ("级别", "Severity"),

@@ -10,7 +10,9 @@ Layout, under the server's state folder (no part of any path comes from the clie
 the department's own workbook for the period is its submission: copied, atomically, to
 `<submissions>/<period>/<department>.<suffix>`, the folder `ci-excel consolidate` reads. One
 department's uploads are taken one at a time (a lock per department), so versions are numbered
-without gaps and the submission is always the latest; checks run a few at a time (`checks`).
+without gaps and the submission is always the latest; checks run a few at a time (`checks`). The
+findings are kept (and shown) as soon as the check is done; the annotated copy follows a moment
+later, written in the background, and the version's entry says when it is there.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -31,7 +34,8 @@ from ci_excel.config import Config
 from ci_excel.fileio import atomic_write, safe_filename
 from ci_excel.issues import Issue
 from ci_excel.schema import Lang
-from ci_excel.web.check import SUFFIX, check_upload, kind_of, refusal, shown_name
+from ci_excel.web.check import SUFFIX, Checked, check_upload, feedback_copy, kind_of, refusal, shown_name
+from ci_excel.web.guard import LOG
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class Version:
     issues: list[dict[str, Any]] = field(default_factory=list)
     feedback: str | None = None
     not_taken: list[Any] | None = None  # [text key, params] when this is not the submission
+    feedback_pending: bool = False  # the annotated copy is being written
 
     @property
     def errors(self) -> int:
@@ -73,6 +78,11 @@ class Refused:
     issue: Issue
 
 
+def fresh(version: Version, *, minutes: float = 5) -> bool:
+    """Uploaded in the last few minutes: a copy still pending after that was lost with a restart."""
+    return (datetime.now(UTC) - version.time).total_seconds() < minutes * 60
+
+
 def department_key(department: str) -> str:
     return hashlib.sha256(department.encode()).hexdigest()[:16]
 
@@ -86,6 +96,7 @@ class Uploads:
         self._checks = threading.BoundedSemaphore(checks)
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        self._feedback = ThreadPoolExecutor(max_workers=checks, thread_name_prefix="feedback")
 
     def receive(self, data: BinaryIO, client_name: str, *, department: str, period: str,
                 lang: Lang) -> Version | Refused:
@@ -100,28 +111,42 @@ class Uploads:
             kind = kind_of(raw)
             name = shown_name(client_name, kind)
             with self._department(period, department) as folder, self._checks:
-                checked = check_upload(raw, name, department=department, period=period, config=self.config,
-                                       lang=lang, work=Path(scratch))
-                return self._keep(folder, raw, checked, name=name, sha=sha, size=size, kind=kind.kind,
-                                  department=department, period=period)
+                checked = check_upload(raw, name, department=department, period=period, config=self.config)
+                version = self._keep(folder, raw, checked, name=name, sha=sha, size=size, kind=kind.kind,
+                                     department=department, period=period)
+        if version.feedback_pending:
+            self._feedback.submit(self._write_feedback, period, department, version, checked, lang)
+        return version
 
-    def _keep(self, folder: Path, raw: Path, checked: Any, *, name: str, sha: str, size: int, kind: str,
+    def _keep(self, folder: Path, raw: Path, checked: Checked, *, name: str, sha: str, size: int, kind: str,
               department: str, period: str) -> Version:
         versions = self.versions(period, department)
         n = len(versions) + 1
         stored = f"v{n:04}-{sha[:12]}{SUFFIX[kind]}"
         atomic_write(folder / stored, lambda tmp: shutil.copyfile(raw, tmp))
-        feedback = None
-        if checked.feedback is not None:
-            feedback = f"v{n:04}-feedback{checked.feedback.suffix}"
-            atomic_write(folder / feedback, lambda tmp: shutil.copyfile(checked.feedback, tmp))
         version = Version(n, name, stored, sha, size, kind, datetime.now(UTC).isoformat(timespec="seconds"),
-                          [_issue_dict(i) for i in checked.issues], feedback,
-                          list(checked.not_taken) if checked.not_taken else None)
+                          [_issue_dict(i) for i in checked.issues], None,
+                          list(checked.not_taken) if checked.not_taken else None,
+                          feedback_pending=bool(checked.issues and checked.source is not None))
         if version.not_taken is None:
             self._submit(folder / stored, department, period, kind)
         self._write_versions(folder, department, [*versions, version])
         return version
+
+    def _write_feedback(self, period: str, department: str, version: Version, checked: Checked, lang: Lang) -> None:
+        """In the background: the version's annotated copy, then its entry updated (under the lock)."""
+        folder = self.folder(period, department)
+        try:
+            written = feedback_copy(folder / version.stored, version.name, checked, lang=lang,
+                                    out=folder / f"v{version.n:04}-feedback.xlsx")
+        except Exception:  # the findings stand without their copy; the log says why
+            LOG.exception("feedback copy of %s version %d failed", department, version.n)
+            written = None
+        with self._department(period, department):
+            versions = self.versions(period, department)
+            versions[version.n - 1] = replace(versions[version.n - 1], feedback=written.name if written else None,
+                                              feedback_pending=False)
+            self._write_versions(folder, department, versions)
 
     def _submit(self, path: Path, department: str, period: str, kind: str) -> None:
         """The version becomes the department's submission: the one file of it in the period's folder."""
