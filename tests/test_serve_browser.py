@@ -10,6 +10,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -57,14 +58,15 @@ def test_a_department_fixes_its_workbook_in_the_browser(browser: object, tmp_pat
         d.get(f"{server.url}/admin?period={PERIOD}")
         d.find_element(By.ID, "new-department").send_keys(DEPT)
         d.find_element(By.ID, "add-department").click()
-        link = d.find_element(By.ID, "link").get_attribute("value")
+        link = _find(d, "#link").get_attribute("value")
         d.find_element(By.CSS_SELECTOR, "button.link").click()  # the PMO signs out
+        _find(d, "#password")
 
         d.get(str(link))
         d.get(f"{server.url}/department?period={PERIOD}&lang=en")
         d.find_element(By.ID, "file").send_keys(str(bad))
         d.find_element(By.ID, "upload").click()
-        assert "errors" in d.find_element(By.ID, "status").text
+        assert "errors" in _find(d, "#status").text
         cells = [r.text for r in d.find_elements(By.CSS_SELECTOR, "#findings tbody tr")]
         assert any("很高" in row and row.startswith("Error") for row in cells)
         WebDriverWait(d, 60).until(lambda _: d.find_elements(By.ID, "feedback"))  # the page refreshes itself
@@ -74,14 +76,22 @@ def test_a_department_fixes_its_workbook_in_the_browser(browser: object, tmp_pat
 
         d.get(f"{server.url}/department?period={PERIOD}")
         _drop(d, good)
-        assert d.find_element(By.ID, "status").text.startswith("Clean")
+        assert _find(d, "#status").text.startswith("Clean")
 
         d.find_element(By.CSS_SELECTOR, "button.link").click()
-        d.get(f"{server.url}/login")
+        _find(d, "#password")
         d.find_element(By.ID, "password").send_keys(PASSWORD)
         d.find_element(By.ID, "login").click()
-        row = d.find_element(By.CSS_SELECTOR, f'#board tr[data-department="{DEPT}"]')
+        row = _find(d, f'#board tr[data-department="{DEPT}"]')
         assert "row-clean" in str(row.get_attribute("class"))
+
+
+def _find(driver: object, css: str) -> Any:
+    """The element once the page that has it is there (a click's navigation may still be on its way)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    return WebDriverWait(driver, 60).until(lambda d: d.find_element(By.CSS_SELECTOR, css))  # type: ignore[attr-defined]
 
 
 def _drop(driver: object, path: Path) -> None:
