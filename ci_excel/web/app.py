@@ -136,7 +136,8 @@ def create_app(settings: ServeSettings) -> Guard:
                 Mount("/static", StaticFiles(directory=HERE / "static"), name="static")],
         middleware=[Middleware(SessionMiddleware, secret_key=session_key(settings.state), session_cookie="ci_excel",
                                max_age=SESSION_HOURS * 3600, same_site="lax", https_only=settings.https)],
-        exception_handlers={404: _not_found(web), 405: _not_found(web), UsageError: _bad_request(web)},
+        exception_handlers={400: _bad_request(web), 404: _not_found(web), 405: _not_found(web),
+                            UsageError: _bad_request(web)},
     )
     app.state.web = web
     return Guard(app, max_body=settings.max_upload, https=settings.https)
@@ -150,7 +151,7 @@ def _not_found(web: Web) -> Any:
 
 def _bad_request(web: Web) -> Any:
     async def handler(request: Request, exc: Exception) -> Response:
-        return web.refuse(request, 400, "bad_form", str(exc))
+        return web.refuse(request, 400, "bad_form", str(getattr(exc, "detail", exc)))
     return handler
 
 

@@ -108,7 +108,7 @@ TEXT: dict[str, tuple[str, str]] = {
                   "Send this link to the department. It is shown only this once; any earlier link no longer works."),
     "consolidate": ("运行本期汇总", "Run the consolidation"),
     "run_title": ("{period} 汇总", "{period} consolidation"),
-    "run_idle": ("尚未运行。", "Not run yet."),
+    "run_idle": ("尚未从这里运行本期汇总。", "Not run from here yet."),
     "run_running": ("正在运行:{phase} {done}/{total}", "Running: {phase} {done}/{total}"),
     "run_done": ("已完成:{departments} 个部门,{errors} 个错误,{warnings} 个警告。",
                  "Done: {departments} departments, {errors} errors, {warnings} warnings."),
