@@ -20,8 +20,9 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ci_excel.schema import REGISTER, TABLE_SHEETS
+from ci_excel.store import Store
 from ci_excel.templates import write_workbook
-from ci_excel.templates.prefill import prefill_department
+from ci_excel.templates.prefill import carried_rows, latest_before, prefill_department
 from ci_excel.web.app import Web
 from ci_excel.web.guard import csrf_ok
 from ci_excel.web.uploads import Refused, fresh
@@ -141,12 +142,9 @@ def _department(web: Web, request: Request) -> str | None:
     return None
 
 
-def _source(store: object, department: str, period: str) -> tuple[str | None, int]:
+def _source(store: Store | None, department: str, period: str) -> tuple[str | None, int]:
     """The stored period a pre-filled register would come from, and its open problems."""
-    from ci_excel.store import Store
-    from ci_excel.templates.prefill import carried_rows, latest_before
-
-    if not isinstance(store, Store):
+    if store is None:
         return None, 0
     source = latest_before(store, department, period)
     found = store.load_department(source, department) if source else None
