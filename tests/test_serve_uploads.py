@@ -70,3 +70,21 @@ def test_a_non_workbook_is_refused_and_nothing_kept(tmp_path: Path) -> None:
     assert uploads.versions("2026-11", "电商运营部") == []
     assert not (tmp_path / "state" / "uploads").exists() and not list((tmp_path / "state" / "tmp").iterdir())
     assert "report.xlsx" in found.issue.message("zh")
+
+
+def test_every_phrase_the_pages_use_exists_in_both_languages() -> None:
+    import re
+
+    from ci_excel.text import PHRASES
+    from ci_excel.web.app import HERE
+    from ci_excel.web.text import TEXT
+
+    used = {k for page in (HERE / "templates").glob("*.html")
+            for k in re.findall(r"\bt\('(\w+)'\s*[,)]", page.read_text(encoding="utf-8"))}
+    used |= {f"st_{s}" for s in ("missing", "errors", "warnings", "clean", "late")}
+    for module in HERE.glob("*.py"):  # refusals, where the expected departments come from, why not taken
+        code = module.read_text(encoding="utf-8")
+        used |= set(re.findall(r'refuse\(request, \d+, "(\w+)"', code))
+        used |= set(re.findall(r'"(src_\w+|wrong_\w+|no_submission)"', code))
+    assert used and not used - set(TEXT) - set(PHRASES), used - set(TEXT) - set(PHRASES)
+    assert all(zh and en for zh, en in TEXT.values())

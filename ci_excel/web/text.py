@@ -1,7 +1,9 @@
-"""The web app's own words in both languages: the one place they live.
+"""The web app's own words in both languages: its pages' frame, buttons and explanations.
 
-Column headers, sheet names, stages and priorities come from the schema, findings from
-`issues.CODES`; only the pages' frame, buttons and explanations are here.
+Everything the pages share with the other outputs comes from there, so a concept reads the same
+in the Word reports, the summary workbook and the pages: words from the text catalogue
+(`ci_excel.text.PHRASES`: sheet, cell, 数据错误, 已关闭, 逾期行动 ...), headers, stages and
+priorities from the schema, findings from `issues.CODES`. A key is in one table or the other.
 """
 
 from __future__ import annotations
@@ -9,12 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from ci_excel.schema import Lang
+from ci_excel.text import PHRASES, phrase, pick
 
 TEXT: dict[str, tuple[str, str]] = {
     "app": ("持续改进填报", "Continuous improvement submissions"),
     "lang_other": ("English", "中文"),
     "logout": ("退出", "Sign out"),
-    "period": ("填报期间", "Period"),
+    "period_field": ("填报期间", "Period"),
     "show": ("查看", "Show"),
     # department page
     "dept_title": ("{department} · {period} 填报", "{department} · {period} submission"),
@@ -34,10 +37,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_uploads": ("本期尚未上传。", "Nothing uploaded for this period yet."),
     "version": ("版本", "Version"),
     "uploaded_at": ("上传时间", "Uploaded"),
-    "file": ("文件", "File"),
     "result": ("结果", "Result"),
-    "errors": ("错误", "Errors"),
-    "warnings": ("警告", "Warnings"),
     "findings": ("查看结果", "Findings"),
     "submission_note": ("最新一次上传即本部门本期的正式提交。", "Your latest upload is your department's submission for the period."),
     # one upload
@@ -52,14 +52,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "feedback_pending": ("正在生成批注版工作簿,几秒后本页自动刷新……", "The annotated copy is being written; this page refreshes in a few seconds…"),
     "back": ("返回本期页面", "Back to the period's page"),
     "upload_again": ("修改后重新上传", "Upload the corrected workbook"),
-    "severity": ("级别", "Severity"),
-    "sheet": ("工作表", "Sheet"),
-    "cell": ("单元格", "Cell"),
-    "column": ("列", "Column"),
-    "value": ("填写内容", "Value"),
     "fix": ("如何修改", "What to fix"),
-    "error": ("错误", "Error"),
-    "warning": ("警告", "Warning"),
     # refusals
     "refused_title": ("无法接受此文件", "This file cannot be accepted"),
     "too_large": ("文件超过 {mb} MB 的上限。请只保留模板中的数据,另存为 .xlsx 后重新上传。",
@@ -85,7 +78,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "login_failed": ("密码不正确。", "The password is not right."),
     "board_title": ("{period} 填报状态", "{period} submission status"),
     "department": ("部门", "Department"),
-    "status": ("状态", "Status"),
     "last_upload": ("最近上传", "Last upload"),
     "uploads": ("上传次数", "Uploads"),
     "link": ("部门链接", "Department link"),
@@ -115,29 +107,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "run_failed": ("失败:{reason}", "Failed: {reason}"),
     "run_nothing": ("本期还没有任何提交。", "Nothing has been submitted for this period yet."),
     "outputs": ("输出文件", "Outputs"),
-    "dashboard": ("组合看板", "Portfolio dashboard"),
+    "dashboard_page": ("组合看板", "Portfolio dashboard"),
     "board": ("填报状态", "Status board"),
     "dash_title": ("{period} 组合看板", "{period} portfolio dashboard"),
     "dash_none": ("本期尚未汇总。运行汇总后即可查看看板。", "This period has not been consolidated yet. Run the consolidation to see it."),
-    "problems": ("问题", "Problems"),
-    "closed": ("已关闭", "Closed"),
-    "p1_open": ("未关闭 P1", "Open P1"),
-    "overdue": ("逾期行动", "Overdue actions"),
-    "kpis_met": ("KPI 达标", "KPIs met"),
-    "benefit": ("年化收益(元)", "Annual benefit"),
-    "stage_by_dept": ("各部门问题阶段分布", "Problems by stage and department"),
-    "trend": ("月度趋势(问题数 / 已关闭)", "Month by month (problems / closed)"),
-    "by_priority": ("按优先级", "By priority"),
-    "p1_list": ("P1 问题", "P1 problems"),
-    "overdue_list": ("逾期行动", "Overdue actions"),
-    "total": ("合计", "Total"),
-    "none": ("无", "None"),
     "days_overdue": ("逾期天数", "Days overdue"),
 }
 
 
 def text(key: str, lang: Lang, **params: Any) -> str:
-    """The phrase `key` in `lang`, with `params` filled in."""
-    zh, en = TEXT[key]
-    phrase = zh if lang == "zh" else en
-    return phrase.format(**params) if params else phrase
+    """The page phrase, or else the catalogue phrase, `key` in `lang`, with `params` filled in."""
+    if key not in TEXT:
+        return phrase(key, lang, **params)
+    found = pick(lang, *TEXT[key])
+    return found.format(**params) if params else found
+
+
+assert not set(TEXT) & set(PHRASES), "a key is in the pages' table or the catalogue, not both"
