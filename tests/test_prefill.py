@@ -8,10 +8,10 @@ from pathlib import Path
 import openpyxl
 from click.testing import CliRunner
 
+from benchmarks.sample_data import sample_period
 from ci_excel.cli import main
 from ci_excel.schema import SHEETS, TABLE_SHEETS
 from ci_excel.templates.prefill import carried_rows
-from tests.factories import sample_period
 from tests.pipeline_data import write_register
 
 SHOP, SERVICE = "电商运营部", "客户服务部"
