@@ -204,9 +204,15 @@ def _common_root(paths: tuple[Path, ...]) -> Path:
 @click.option("--pdf", is_flag=True, help="Also make PDF copies of the Word reports (needs LibreOffice).")
 @NO_WAIT
 @FIGURES
+@click.option("--executor", type=click.Choice(["local", "dask"]), default=None,
+              help="Where reading and department reports run: this machine's worker processes (local, the "
+                   "default) or a dask.distributed cluster (dask; see docs/cluster.md). Default: [run] executor.")
+@click.option("--scheduler", metavar="tcp://HOST:8786", default=None,
+              help="The dask scheduler's address, with --executor dask. Default: [run] scheduler.")
 def consolidate(submissions_dir: Path, period: str, out_dir: Path, db_url: str | None, jobs: int | None,
                 lang: str, config_path: Path | None, pdf: bool, no_wait: bool,
-                figures: Literal["native", "png"]) -> None:
+                figures: Literal["native", "png"], executor: Literal["local", "dask"] | None,
+                scheduler: str | None) -> None:
     """The PMO's monthly run: validate every workbook, store the period, write all reports.
 
     Outputs go to OUT/PERIOD/ (reports/, portfolio_summary.xlsx, feedback/, validation.json,
@@ -218,10 +224,13 @@ def consolidate(submissions_dir: Path, period: str, out_dir: Path, db_url: str |
         from ci_excel.pipeline import consolidate as run
 
         config = load_config(config_path)
-        with console.progress_bar({"read": "Reading workbooks", "departments": "Department reports"}) as progress:
+        where = " (dask cluster)" if (executor or config.run.executor) == "dask" else ""
+        labels = {"read": f"Reading workbooks{where}", "departments": f"Department reports{where}"}
+        with console.progress_bar(labels) as progress:
             summary = run(submissions_dir, period=period, out=out_dir, db_url=db_url, jobs=jobs,
                           lang=lang, config=config, pdf=pdf, progress=progress,  # type: ignore[arg-type]
-                          wait=not no_wait, on_wait=_waiting, figures=figures)
+                          wait=not no_wait, on_wait=_waiting, figures=figures, executor=executor,
+                          scheduler=scheduler)
         console.print_summary(summary)
         return EXIT_DATA_ERRORS if summary.errors else EXIT_OK
 

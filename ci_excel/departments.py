@@ -94,16 +94,29 @@ def run_job(job: DepartmentJob) -> DepartmentDone:
     return done
 
 
+def without_report(job: DepartmentJob, settings: docx.RenderSettings, reason: str) -> DepartmentDone:
+    """The department computed in this process, its report given up as an output-failed issue: for a
+    job whose worker failed (the dask executor). Its data is still stored and summarized."""
+    done = _stored(job) if job.stored is not None else _computed(job, settings)
+    done.digest = department_digest(done.result)
+    _output_failed(done, job.report.name, reason)
+    return done
+
+
 def _attempt(done: DepartmentDone, output: str, write: Callable[[], object]) -> bool:
     try:
         write()
     except Exception as exc:  # reported as the department's issue; the run goes on, unless the disk failed
         stop_on_disk_failure(exc, Path(output))
-        dept = done.result
-        dept.issues.append(Issue("output-failed", file=output, department=dept.department, period=dept.period,
-                                 params={"output": output, "reason": f"{type(exc).__name__}: {exc}"}))
+        _output_failed(done, output, f"{type(exc).__name__}: {exc}")
         return False
     return True
+
+
+def _output_failed(done: DepartmentDone, output: str, reason: str) -> None:
+    dept = done.result
+    dept.issues.append(Issue("output-failed", file=output, department=dept.department, period=dept.period,
+                             params={"output": output, "reason": reason}))
 
 
 def _stored(job: DepartmentJob) -> DepartmentDone:

@@ -4,7 +4,10 @@ With `CI_EXCEL_FAULT="<point>:<action>"` set, a run reaching `checkpoint(<point>
 process either kills itself (`kill`: SIGKILL, as `kill -9` or a power cut), asks itself to stop
 (`term`: SIGTERM, as a shutdown), or pauses (`pause`: writes its pid to the file named by
 `CI_EXCEL_FAULT_FILE` and waits until that file is removed, so a test can fill the disk or start
-a second run at that moment). Unset, a checkpoint costs one environment lookup.
+a second run at that moment), or, on a dask worker, raises (`raise`: the task fails; with
+`CI_EXCEL_FAULT_FILE` set a line is added to it each time). A point may name its subject:
+`department-task@物流部:raise` fails that department's task alone. Unset, a checkpoint costs one
+environment lookup.
 """
 
 from __future__ import annotations
@@ -23,23 +26,36 @@ POINTS = (
     "stored",  # the store committed the period; the outputs not swapped in yet
     "swapped",  # the new outputs are in place
 )
+WORKER_POINTS = (
+    "department-task",  # a dask worker starts a department's task (`department-task@<department>:raise`)
+)
 SEND_POINTS = (
     "sent",  # `ci-excel send`: a message the SMTP server accepted is recorded in the store
 )
 
 
-def checkpoint(point: str) -> None:
+def checkpoint(point: str, *, subject: str = "") -> None:
     """Stop here if a test asked for it (see the module's docstring)."""
     wanted = os.environ.get("CI_EXCEL_FAULT")
     if not wanted:
         return
-    name, _, action = wanted.partition(":")
-    if name != point:
+    name, _, action = wanted.rpartition(":")
+    if name not in (point, f"{point}@{subject}"):
         return
     if action == "pause":
         _pause(Path(os.environ["CI_EXCEL_FAULT_FILE"]))
+    elif action == "raise":
+        _note(os.environ.get("CI_EXCEL_FAULT_FILE"))
+        raise RuntimeError(f"fault injected at {name}")
     else:
         os.kill(os.getpid(), signal.SIGTERM if action == "term" else signal.SIGKILL)
+
+
+def _note(flag: str | None) -> None:
+    """One line per raise, so a test can count how often the point was reached."""
+    if flag:
+        with open(flag, "a", encoding="ascii") as fh:
+            fh.write(f"{os.getpid()}\n")
 
 
 def _pause(flag: Path) -> None:

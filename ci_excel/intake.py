@@ -8,9 +8,10 @@ and nothing one file does reaches another file's result.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ci_excel.issues import Issue
 from ci_excel.model import SourceFile
@@ -19,6 +20,7 @@ from ci_excel.sandbox import DEFAULT_LIMITS, Crash, Limits, bounded_map
 from ci_excel.validation import FileCheck, check_file, file_label, file_sha, file_size, no_gc_passes
 
 Progress = Callable[[str, int, int], None]  # phase ("read", "departments"), done, total
+MapFiles = Callable[..., Iterator[Any]]  # bounded_map's signature: (fn, items, *, workers, limits)
 SPILL_SUFFIX, SNAPSHOT_SUFFIX = ".pickle", ".snapshot"
 
 
@@ -34,12 +36,13 @@ class _Task:
 
 def read_checks(paths: Sequence[Path], *, root: Path | None, workers: int, work_dir: Path | None = None,
                 spill: bool = False, progress: Progress | None = None,
-                limits: Limits = DEFAULT_LIMITS) -> list[FileCheck]:
+                limits: Limits = DEFAULT_LIMITS, map_files: MapFiles = bounded_map) -> list[FileCheck]:
     """check_file over every file found under `paths`, each in a bounded worker.
 
     With `work_dir`, each file is copied there first (`<n>.snapshot`) and the copy is what is read,
     hashed and later annotated; with `spill` too, its rows are kept in `<n>.pickle` and its check
-    comes back without them.
+    comes back without them. `map_files` runs the tasks (an executor's: this machine's sandboxes by
+    default).
     """
     found = discover(paths)
     if work_dir is not None:
@@ -49,7 +52,7 @@ def read_checks(paths: Sequence[Path], *, root: Path | None, workers: int, work_
     report("read", 0, len(tasks))
     checks: list[FileCheck] = []
     with no_gc_passes():  # many small acyclic objects come back: collections would only cost time
-        for outcome in bounded_map(_check, tasks, workers=min(workers, max(len(tasks), 1)), limits=limits):
+        for outcome in map_files(_check, tasks, workers=min(workers, max(len(tasks), 1)), limits=limits):
             checks.append(_crashed(outcome) if isinstance(outcome, Crash) else outcome)
             report("read", len(checks), len(tasks))
     return [*checks, *(_skipped(path, why, root) for path, why in found.skipped)]

@@ -26,8 +26,11 @@ from datetime import date
 from pathlib import Path
 
 from ci_excel import fileio, run_folders
-from ci_excel.config import Config, load_config
-from ci_excel.departments import DepartmentDone, DepartmentJob, run_jobs
+from ci_excel.config import Config, RunSettings, check_scheduler, load_config
+from ci_excel.config.model import Executor as ExecutorName
+from ci_excel.departments import DepartmentDone, DepartmentJob
+from ci_excel.executors import Executor, open_executor
+from ci_excel.executors.local import LOCAL
 from ci_excel.errors import UsageError
 from ci_excel.faults import checkpoint
 from ci_excel.feedback_run import FeedbackWriter, names_for, plan
@@ -79,19 +82,27 @@ def consolidate(
     wait: bool = True,
     on_wait: Callable[[str], None] | None = None,
     figures: FigureMode = "native",
+    executor: ExecutorName | None = None,
+    scheduler: str | None = None,
 ) -> ConsolidationSummary:
     """Validate every workbook under `submissions_dir` for `period`, store it and write all outputs.
 
-    Another run of the period (same output folder or same store) is waited for, or with
-    `wait=False` raises Busy. A full disk or an unwritable folder raises OutputError, with the
-    previous outputs and store as they were."""
+    Reading and the departments run on `executor` ("local" pools, or "dask" workers of the cluster
+    at `scheduler`; default: the [run] settings), the rest here. Another run of the period (same
+    output folder or same store) is waited for, or with `wait=False` raises Busy. A full disk or an
+    unwritable folder raises OutputError, with the previous outputs and store as they were."""
     check_period(period)
     config = config or load_config()
+    where = RunSettings(executor or config.run.executor,
+                        check_scheduler(scheduler) if scheduler else config.run.scheduler)
+    if where.executor != "local":  # workers see the same paths, not the same working folder
+        submissions_dir, out = submissions_dir.absolute(), out.absolute()
     fileio.check_free_space(nearest_folder(out), space_needed(submissions_dir, out))
-    with period_session(out, period, db_url or config.db_url, wait=wait, on_wait=on_wait) as store, \
+    with open_executor(where) as pools, \
+            period_session(out, period, db_url or config.db_url, wait=wait, on_wait=on_wait) as store, \
             fileio.writing(out / period):
         run = _Run(period, out / period, lang, config, pdf, jobs or os.cpu_count() or 1, progress or _no_progress,
-                   figures=figures)
+                   figures=figures, executor=pools)
         summary = _consolidate(submissions_dir, run, store)
     prune_cache(run.chart_cache)
     return summary
@@ -103,6 +114,7 @@ def _consolidate(submissions_dir: Path, run: _Run, store: Store) -> Consolidatio
     expected = run.config.roster_names() or store.departments_seen(before=period)
     with run_folders.staging_dir(run.target) as staging:
         work = run_folders.work_dir(staging)
+        run.executor.check_shared(submissions_dir, staging)
         with _timed(run.timings, "read_validate"):
             reading = read_submissions(submissions_dir, period, run, spill_dir=work / _SPILL)
         checkpoint("read")
@@ -203,6 +215,7 @@ class _Run:
     progress: Progress
     today: date = field(default_factory=date.today)
     figures: FigureMode = "native"
+    executor: Executor = LOCAL
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -222,7 +235,7 @@ def _fold_departments(run: _Run, staging: Path, jobs: Iterable[DepartmentJob], c
     outputs = PeriodOutputs(staging, run.period, lang=run.lang)
     try:
         with _timed(run.timings, "departments"), \
-                closing(run_jobs(jobs, settings=run.settings(), workers=run.workers)) as results:
+                closing(run.executor.run_jobs(jobs, settings=run.settings(), workers=run.workers)) as results:
             for n, done in enumerate(results, 1):  # closing: a failure here stops the workers at once
                 on_done(done)
                 outputs.add(done.result, done.figures, done.report, digest=done.digest, deck=done.deck)
@@ -273,7 +286,7 @@ def read_submissions(root: Path, period: str, run: _Run, *, spill_dir: Path) -> 
     """Check every file under `root` (each in a bounded worker), keeping their rows and the copies read
     on disk, grouped by department."""
     checks = read_checks([root], root=root, workers=run.workers, work_dir=spill_dir, spill=True,
-                         progress=run.progress)
+                         progress=run.progress, map_files=run.executor.map_files)
     spilled = {c.source.path: spill_path(spill_dir, n) for n, c in enumerate(checks)}
     current, other = split_by_period(checks, period)
     groups, loose = group_checks(current, canonical_department=run.config.canonical_department)

@@ -105,3 +105,14 @@ def _not_docx(path: Path) -> str | None:
     except (PackageNotFoundError, zipfile.BadZipFile, ValueError, OSError, etree.XMLSyntaxError) as exc:
         return str(exc)
     return None
+
+
+_SCHEDULER = re.compile(r"^(tcp|tls|ws|wss|ucx)://[^\s/]+:\d{1,5}$")
+
+
+def check_scheduler(address: str) -> str:
+    """`address` when it names a dask scheduler (`tcp://HOST:PORT`); nothing is connected."""
+    if not _SCHEDULER.match(address.strip()):
+        raise ConfigError(f"{address!r} is not a dask scheduler address; write tcp://HOST:8786 "
+                          "(or tls://HOST:PORT)")
+    return address.strip()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ci_excel.config.checks import check_report_template
 from ci_excel.schema import SOLUTIONS, Lang, fold
@@ -56,6 +56,18 @@ class Department:
     cc: tuple[str, ...] = ()
 
 
+EXECUTORS = ("local", "dask")
+Executor = Literal["local", "dask"]
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """[run]: where a consolidation's reading and department work runs (docs/cluster.md)."""
+
+    executor: Executor = "local"  # "local": this machine's process pools; "dask": a dask.distributed cluster
+    scheduler: str | None = None  # the dask scheduler's address, e.g. "tcp://10.0.0.5:8786"
+
+
 @dataclass(frozen=True)
 class Config:
     """Every setting with its default; built by load_config()."""
@@ -71,6 +83,7 @@ class Config:
     db_url: str | None = None
     report_template: Path | None = None
     mail: MailSettings | None = None  # [mail]; None: the defaults (see ci_excel.mail.settings)
+    run: RunSettings = field(default_factory=RunSettings)
 
     def canonical_department(self, name: str) -> str:
         """The roster name for a name or alias (folded, case-insensitive); else the trimmed name."""

@@ -6,8 +6,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ci_excel.config.checks import check_db_url, check_report_template
-from ci_excel.config.model import DEFAULT_MATRIX, DEFAULT_STATEMENTS, Config, Department, Weights
+from ci_excel.config.checks import check_db_url, check_report_template, check_scheduler
+from ci_excel.config.model import (
+    DEFAULT_MATRIX,
+    DEFAULT_STATEMENTS,
+    EXECUTORS,
+    Config,
+    Department,
+    RunSettings,
+    Weights,
+)
 from ci_excel.config.values import _table, addresses, check_keys, parse_int, parse_number, parse_template, parse_text
 from ci_excel.errors import ConfigError
 from ci_excel.schema import LANGS, LEVEL, PRIORITY, fold
@@ -152,6 +160,16 @@ def _mail(value: Any, base: Path | None) -> dict[str, Any]:
     return {"mail": parse_mail(_table(value, "mail"), base=base)}
 
 
+def _run(value: Any, _base: Path | None) -> dict[str, Any]:
+    table = _table(value, "run")
+    check_keys(table, ("executor", "scheduler"), "run.")
+    executor = table.get("executor", RunSettings.executor)
+    if executor not in EXECUTORS:
+        raise ConfigError(f"'run.executor' must be \"local\" or \"dask\", not {executor!r}")
+    scheduler = check_scheduler(parse_text(table["scheduler"], "run.scheduler")) if "scheduler" in table else None
+    return {"run": RunSettings(executor, scheduler)}
+
+
 _TOP: dict[str, Callable[[Any, Path | None], dict[str, Any]]] = {
     "lang": _lang,
     "db_url": _db_url,
@@ -163,4 +181,5 @@ _TOP: dict[str, Callable[[Any, Path | None], dict[str, Any]]] = {
     "statement": _statements,
     "roster": _roster,
     "mail": _mail,
+    "run": _run,
 }

@@ -240,6 +240,11 @@ def render_portfolio(digest: PortfolioDigest, outline: PeriodOutline, target: Pa
     return context().portfolio(digest, outline, target)
 
 
+def has_settings() -> bool:
+    """Whether this process took settings with `use_settings`."""
+    return "settings" in _STATE
+
+
 def current_settings() -> RenderSettings:
     """The settings this process took with `use_settings`."""
     return context().settings

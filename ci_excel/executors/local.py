@@ -1,0 +1,35 @@
+"""The default executor: this machine's process pools, exactly as the pipeline has always run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+from ci_excel import departments
+from ci_excel.departments import DepartmentDone, DepartmentJob
+from ci_excel.render.docx import RenderSettings
+from ci_excel.sandbox import Crash, Limits, bounded_map
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class LocalExecutor:
+    """Pebble sandboxes for reading (sandbox.py), a process pool for departments (departments.py)."""
+
+    name = "local"
+
+    def check_shared(self, *folders: Path) -> None:
+        return None
+
+    def map_files(self, fn: Callable[[T], R], items: Iterable[T], *, workers: int,
+                  limits: Limits) -> Iterator[R | Crash[T]]:
+        return bounded_map(fn, items, workers=workers, limits=limits)
+
+    def run_jobs(self, jobs: Iterable[DepartmentJob], *, settings: RenderSettings,
+                 workers: int) -> Iterator[DepartmentDone]:
+        return departments.run_jobs(jobs, settings=settings, workers=workers)
+
+
+LOCAL = LocalExecutor()
