@@ -108,7 +108,9 @@ class DaskExecutor:
                  workers: int) -> Iterator[DepartmentDone]:
         """Each department on a worker, in job order; one that fails twice is computed here without
         its report."""
-        shared = self.client.scatter(settings, broadcast=True, hash=False)  # sent once, not with every job
+        # Sent once as a task of its own rather than with every job (and not scattered: a task's
+        # result is computed again when the worker holding it is lost; scattered data is not).
+        shared = self.client.submit(_keep, settings, pure=False)
 
         def submit(job: DepartmentJob) -> Future:
             return self.client.submit(_department, job, shared, pure=False, retries=1)
@@ -210,6 +212,10 @@ def _department(job: DepartmentJob, settings: docx.RenderSettings) -> Department
     for stray in job.report.parent.glob(f".{job.report.stem}.*{job.report.suffix}"):
         stray.unlink(missing_ok=True)  # a lost worker's half-written report
     return departments.run_job(job)
+
+
+def _keep(value: T) -> T:
+    return value
 
 
 def _probe(paths: list[str]) -> dict[str, Any]:
