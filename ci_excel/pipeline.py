@@ -29,9 +29,9 @@ from ci_excel import fileio, run_folders
 from ci_excel.config import Config, RunSettings, check_scheduler, load_config
 from ci_excel.config.model import Executor as ExecutorName
 from ci_excel.departments import DepartmentDone, DepartmentJob
+from ci_excel.errors import UsageError
 from ci_excel.executors import Executor, open_executor
 from ci_excel.executors.local import LOCAL
-from ci_excel.errors import UsageError
 from ci_excel.faults import checkpoint
 from ci_excel.feedback_run import FeedbackWriter, names_for, plan
 from ci_excel.intake import Progress, read_checks, spill_path

@@ -13,7 +13,7 @@ outputs, the swap) stays in the main process.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -40,7 +40,7 @@ class Executor(Protocol):
         ...
 
     def run_jobs(self, jobs: Iterable[DepartmentJob], *, settings: RenderSettings,
-                 workers: int) -> Iterator[DepartmentDone]:
+                 workers: int) -> Generator[DepartmentDone, None, None]:
         """Each department's outcome, in job order (see departments.run_jobs)."""
         ...
 

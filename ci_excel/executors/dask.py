@@ -22,7 +22,7 @@ import multiprocessing
 import os
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,7 +42,11 @@ R = TypeVar("R")
 
 CONNECT_SECONDS = 20
 WORKERS_SECONDS = 60  # how long a cluster with no worker yet is waited for
-IN_FLIGHT_PER_THREAD = 3  # tasks submitted per worker thread and not yet handed back
+# Tasks submitted per worker thread and not yet handed back: enough that no worker waits for the
+# next task (a file takes tens of milliseconds, a round trip through the scheduler a few), few enough
+# that what waits in memory stays small.
+FILES_PER_THREAD = 8
+DEPARTMENTS_PER_THREAD = 3
 
 
 class DaskExecutor:
@@ -98,32 +102,32 @@ class DaskExecutor:
     def map_files(self, fn: Callable[[T], R], items: Iterable[T], *, workers: int,
                   limits: Limits) -> Iterator[R | Crash[T]]:
         """fn(item) in a sandbox on a worker, in input order; `workers` is this machine's and unused."""
-        def submit(item: T) -> Future:
+        def submit(item: T) -> Future[Any]:
             return self.client.submit(_sandboxed, fn, item, limits, pure=False, retries=1)
 
-        for item, future in in_order(self.client, submit, items, self.slots() * IN_FLIGHT_PER_THREAD):
+        for item, future in in_order(self.client, submit, items, self.slots() * FILES_PER_THREAD):
             yield _file_outcome(item, future)
 
     def run_jobs(self, jobs: Iterable[DepartmentJob], *, settings: docx.RenderSettings,
-                 workers: int) -> Iterator[DepartmentDone]:
+                 workers: int) -> Generator[DepartmentDone, None, None]:
         """Each department on a worker, in job order; one that fails twice is computed here without
         its report."""
         # Sent once as a task of its own rather than with every job (and not scattered: a task's
         # result is computed again when the worker holding it is lost; scattered data is not).
         shared = self.client.submit(_keep, settings, pure=False)
 
-        def submit(job: DepartmentJob) -> Future:
+        def submit(job: DepartmentJob) -> Future[Any]:
             return self.client.submit(_department, job, shared, pure=False, retries=1)
 
-        for job, future in in_order(self.client, submit, jobs, self.slots() * IN_FLIGHT_PER_THREAD):
+        for job, future in in_order(self.client, submit, jobs, self.slots() * DEPARTMENTS_PER_THREAD):
             yield _department_outcome(job, future, settings)
 
 
-def in_order(client: Client, submit: Callable[[T], Future], items: Iterable[T],
-             window: int) -> Iterator[tuple[T, Future]]:
+def in_order(client: Client, submit: Callable[[T], Future[Any]], items: Iterable[T],
+             window: int) -> Iterator[tuple[T, Future[Any]]]:
     """(item, its finished future) in item order, with at most `window` submitted and not yet handed
     back; futures still out when the caller stops are cancelled."""
-    waiting: deque[tuple[T, Future]] = deque()
+    waiting: deque[tuple[T, Future[Any]]] = deque()
     finished: set[str] = set()
     completions = as_completed(loop=client.loop)
     source = iter(items)
@@ -149,7 +153,7 @@ def in_order(client: Client, submit: Callable[[T], Future], items: Iterable[T],
 _END: Any = object()
 
 
-def _file_outcome(item: T, future: Future) -> Any:  # R | Crash[T]
+def _file_outcome(item: T, future: Future[Any]) -> Any:  # R | Crash[T]
     try:
         return future.result()
     except Exception as exc:
@@ -159,7 +163,7 @@ def _file_outcome(item: T, future: Future) -> Any:  # R | Crash[T]
                                          "(out of memory or a crash)")
 
 
-def _department_outcome(job: DepartmentJob, future: Future, settings: docx.RenderSettings) -> DepartmentDone:
+def _department_outcome(job: DepartmentJob, future: Future[Any], settings: docx.RenderSettings) -> DepartmentDone:
     try:
         done: DepartmentDone = future.result()
     except OutputError:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -28,7 +28,7 @@ class LocalExecutor:
         return bounded_map(fn, items, workers=workers, limits=limits)
 
     def run_jobs(self, jobs: Iterable[DepartmentJob], *, settings: RenderSettings,
-                 workers: int) -> Iterator[DepartmentDone]:
+                 workers: int) -> Generator[DepartmentDone, None, None]:
         return departments.run_jobs(jobs, settings=settings, workers=workers)
 
 
