@@ -71,7 +71,7 @@ def corpus(root: Path, n: int, rows: int) -> tuple[Path, float | None]:
     return folder, time.perf_counter() - start
 
 
-def run_all(root: Path, sizes: list[int], *, jobs: int, rows: int) -> list[str]:
+def run_all(root: Path, sizes: list[int], *, jobs: int, rows: int, local: bool = True) -> list[str]:
     import dask
     from distributed import LocalCluster
 
@@ -89,16 +89,17 @@ def run_all(root: Path, sizes: list[int], *, jobs: int, rows: int) -> list[str]:
             folder, wrote = corpus(root, n, rows)
             if wrote is not None:
                 say(f"corpus of {n} written in {wrote:.0f} s")
-            if n == first:
-                local = measure(folder, Path(work) / f"local{n}", executor="local", jobs=jobs)
-                say(_line("local", n, local))
+            pair = local and n == first
+            if pair:
+                alone = measure(folder, Path(work) / f"local{n}", executor="local", jobs=jobs)
+                say(_line("local", n, alone))
             remote = measure(folder, Path(work) / f"dask{n}", executor="dask", jobs=jobs,
                              scheduler=cluster.scheduler_address)
             say(_line("dask", n, remote))
-            if n == first:
-                say(f"overhead at {n}: dask/local = {remote['seconds'] / local['seconds']:.2f}x "
-                    f"(reading {_ratio(remote, local, 'read_validate')}, departments "
-                    f"{_ratio(remote, local, 'departments')})")
+            if pair:
+                say(f"overhead at {n}: dask/local = {remote['seconds'] / alone['seconds']:.2f}x "
+                    f"(reading {_ratio(remote, alone, 'read_validate')}, departments "
+                    f"{_ratio(remote, alone, 'departments')})")
     return lines
 
 
@@ -120,13 +121,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=ROWS, help="rows on every table sheet of a register")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="cores: local workers = dask workers")
     parser.add_argument("--corpus", type=Path, default=Path(tempfile.gettempdir()) / "ci_excel_bench_dask")
+    parser.add_argument("--no-local", action="store_true", help="skip the local run (client memory only)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         child_main(json.loads(args.child))
         return
     start = time.perf_counter()
-    lines = run_all(args.corpus, sorted(args.n or [1200, 5000]), jobs=args.jobs, rows=args.rows)
+    lines = run_all(args.corpus, sorted(args.n or [1200, 5000]), jobs=args.jobs, rows=args.rows,
+                    local=not args.no_local)
     print("\n".join([*lines, f"whole benchmark: {time.perf_counter() - start:.0f} s"]))
 
 
