@@ -9,7 +9,9 @@ Each run is a fresh child process (the client); the cluster (scheduler and nanni
 process and its workers in their own, so the child's peak RSS is the client's alone: the main
 process that reads the store, writes feedback copies, the summary workbook and the portfolio.
 On one machine the client and the workers share the cores, as the local run's main process and
-its pools do.
+its pools do. The client's CPU seconds (its own, not its workers') say how many workbooks a second
+one client can take in whatever the cluster's size; every child's figures are also appended to
+<corpus>/results.jsonl.
 
     python -m benchmarks.bench_dask --n 1200 --n 5000
 
@@ -43,10 +45,14 @@ def child_main(spec: dict[str, Any]) -> None:
     summary = consolidate(Path(spec["folder"]), period=PERIOD, out=Path(spec["out"]), config=Config(),
                           executor=spec["executor"], scheduler=spec.get("scheduler"), jobs=spec["jobs"])
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "files": summary.files, "departments": len(summary.departments),
-                      "errors": summary.errors, "timings": summary.timings,
-                      "client_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      "local_workers_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    line = json.dumps({"executor": spec["executor"], "seconds": seconds, "files": summary.files,
+                       "departments": len(summary.departments), "errors": summary.errors, "timings": summary.timings,
+                       "client_mb": own.ru_maxrss / 1024, "client_cpu_s": own.ru_utime + own.ru_stime,
+                       "local_workers_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024})
+    with open(Path(spec["folder"]).parent / "results.jsonl", "a", encoding="utf-8") as log:  # kept between runs
+        log.write(line + "\n")
+    print(line)
 
 
 def measure(folder: Path, out: Path, *, executor: str, jobs: int, scheduler: str | None = None) -> dict[str, Any]:
@@ -108,7 +114,8 @@ def _line(kind: str, n: int, r: dict[str, Any]) -> str:
     return (f"{kind:5} N={n:>5}: {r['seconds']:7.1f} s ({1000 * r['seconds'] / n:6.1f} ms/workbook; read "
             f"{t.get('read_validate', 0):.0f} s, departments {t.get('departments', 0):.0f} s, feedback "
             f"{t.get('feedback', 0):.0f} s, portfolio {t.get('portfolio', 0):.0f} s); client peak "
-            f"{r['client_mb']:.0f} MB; {r['departments']} departments, {r['errors']} errors")
+            f"{r['client_mb']:.0f} MB, client CPU {r['client_cpu_s']:.0f} s; {r['departments']} departments, "
+            f"{r['errors']} errors")
 
 
 def _ratio(a: dict[str, Any], b: dict[str, Any], key: str) -> str:

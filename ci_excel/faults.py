@@ -5,9 +5,10 @@ process either kills itself (`kill`: SIGKILL, as `kill -9` or a power cut), asks
 (`term`: SIGTERM, as a shutdown), or pauses (`pause`: writes its pid to the file named by
 `CI_EXCEL_FAULT_FILE` and waits until that file is removed, so a test can fill the disk or start
 a second run at that moment), or, on a dask worker, raises (`raise`: the task fails; with
-`CI_EXCEL_FAULT_FILE` set a line is added to it each time). A point may name its subject:
-`department-task@物流部:raise` fails that department's task alone. Unset, a checkpoint costs one
-environment lookup.
+`CI_EXCEL_FAULT_FILE` set a line is added to it each time) or kills its worker the first time
+only (`kill-once`: marked by the file `$CI_EXCEL_FAULT_FILE.<point>`, so the retry goes through).
+A point may name its subject: `department-task@物流部:raise` fails that department's task alone;
+several faults are separated by commas. Unset, a checkpoint costs one environment lookup.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ POINTS = (
     "swapped",  # the new outputs are in place
 )
 WORKER_POINTS = (
+    "file-task",  # a dask worker starts reading a file (before its sandbox)
     "department-task",  # a dask worker starts a department's task (`department-task@<department>:raise`)
 )
 SEND_POINTS = (
@@ -39,10 +41,20 @@ def checkpoint(point: str, *, subject: str = "") -> None:
     wanted = os.environ.get("CI_EXCEL_FAULT")
     if not wanted:
         return
-    name, _, action = wanted.rpartition(":")
-    if name not in (point, f"{point}@{subject}"):
-        return
-    if action == "pause":
+    for fault in wanted.split(","):
+        name, _, action = fault.rpartition(":")
+        if name in (point, f"{point}@{subject}"):
+            _act(name, action)
+
+
+def _act(name: str, action: str) -> None:
+    if action == "kill-once":
+        marker = Path(f"{os.environ['CI_EXCEL_FAULT_FILE']}.{name}")
+        if marker.exists():
+            return
+        marker.write_text(str(os.getpid()), encoding="ascii")
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif action == "pause":
         _pause(Path(os.environ["CI_EXCEL_FAULT_FILE"]))
     elif action == "raise":
         _note(os.environ.get("CI_EXCEL_FAULT_FILE"))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -69,9 +68,12 @@ def local_outcome(submissions: Path, tmp_path_factory: pytest.TempPathFactory) -
 def _run_periods(submissions: Path, out: Path, *, progress: Callable[[str, int, int], None] | None = None,
                  **kw: Any) -> None:
     for period in PERIODS:
-        summary = consolidate(submissions / period, period=period, out=out, config=Config(), jobs=2,
-                              progress=progress if period == PERIODS[-1] else None, **kw)
-        assert summary.departments == sorted(DEPARTMENTS)
+        _run_period(submissions, out, period, progress=progress if period == PERIODS[-1] else None, **kw)
+
+
+def _run_period(submissions: Path, out: Path, period: str, **kw: Any) -> None:
+    summary = consolidate(submissions / period, period=period, out=out, config=Config(), jobs=2, **kw)
+    assert summary.departments == sorted(DEPARTMENTS)
 
 
 def outcome(out: Path, db_url: str) -> dict[str, Any]:
@@ -129,24 +131,23 @@ def test_dask_run_on_postgres_equals_the_local_run(cluster: LocalCluster, submis
 
 def test_a_worker_killed_during_the_run_changes_nothing(cluster: LocalCluster, client: Client, submissions: Path,
                                                         tmp_path: Path, local_outcome: dict[str, Any]) -> None:
-    killed: list[tuple[str, int]] = []
-
-    def kill_a_busy_worker(phase: str, done: int, total: int) -> None:
-        if (phase, done) not in (("read", 3), ("departments", 2)):
-            return
-        busy = [worker for worker, keys in client.processing().items() if keys]
-        if busy:
-            pid = client.run(os.getpid, workers=busy[:1])[busy[0]]
-            os.kill(pid, signal.SIGKILL)
-            killed.append((phase, pid))
-
-    out = tmp_path / "output"
-    _run_periods(submissions, out, executor="dask", scheduler=cluster.scheduler_address,
-                 progress=kill_a_busy_worker)
-    assert [phase for phase, _ in killed] == ["read", "departments"]
+    # The first worker to read a file, and the one reporting FAILING, kill themselves (SIGKILL) once.
+    marker, out, where = tmp_path / "killed", tmp_path / "output", {"executor": "dask",
+                                                                    "scheduler": cluster.scheduler_address}
+    _run_period(submissions, out, PERIODS[0], **where)
+    before = set(client.run(os.getpid).values())
+    client.run(_set_env, {"CI_EXCEL_FAULT": f"file-task:kill-once,department-task@{FAILING}:kill-once",
+                          "CI_EXCEL_FAULT_FILE": str(marker)})
+    try:
+        _run_period(submissions, out, PERIODS[1], **where)
+    finally:
+        client.run(_set_env, {"CI_EXCEL_FAULT": None, "CI_EXCEL_FAULT_FILE": None})
+    killed = {int((tmp_path / f"killed.{point}").read_text(encoding="ascii"))
+              for point in ("file-task", f"department-task@{FAILING}")}
+    assert killed <= before  # two workers of the cluster (or one, twice) died mid-task
     assert outcome(out, default_db_url(out)) == local_outcome
     client.wait_for_workers(2, timeout=60)  # the nanny restarted them
-    assert not {pid for _, pid in killed} & set(client.run(os.getpid).values())
+    assert not killed & set(client.run(os.getpid).values())
 
 
 def test_a_department_failing_twice_is_output_failed_and_the_run_goes_on(

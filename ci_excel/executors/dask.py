@@ -198,6 +198,7 @@ class SandboxesPlugin(WorkerPlugin):
 
 def _sandboxed(fn: Callable[[T], R], item: T, limits: Limits) -> R | Crash[T]:
     """In a dask worker: fn(item) in this worker's own pebble sandbox (one process per worker thread)."""
+    checkpoint("file-task")
     with _LOCK:
         sandbox = _SANDBOXES.get(limits)
         if sandbox is None:
