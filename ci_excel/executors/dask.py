@@ -27,7 +27,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
-from distributed import Client, Future, WorkerPlugin, as_completed
+from distributed import Client, Future, KilledWorker, WorkerPlugin, as_completed
 
 from ci_excel import __version__, departments
 from ci_excel.departments import DepartmentDone, DepartmentJob
@@ -177,7 +177,7 @@ def _department_outcome(job: DepartmentJob, future: Future[Any], settings: docx.
 
 
 def _lost(exc: BaseException) -> bool:
-    return type(exc).__name__ == "KilledWorker"
+    return isinstance(exc, KilledWorker)  # its worker died each time the scheduler allowed
 
 
 # --- on the workers --------------------------------------------------------------------------
