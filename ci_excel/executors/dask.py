@@ -79,7 +79,8 @@ class DaskExecutor:
             except TimeoutError as exc:
                 raise UsageError(f"the dask scheduler at {self.address} has no worker; start some with "
                                  f"'dask worker {self.address}'") from exc
-        return max(1, sum(self.client.nthreads().values()))
+        threads: int = sum(self.client.nthreads().values())
+        return max(1, threads)
 
     def check_shared(self, *folders: Path) -> None:
         """Every worker runs this ci-excel, may start sandboxes, and sees `folders` as this machine does."""
@@ -134,8 +135,8 @@ def in_order(client: Client, submit: Callable[[T], Future[Any]], items: Iterable
     try:
         while True:
             while len(waiting) < window and (item := next(source, _END)) is not _END:
-                future = submit(item)  # type: ignore[arg-type]
-                waiting.append((item, future))  # type: ignore[arg-type]
+                future = submit(item)
+                waiting.append((item, future))
                 completions.add(future)
             if not waiting:
                 return

@@ -242,7 +242,7 @@ def render_portfolio(digest: PortfolioDigest, outline: PeriodOutline, target: Pa
 
 def has_settings() -> bool:
     """Whether this process took settings with `use_settings`."""
-    return "settings" in _STATE
+    return bool(_PROCESS)
 
 
 def current_settings() -> RenderSettings:
