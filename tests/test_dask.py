@@ -130,14 +130,18 @@ def test_dask_run_on_postgres_equals_the_local_run(cluster: LocalCluster, submis
 
 
 def test_a_worker_killed_during_the_run_changes_nothing(cluster: LocalCluster, client: Client, submissions: Path,
-                                                        tmp_path: Path, local_outcome: dict[str, Any]) -> None:
+                                                        tmp_path: Path, local_outcome: dict[str, Any],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     # The first worker to read a file, and the one reporting FAILING, kill themselves (SIGKILL) once.
     marker, out, where = tmp_path / "killed", tmp_path / "output", {"executor": "dask",
                                                                     "scheduler": cluster.scheduler_address}
     _run_period(submissions, out, PERIODS[0], **where)
     before = set(client.run(os.getpid).values())
-    client.run(_set_env, {"CI_EXCEL_FAULT": f"file-task:kill-once,department-task@{FAILING}:kill-once",
-                          "CI_EXCEL_FAULT_FILE": str(marker)})
+    faults = {"CI_EXCEL_FAULT": f"file-task:kill-once,department-task@{FAILING}:kill-once",
+              "CI_EXCEL_FAULT_FILE": str(marker)}
+    for key, value in faults.items():  # the nannies live here: a restarted worker inherits these
+        monkeypatch.setenv(key, value)
+    client.run(_set_env, faults)
     try:
         _run_period(submissions, out, PERIODS[1], **where)
     finally:
