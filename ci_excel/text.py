@@ -184,6 +184,9 @@ PHRASES: dict[str, tuple[str, str]] = {
     "a3_plan": ("5 实施计划", "5 Plan"),
     "a3_followup": ("6 效果确认与标准化", "6 Follow-up: results and standards"),
     "a3_none": ("未登记 P1 问题。", "No P1 problems recorded."),
+    "a3_more": ("以下为前 {shown} 个 P1 问题的 A3(共 {total} 个);每个 A3 都在所属部门的 Word 报告中",
+                "The first {shown} of {total} P1 problems' A3 pages follow; every one is in its department's "
+                "Word report"),
     "why_chain": ("5Why", "5 Whys"),
     "root_mark": ("根因", "root cause"),
     "root_cause_n": ("根因", "Root cause"),

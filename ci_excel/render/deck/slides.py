@@ -23,7 +23,7 @@ from ci_excel.render.docx_format import fmt
 from ci_excel.render.docx_xml import sanitize
 from ci_excel.render.native_charts import chart_specs
 from ci_excel.schema import INFO, SHEETS, STAGE, column_label
-from ci_excel.text import phrase
+from ci_excel.text import list_sep, phrase
 
 if TYPE_CHECKING:  # docx_portfolio imports docx_department, which imports the A3 content of this package
     from ci_excel.render.docx_portfolio import PortfolioDigest
@@ -108,14 +108,21 @@ def trend(deck: Deck, data: DeckInputs) -> None:
         deck.chart(slide, spec, Rect(MARGIN, BODY_TOP, BODY_W, BODY_H))
 
 
+LIST_ROWS = 40  # rows of a listing the deck shows (as the Word portfolio); the summary workbook has them all
+
+
 def off_track(deck: Deck, pages: Iterable[A3Page]) -> None:
     lang = deck.lang
     rows = [[sanitize(p.department), p.problem_id, p.statement, p.stage, p.owner, p.progress,
-             Cell(("、" if lang == "zh" else ", ").join(p.flags), color=RED)] for p in pages if p.off_track]
+             Cell(list_sep(lang).join(p.flags), color=RED)] for p in pages if p.off_track]
     head = [INFO.column("department").header(lang), *(column_label("problems", k, lang) for k in
             ("problem_id", "statement", "stage", "owner", "progress", "flags"))]
-    _listing(deck, phrase("p1_off_track_title", lang), head, rows, [13, 8, 38, 12, 9, 7, 17],
-             note=f"{phrase('off_track_note', lang)} · {phrase('total_n', lang, n=len(rows))}")
+    total = phrase("total_n", lang, n=len(rows))
+    if len(rows) > LIST_ROWS:  # the summary workbook has every one
+        total = phrase("capped_rows", lang, total=f"{len(rows):,}", shown=LIST_ROWS,
+                       sheet=SHEETS["problems"].name(lang))
+    _listing(deck, phrase("p1_off_track_title", lang), head, rows[:LIST_ROWS], [13, 8, 38, 12, 9, 7, 17],
+             note=f"{phrase('off_track_note', lang)} · {total}")
 
 
 def overdue(deck: Deck, data: DeckInputs) -> None:

@@ -62,6 +62,9 @@ class DeckSpool:
         self._file.close()
 
 
+A3_SLIDES = 40  # A3 pages in the deck (departments in rank order); every one is in its department's Word report
+
+
 def deck_path(out_dir: Path) -> Path:
     return out_dir / "reports" / DECK
 
@@ -69,7 +72,8 @@ def deck_path(out_dir: Path) -> Path:
 def write_deck(target: Path, outline: PeriodOutline, period: PeriodDigest, portfolio: PortfolioDigest,
                spool: DeckSpool, *, lang: Lang, generated_on: date, template: Path | None = None) -> Path:
     """The review deck: portfolio slides, an A3 per P1 problem (departments in rank order, problems in
-    priority order), then the appendix (a slide per department, by name). Written atomically."""
+    priority order; the first A3_SLIDES, and the section says how many there are), then the appendix
+    (a slide per department, by name). Written atomically."""
     deck = Deck(lang, f"{phrase('deck_title', lang)} · {outline.period}", template)
     data = slides.DeckInputs(outline, period, portfolio, generated_on)
     ranked = [d.department for d in period.departments]
@@ -86,10 +90,13 @@ def write_deck(target: Path, outline: PeriodOutline, period: PeriodDigest, portf
     pages = 0
     for part in spool.parts(ranked):
         for page in part.a3:
-            a3_slide(deck, page)
+            if pages < A3_SLIDES:
+                a3_slide(deck, page)
             pages += 1
-    if not pages:
-        deck.text(deck.prs.slides[-1], Rect(MARGIN, BODY_TOP + 40.0, BODY_W, 24.0), phrase("a3_none", lang))
+    note = phrase("a3_none", lang) if not pages else (
+        phrase("a3_more", lang, shown=A3_SLIDES, total=pages) if pages > A3_SLIDES else "")
+    if note:
+        deck.text(deck.prs.slides[-1], Rect(MARGIN, BODY_TOP + 40.0, BODY_W, 24.0), note)
     _section(deck, phrase("appendix_departments", lang))
     for digest in sorted(period.departments, key=lambda d: d.department):
         department_slide(deck, digest, spool.get(digest.department))
