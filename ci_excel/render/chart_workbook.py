@@ -17,6 +17,7 @@ from typing import Any
 
 from pptx.chart.data import CategoryChartData
 
+from ci_excel.reading.grid import column_letter
 from ci_excel.render.docx_xml import escaped
 
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -75,7 +76,7 @@ def category_workbook(chart_data: CategoryChartData) -> bytes:
 def _row(number: int, cells: Sequence[tuple[Any, int]]) -> str:
     out = []
     for column, (value, style) in enumerate(cells):
-        ref = f"{_column(column)}{number}"
+        ref = f"{column_letter(column)}{number}"
         attribute = f' s="{style}"' if style else ""
         if value is None:
             continue
@@ -92,16 +93,6 @@ def _number(value: Any) -> str:
         day = value.date() if isinstance(value, datetime) else value
         return str((day - _EXCEL_EPOCH).days)
     return repr(float(value)) if isinstance(value, float) else str(int(value))
-
-
-def _column(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 class _Formats:
