@@ -61,12 +61,16 @@ class Measure:
 
 def measure(path: Path, root: Path, *, cli: bool, timeout: float, cap_mb: int) -> Measure:
     """Run one child over `path` and wait for it alone (os.wait4): wall time, its peak RSS, what it said."""
-    args = ([sys.executable, "-m", "ci_excel.cli", "validate", "--format", "json", "--lang", "en", str(path)] if cli
-            else [sys.executable, "-c", CHILD, str(path), str(root)])
+    args = (
+        [sys.executable, "-m", "ci_excel.cli", "validate", "--format", "json", "--lang", "en", str(path)]
+        if cli
+        else [sys.executable, "-c", CHILD, str(path), str(root)]
+    )
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        child = subprocess.Popen(args, stdout=out, stderr=err, cwd=ROOT, start_new_session=True,
-                                 preexec_fn=lambda: _cap(cap_mb))
+        child = subprocess.Popen(
+            args, stdout=out, stderr=err, cwd=ROOT, start_new_session=True, preexec_fn=lambda: _cap(cap_mb)
+        )
         killed = threading.Event()
         timer = threading.Timer(timeout, _kill, (child.pid, killed))
         timer.start()
@@ -135,8 +139,10 @@ def summary(results: list[Measure]) -> None:
     big = max(results, key=lambda m: m.peak_mb)
     over = sum(m.seconds > MAX_SECONDS or m.peak_mb > MAX_MB for m in results)
     died = sum(m.verdict.startswith(("DIED", "CRASH", "TIMEOUT")) for m in results)
-    print(f"\nworst time:   {slow.seconds:7.2f} s  = {slow.seconds / MAX_SECONDS:5.2f} x the {MAX_SECONDS} s bound  "
-          f"({slow.name})")
+    print(
+        f"\nworst time:   {slow.seconds:7.2f} s  = {slow.seconds / MAX_SECONDS:5.2f} x the {MAX_SECONDS} s bound  "
+        f"({slow.name})"
+    )
     print(f"worst memory: {big.peak_mb:7.1f} MB = {big.peak_mb / MAX_MB:5.2f} x the {MAX_MB} MB bound ({big.name})")
     print(f"{len(results)} files: {over} over a bound, {died} children died, crashed or timed out")
 
@@ -150,8 +156,11 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench_corpus_") as tmp:
         root, paths = files_to_measure(Path(tmp), args.only)
-        print(f"{len(paths)} files; bounds {MAX_MB} MB and {MAX_SECONDS} s per file; children capped at "
-              f"{args.cap_mb} MB and {args.timeout:.0f} s\n", flush=True)
+        print(
+            f"{len(paths)} files; bounds {MAX_MB} MB and {MAX_SECONDS} s per file; children capped at "
+            f"{args.cap_mb} MB and {args.timeout:.0f} s\n",
+            flush=True,
+        )
         results = []
         for path in paths:
             results.append(measure(path, root, cli=args.cli, timeout=args.timeout, cap_mb=args.cap_mb))

@@ -42,14 +42,30 @@ def child_main(spec: dict[str, Any]) -> None:
     from ci_excel.pipeline import consolidate
 
     start = time.perf_counter()
-    summary = consolidate(Path(spec["folder"]), period=PERIOD, out=Path(spec["out"]), config=Config(),
-                          executor=spec["executor"], scheduler=spec.get("scheduler"), jobs=spec["jobs"])
+    summary = consolidate(
+        Path(spec["folder"]),
+        period=PERIOD,
+        out=Path(spec["out"]),
+        config=Config(),
+        executor=spec["executor"],
+        scheduler=spec.get("scheduler"),
+        jobs=spec["jobs"],
+    )
     seconds = time.perf_counter() - start
     own = resource.getrusage(resource.RUSAGE_SELF)
-    line = json.dumps({"executor": spec["executor"], "seconds": seconds, "files": summary.files,
-                       "departments": len(summary.departments), "errors": summary.errors, "timings": summary.timings,
-                       "client_mb": own.ru_maxrss / 1024, "client_cpu_s": own.ru_utime + own.ru_stime,
-                       "local_workers_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024})
+    line = json.dumps(
+        {
+            "executor": spec["executor"],
+            "seconds": seconds,
+            "files": summary.files,
+            "departments": len(summary.departments),
+            "errors": summary.errors,
+            "timings": summary.timings,
+            "client_mb": own.ru_maxrss / 1024,
+            "client_cpu_s": own.ru_utime + own.ru_stime,
+            "local_workers_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        }
+    )
     with open(Path(spec["folder"]).parent / "results.jsonl", "a", encoding="utf-8") as log:  # kept between runs
         log.write(line + "\n")
     print(line)
@@ -57,8 +73,12 @@ def child_main(spec: dict[str, Any]) -> None:
 
 def measure(folder: Path, out: Path, *, executor: str, jobs: int, scheduler: str | None = None) -> dict[str, Any]:
     spec = {"folder": str(folder), "out": str(out), "executor": executor, "jobs": jobs, "scheduler": scheduler}
-    done = subprocess.run([sys.executable, "-m", "benchmarks.bench_dask", "--child", json.dumps(spec)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_dask", "--child", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"{executor} run failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -87,9 +107,11 @@ def run_all(root: Path, sizes: list[int], *, jobs: int, rows: int, local: bool =
         print(text, file=sys.stderr, flush=True)
         lines.append(text)
 
-    with tempfile.TemporaryDirectory(prefix="bench_dask_") as work, \
-            dask.config.set({"distributed.worker.daemon": False}), \
-            LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench_dask_") as work,
+        dask.config.set({"distributed.worker.daemon": False}),
+        LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+    ):
         first = sizes[0]
         for n in sizes:
             folder, wrote = corpus(root, n, rows)
@@ -99,23 +121,28 @@ def run_all(root: Path, sizes: list[int], *, jobs: int, rows: int, local: bool =
             if pair:
                 alone = measure(folder, Path(work) / f"local{n}", executor="local", jobs=jobs)
                 say(_line("local", n, alone))
-            remote = measure(folder, Path(work) / f"dask{n}", executor="dask", jobs=jobs,
-                             scheduler=cluster.scheduler_address)
+            remote = measure(
+                folder, Path(work) / f"dask{n}", executor="dask", jobs=jobs, scheduler=cluster.scheduler_address
+            )
             say(_line("dask", n, remote))
             if pair:
-                say(f"overhead at {n}: dask/local = {remote['seconds'] / alone['seconds']:.2f}x "
+                say(
+                    f"overhead at {n}: dask/local = {remote['seconds'] / alone['seconds']:.2f}x "
                     f"(reading {_ratio(remote, alone, 'read_validate')}, departments "
-                    f"{_ratio(remote, alone, 'departments')})")
+                    f"{_ratio(remote, alone, 'departments')})"
+                )
     return lines
 
 
 def _line(kind: str, n: int, r: dict[str, Any]) -> str:
     t = r["timings"]
-    return (f"{kind:5} N={n:>5}: {r['seconds']:7.1f} s ({1000 * r['seconds'] / n:6.1f} ms/workbook; read "
-            f"{t.get('read_validate', 0):.0f} s, departments {t.get('departments', 0):.0f} s, feedback "
-            f"{t.get('feedback', 0):.0f} s, portfolio {t.get('portfolio', 0):.0f} s); client peak "
-            f"{r['client_mb']:.0f} MB, client CPU {r['client_cpu_s']:.0f} s; {r['departments']} departments, "
-            f"{r['errors']} errors")
+    return (
+        f"{kind:5} N={n:>5}: {r['seconds']:7.1f} s ({1000 * r['seconds'] / n:6.1f} ms/workbook; read "
+        f"{t.get('read_validate', 0):.0f} s, departments {t.get('departments', 0):.0f} s, feedback "
+        f"{t.get('feedback', 0):.0f} s, portfolio {t.get('portfolio', 0):.0f} s); client peak "
+        f"{r['client_mb']:.0f} MB, client CPU {r['client_cpu_s']:.0f} s; {r['departments']} departments, "
+        f"{r['errors']} errors"
+    )
 
 
 def _ratio(a: dict[str, Any], b: dict[str, Any], key: str) -> str:
@@ -135,8 +162,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         child_main(json.loads(args.child))
         return
     start = time.perf_counter()
-    lines = run_all(args.corpus, sorted(args.n or [1200, 5000]), jobs=args.jobs, rows=args.rows,
-                    local=not args.no_local)
+    lines = run_all(
+        args.corpus, sorted(args.n or [1200, 5000]), jobs=args.jobs, rows=args.rows, local=not args.no_local
+    )
     print("\n".join([*lines, f"whole benchmark: {time.perf_counter() - start:.0f} s"]))
 
 

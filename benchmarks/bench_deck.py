@@ -45,17 +45,25 @@ def measure(n: int, problems: int, lang: Lang) -> dict[str, float]:
     tracemalloc.reset_peak()
     rss_before = _rss_mb()
     started = time.perf_counter()
-    write_deck(target, result.outline, folded, portfolio, spool, lang=lang,
-               generated_on=result.generated_on or date.today())
+    write_deck(
+        target, result.outline, folded, portfolio, spool, lang=lang, generated_on=result.generated_on or date.today()
+    )
     write_s = time.perf_counter() - started
     rss_growth = _rss_mb() - rss_before
     _, write_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     spool.close()
     slides = len(Presentation(str(target)).slides)
-    return {"departments": n, "fold_s": fold_s, "write_s": write_s, "slides": slides,
-            "mb": target.stat().st_size / 1e6, "fold_peak_mb": fold_peak / 1e6, "write_peak_mb": write_peak / 1e6,
-            "rss_growth_mb": rss_growth}
+    return {
+        "departments": n,
+        "fold_s": fold_s,
+        "write_s": write_s,
+        "slides": slides,
+        "mb": target.stat().st_size / 1e6,
+        "fold_peak_mb": fold_peak / 1e6,
+        "write_peak_mb": write_peak / 1e6,
+        "rss_growth_mb": rss_growth,
+    }
 
 
 def _rss_mb() -> float:
@@ -74,8 +82,10 @@ def main() -> None:
     print(f"  fold (DeckPart per department, spooled): {m['fold_s']:.2f} s, peak {m['fold_peak_mb']:.1f} MB")
     print(f"  write_deck:                              {m['write_s']:.2f} s, peak {m['write_peak_mb']:.1f} MB")
     print(f"  per slide: {1000 * m['write_s'] / m['slides']:.1f} ms")
-    print(f"  process peak RSS {_rss_mb():.0f} MB (the sample data of every department included); "
-          f"it grew {m['rss_growth_mb']:.0f} MB while the deck was written")
+    print(
+        f"  process peak RSS {_rss_mb():.0f} MB (the sample data of every department included); "
+        f"it grew {m['rss_growth_mb']:.0f} MB while the deck was written"
+    )
 
 
 if __name__ == "__main__":

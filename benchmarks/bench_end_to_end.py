@@ -43,15 +43,22 @@ ROWS = 40
 
 # --- the measured workloads (each runs inside a child process) ------------------------------------
 
-def run_consolidate(files: Sequence[Path], folder: Path, out: Path, jobs: int | None, *,
-                    figures: Literal["native", "png"] = "native") -> dict[str, Any]:
+
+def run_consolidate(
+    files: Sequence[Path], folder: Path, out: Path, jobs: int | None, *, figures: Literal["native", "png"] = "native"
+) -> dict[str, Any]:
     """(a) ci-excel end to end on `folder` (native Word charts, the default)."""
     from ci_excel.config import Config
     from ci_excel.pipeline import consolidate
 
     summary = consolidate(folder, period=PERIOD, out=out, jobs=jobs, config=Config(), figures=figures)
-    return {"files": summary.files, "departments": len(summary.departments), "errors": summary.errors,
-            "warnings": summary.warnings, "timings": summary.timings}
+    return {
+        "files": summary.files,
+        "departments": len(summary.departments),
+        "errors": summary.errors,
+        "warnings": summary.warnings,
+        "timings": summary.timings,
+    }
 
 
 def run_consolidate_png(files: Sequence[Path], folder: Path, out: Path, jobs: int | None) -> dict[str, Any]:
@@ -121,8 +128,11 @@ def run_baseline(files: Sequence[Path], folder: Path, out: Path, jobs: int | Non
 
 
 WORKLOADS: dict[str, Callable[[Sequence[Path], Path, Path, int | None], dict[str, Any]]] = {
-    "consolidate": run_consolidate, "consolidate_png": run_consolidate_png, "check_file": run_check_files,
-    "calamine": run_calamine, "raw": run_raw,
+    "consolidate": run_consolidate,
+    "consolidate_png": run_consolidate_png,
+    "check_file": run_check_files,
+    "calamine": run_calamine,
+    "raw": run_raw,
     "baseline": run_baseline,
 }
 
@@ -136,18 +146,34 @@ def child_main(spec: dict[str, Any]) -> None:
     seconds = time.perf_counter() - start
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"seconds": seconds, "n": len(files), "rss_mb": own / 1024, "worker_rss_mb": workers / 1024,
-                      **result}))
+    print(
+        json.dumps(
+            {"seconds": seconds, "n": len(files), "rss_mb": own / 1024, "worker_rss_mb": workers / 1024, **result}
+        )
+    )
 
 
 # --- orchestration -----------------------------------------------------------------------------
 
-def measure(kind: str, folder: Path, out: Path, *, jobs: int | None = None, limit: int | None = None,
-            timeout: float | None = None) -> dict[str, Any]:
+
+def measure(
+    kind: str,
+    folder: Path,
+    out: Path,
+    *,
+    jobs: int | None = None,
+    limit: int | None = None,
+    timeout: float | None = None,
+) -> dict[str, Any]:
     """Run one workload in a fresh child process; on timeout the child and its workers are killed."""
     spec = {"kind": kind, "folder": str(folder), "out": str(out), "jobs": jobs, "limit": limit}
-    child = subprocess.Popen([sys.executable, "-m", "benchmarks.bench_end_to_end", "--child", json.dumps(spec)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.bench_end_to_end", "--child", json.dumps(spec)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         stdout, stderr = child.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -206,8 +232,19 @@ class Budget:
         return max(self.seconds - (time.perf_counter() - self.start), 1.0)
 
 
-def bench_n(root: Path, corpus: Path, n: int, *, jobs: int, baseline: dict[str, Any], work: Path,
-            budget: Budget, previous_ms: float | None, say: Callable[[str], None], png: bool = False) -> dict[str, Any]:
+def bench_n(
+    root: Path,
+    corpus: Path,
+    n: int,
+    *,
+    jobs: int,
+    baseline: dict[str, Any],
+    work: Path,
+    budget: Budget,
+    previous_ms: float | None,
+    say: Callable[[str], None],
+    png: bool = False,
+) -> dict[str, Any]:
     folder = subset(root, corpus, n)
     row: dict[str, Any] = {"n": n, "baseline": baseline}
     for kind in ("raw", "calamine", "check_file"):
@@ -216,9 +253,11 @@ def bench_n(root: Path, corpus: Path, n: int, *, jobs: int, baseline: dict[str, 
     left = budget.left()
     projected = None if previous_ms is None else previous_ms * n / 1000
     if left is not None and projected is not None and projected > left:
-        row["consolidate"] = {"skipped": f"projected {projected:.0f} s from the smaller N exceeds the "
-                                         f"{left:.0f} s left of the time budget (--budget 0 to force)",
-                              "projected_seconds": projected}
+        row["consolidate"] = {
+            "skipped": f"projected {projected:.0f} s from the smaller N exceeds the "
+            f"{left:.0f} s left of the time budget (--budget 0 to force)",
+            "projected_seconds": projected,
+        }
         return row
     say(f"  N={n}: consolidate ...")
     row["consolidate"] = measure("consolidate", folder, work / f"consolidate_{n}", jobs=jobs, timeout=left)
@@ -238,14 +277,24 @@ class Speedup:
     many: float
 
     def line(self) -> str:
-        return (f"parallel speed-up of consolidate end to end on {self.n} workbooks, --jobs {self.jobs} over "
-                f"--jobs 1: {self.one / self.many:.2f}x ({self.one:.1f} s -> {self.many:.1f} s)")
+        return (
+            f"parallel speed-up of consolidate end to end on {self.n} workbooks, --jobs {self.jobs} over "
+            f"--jobs 1: {self.one / self.many:.2f}x ({self.one:.1f} s -> {self.many:.1f} s)"
+        )
 
 
-def report(rows: list[dict[str, Any]], *, jobs: int, corpus_ms: float | None, problems: int = ROWS,
-           speedup: Speedup | None = None) -> str:
-    lines = [f"ci-excel end-to-end benchmark: {ROWS} rows per sheet, {problems} problems per register, "
-             f"{jobs} worker processes, {os.cpu_count()} cores"]
+def report(
+    rows: list[dict[str, Any]],
+    *,
+    jobs: int,
+    corpus_ms: float | None,
+    problems: int = ROWS,
+    speedup: Speedup | None = None,
+) -> str:
+    lines = [
+        f"ci-excel end-to-end benchmark: {ROWS} rows per sheet, {problems} problems per register, "
+        f"{jobs} worker processes, {os.cpu_count()} cores"
+    ]
     if corpus_ms is not None:
         lines.append(f"corpus written with write_workbook: {corpus_ms:.1f} ms per workbook (parallel)")
     if speedup is not None:
@@ -261,27 +310,40 @@ def _targets(rows: list[dict[str, Any]]) -> list[str]:
     out = []
     at_300 = next((r for r in done if r["n"] == 300), None)
     if at_300 is not None:
-        out.append(_verdict(f"300 workbooks end to end in {at_300['consolidate']['seconds']:.1f} s", "<= 20 s",
-                            at_300["consolidate"]["seconds"] <= 20))
+        out.append(
+            _verdict(
+                f"300 workbooks end to end in {at_300['consolidate']['seconds']:.1f} s",
+                "<= 20 s",
+                at_300["consolidate"]["seconds"] <= 20,
+            )
+        )
     for r in done:
         png = r.get("consolidate_png", {})
         if "seconds" in png:
             ratio = png["seconds"] / r["consolidate"]["seconds"]
-            text = (f"N={r['n']}: native charts {ratio:.1f}x faster than --figures png "
-                    f"({png['seconds']:.1f} s -> {r['consolidate']['seconds']:.1f} s)")
+            text = (
+                f"N={r['n']}: native charts {ratio:.1f}x faster than --figures png "
+                f"({png['seconds']:.1f} s -> {r['consolidate']['seconds']:.1f} s)"
+            )
             out.append(_verdict(text, ">= 4x", ratio >= 4))
     for r in done:
         speedup = r["baseline"]["ms"] / r["consolidate"]["ms"]
-        out.append(_verdict(f"N={r['n']}: ci-excel {speedup:.1f}x faster than the naive baseline", ">= 10x",
-                            speedup >= 10))
+        out.append(
+            _verdict(f"N={r['n']}: ci-excel {speedup:.1f}x faster than the naive baseline", ">= 10x", speedup >= 10)
+        )
     read = rows[-1]["check_file"]["ms"] / rows[-1]["calamine"]["ms"]
     out.append(_verdict(f"read+validate {read:.1f}x python-calamine's bare read", "<= 3x", read <= 3))
     if len(done) > 1:
         first, last = done[0], done[-1]
         growth = _peak(last["consolidate"]) / _peak(first["consolidate"])
-        out.append(_verdict(f"peak memory {_peak(first['consolidate']):.0f} MB at N={first['n']}, "
-                            f"{_peak(last['consolidate']):.0f} MB at N={last['n']} (x{growth:.2f})",
-                            "flat (<= x1.25)", growth <= 1.25))
+        out.append(
+            _verdict(
+                f"peak memory {_peak(first['consolidate']):.0f} MB at N={first['n']}, "
+                f"{_peak(last['consolidate']):.0f} MB at N={last['n']} (x{growth:.2f})",
+                "flat (<= x1.25)",
+                growth <= 1.25,
+            )
+        )
     return out
 
 
@@ -327,8 +389,10 @@ def _ratios(a: dict[str, Any], b_total: float, c: dict[str, Any], chk: dict[str,
     ]
     if timings.get("read_validate"):
         parallel = timings["read_validate"]
-        lines.append(f"  parallel speed-up of read+validate with {jobs} workers: {chk['seconds'] / parallel:.2f}x "
-                     f"({chk['seconds']:.1f} s in one process -> {parallel:.1f} s)")
+        lines.append(
+            f"  parallel speed-up of read+validate with {jobs} workers: {chk['seconds'] / parallel:.2f}x "
+            f"({chk['seconds']:.1f} s in one process -> {parallel:.1f} s)"
+        )
     lines.append(f"  errors/warnings found by (a): {a.get('errors')}/{a.get('warnings')} in {a.get('files')} files")
     return lines
 
@@ -342,13 +406,25 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--n", type=int, action="append", help="workbook count (repeatable; default 300 and 1200)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes for (a)")
     parser.add_argument("--baseline-sample", type=int, default=12, help="workbooks the naive baseline runs on")
-    parser.add_argument("--corpus", type=Path, default=None,
-                        help="where the generated corpus is kept between runs (default: a folder in the temp dir)")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        help="where the generated corpus is kept between runs (default: a folder in the temp dir)",
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--problems", type=int, default=None,
-                        help=f"problems per register (default {ROWS}: one row of every sheet per problem)")
-    parser.add_argument("--budget", type=float, default=540,
-                        help="seconds the whole run may take; a consolidate that would not fit is skipped (0: none)")
+    parser.add_argument(
+        "--problems",
+        type=int,
+        default=None,
+        help=f"problems per register (default {ROWS}: one row of every sheet per problem)",
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=540,
+        help="seconds the whole run may take; a consolidate that would not fit is skipped (0: none)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the raw measurements here")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -357,16 +433,25 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     sizes = sorted(set(args.n or [300, 1200]))
     corpus = args.corpus or Path(tempfile.gettempdir()) / (
-        "ci_excel_bench_corpus" + (f"_p{args.problems}" if args.problems else ""))
-    rows, corpus_ms, speedup = run_all(corpus, sizes, jobs=args.jobs, sample=args.baseline_sample, seed=args.seed,
-                              budget=Budget(args.budget), problems=args.problems)
+        "ci_excel_bench_corpus" + (f"_p{args.problems}" if args.problems else "")
+    )
+    rows, corpus_ms, speedup = run_all(
+        corpus,
+        sizes,
+        jobs=args.jobs,
+        sample=args.baseline_sample,
+        seed=args.seed,
+        budget=Budget(args.budget),
+        problems=args.problems,
+    )
     print(report(rows, jobs=args.jobs, corpus_ms=corpus_ms, problems=args.problems or ROWS, speedup=speedup))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2, default=str))
 
 
-def run_all(root: Path, sizes: list[int], *, jobs: int, sample: int, seed: int, budget: Budget,
-            problems: int | None = None) -> tuple[list[dict[str, Any]], float | None, Speedup]:
+def run_all(
+    root: Path, sizes: list[int], *, jobs: int, sample: int, seed: int, budget: Budget, problems: int | None = None
+) -> tuple[list[dict[str, Any]], float | None, Speedup]:
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
@@ -381,12 +466,25 @@ def run_all(root: Path, sizes: list[int], *, jobs: int, sample: int, seed: int, 
         baseline = measure("baseline", corpus, work / "baseline", limit=sample)
         say(f"  consolidate on {2 * sample} workbooks with --jobs 1 and --jobs {jobs} ...")
         few = subset(root, corpus, 2 * sample)
-        speedup = Speedup(2 * sample, jobs, *(measure("consolidate", few, work / f"jobs{j}", jobs=j)["seconds"]
-                                             for j in (1, jobs)))
+        speedup = Speedup(
+            2 * sample, jobs, *(measure("consolidate", few, work / f"jobs{j}", jobs=j)["seconds"] for j in (1, jobs))
+        )
         for n in sizes:
             previous = rows[-1]["consolidate"].get("ms") if rows else None
-            rows.append(bench_n(root, corpus, n, jobs=jobs, baseline=baseline, work=work, budget=budget,
-                                previous_ms=previous, say=say, png=n == sizes[0]))
+            rows.append(
+                bench_n(
+                    root,
+                    corpus,
+                    n,
+                    jobs=jobs,
+                    baseline=baseline,
+                    work=work,
+                    budget=budget,
+                    previous_ms=previous,
+                    say=say,
+                    png=n == sizes[0],
+                )
+            )
     return rows, corpus_ms, speedup
 
 

@@ -128,8 +128,14 @@ class NaiveDoc:
     def toc(self) -> None:
         self.text(phrase("toc", self.lang), style="TOC Heading")
 
-    def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], weights: Sequence[float], *,
-              align: Sequence[str] | None = None) -> None:
+    def table(
+        self,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        weights: Sequence[float],
+        *,
+        align: Sequence[str] | None = None,
+    ) -> None:
         self._flush_parts()
         widths = column_widths(weights)
         table = self.doc.add_table(rows=len(rows) + 1, cols=len(headers))
@@ -141,7 +147,7 @@ class NaiveDoc:
                 cell.text = sanitize(value.text if isinstance(value, Styled) else value)
                 cell.paragraphs[0].style = self.doc.styles[TABLE_TEXT]
         tr_pr = table.rows[0]._tr.get_or_add_trPr()
-        tr_pr.append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
+        tr_pr.append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
 
     def figure(self, data: fig.ChartData, caption: str) -> None:
         started = time.perf_counter()
@@ -221,10 +227,13 @@ def measure(label: str, run: Callable[[], tuple[int, Timings]]) -> Measured:
 def describe(m: Measured) -> str:
     wall, work = m.per_report()
     spent = m.timings.charts + m.timings.build + m.timings.save or 1.0
-    shares = ", ".join(f"{k} {v / spent:.0%}" for k, v in
-                       (("charts", m.timings.charts), ("docx build", m.timings.build), ("save", m.timings.save)))
-    return (f"{m.label:<46} {wall * 1000:7.1f} ms/report wall {work * 1000:7.1f} ms work   "
-            f"({shares}; {m.reports} reports)")
+    shares = ", ".join(
+        f"{k} {v / spent:.0%}"
+        for k, v in (("charts", m.timings.charts), ("docx build", m.timings.build), ("save", m.timings.save))
+    )
+    return (
+        f"{m.label:<46} {wall * 1000:7.1f} ms/report wall {work * 1000:7.1f} ms work   ({shares}; {m.reports} reports)"
+    )
 
 
 def main() -> None:
@@ -242,24 +251,32 @@ def main() -> None:
 
         def optimized(folder: str, cache: Path | None, reuse: bool = True) -> Callable[[], tuple[int, Timings]]:
             def run() -> tuple[int, Timings]:
-                done = render_all(result, root / folder, lang="zh", jobs=args.jobs, cache_dir=cache,
-                                  reuse_figures=reuse)
+                done = render_all(
+                    result, root / folder, lang="zh", jobs=args.jobs, cache_dir=cache, reuse_figures=reuse
+                )
                 stats.rendered, stats.cached = done.charts.rendered, done.charts.cached
                 return len(done.paths), done.timings
+
             return run
 
         cached = measure(f"optimized ({args.jobs} processes, chart cache)", optimized("opt", root / "cache"))
         reuse = ch.ChartStats(stats.rendered, stats.cached)
         drawn = measure(f"optimized ({args.jobs} processes, every figure drawn)", optimized("all", None, False))
-        fresh = measure("optimized, 1 process, no figure reuse",
-                        lambda: run_no_reuse(result, min(args.naive_n * 4, args.n), _mk(root / "fresh")))
-        naive = measure("naive (table.cell, pyplot per chart, 1 process)",
-                        lambda: run_naive(result, args.naive_n, _mk(root / "naive")))
+        fresh = measure(
+            "optimized, 1 process, no figure reuse",
+            lambda: run_no_reuse(result, min(args.naive_n * 4, args.n), _mk(root / "fresh")),
+        )
+        naive = measure(
+            "naive (table.cell, pyplot per chart, 1 process)",
+            lambda: run_naive(result, args.naive_n, _mk(root / "naive")),
+        )
     print(f"{args.n} departments x {args.problems} problems (+ the portfolio report), jobs={args.jobs}")
     for m in (cached, drawn, fresh, naive):
         print(describe(m))
-    print(f"{'':<46} chart cache: {reuse.rendered} figures drawn, {reuse.cached} reused "
-          f"({reuse.cached / max(1, reuse.rendered + reuse.cached):.0%} of inputs were identical)")
+    print(
+        f"{'':<46} chart cache: {reuse.rendered} figures drawn, {reuse.cached} reused "
+        f"({reuse.cached / max(1, reuse.rendered + reuse.cached):.0%} of inputs were identical)"
+    )
     naive_wall, naive_work = naive.per_report()
     for m in (cached, drawn, fresh):
         wall, work = m.per_report()
@@ -273,4 +290,3 @@ def _mk(path: Path) -> Path:
 
 if __name__ == "__main__":
     main()
-

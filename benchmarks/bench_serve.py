@@ -41,10 +41,16 @@ def register(path: Path, department: str, *, seed: int, mistakes: bool = False) 
     if mistakes:
         tables["problems"][0]["impact"] = "很高"
         tables["actions"][3]["due_on"] = "明天"
-    info = {"department": department, "period": PERIOD, "contact": "张敏", "contact_info": "pmo@example.com",
-            "submitted_on": date(2026, 11, 28)}
-    return write_workbook(path, [s.key for s in TABLE_SHEETS], info=info, rows=tables, with_example=False,
-                          workbook=REGISTER)
+    info = {
+        "department": department,
+        "period": PERIOD,
+        "contact": "张敏",
+        "contact_info": "pmo@example.com",
+        "submitted_on": date(2026, 11, 28),
+    }
+    return write_workbook(
+        path, [s.key for s in TABLE_SHEETS], info=info, rows=tables, with_example=False, workbook=REGISTER
+    )
 
 
 def time_to_findings(server: Server, folder: Path, repeat: int) -> None:
@@ -63,11 +69,15 @@ def time_to_findings(server: Server, folder: Path, repeat: int) -> None:
                 wait_for_feedback(dept, page.url.path)
                 copies.append(time.perf_counter() - start)
         kind = "with 2 mistakes" if mistakes else "clean"
-        print(f"upload -> findings page, {ROWS}-row register, {kind}: median {statistics.median(findings):.3f} s, "
-              f"worst {max(findings):.3f} s over {repeat}")
+        print(
+            f"upload -> findings page, {ROWS}-row register, {kind}: median {statistics.median(findings):.3f} s, "
+            f"worst {max(findings):.3f} s over {repeat}"
+        )
         if copies:
-            print(f"upload -> annotated copy ready, {ROWS}-row register: median {statistics.median(copies):.3f} s, "
-                  f"worst {max(copies):.3f} s")
+            print(
+                f"upload -> annotated copy ready, {ROWS}-row register: median {statistics.median(copies):.3f} s, "
+                f"worst {max(copies):.3f} s"
+            )
 
 
 def concurrent_uploads(server: Server, folder: Path, count: int, departments: int) -> None:
@@ -91,14 +101,17 @@ def concurrent_uploads(server: Server, folder: Path, count: int, departments: in
     wall = time.perf_counter() - start
     ok = sum(1 for status, _ in answers if status == 200)
     kept, gaps, submitted = _audit(server, names, files, jobs)
-    print(f"{count} concurrent uploads ({departments} departments): {ok}/{count} answered with findings, "
-          f"{kept}/{count} versions kept, {gaps} numbering gaps, {submitted}/{departments} submissions are a "
-          f"department's last version; wall {wall:.2f} s, {count / wall:.1f} uploads/s, "
-          f"latency median {statistics.median(t for _, t in answers):.2f} s, worst {max(t for _, t in answers):.2f} s")
+    print(
+        f"{count} concurrent uploads ({departments} departments): {ok}/{count} answered with findings, "
+        f"{kept}/{count} versions kept, {gaps} numbering gaps, {submitted}/{departments} submissions are a "
+        f"department's last version; wall {wall:.2f} s, {count / wall:.1f} uploads/s, "
+        f"latency median {statistics.median(t for _, t in answers):.2f} s, worst {max(t for _, t in answers):.2f} s"
+    )
 
 
-def _audit(server: Server, names: list[str], files: dict[int, Path],
-           jobs: list[tuple[str, int]]) -> tuple[int, int, int]:
+def _audit(
+    server: Server, names: list[str], files: dict[int, Path], jobs: list[tuple[str, int]]
+) -> tuple[int, int, int]:
     """Versions kept, numbering gaps, and departments whose submission is the bytes of their last version."""
     kept = gaps = submitted = 0
     for name in names:

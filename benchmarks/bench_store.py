@@ -28,8 +28,10 @@ def main() -> None:
     args = parser.parse_args()
     config = Config()
     started = time.perf_counter()
-    departments = [compute_department(submission(f"部门{i:03}", tables=problem_tables(args.problems, done=i % 5)),
-                                      config=config) for i in range(args.departments)]
+    departments = [
+        compute_department(submission(f"部门{i:03}", tables=problem_tables(args.problems, done=i % 5)), config=config)
+        for i in range(args.departments)
+    ]
     computed = time.perf_counter() - started
     rows = sum(len(t) for d in departments for t in d.tables.values())
     result = PeriodResult("2026-11", departments, trend=[])
@@ -37,8 +39,11 @@ def main() -> None:
         store = Store(args.url, path_default=Path(tmp) / "bench.sqlite")
         store.delete_period("2026-11")
         timings = {"compute": computed}
-        for label, run in (("save", lambda: store.save_period(result)), ("save again (replace)",
-                           lambda: store.save_period(result)), ("load", lambda: store.load_period("2026-11"))):
+        for label, run in (
+            ("save", lambda: store.save_period(result)),
+            ("save again (replace)", lambda: store.save_period(result)),
+            ("load", lambda: store.load_period("2026-11")),
+        ):
             started = time.perf_counter()
             run()
             timings[label] = time.perf_counter() - started
@@ -54,8 +59,9 @@ def copy_seconds(store: Store, result: PeriodResult) -> float:
     with store.period_writer(result.period, generated_on=None) as writer:
         for dept in result.departments:
             writer.add(dept)
-        writer.finish(period_figures(result.period, result.departments, previous_problem_ids=None), missing=[],
-                      issues=[])
+        writer.finish(
+            period_figures(result.period, result.departments, previous_problem_ids=None), missing=[], issues=[]
+        )
         started = time.perf_counter()
     return time.perf_counter() - started
 

@@ -67,8 +67,10 @@ def _timing(args: argparse.Namespace) -> None:
     print(f"departments={args.n} problem_level_rows={rows} build={built:.2f}s")
     print(f"rows written per sheet: {written}")
     total = sum(written.values())
-    print(f"write_summary best of {args.repeat}: {best:.2f}s for {total} rows ({total / best:,.0f} rows/s, "
-          f"{size / 1e6:.1f} MB); target 5 s: ratio {best / 5:.2f}")
+    print(
+        f"write_summary best of {args.repeat}: {best:.2f}s for {total} rows ({total / best:,.0f} rows/s, "
+        f"{size / 1e6:.1f} MB); target 5 s: ratio {best / 5:.2f}"
+    )
 
 
 def _memory(args: argparse.Namespace) -> None:
@@ -76,23 +78,39 @@ def _memory(args: argparse.Namespace) -> None:
     print("memory, streaming SummaryWriter (departments made, added and dropped one at a time):")
     for n, got in runs.items():
         rss, traced = got["rss"], got["tracemalloc"]
-        print(f"  {n:>5} departments: peak RSS while writing {rss['peak_mb']:.1f} MB (ready to write "
-              f"{rss['before_mb']:.1f} MB, "
-              f"+{rss['peak_mb'] - rss['before_mb']:.1f} MB while writing); tracemalloc peak while writing "
-              f"{traced['traced_peak_mb']:.1f} MB; {rss['seconds']:.2f}s, {rss['size_mb']:.1f} MB file")
+        print(
+            f"  {n:>5} departments: peak RSS while writing {rss['peak_mb']:.1f} MB (ready to write "
+            f"{rss['before_mb']:.1f} MB, "
+            f"+{rss['peak_mb'] - rss['before_mb']:.1f} MB while writing); tracemalloc peak while writing "
+            f"{traced['traced_peak_mb']:.1f} MB; {rss['seconds']:.2f}s, {rss['size_mb']:.1f} MB file"
+        )
     if len(runs) >= 2:
         (small, a), (large, b) = min(runs.items()), max(runs.items())
         rss_ratio = b["rss"]["peak_mb"] / a["rss"]["peak_mb"]
-        delta_ratio = ((b["rss"]["peak_mb"] - b["rss"]["before_mb"]) /
-                       max(a["rss"]["peak_mb"] - a["rss"]["before_mb"], 1e-9))
+        delta_ratio = (b["rss"]["peak_mb"] - b["rss"]["before_mb"]) / max(
+            a["rss"]["peak_mb"] - a["rss"]["before_mb"], 1e-9
+        )
         traced_ratio = b["tracemalloc"]["traced_peak_mb"] / a["tracemalloc"]["traced_peak_mb"]
-        print(f"  ratio {large}/{small}: peak RSS {rss_ratio:.2f}x, RSS growth while writing {delta_ratio:.2f}x, "
-              f"tracemalloc peak {traced_ratio:.2f}x (goal: within about 1.2x)")
+        print(
+            f"  ratio {large}/{small}: peak RSS {rss_ratio:.2f}x, RSS growth while writing {delta_ratio:.2f}x, "
+            f"tracemalloc peak {traced_ratio:.2f}x (goal: within about 1.2x)"
+        )
 
 
 def _run_child(n: int, args: argparse.Namespace, kind: str) -> dict[str, float]:
-    command = [sys.executable, "-m", "benchmarks.bench_summary", "--child", kind, "--n", str(n),
-               "--problems", str(args.problems), "--lang", args.lang]
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.bench_summary",
+        "--child",
+        kind,
+        "--n",
+        str(n),
+        "--problems",
+        str(args.problems),
+        "--lang",
+        args.lang,
+    ]
     done = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -117,8 +135,13 @@ def _child(n: int, problems: int, lang: str, *, tracing: bool) -> dict[str, floa
         size = out.stat().st_size
     seconds = time.perf_counter() - started
     traced = tracemalloc.get_traced_memory()[1] if tracing else 0
-    return {"before_mb": before, "peak_mb": _max_rss_mb(), "traced_peak_mb": traced / 2**20, "seconds": seconds,
-            "size_mb": size / 1e6}
+    return {
+        "before_mb": before,
+        "peak_mb": _max_rss_mb(),
+        "traced_peak_mb": traced / 2**20,
+        "seconds": seconds,
+        "size_mb": size / 1e6,
+    }
 
 
 def _max_rss_mb() -> float:

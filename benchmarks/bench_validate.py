@@ -33,34 +33,122 @@ def _rows(n: int) -> dict[str, list[dict[str, Any]]]:
     tables: dict[str, list[dict[str, Any]]] = {s.key: [] for s in TABLE_SHEETS}
     for i in range(1, n + 1):
         pid, rid, sid, aid = f"P-{i:03d}", f"P-{i:03d}-R1", f"S-{i:03d}", f"A-{i:03d}"
-        tables["problems"].append({
-            "problem_id": pid, "trigger": "efficiency", "channel": "monitoring", "scenario": f"场景{i}",
-            "process_step": "订单审核", "issue": "人工重复录入信息", "effect": "订单处理时效延长",
-            "quantification": f"延长{i % 5 + 1}小时", "scope": "全部订单", "impact": ("high", "medium", "low")[i % 3],
-            "difficulty": ("low", "medium", "high")[i % 3], "owner": "张三", "identified_on": day + timedelta(i % 20),
-            "metric": "时效", "current_value": 4 + i % 3, "benchmark_value": 2})
-        tables["why_chains"].append({"problem_id": pid, "root_cause_id": rid, "why_1": "因为人工录入",
-                                     "why_2": "因为系统无法抓取", "why_3": "因为接口未对接", "why_4": None,
-                                     "why_5": None, "root_cause": "需求调研未覆盖一线"})
-        tables["fishbone"].append({"problem_id": pid, "category": "machine", "cause": "接口未对接",
-                                   "sub_cause": "地址", "frequency": i, "is_root": True, "root_cause_id": rid})
-        tables["verification"].append({"root_cause_id": rid, "method": "data", "evidence": "抽查10单",
-                                       "sample_size": 10, "support_share": 0.8, "conclusion": "confirmed",
-                                       "verified_on": day + timedelta(10)})
-        tables["solutions"].append({"solution_id": sid, "problem_id": pid, "root_cause_id": rid,
-                                    "description": "开发接口", "category": "tool", "effectiveness": 5,
-                                    "feasibility": 4, "cost": 3, "risk": 2 + i % 3, "total": None, "selected": True})
-        tables["actions"].append({"action_id": aid, "solution_id": sid, "what": "开发接口", "who": "李四",
-                                  "how": "对接CRM", "start_on": day, "due_on": day + timedelta(30 + i % 30),
-                                  "resources": "2人", "deliverable": "上线"})
-        tables["progress"].append({"action_id": aid, "status": "in_progress", "percent_done": (i % 10) / 10,
-                                   "finished_on": None, "blockers": "排期", "updated_on": day + timedelta(40)})
-        tables["results"].append({"problem_id": pid, "kpi": "时效", "unit": "小时", "direction": "lower",
-                                  "baseline": 4, "target": 2, "actual": 2.5, "measured_on": day + timedelta(50),
-                                  "annual_benefit": 1000 * i})
-        tables["standards"].append({"problem_id": pid, "kind": "sop", "document": f"SOP-{i}",
-                                    "effective_on": day + timedelta(55), "rollout_scope": "全部", "lessons": "-",
-                                    "closed": False})
+        tables["problems"].append(
+            {
+                "problem_id": pid,
+                "trigger": "efficiency",
+                "channel": "monitoring",
+                "scenario": f"场景{i}",
+                "process_step": "订单审核",
+                "issue": "人工重复录入信息",
+                "effect": "订单处理时效延长",
+                "quantification": f"延长{i % 5 + 1}小时",
+                "scope": "全部订单",
+                "impact": ("high", "medium", "low")[i % 3],
+                "difficulty": ("low", "medium", "high")[i % 3],
+                "owner": "张三",
+                "identified_on": day + timedelta(i % 20),
+                "metric": "时效",
+                "current_value": 4 + i % 3,
+                "benchmark_value": 2,
+            }
+        )
+        tables["why_chains"].append(
+            {
+                "problem_id": pid,
+                "root_cause_id": rid,
+                "why_1": "因为人工录入",
+                "why_2": "因为系统无法抓取",
+                "why_3": "因为接口未对接",
+                "why_4": None,
+                "why_5": None,
+                "root_cause": "需求调研未覆盖一线",
+            }
+        )
+        tables["fishbone"].append(
+            {
+                "problem_id": pid,
+                "category": "machine",
+                "cause": "接口未对接",
+                "sub_cause": "地址",
+                "frequency": i,
+                "is_root": True,
+                "root_cause_id": rid,
+            }
+        )
+        tables["verification"].append(
+            {
+                "root_cause_id": rid,
+                "method": "data",
+                "evidence": "抽查10单",
+                "sample_size": 10,
+                "support_share": 0.8,
+                "conclusion": "confirmed",
+                "verified_on": day + timedelta(10),
+            }
+        )
+        tables["solutions"].append(
+            {
+                "solution_id": sid,
+                "problem_id": pid,
+                "root_cause_id": rid,
+                "description": "开发接口",
+                "category": "tool",
+                "effectiveness": 5,
+                "feasibility": 4,
+                "cost": 3,
+                "risk": 2 + i % 3,
+                "total": None,
+                "selected": True,
+            }
+        )
+        tables["actions"].append(
+            {
+                "action_id": aid,
+                "solution_id": sid,
+                "what": "开发接口",
+                "who": "李四",
+                "how": "对接CRM",
+                "start_on": day,
+                "due_on": day + timedelta(30 + i % 30),
+                "resources": "2人",
+                "deliverable": "上线",
+            }
+        )
+        tables["progress"].append(
+            {
+                "action_id": aid,
+                "status": "in_progress",
+                "percent_done": (i % 10) / 10,
+                "finished_on": None,
+                "blockers": "排期",
+                "updated_on": day + timedelta(40),
+            }
+        )
+        tables["results"].append(
+            {
+                "problem_id": pid,
+                "kpi": "时效",
+                "unit": "小时",
+                "direction": "lower",
+                "baseline": 4,
+                "target": 2,
+                "actual": 2.5,
+                "measured_on": day + timedelta(50),
+                "annual_benefit": 1000 * i,
+            }
+        )
+        tables["standards"].append(
+            {
+                "problem_id": pid,
+                "kind": "sop",
+                "document": f"SOP-{i}",
+                "effective_on": day + timedelta(55),
+                "rollout_scope": "全部",
+                "lessons": "-",
+                "closed": False,
+            }
+        )
     return tables
 
 

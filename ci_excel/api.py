@@ -37,19 +37,47 @@ LABELS: tuple[str, ...] = get_args(Labels)
 FORMATS: tuple[str, ...] = get_args(Format)
 PARQUET_HINT = "pip install 'ci-excel[parquet]'"
 
-_DTYPES: dict[ColType, Any] = {kind: pd.api.types.pandas_dtype(name) for kind, name in {
-    ColType.INT: "Int64", ColType.NUMBER: "float64", ColType.PERCENT: "float64", ColType.MONEY: "float64",
-    ColType.BOOL: "boolean", ColType.DATE: "datetime64[us]",
-}.items()}  # anything else (text, enum keys, periods) is str
+_DTYPES: dict[ColType, Any] = {
+    kind: pd.api.types.pandas_dtype(name)
+    for kind, name in {
+        ColType.INT: "Int64",
+        ColType.NUMBER: "float64",
+        ColType.PERCENT: "float64",
+        ColType.MONEY: "float64",
+        ColType.BOOL: "boolean",
+        ColType.DATE: "datetime64[us]",
+    }.items()
+}  # anything else (text, enum keys, periods) is str
 _TEXT = pd.StringDtype(na_value=float("nan"))  # pandas' default "str"
 _LIST_SEPARATOR = "; "  # list-valued computed columns (problems.flags) become one text cell
-_XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-                 "nan_inf_to_errors": True}
+_XLSX_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "nan_inf_to_errors": True,
+}
 _PRIORITIES = tuple(SHEETS["problems"].column("priority").enum.by_key)  # type: ignore[union-attr]
-_FIGURE_COLUMNS = (*(f.name for f in fields(PeriodFigures) if not f.name.startswith("by_")),
-                   *(f"stage_{s}" for s in range(1, 7)), *_PRIORITIES, "missing", "late", "stored_at")
-_ISSUE_COLUMNS = ("period", "department", "severity", "code", "file", "sheet", "cell", "column", "value", "row",
-                  "message")
+_FIGURE_COLUMNS = (
+    *(f.name for f in fields(PeriodFigures) if not f.name.startswith("by_")),
+    *(f"stage_{s}" for s in range(1, 7)),
+    *_PRIORITIES,
+    "missing",
+    "late",
+    "stored_at",
+)
+_ISSUE_COLUMNS = (
+    "period",
+    "department",
+    "severity",
+    "code",
+    "file",
+    "sheet",
+    "cell",
+    "column",
+    "value",
+    "row",
+    "message",
+)
 
 
 class MissingExtra(UsageError):
@@ -104,13 +132,13 @@ class History:
         frame = pd.DataFrame(rows, columns=list(_ISSUE_COLUMNS))
         return frame.astype({"row": "Int64"})
 
-    def export(self, period: str, folder: str | Path, *, format: Format = "csv",
-               labels: Labels = "key") -> list[Path]:
+    def export(self, period: str, folder: str | Path, *, format: Format = "csv", labels: Labels = "key") -> list[Path]:
         """Write a period for BI tools into `folder`: a CSV (UTF-8 with BOM) or Parquet file per entity,
         or one Excel workbook with a sheet per entity. Each file is written atomically."""
         _writer(format)  # a format that cannot be written fails before anything is read
-        return export_frames(self.entities(period, labels=labels), folder, format=format,
-                             stem=f"ci_excel_{period}", labels=labels)
+        return export_frames(
+            self.entities(period, labels=labels), folder, format=format, stem=f"ci_excel_{period}", labels=labels
+        )
 
     def _check(self, period: str) -> None:
         check_period(period)
@@ -181,8 +209,14 @@ def _figures_row(row: dict[str, Any]) -> dict[str, Any]:
 # -- writers ------------------------------------------------------------------------------------
 
 
-def export_frames(frames: Mapping[str, pd.DataFrame], folder: str | Path, *, format: Format = "csv",
-                  stem: str = "ci_excel", labels: Labels = "key") -> list[Path]:
+def export_frames(
+    frames: Mapping[str, pd.DataFrame],
+    folder: str | Path,
+    *,
+    format: Format = "csv",
+    stem: str = "ci_excel",
+    labels: Labels = "key",
+) -> list[Path]:
     """Write frames (as `History.entities` gives them, perhaps filtered) into `folder`: a CSV (UTF-8
     with BOM) or Parquet file per frame, or one workbook `<stem>.xlsx` with a sheet per frame, entity
     sheets named in the `labels` language. Each file is written atomically."""
@@ -203,16 +237,23 @@ def _writer(format: str) -> _Writer:
     return {"csv": _write_csv, "parquet": _write_parquet, "xlsx": _write_xlsx}[format]
 
 
-def _per_frame(frames: Mapping[str, pd.DataFrame], folder: Path, suffix: str,
-               write: Callable[[pd.DataFrame, Path], object]) -> list[Path]:
-    return [fileio.atomic_write(folder / f"{fileio.safe_filename(name)}{suffix}", partial(write, frame))
-            for name, frame in frames.items()]
+def _per_frame(
+    frames: Mapping[str, pd.DataFrame], folder: Path, suffix: str, write: Callable[[pd.DataFrame, Path], object]
+) -> list[Path]:
+    return [
+        fileio.atomic_write(folder / f"{fileio.safe_filename(name)}{suffix}", partial(write, frame))
+        for name, frame in frames.items()
+    ]
 
 
 def _write_csv(frames: Mapping[str, pd.DataFrame], folder: Path, _stem: str, _labels: Labels) -> list[Path]:
     """UTF-8 with a BOM, so Excel opens the Chinese text correctly; dates as YYYY-MM-DD."""
-    return _per_frame(frames, folder, ".csv", lambda frame, tmp: frame.to_csv(
-        tmp, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d"))
+    return _per_frame(
+        frames,
+        folder,
+        ".csv",
+        lambda frame, tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d"),
+    )
 
 
 def _write_parquet(frames: Mapping[str, pd.DataFrame], folder: Path, _stem: str, _labels: Labels) -> list[Path]:
@@ -221,9 +262,15 @@ def _write_parquet(frames: Mapping[str, pd.DataFrame], folder: Path, _stem: str,
 
 def _write_xlsx(frames: Mapping[str, pd.DataFrame], folder: Path, stem: str, labels: Labels) -> list[Path]:
     """One workbook, a sheet per frame; text is never taken for a formula, a number or a link."""
+
     def write(tmp: Path) -> None:
-        with pd.ExcelWriter(tmp, engine="xlsxwriter", date_format="yyyy-mm-dd", datetime_format="yyyy-mm-dd",
-                            engine_kwargs={"options": _XLSX_OPTIONS}) as book:
+        with pd.ExcelWriter(
+            tmp,
+            engine="xlsxwriter",
+            date_format="yyyy-mm-dd",
+            datetime_format="yyyy-mm-dd",
+            engine_kwargs={"options": _XLSX_OPTIONS},
+        ) as book:
             for name, frame in frames.items():
                 frame.to_excel(book, sheet_name=_sheet_name(name, labels), index=False, freeze_panes=(1, 0))
 

@@ -21,24 +21,51 @@ import click
 from ci_excel import __version__, console
 from ci_excel.errors import Busy, CiExcelError, UsageError
 
-LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-                    help="Language of templates, messages and reports.")
-DB = click.option("--db", "db_url", metavar="URL", default=None,
-                  help="History store: an SQLAlchemy URL (default: sqlite file output/ci_history.sqlite).")
-CONFIG = click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                      help="Settings file (default: ci_excel.toml in the working folder, if any).")
-OUT = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
-                   show_default=True, help="Output folder.")
+LANG = click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of templates, messages and reports.",
+)
+DB = click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    default=None,
+    help="History store: an SQLAlchemy URL (default: sqlite file output/ci_history.sqlite).",
+)
+CONFIG = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Settings file (default: ci_excel.toml in the working folder, if any).",
+)
+OUT = click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Output folder.",
+)
 PERIOD = click.option("--period", required=True, metavar="YYYY-MM", help="The reporting month, e.g. 2026-11.")
 
 
 EXIT_OK, EXIT_DATA_ERRORS, EXIT_USAGE, EXIT_INTERNAL, EXIT_BUSY = 0, 1, 2, 3, 4
-FIGURES = click.option("--figures", type=click.Choice(["native", "png"]), default="native", show_default=True,
-                       help="Charts in the Word reports: native, editable Word charts, or pictures (for readers "
-                            "that cannot show charts).")
-NO_WAIT = click.option("--no-wait", is_flag=True,
-                       help=f"If another run of the period is going, stop at once (exit code {EXIT_BUSY}) instead of "
-                            "waiting for it.")
+FIGURES = click.option(
+    "--figures",
+    type=click.Choice(["native", "png"]),
+    default="native",
+    show_default=True,
+    help="Charts in the Word reports: native, editable Word charts, or pictures (for readers that cannot show charts).",
+)
+NO_WAIT = click.option(
+    "--no-wait",
+    is_flag=True,
+    help=f"If another run of the period is going, stop at once (exit code {EXIT_BUSY}) instead of waiting for it.",
+)
 
 
 class _Stopped(BaseException):
@@ -62,8 +89,10 @@ def _run(action: Callable[[], int | None]) -> None:
         _fail(f"Error: {exc}", EXIT_INTERNAL)
     except (KeyboardInterrupt, _Stopped) as exc:
         signum = exc.args[0] if isinstance(exc, _Stopped) else signal.SIGINT
-        _fail(f"Stopped ({signal.Signals(signum).name}): the previous outputs and the history store are as they "
-              "were.", 128 + signum)
+        _fail(
+            f"Stopped ({signal.Signals(signum).name}): the previous outputs and the history store are as they were.",
+            128 + signum,
+        )
     except Exception as exc:  # a bug: one clear line and its own exit code, the traceback for the report
         import traceback
 
@@ -93,19 +122,46 @@ def main() -> None:
 
 @main.command()
 @LANG
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("workbook_templates"), show_default=True, help="Where to write the templates.")
-@click.option("--prefill", is_flag=True,
-              help="Write each department's register for --period instead, its open problems carried forward "
-                   "from the history store, into OUT/prefilled-PERIOD/.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("workbook_templates"),
+    show_default=True,
+    help="Where to write the templates.",
+)
+@click.option(
+    "--prefill",
+    is_flag=True,
+    help="Write each department's register for --period instead, its open problems carried forward "
+    "from the history store, into OUT/prefilled-PERIOD/.",
+)
 @click.option("--period", default=None, metavar="YYYY-MM", help="With --prefill: the month the registers are for.")
-@click.option("--department", "departments", multiple=True, metavar="DEPT",
-              help="With --prefill: only this department (repeatable; default: every stored department).")
-@click.option("--from", "runs_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
-              show_default=True, help="With --prefill: the --out folder of the consolidate runs (its history store).")
+@click.option(
+    "--department",
+    "departments",
+    multiple=True,
+    metavar="DEPT",
+    help="With --prefill: only this department (repeatable; default: every stored department).",
+)
+@click.option(
+    "--from",
+    "runs_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="With --prefill: the --out folder of the consolidate runs (its history store).",
+)
 @DB
-def templates(lang: str, out_dir: Path, prefill: bool, period: str | None, departments: tuple[str, ...],
-              runs_dir: Path, db_url: str | None) -> None:
+def templates(
+    lang: str,
+    out_dir: Path,
+    prefill: bool,
+    period: str | None,
+    departments: tuple[str, ...],
+    runs_dir: Path,
+    db_url: str | None,
+) -> None:
     """Write the blank templates: ci_register.xlsx and one workbook per step (or, with --prefill, next
     month's register per department)."""
 
@@ -123,8 +179,9 @@ def templates(lang: str, out_dir: Path, prefill: bool, period: str | None, depar
     _run(action)
 
 
-def _prefill(lang: str, out_dir: Path, period: str | None, departments: tuple[str, ...], runs_dir: Path,
-             db_url: str | None) -> None:
+def _prefill(
+    lang: str, out_dir: Path, period: str | None, departments: tuple[str, ...], runs_dir: Path, db_url: str | None
+) -> None:
     from ci_excel.sessions import check_period, open_store
     from ci_excel.templates.prefill import prefill_all
 
@@ -132,26 +189,42 @@ def _prefill(lang: str, out_dir: Path, period: str | None, departments: tuple[st
         raise UsageError("--prefill needs --period YYYY-MM, the month the registers are for")
     store = open_store(db_url, runs_dir)
     try:
-        made = prefill_all(store, check_period(period), out_dir / f"prefilled-{period}", departments=departments,
-                           lang=lang)  # type: ignore[arg-type]
+        made = prefill_all(
+            store,
+            check_period(period),
+            out_dir / f"prefilled-{period}",
+            departments=departments,
+            lang=lang,  # type: ignore[arg-type]
+        )
     finally:
         store.close()
     for each in made:
         source = f"from {each.source_period}" if each.source_period else "nothing stored before: info only"
-        click.echo(f"wrote {each.path} ({each.problems} open problems {source}; "
-                   f"{each.closed_left_out} closed left out)")
+        click.echo(
+            f"wrote {each.path} ({each.problems} open problems {source}; {each.closed_left_out} closed left out)"
+        )
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="A readable table grouped by file, or JSON.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A readable table grouped by file, or JSON.",
+)
 @LANG
-@click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Also write annotated copies of files with issues into this folder.")
+@click.option(
+    "--feedback",
+    "feedback_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write annotated copies of files with issues into this folder.",
+)
 @CONFIG
-def validate(paths: tuple[Path, ...], fmt: str, lang: str, feedback_dir: Path | None,
-             config_path: Path | None) -> None:
+def validate(paths: tuple[Path, ...], fmt: str, lang: str, feedback_dir: Path | None, config_path: Path | None) -> None:
     """Check workbooks (files or folders) and say exactly what to fix, cell by cell.
 
     Files of one department and period are merged, so references across per-step workbooks
@@ -170,12 +243,20 @@ def validate(paths: tuple[Path, ...], fmt: str, lang: str, feedback_dir: Path | 
         config = load_config(config_path)  # the scoring rules the cross-sheet checks share with the reports
         root = _common_root(paths)
         with tempfile.TemporaryDirectory(prefix="ci-excel-") as work:  # the copies read, for the feedback
-            run = validate_paths(list(paths), root=root, config=config,
-                                 work_dir=Path(work) if feedback_dir else None)
+            run = validate_paths(list(paths), root=root, config=config, work_dir=Path(work) if feedback_dir else None)
             if not run.files:
                 raise UsageError("no files found in " + ", ".join(map(str, paths)))
-            written = write_run_feedback(run, feedback_dir, lang=lang, root=root,  # type: ignore[arg-type]
-                                         workers=os.cpu_count() or 1) if feedback_dir else []
+            written = (
+                write_run_feedback(
+                    run,
+                    feedback_dir,
+                    lang=lang,  # type: ignore[arg-type]
+                    root=root,
+                    workers=os.cpu_count() or 1,
+                )
+                if feedback_dir
+                else []
+            )
         if fmt == "json":
             click.echo(json.dumps(run.to_json(lang), ensure_ascii=False, indent=2, default=str))  # type: ignore[arg-type]
         else:
@@ -204,15 +285,33 @@ def _common_root(paths: tuple[Path, ...]) -> Path:
 @click.option("--pdf", is_flag=True, help="Also make PDF copies of the Word reports (needs LibreOffice).")
 @NO_WAIT
 @FIGURES
-@click.option("--executor", type=click.Choice(["local", "dask"]), default=None,
-              help="Where reading and department reports run: this machine's worker processes (local, the "
-                   "default) or a dask.distributed cluster (dask; see docs/cluster.md). Default: [run] executor.")
-@click.option("--scheduler", metavar="tcp://HOST:8786", default=None,
-              help="The dask scheduler's address, with --executor dask. Default: [run] scheduler.")
-def consolidate(submissions_dir: Path, period: str, out_dir: Path, db_url: str | None, jobs: int | None,
-                lang: str, config_path: Path | None, pdf: bool, no_wait: bool,
-                figures: Literal["native", "png"], executor: Literal["local", "dask"] | None,
-                scheduler: str | None) -> None:
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default=None,
+    help="Where reading and department reports run: this machine's worker processes (local, the "
+    "default) or a dask.distributed cluster (dask; see docs/cluster.md). Default: [run] executor.",
+)
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:8786",
+    default=None,
+    help="The dask scheduler's address, with --executor dask. Default: [run] scheduler.",
+)
+def consolidate(
+    submissions_dir: Path,
+    period: str,
+    out_dir: Path,
+    db_url: str | None,
+    jobs: int | None,
+    lang: str,
+    config_path: Path | None,
+    pdf: bool,
+    no_wait: bool,
+    figures: Literal["native", "png"],
+    executor: Literal["local", "dask"] | None,
+    scheduler: str | None,
+) -> None:
     """The PMO's monthly run: validate every workbook, store the period, write all reports.
 
     Outputs go to OUT/PERIOD/ (reports/, portfolio_summary.xlsx, feedback/, validation.json,
@@ -227,10 +326,22 @@ def consolidate(submissions_dir: Path, period: str, out_dir: Path, db_url: str |
         where = " (dask cluster)" if (executor or config.run.executor) == "dask" else ""
         labels = {"read": f"Reading workbooks{where}", "departments": f"Department reports{where}"}
         with console.progress_bar(labels) as progress:
-            summary = run(submissions_dir, period=period, out=out_dir, db_url=db_url, jobs=jobs,
-                          lang=lang, config=config, pdf=pdf, progress=progress,  # type: ignore[arg-type]
-                          wait=not no_wait, on_wait=_waiting, figures=figures, executor=executor,
-                          scheduler=scheduler)
+            summary = run(
+                submissions_dir,
+                period=period,
+                out=out_dir,
+                db_url=db_url,
+                jobs=jobs,
+                lang=lang,  # type: ignore[arg-type]
+                config=config,
+                pdf=pdf,
+                progress=progress,
+                wait=not no_wait,
+                on_wait=_waiting,
+                figures=figures,
+                executor=executor,
+                scheduler=scheduler,
+            )
         console.print_summary(summary)
         return EXIT_DATA_ERRORS if summary.errors else EXIT_OK
 
@@ -246,17 +357,33 @@ def consolidate(submissions_dir: Path, period: str, out_dir: Path, db_url: str |
 @click.option("--pdf", is_flag=True, help="Also make PDF copies of the Word reports (needs LibreOffice).")
 @NO_WAIT
 @FIGURES
-def report(period: str, out_dir: Path, db_url: str | None, lang: str, config_path: Path | None, pdf: bool,
-           no_wait: bool, figures: Literal["native", "png"]) -> None:
+def report(
+    period: str,
+    out_dir: Path,
+    db_url: str | None,
+    lang: str,
+    config_path: Path | None,
+    pdf: bool,
+    no_wait: bool,
+    figures: Literal["native", "png"],
+) -> None:
     """Re-render a stored period's reports from the history store, without re-reading workbooks."""
 
     def action() -> None:
         from ci_excel.config import load_config
         from ci_excel.pipeline import render_from_store
 
-        outputs = render_from_store(period=period, out=out_dir, db_url=db_url, lang=lang,  # type: ignore[arg-type]
-                                    config=load_config(config_path), pdf=pdf, wait=not no_wait, on_wait=_waiting,
-                                    figures=figures)
+        outputs = render_from_store(
+            period=period,
+            out=out_dir,
+            db_url=db_url,
+            lang=lang,  # type: ignore[arg-type]
+            config=load_config(config_path),
+            pdf=pdf,
+            wait=not no_wait,
+            on_wait=_waiting,
+            figures=figures,
+        )
         click.echo(f"Re-rendered {len(outputs)} files under {out_dir / period}")
 
     _run(action)
@@ -282,12 +409,23 @@ def history(db_url: str | None, out_dir: Path, lang: str) -> None:
 @PERIOD
 @OUT
 @DB
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "xlsx"]), default="csv", show_default=True,
-              help="A CSV (UTF-8 with BOM) or Parquet file per entity, or one Excel workbook.")
-@click.option("--to", "folder", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="The folder to write into.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
-              help="Column headers in this language (default: the column keys, e.g. problem_id).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet", "xlsx"]),
+    default="csv",
+    show_default=True,
+    help="A CSV (UTF-8 with BOM) or Parquet file per entity, or one Excel workbook.",
+)
+@click.option(
+    "--to", "folder", type=click.Path(file_okay=False, path_type=Path), required=True, help="The folder to write into."
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    help="Column headers in this language (default: the column keys, e.g. problem_id).",
+)
 def export(period: str, out_dir: Path, db_url: str | None, fmt: str, folder: Path, lang: str | None) -> None:
     """Export a stored period's sheets for BI tools: problems, actions, results ... one table each."""
 
@@ -305,17 +443,31 @@ def export(period: str, out_dir: Path, db_url: str | None, fmt: str, folder: Pat
 
 @main.command()
 @PERIOD
-@click.option("--dry-run", is_flag=True,
-              help="Write the messages (.eml) and the plan into OUT/PERIOD/mail/; send nothing.")
-@click.option("--only", "only", multiple=True, metavar="DEPT",
-              help="Send only this department's message (repeatable); the PMO's message is left out.")
+@click.option(
+    "--dry-run", is_flag=True, help="Write the messages (.eml) and the plan into OUT/PERIOD/mail/; send nothing."
+)
+@click.option(
+    "--only",
+    "only",
+    multiple=True,
+    metavar="DEPT",
+    help="Send only this department's message (repeatable); the PMO's message is left out.",
+)
 @OUT
 @DB
 @CONFIG
 @LANG
 @NO_WAIT
-def send(period: str, dry_run: bool, only: tuple[str, ...], out_dir: Path, db_url: str | None,
-         config_path: Path | None, lang: str, no_wait: bool) -> None:
+def send(
+    period: str,
+    dry_run: bool,
+    only: tuple[str, ...],
+    out_dir: Path,
+    db_url: str | None,
+    config_path: Path | None,
+    lang: str,
+    no_wait: bool,
+) -> None:
     """E-mail each department its report and feedback, and the PMO the portfolio, exactly once.
 
     SMTP settings come from [mail] in ci_excel.toml, the password from CI_EXCEL_SMTP_PASSWORD or
@@ -327,9 +479,18 @@ def send(period: str, dry_run: bool, only: tuple[str, ...], out_dir: Path, db_ur
         from ci_excel.config import load_config
         from ci_excel.mail.send import send_period
 
-        report = send_period(period=period, out=out_dir, db_url=db_url, config=load_config(config_path),
-                             lang=lang, only=only, dry_run=dry_run, password=_smtp_password,  # type: ignore[arg-type]
-                             wait=not no_wait, on_wait=_waiting)
+        report = send_period(
+            period=period,
+            out=out_dir,
+            db_url=db_url,
+            config=load_config(config_path),
+            lang=lang,  # type: ignore[arg-type]
+            only=only,
+            dry_run=dry_run,
+            password=_smtp_password,
+            wait=not no_wait,
+            on_wait=_waiting,
+        )
         console.print_send(report)
         return EXIT_DATA_ERRORS if report.failed or report.skipped else EXIT_OK
 
@@ -345,21 +506,40 @@ def _smtp_password() -> str:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (127.0.0.1: this machine only; 0.0.0.0: every interface).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (127.0.0.1: this machine only; 0.0.0.0: every interface).",
+)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
 @OUT
 @DB
 @CONFIG
-@click.option("--submissions", "submissions_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("submissions"), show_default=True,
-              help="Where each department's latest upload goes: SUBMISSIONS/PERIOD/, what consolidate reads.")
-@click.option("--max-upload-mb", type=click.IntRange(1, 64), default=16, show_default=True,
-              help="Largest upload accepted.")
+@click.option(
+    "--submissions",
+    "submissions_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("submissions"),
+    show_default=True,
+    help="Where each department's latest upload goes: SUBMISSIONS/PERIOD/, what consolidate reads.",
+)
+@click.option(
+    "--max-upload-mb", type=click.IntRange(1, 64), default=16, show_default=True, help="Largest upload accepted."
+)
 @click.option("--https", is_flag=True, help="Served behind an HTTPS reverse proxy: Secure cookies and HSTS.")
 @LANG
-def serve(host: str, port: int, out_dir: Path, db_url: str | None, config_path: Path | None, submissions_dir: Path,
-          max_upload_mb: int, https: bool, lang: str) -> None:
+def serve(
+    host: str,
+    port: int,
+    out_dir: Path,
+    db_url: str | None,
+    config_path: Path | None,
+    submissions_dir: Path,
+    max_upload_mb: int,
+    https: bool,
+    lang: str,
+) -> None:
     """Run the web app: departments upload and fix their workbook, the PMO sees the status board.
 
     The PMO signs in with the password in CI_EXCEL_ADMIN_PASSWORD (without it, one is made and
@@ -380,19 +560,33 @@ def serve(host: str, port: int, out_dir: Path, db_url: str | None, config_path: 
         if not password:
             password = secrets.token_urlsafe(12)
             click.echo(f"PMO password for this run (set CI_EXCEL_ADMIN_PASSWORD to choose one): {password}")
-        settings = ServeSettings(out=out_dir, submissions=submissions_dir, admin=PasswordHash.of(password),
-                                 db_url=db_url, config=load_config(config_path), max_upload=max_upload_mb << 20,
-                                 https=https, lang=lang)  # type: ignore[arg-type]
+        settings = ServeSettings(
+            out=out_dir,
+            submissions=submissions_dir,
+            admin=PasswordHash.of(password),
+            db_url=db_url,
+            config=load_config(config_path),
+            max_upload=max_upload_mb << 20,
+            https=https,
+            lang=lang,  # type: ignore[arg-type]
+        )
         click.echo(f"ci-excel serve on http://{host}:{port}/ (Ctrl+C stops)")
-        uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, server_header=False,
-                    log_level="info")
+        uvicorn.run(
+            create_app(settings), host=host, port=port, proxy_headers=True, server_header=False, log_level="info"
+        )
 
     _run(action)
 
 
 @main.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("demo_output"),
-              show_default=True, help="Where to write the demo submissions and outputs.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo_output"),
+    show_default=True,
+    help="Where to write the demo submissions and outputs.",
+)
 @LANG
 def demo(out_dir: Path, lang: str) -> None:
     """Write a realistic multi-department, three-month sample (with mistakes) and consolidate it."""

@@ -50,8 +50,14 @@ def is_late(info: Row, period: str, config: Config) -> bool:
     return isinstance(submitted, date) and submitted > deadline(period, config)
 
 
-def compute_department(sub: Submission, *, config: Config, stage_history: Mapping[str, Sequence[int]] | None = None,
-                       kpi_history: KpiHistory | None = None, lang: Lang | None = None) -> DepartmentResult:
+def compute_department(
+    sub: Submission,
+    *,
+    config: Config,
+    stage_history: Mapping[str, Sequence[int]] | None = None,
+    kpi_history: KpiHistory | None = None,
+    lang: Lang | None = None,
+) -> DepartmentResult:
     """Every table of one department's period with its computed columns filled in.
 
     stage_history: problem_id -> its stages in earlier periods, oldest first (for `stalled`);
@@ -67,8 +73,13 @@ def compute_department(sub: Submission, *, config: Config, stage_history: Mappin
     _results(tables["results"])
     _problems(tables, config, stage_history or {}, kpi_history, lang or config.lang)
     return DepartmentResult(
-        department=config.canonical_department(sub.department), period=sub.period, info=dict(sub.info),
-        tables=tables, issues=list(sub.issues), files=list(sub.files), late=is_late(sub.info, sub.period, config),
+        department=config.canonical_department(sub.department),
+        period=sub.period,
+        info=dict(sub.info),
+        tables=tables,
+        issues=list(sub.issues),
+        files=list(sub.files),
+        late=is_late(sub.info, sub.period, config),
         kpi_history=dict(kpi_history),
     )
 
@@ -109,8 +120,9 @@ def _add_root(found: dict[str, Row], root_id: str, problem_id: Any, text: Any, s
             root["source"] += f"+{source}"
         root["root_cause"] = root["root_cause"] or text
         return
-    found[root_id] = _input_row(ROOT_CAUSES, {"root_cause_id": root_id, "problem_id": problem_id,
-                                              "root_cause": text, "source": source})
+    found[root_id] = _input_row(
+        ROOT_CAUSES, {"root_cause_id": root_id, "problem_id": problem_id, "root_cause": text, "source": source}
+    )
 
 
 def _solutions(rows: list[Row], config: Config) -> None:
@@ -143,8 +155,13 @@ def _results(rows: list[Row]) -> None:
         row["met"] = scoring.met(row["achievement"])
 
 
-def _problems(tables: Mapping[str, list[Row]], config: Config, history: Mapping[str, Sequence[int]],
-              kpi_history: KpiHistory, lang: Lang) -> None:
+def _problems(
+    tables: Mapping[str, list[Row]],
+    config: Config,
+    history: Mapping[str, Sequence[int]],
+    kpi_history: KpiHistory,
+    lang: Lang,
+) -> None:
     by = _ProblemIndex(tables)
     for row in tables["problems"]:
         pid = row["problem_id"]
@@ -162,8 +179,9 @@ def _problems(tables: Mapping[str, list[Row]], config: Config, history: Mapping[
         row["flags"] = _flags(by, pid, stage, history.get(pid, ()), config, kpi_history)
 
 
-def _flags(by: _ProblemIndex, pid: Any, stage: int, history: Sequence[int], config: Config,
-           kpi_history: KpiHistory) -> list[str]:
+def _flags(
+    by: _ProblemIndex, pid: Any, stage: int, history: Sequence[int], config: Config, kpi_history: KpiHistory
+) -> list[str]:
     roots = by.roots[pid]
     solutions = by.solutions[pid]
     return scoring.health_flags(
@@ -202,17 +220,24 @@ class _ProblemIndex:
 # -- the period ---------------------------------------------------------------------------------
 
 
-def period_figures(period: str, departments: Sequence[DepartmentResult], *,
-                   previous_problem_ids: set[tuple[str, str]] | None) -> PeriodFigures:
+def period_figures(
+    period: str, departments: Sequence[DepartmentResult], *, previous_problem_ids: set[tuple[str, str]] | None
+) -> PeriodFigures:
     """Headline figures of a period, from its departments' digests; `new` counts problems absent from
     the previous period's ids (every problem is new when there is no previous period)."""
     total = period_digest([department_digest(d) for d in departments])
     previous = previous_problem_ids or set()
     return PeriodFigures(
-        period=period, departments=len(total.departments), problems=total.problems,
+        period=period,
+        departments=len(total.departments),
+        problems=total.problems,
         new=sum(1 for d in departments for p in d.rows("problems") if (d.department, p["problem_id"]) not in previous),
-        closed=total.closed, open=total.open, overdue_actions=total.overdue_actions,
-        kpis=total.kpis, kpis_met=total.kpis_met, benefit=float(total.benefit or 0),
+        closed=total.closed,
+        open=total.open,
+        overdue_actions=total.overdue_actions,
+        kpis=total.kpis,
+        kpis_met=total.kpis_met,
+        benefit=float(total.benefit or 0),
         by_stage={int(c.key): n for c, n in zip(STAGE.choices, total.stages, strict=True)},
         by_priority=dict(zip(PRIORITY.by_key, total.priorities, strict=True)),
     )
@@ -220,15 +245,23 @@ def period_figures(period: str, departments: Sequence[DepartmentResult], *,
 
 def combine_figures(a: PeriodFigures, b: PeriodFigures) -> PeriodFigures:
     """The figures of two disjoint sets of departments of one period, added up."""
+
     def added(x: dict[Any, int], y: dict[Any, int]) -> dict[Any, int]:
         return {k: x.get(k, 0) + y.get(k, 0) for k in dict.fromkeys([*x, *y])}
 
     return PeriodFigures(
-        period=a.period, departments=a.departments + b.departments, problems=a.problems + b.problems,
-        new=a.new + b.new, closed=a.closed + b.closed, open=a.open + b.open,
-        overdue_actions=a.overdue_actions + b.overdue_actions, kpis=a.kpis + b.kpis,
-        kpis_met=a.kpis_met + b.kpis_met, benefit=a.benefit + b.benefit,
-        by_stage=added(a.by_stage, b.by_stage), by_priority=added(a.by_priority, b.by_priority),
+        period=a.period,
+        departments=a.departments + b.departments,
+        problems=a.problems + b.problems,
+        new=a.new + b.new,
+        closed=a.closed + b.closed,
+        open=a.open + b.open,
+        overdue_actions=a.overdue_actions + b.overdue_actions,
+        kpis=a.kpis + b.kpis,
+        kpis_met=a.kpis_met + b.kpis_met,
+        benefit=a.benefit + b.benefit,
+        by_stage=added(a.by_stage, b.by_stage),
+        by_priority=added(a.by_priority, b.by_priority),
     )
 
 
@@ -249,20 +282,33 @@ def department_digest(dept: DepartmentResult) -> DepartmentDigest:
     stages = [stage_key(p.get("stage")) for p in problems]
     severities = Counter(issue_severity(i) for i in dept.issues)
     return DepartmentDigest(
-        department=dept.department, late=dept.late, submitted_on=dept.info.get("submitted_on"),
-        contact=dept.info.get("contact"), contact_info=dept.info.get("contact_info"), files=len(dept.files),
-        problems=len(problems), stages=_counts(stages, STAGE.by_key),
+        department=dept.department,
+        late=dept.late,
+        submitted_on=dept.info.get("submitted_on"),
+        contact=dept.info.get("contact"),
+        contact_info=dept.info.get("contact_info"),
+        files=len(dept.files),
+        problems=len(problems),
+        stages=_counts(stages, STAGE.by_key),
         priorities=_counts((p.get("priority") for p in problems), PRIORITY.by_key),
-        closed=stages.count(CLOSED_STAGE), p1_open=_open_p1(problems, stages),
-        avg_stage=mean(int(s) for s in stages if s), progress=mean(p.get("progress") for p in problems),
-        actions=len(dept.rows("actions")), overdue_actions=_count(dept.rows("actions"), "overdue"),
-        kpis=len(results), kpis_met=_count(results, "met"), achievement=mean(r.get("achievement") for r in results),
+        closed=stages.count(CLOSED_STAGE),
+        p1_open=_open_p1(problems, stages),
+        avg_stage=mean(int(s) for s in stages if s),
+        progress=mean(p.get("progress") for p in problems),
+        actions=len(dept.rows("actions")),
+        overdue_actions=_count(dept.rows("actions"), "overdue"),
+        kpis=len(results),
+        kpis_met=_count(results, "met"),
+        achievement=mean(r.get("achievement") for r in results),
         benefit=_total(r.get("annual_benefit") for r in results),
-        solutions=len(solutions), passing=_count(solutions, "passes"),
-        errors=severities["error"], warnings=severities["warning"],
+        solutions=len(solutions),
+        passing=_count(solutions, "passes"),
+        errors=severities["error"],
+        warnings=severities["warning"],
         stage_priority=_tally((s, str(p.get("priority"))) for p, s in zip(problems, stages, strict=True)),
-        matrix=_tally((str(p.get("priority")), str(p.get("impact") or ""), str(p.get("difficulty") or ""))
-                      for p in problems),
+        matrix=_tally(
+            (str(p.get("priority")), str(p.get("impact") or ""), str(p.get("difficulty") or "")) for p in problems
+        ),
         categories=_categories(solutions),
         p1_off_track=sum(1 for p in problems if p.get("priority") == "P1" and scoring.off_track(p)),
         kpis_missed=sum(1 for r in results if r.get("met") is False),
@@ -324,8 +370,10 @@ def rank_departments(digests: Iterable[DepartmentDigest]) -> list[DepartmentDige
     """The one ranking rule, the one the Word portfolio documents ("by closure rate, KPI hit rate, then
     overdue actions"): closure rate and KPI hit rate high first (no KPIs counts as 0%), overdue actions
     few first, then mean progress high first, then the department's name."""
-    return sorted(digests, key=lambda d: (-d.closure_rate, -(d.kpi_rate or 0.0), d.overdue_actions,
-                                          -(d.progress or 0.0), d.department))
+    return sorted(
+        digests,
+        key=lambda d: (-d.closure_rate, -(d.kpi_rate or 0.0), d.overdue_actions, -(d.progress or 0.0), d.department),
+    )
 
 
 def most_problems(digests: Iterable[DepartmentDigest], n: int) -> list[DepartmentDigest]:
@@ -341,24 +389,35 @@ def most_errors(digests: Iterable[DepartmentDigest]) -> list[DepartmentDigest]:
 def period_digest(digests: Sequence[DepartmentDigest], *, general: Iterable[Issue] = ()) -> PeriodDigest:
     """The departments folded into the period, once: totals added in the order given, departments
     ranked; `general` issues (not tied to a department) count in the errors and warnings."""
+
     def total(name: str) -> int:
         return sum(getattr(d, name) for d in digests)
 
     severities = Counter(issue_severity(i) for i in general)
     amounts = [d.benefit for d in digests if d.benefit is not None]
     return PeriodDigest(
-        departments=tuple(rank_departments(digests)), problems=total("problems"), closed=total("closed"),
-        p1_open=total("p1_open"), actions=total("actions"), overdue_actions=total("overdue_actions"),
-        kpis=total("kpis"), kpis_met=total("kpis_met"), benefit=sum(amounts) if amounts else None,
-        solutions=total("solutions"), passing=total("passing"),
-        errors=total("errors") + severities["error"], warnings=total("warnings") + severities["warning"],
+        departments=tuple(rank_departments(digests)),
+        problems=total("problems"),
+        closed=total("closed"),
+        p1_open=total("p1_open"),
+        actions=total("actions"),
+        overdue_actions=total("overdue_actions"),
+        kpis=total("kpis"),
+        kpis_met=total("kpis_met"),
+        benefit=sum(amounts) if amounts else None,
+        solutions=total("solutions"),
+        passing=total("passing"),
+        errors=total("errors") + severities["error"],
+        warnings=total("warnings") + severities["warning"],
         stages=_added([d.stages for d in digests], len(STAGE.choices)),
         priorities=_added([d.priorities for d in digests], len(PRIORITY.choices)),
         stage_priority=_summed(row for d in digests for row in d.stage_priority),
         matrix=_summed(row for d in digests for row in d.matrix),
         cells=_summed((i, d, n) for digest in digests for _, i, d, n in digest.matrix),
         categories={c: (n, chosen) for c, n, chosen in _category_totals(digests)},
-        p1_off_track=total("p1_off_track"), kpis_missed=total("kpis_missed"), gains_not_held=total("gains_not_held"),
+        p1_off_track=total("p1_off_track"),
+        kpis_missed=total("kpis_missed"),
+        gains_not_held=total("gains_not_held"),
     )
 
 

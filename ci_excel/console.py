@@ -19,10 +19,15 @@ def print_validation(run: Any, lang: str, written: list[Path]) -> None:
 
     out = Console(width=None if sys.stdout.isatty() else 160, highlight=False)
     zh = lang == "zh"
-    severity = {"error": "[red]错误[/red]" if zh else "[red]error[/red]",
-                "warning": "[yellow]警告[/yellow]" if zh else "[yellow]warning[/yellow]"}
-    headers = ("严重程度", "代码", "位置", "列", "值", "说明") if zh else (
-        "severity", "code", "cell", "column", "value", "message")
+    severity = {
+        "error": "[red]错误[/red]" if zh else "[red]error[/red]",
+        "warning": "[yellow]警告[/yellow]" if zh else "[yellow]warning[/yellow]",
+    }
+    headers = (
+        ("严重程度", "代码", "位置", "列", "值", "说明")
+        if zh
+        else ("severity", "code", "cell", "column", "value", "message")
+    )
     for path, issues in run.issues_by_file().items():
         if not issues:
             out.print(f"[green]OK[/green] {path}")
@@ -36,16 +41,21 @@ def print_validation(run: Any, lang: str, written: list[Path]) -> None:
         out.print(table)
     errors = sum(i.is_error for i in run.issues)
     warnings = len(run.issues) - errors
-    out.print(f"{len(run.files)} 个文件,{errors} 个错误,{warnings} 个警告" if zh else
-              f"{len(run.files)} file(s), {errors} error(s), {warnings} warning(s)")
+    out.print(
+        f"{len(run.files)} 个文件,{errors} 个错误,{warnings} 个警告"
+        if zh
+        else f"{len(run.files)} file(s), {errors} error(s), {warnings} warning(s)"
+    )
     for path in written:
         out.print(f"{'反馈文件' if zh else 'feedback'}: {path}")
 
 
 def print_send(report: Any) -> None:
     verb = "to send" if report.dry_run else "sent"
-    click.echo(f"Period {report.period}: {len(report.sent)} {verb}, {len(report.already)} already sent, "
-               f"{len(report.skipped)} skipped, {len(report.failed)} failed recipient(s).")
+    click.echo(
+        f"Period {report.period}: {len(report.sent)} {verb}, {len(report.already)} already sent, "
+        f"{len(report.skipped)} skipped, {len(report.failed)} failed recipient(s)."
+    )
     for department, reason in report.skipped:
         click.echo(f"Skipped {department}: {reason}")
     for department, address, reason in report.failed:

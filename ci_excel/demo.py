@@ -62,8 +62,13 @@ def _matches(row: Row, where: Row) -> bool:
 
 
 def info(department: Department, month: int) -> dict[str, Any]:
-    return {"department": department.name, "period": PERIODS[month], "contact": department.contact,
-            "contact_info": department.contact_info, "submitted_on": department.submitted_on[month]}
+    return {
+        "department": department.name,
+        "period": PERIODS[month],
+        "contact": department.contact,
+        "contact_info": department.contact_info,
+        "submitted_on": department.submitted_on[month],
+    }
 
 
 def workbooks(department: Department) -> list[tuple[str, tuple[str, ...]]]:
@@ -79,8 +84,15 @@ def write_department_month(folder: Path, department: Department, month: int, *, 
     example_left = plant(tables, mistakes_in(department.name, month))
     prefix = f"{safe_filename(department.name)}_{PERIODS[month]}"
     return [
-        write_workbook(folder / f"{prefix}_{stem}.xlsx", sheets, lang=lang, info=info(department, month),
-                       rows={key: tables[key] for key in sheets}, with_example=example_left, workbook=stem)
+        write_workbook(
+            folder / f"{prefix}_{stem}.xlsx",
+            sheets,
+            lang=lang,
+            info=info(department, month),
+            rows={key: tables[key] for key in sheets},
+            with_example=example_left,
+            workbook=stem,
+        )
         for stem, sheets in workbooks(department)
     ]
 
@@ -101,8 +113,9 @@ def write_demo_submissions(out: Path, *, lang: Lang = "zh") -> dict[str, Path]:
     return folders
 
 
-def run_demo(out: Path, *, lang: Lang = "zh", progress: Callable[[str], None] | None = None,
-             jobs: int | None = None) -> list[ConsolidationSummary]:
+def run_demo(
+    out: Path, *, lang: Lang = "zh", progress: Callable[[str], None] | None = None, jobs: int | None = None
+) -> list[ConsolidationSummary]:
     """Write the submissions, then consolidate each month in order into out/output (history included).
 
     The history store is out/output/ci_history.sqlite, so the last month's trend spans all three
@@ -121,7 +134,6 @@ def run_demo(out: Path, *, lang: Lang = "zh", progress: Callable[[str], None] | 
     return summaries
 
 
-
 def where_to_look(out: Path, summaries: list[ConsolidationSummary]) -> list[tuple[str, Path]]:
     """(what, path) pairs the CLI prints after the demo: the latest month first, then the feedback."""
     latest = summaries[-1].out_dir
@@ -132,8 +144,9 @@ def where_to_look(out: Path, summaries: list[ConsolidationSummary]) -> list[tupl
         ("Portfolio summary workbook", latest / "portfolio_summary.xlsx"),
         ("Who gets which report", latest / "distribution.xlsx"),
     ]
-    items += [(f"Feedback to fix, {s.period}", s.out_dir / "feedback") for s in summaries
-              if (s.out_dir / "feedback").is_dir()]
+    items += [
+        (f"Feedback to fix, {s.period}", s.out_dir / "feedback") for s in summaries if (s.out_dir / "feedback").is_dir()
+    ]
     items += [
         ("Every finding, as JSON", latest / "validation.json"),
         ("What the departments sent", out / SUBMISSIONS),

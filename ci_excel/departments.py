@@ -56,8 +56,9 @@ def spill(check: FileCheck, path: Path) -> FileCheck:
     return replace(check, records={})
 
 
-def run_jobs(jobs: Iterable[DepartmentJob], *, settings: docx.RenderSettings,
-             workers: int) -> Generator[DepartmentDone, None, None]:
+def run_jobs(
+    jobs: Iterable[DepartmentJob], *, settings: docx.RenderSettings, workers: int
+) -> Generator[DepartmentDone, None, None]:
     """Each job's outcome, in job order; with workers > 1, from a pool fed a few jobs ahead."""
     if workers <= 1:
         docx.use_settings(settings)
@@ -115,8 +116,15 @@ def _attempt(done: DepartmentDone, output: str, write: Callable[[], object]) -> 
 
 def _output_failed(done: DepartmentDone, output: str, reason: str) -> None:
     dept = done.result
-    dept.issues.append(Issue("output-failed", file=output, department=dept.department, period=dept.period,
-                             params={"output": output, "reason": reason}))
+    dept.issues.append(
+        Issue(
+            "output-failed",
+            file=output,
+            department=dept.department,
+            period=dept.period,
+            params={"output": output, "reason": reason},
+        )
+    )
 
 
 def _stored(job: DepartmentJob) -> DepartmentDone:
@@ -130,8 +138,10 @@ def _computed(job: DepartmentJob, settings: docx.RenderSettings) -> DepartmentDo
     checks = [pickle.loads(path.read_bytes()) for path in job.spills]
     submission = merge_group(job.department, job.period, checks, config=config)
     del checks
-    result = compute_department(submission, config=config, stage_history=job.stage_history,
-                                kpi_history=job.kpi_history, lang=settings.lang)
+    result = compute_department(
+        submission, config=config, stage_history=job.stage_history, kpi_history=job.kpi_history, lang=settings.lang
+    )
     previous = {(result.department, p) for p in job.previous_ids}
-    return DepartmentDone(result, period_figures(job.period, [result], previous_problem_ids=previous),
-                          stats=submission.stats)
+    return DepartmentDone(
+        result, period_figures(job.period, [result], previous_problem_ids=previous), stats=submission.stats
+    )

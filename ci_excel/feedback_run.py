@@ -45,8 +45,9 @@ class FeedbackTask:
     lang: Lang
 
 
-def plan(sources: Iterable[SourceFile], issues: Iterable[Issue], names: Mapping[str, Path], *, root: Path | None,
-         lang: Lang) -> Iterator[FeedbackTask]:
+def plan(
+    sources: Iterable[SourceFile], issues: Iterable[Issue], names: Mapping[str, Path], *, root: Path | None, lang: Lang
+) -> Iterator[FeedbackTask]:
     """A task for every readable file that has issues (in `names`, the run's feedback paths)."""
     by_file: dict[str, list[Issue]] = {}
     for issue in issues:
@@ -88,14 +89,28 @@ class FeedbackWriter:
             self.written.append(outcome)
             return
         try:  # the stand-alone workbook: only the issues, nothing of the file
-            self.written.append(write_feedback(task.read_from, task.issues, task.out, lang=task.lang,
-                                               kind=task.source.kind or None, annotate=False,
-                                               reason=outcome.reason))
+            self.written.append(
+                write_feedback(
+                    task.read_from,
+                    task.issues,
+                    task.out,
+                    lang=task.lang,
+                    kind=task.source.kind or None,
+                    annotate=False,
+                    reason=outcome.reason,
+                )
+            )
         except Exception as exc:
             stop_on_disk_failure(exc, task.out)
-            self.failed.append(Issue("output-failed", file=task.source.path, department=task.source.department or "",
-                                     period=task.source.period or "",
-                                     params={"output": task.out.name, "reason": reason(exc)}))
+            self.failed.append(
+                Issue(
+                    "output-failed",
+                    file=task.source.path,
+                    department=task.source.department or "",
+                    period=task.source.period or "",
+                    params={"output": task.out.name, "reason": reason(exc)},
+                )
+            )
 
     def __enter__(self) -> FeedbackWriter:
         self._sandbox.__enter__()
@@ -109,8 +124,14 @@ def write_one(task: FeedbackTask) -> Path:
     """In a worker: the annotated copy, or the stand-alone one when the file is too large to load whole.
     A disk that cannot take it stops the run (OutputError), where a file's own fault fails alone."""
     try:
-        return write_feedback(task.read_from, task.issues, task.out, lang=task.lang, kind=task.source.kind or None,
-                              annotate=annotatable(task.read_from, task.source.kind))
+        return write_feedback(
+            task.read_from,
+            task.issues,
+            task.out,
+            lang=task.lang,
+            kind=task.source.kind or None,
+            annotate=annotatable(task.read_from, task.source.kind),
+        )
     except OSError as exc:
         stop_on_disk_failure(exc, task.out)
         raise
@@ -128,8 +149,7 @@ def annotatable(path: Path, kind: str) -> bool:
         return False
 
 
-def write_run_feedback(run: ValidationRun, out_dir: Path, *, lang: Lang, root: Path | None,
-                       workers: int) -> list[Path]:
+def write_run_feedback(run: ValidationRun, out_dir: Path, *, lang: Lang, root: Path | None, workers: int) -> list[Path]:
     """`ci-excel validate --feedback`: a copy for every readable file with issues; a copy that cannot be
     written at all becomes an output-failed issue of the run."""
     tasks = plan(run.files, run.issues, names_for(out_dir, run.files), root=root, lang=lang)

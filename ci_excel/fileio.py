@@ -24,8 +24,10 @@ _FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 _FIXES = {
     **dict.fromkeys(_FULL, ("the disk is full", "free some space on it and run again")),
     errno.EROFS: ("the disk is read-only", "choose another output folder (--out) or make this one writable"),
-    **dict.fromkeys((errno.EACCES, errno.EPERM), (
-        "permission denied", "choose another output folder (--out) or get write access to this one")),
+    **dict.fromkeys(
+        (errno.EACCES, errno.EPERM),
+        ("permission denied", "choose another output folder (--out) or get write access to this one"),
+    ),
     errno.EIO: ("the disk reported an input/output error", "check the disk, then run again"),
 }
 MAX_NAME_BYTES = 160  # of a file name's stem in UTF-8: room for a suffix within the usual 255-byte limit
@@ -77,7 +79,7 @@ def atomic_write(target: Path, write: Callable[[Path], object]) -> Path:
 def sha256_of(path: Path, *, copy_to: Path | None = None) -> str:
     """The file's SHA-256; with `copy_to`, the bytes hashed are also written there (one read)."""
     digest = hashlib.sha256()
-    with path.open("rb") as fh, (_opened(copy_to) if copy_to is not None else nullcontext()) as out:
+    with path.open("rb") as fh, _opened(copy_to) if copy_to is not None else nullcontext() as out:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
             if out is not None:
@@ -132,6 +134,8 @@ def check_free_space(folder: Path, needed: int) -> None:
     """Refuse to start when `folder`'s disk has less than `needed` bytes free."""
     free = shutil.disk_usage(folder).free
     if free < needed:
-        raise OutputError(f"not enough free space for {folder}: {free / 1e6:.1f} MB free, the run needs about "
-                          f"{needed / 1e6:.1f} MB; free some space or choose another output folder (--out). "
-                          "Nothing was written.")
+        raise OutputError(
+            f"not enough free space for {folder}: {free / 1e6:.1f} MB free, the run needs about "
+            f"{needed / 1e6:.1f} MB; free some space or choose another output folder (--out). "
+            "Nothing was written."
+        )

@@ -34,9 +34,17 @@ class _Task:
     spill: Path | None
 
 
-def read_checks(paths: Sequence[Path], *, root: Path | None, workers: int, work_dir: Path | None = None,
-                spill: bool = False, progress: Progress | None = None,
-                limits: Limits = DEFAULT_LIMITS, map_files: MapFiles = bounded_map) -> list[FileCheck]:
+def read_checks(
+    paths: Sequence[Path],
+    *,
+    root: Path | None,
+    workers: int,
+    work_dir: Path | None = None,
+    spill: bool = False,
+    progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    map_files: MapFiles = bounded_map,
+) -> list[FileCheck]:
     """check_file over every file found under `paths`, each in a bounded worker.
 
     With `work_dir`, each file is copied there first (`<n>.snapshot`) and the copy is what is read,

@@ -49,8 +49,12 @@ class Holder:
 
     @classmethod
     def me(cls) -> Holder:
-        return cls(os.getpid(), socket.gethostname(), datetime.now().isoformat(timespec="seconds"),
-                   " ".join(["ci-excel", *sys.argv[1:]])[:200])
+        return cls(
+            os.getpid(),
+            socket.gethostname(),
+            datetime.now().isoformat(timespec="seconds"),
+            " ".join(["ci-excel", *sys.argv[1:]])[:200],
+        )
 
     def describe(self) -> str:
         at = self.started.replace("T", " ")

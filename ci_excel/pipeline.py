@@ -93,16 +93,28 @@ def consolidate(
     unwritable folder raises OutputError, with the previous outputs and store as they were."""
     check_period(period)
     config = config or load_config()
-    where = RunSettings(executor or config.run.executor,
-                        check_scheduler(scheduler) if scheduler else config.run.scheduler)
+    where = RunSettings(
+        executor or config.run.executor, check_scheduler(scheduler) if scheduler else config.run.scheduler
+    )
     if where.executor != "local":  # workers see the same paths, not the same working folder
         submissions_dir, out = submissions_dir.absolute(), out.absolute()
     fileio.check_free_space(nearest_folder(out), space_needed(submissions_dir, out))
-    with open_executor(where) as pools, \
-            period_session(out, period, db_url or config.db_url, wait=wait, on_wait=on_wait) as store, \
-            fileio.writing(out / period):
-        run = _Run(period, out / period, lang, config, pdf, jobs or os.cpu_count() or 1, progress or _no_progress,
-                   figures=figures, executor=pools)
+    with (
+        open_executor(where) as pools,
+        period_session(out, period, db_url or config.db_url, wait=wait, on_wait=on_wait) as store,
+        fileio.writing(out / period),
+    ):
+        run = _Run(
+            period,
+            out / period,
+            lang,
+            config,
+            pdf,
+            jobs or os.cpu_count() or 1,
+            progress or _no_progress,
+            figures=figures,
+            executor=pools,
+        )
         summary = _consolidate(submissions_dir, run, store)
     prune_cache(run.chart_cache)
     return summary
@@ -120,8 +132,11 @@ def _consolidate(submissions_dir: Path, run: _Run, store: Store) -> Consolidatio
         checkpoint("read")
         record = reading.record
         names = names_for(staging / _FEEDBACK, record.sources)
-        with store.period_writer(period, generated_on=run.today, workdir=work) as writer, \
-                FeedbackWriter(max(1, run.workers // 2)) as feedback:
+        with (
+            store.period_writer(period, generated_on=run.today, workdir=work) as writer,
+            FeedbackWriter(max(1, run.workers // 2)) as feedback,
+        ):
+
             def keep(done: DepartmentDone) -> None:
                 writer.add(done.result)
                 record.took(done)
@@ -140,8 +155,11 @@ def _consolidate(submissions_dir: Path, run: _Run, store: Store) -> Consolidatio
             shutil.rmtree(work / _SPILL, ignore_errors=True)
             present = {d.department for d in outputs.departments}
             general = [*reading.general, *failed]
-            _close_outputs(run, outputs, PeriodOutline(
-                period, [*earlier, outputs.figures], sorted(set(expected) - present), general, run.today))
+            _close_outputs(
+                run,
+                outputs,
+                PeriodOutline(period, [*earlier, outputs.figures], sorted(set(expected) - present), general, run.today),
+            )
             write_run_files(staging, record, outputs, lang=run.lang, timings=run.timings, run_id=staging.name)
             writer.finish(outputs.figures, missing=outputs.outline.missing, issues=general, run_id=staging.name)
             checkpoint("portfolio")
@@ -153,30 +171,56 @@ def _consolidate(submissions_dir: Path, run: _Run, store: Store) -> Consolidatio
 
 
 def render_from_store(
-    *, period: str, out: Path = Path("output"), db_url: str | None = None, lang: Lang = "zh",
-    config: Config | None = None, pdf: bool = False, jobs: int | None = None, wait: bool = True,
-    on_wait: Callable[[str], None] | None = None, figures: FigureMode = "native",
+    *,
+    period: str,
+    out: Path = Path("output"),
+    db_url: str | None = None,
+    lang: Lang = "zh",
+    config: Config | None = None,
+    pdf: bool = False,
+    jobs: int | None = None,
+    wait: bool = True,
+    on_wait: Callable[[str], None] | None = None,
+    figures: FigureMode = "native",
 ) -> list[Path]:
     """Re-render a stored period's reports and summary without re-reading any workbook (departments are
     loaded from the store one at a time, as consolidate handles them). It writes `out/<period>`, so
     it takes the period's locks as consolidate does."""
     check_period(period)
     config = config or load_config()
-    with period_session(out, period, db_url or config.db_url, create=False, wait=wait, on_wait=on_wait) as store, \
-            fileio.writing(out / period):
+    with (
+        period_session(out, period, db_url or config.db_url, create=False, wait=wait, on_wait=on_wait) as store,
+        fileio.writing(out / period),
+    ):
         if period not in store.periods():
-            raise UsageError(f"period {period} is not in the history store; stored: "
-                             f"{', '.join(store.periods()) or 'none'}")
+            raise UsageError(
+                f"period {period} is not in the history store; stored: {', '.join(store.periods()) or 'none'}"
+            )
         outline = store.load_outline(period)
-        run = _Run(period, out / period, lang, config, pdf, jobs or os.cpu_count() or 1, _no_progress,
-                   today=outline.generated_on or date.today(), figures=figures)
+        run = _Run(
+            period,
+            out / period,
+            lang,
+            config,
+            pdf,
+            jobs or os.cpu_count() or 1,
+            _no_progress,
+            today=outline.generated_on or date.today(),
+            figures=figures,
+        )
         with run_folders.staging_dir(run.target) as staging:
             if run.target.exists():
                 shutil.copytree(run.target, staging, dirs_exist_ok=True, symlinks=False)
             reports = report_paths(store.department_names(period), staging)
-            jobs_ = (DepartmentJob(d.department, period, reports[d.department],
-                                   stored=replace(d, kpi_history=store.kpi_history(d.department, period)))
-                     for d in store.iter_departments(period))
+            jobs_ = (
+                DepartmentJob(
+                    d.department,
+                    period,
+                    reports[d.department],
+                    stored=replace(d, kpi_history=store.kpi_history(d.department, period)),
+                )
+                for d in store.iter_departments(period)
+            )
             outputs = _fold_departments(run, staging, jobs_, len(reports), on_done=lambda _done: None)
             _close_outputs(run, outputs, outline)
             refresh_manifest(staging, period, store.run_id(period))
@@ -189,13 +233,35 @@ def history_table(store: Store, lang: Lang) -> tuple[list[str], list[list[str]]]
     """The stored periods as a table of headline figures, for `ci-excel history`."""
     from ci_excel.text import phrase
 
-    keys = ("period_col", "departments", "problems_n", "new", "closed", "open", "overdue", "kpis_met_of",
-            "stages", "missing", "late")
-    rows = [[row["period"], str(row["departments"]), str(row["problems"]), str(row["new"]), str(row["closed"]),
-             str(row["open"]), str(row["overdue_actions"]), f"{row['kpis_met']}/{row['kpis']}",
-             " ".join(str(row["by_stage"].get(s, 0)) for s in range(1, 7)),
-             ", ".join(row["missing"]), ", ".join(row["late"])]
-            for row in store.history_rows()]
+    keys = (
+        "period_col",
+        "departments",
+        "problems_n",
+        "new",
+        "closed",
+        "open",
+        "overdue",
+        "kpis_met_of",
+        "stages",
+        "missing",
+        "late",
+    )
+    rows = [
+        [
+            row["period"],
+            str(row["departments"]),
+            str(row["problems"]),
+            str(row["new"]),
+            str(row["closed"]),
+            str(row["open"]),
+            str(row["overdue_actions"]),
+            f"{row['kpis_met']}/{row['kpis']}",
+            " ".join(str(row["by_stage"].get(s, 0)) for s in range(1, 7)),
+            ", ".join(row["missing"]),
+            ", ".join(row["late"]),
+        ]
+        for row in store.history_rows()
+    ]
     return [phrase(k, lang) for k in keys], rows
 
 
@@ -224,18 +290,26 @@ class _Run:
         return self.target.parent / ".cache" / "charts"
 
     def settings(self) -> RenderSettings:
-        return RenderSettings.of(lang=self.lang, template=self.config.report_template_path(),
-                                 cache_dir=self.chart_cache, config=self.config, generated_on=self.today,
-                                 figures=self.figures)
+        return RenderSettings.of(
+            lang=self.lang,
+            template=self.config.report_template_path(),
+            cache_dir=self.chart_cache,
+            config=self.config,
+            generated_on=self.today,
+            figures=self.figures,
+        )
 
 
-def _fold_departments(run: _Run, staging: Path, jobs: Iterable[DepartmentJob], count: int, *,
-                      on_done: Callable[[DepartmentDone], None]) -> PeriodOutputs:
+def _fold_departments(
+    run: _Run, staging: Path, jobs: Iterable[DepartmentJob], count: int, *, on_done: Callable[[DepartmentDone], None]
+) -> PeriodOutputs:
     """Every department's report written by a worker, its result folded into the portfolio outputs."""
     outputs = PeriodOutputs(staging, run.period, lang=run.lang)
     try:
-        with _timed(run.timings, "departments"), \
-                closing(run.executor.run_jobs(jobs, settings=run.settings(), workers=run.workers)) as results:
+        with (
+            _timed(run.timings, "departments"),
+            closing(run.executor.run_jobs(jobs, settings=run.settings(), workers=run.workers)) as results,
+        ):
             for n, done in enumerate(results, 1):  # closing: a failure here stops the workers at once
                 on_done(done)
                 outputs.add(done.result, done.figures, done.report, digest=done.digest, deck=done.deck)
@@ -249,8 +323,9 @@ def _fold_departments(run: _Run, staging: Path, jobs: Iterable[DepartmentJob], c
 def _close_outputs(run: _Run, outputs: PeriodOutputs, outline: PeriodOutline) -> None:
     with _timed(run.timings, "portfolio"):
         use_settings(run.settings())  # the portfolio report is drawn here
-        outputs.close(outline, pdf=run.pdf, jobs=run.workers, final_dir=run.target,
-                      deck_template=deck_template(run.config))
+        outputs.close(
+            outline, pdf=run.pdf, jobs=run.workers, final_dir=run.target, deck_template=deck_template(run.config)
+        )
 
 
 def _no_progress(phase: str, done: int, total: int) -> None:
@@ -277,22 +352,36 @@ class Reading:
         previous = writer.previous_period()
         for department in self.departments:
             yield DepartmentJob(
-                department, writer.period, reports[department], spills=tuple(self.spills[department]),
-                stage_history=writer.stage_history(department), kpi_history=writer.kpi_history(department),
-                previous_ids=frozenset(writer.problem_ids(previous, department)) if previous else frozenset())
+                department,
+                writer.period,
+                reports[department],
+                spills=tuple(self.spills[department]),
+                stage_history=writer.stage_history(department),
+                kpi_history=writer.kpi_history(department),
+                previous_ids=frozenset(writer.problem_ids(previous, department)) if previous else frozenset(),
+            )
 
 
 def read_submissions(root: Path, period: str, run: _Run, *, spill_dir: Path) -> Reading:
     """Check every file under `root` (each in a bounded worker), keeping their rows and the copies read
     on disk, grouped by department."""
-    checks = read_checks([root], root=root, workers=run.workers, work_dir=spill_dir, spill=True,
-                         progress=run.progress, map_files=run.executor.map_files)
+    checks = read_checks(
+        [root],
+        root=root,
+        workers=run.workers,
+        work_dir=spill_dir,
+        spill=True,
+        progress=run.progress,
+        map_files=run.executor.map_files,
+    )
     spilled = {c.source.path: spill_path(spill_dir, n) for n, c in enumerate(checks)}
     current, other = split_by_period(checks, period)
     groups, loose = group_checks(current, canonical_department=run.config.canonical_department)
-    return Reading(RunRecord([c.source for c in checks], {i.file for i in other}),
-                   {dep: [spilled[current[n].source.path] for n in found] for (dep, _), found in groups.items()},
-                   [*(i for n in loose for i in current[n].issues), *other])
+    return Reading(
+        RunRecord([c.source for c in checks], {i.file for i in other}),
+        {dep: [spilled[current[n].source.path] for n in found] for (dep, _), found in groups.items()},
+        [*(i for n in loose for i in current[n].issues), *other],
+    )
 
 
 def split_by_period(checks: Sequence[FileCheck], period: str) -> tuple[list[FileCheck], list[Issue]]:
@@ -301,21 +390,36 @@ def split_by_period(checks: Sequence[FileCheck], period: str) -> tuple[list[File
     for check in checks:
         found = check.source.period
         if found and found != period:
-            other.append(Issue("other-period", file=check.source.path, value=found,
-                               params={"period": period}, department=check.source.department or ""))
+            other.append(
+                Issue(
+                    "other-period",
+                    file=check.source.path,
+                    value=found,
+                    params={"period": period},
+                    department=check.source.department or "",
+                )
+            )
         else:
             current.append(check)
     return current, other
 
 
-def summarize(outputs: PeriodOutputs, out_dir: Path, record: RunRecord, written: list[Path],
-              timings: dict[str, float]) -> ConsolidationSummary:
+def summarize(
+    outputs: PeriodOutputs, out_dir: Path, record: RunRecord, written: list[Path], timings: dict[str, float]
+) -> ConsolidationSummary:
     issues = [*outputs.outline.issues, *outputs.issues]
     return ConsolidationSummary(
-        period=outputs.outline.period, out_dir=out_dir, departments=[d.department for d in outputs.departments],
-        files=len(record.sources), errors=sum(i.is_error for i in issues),
-        warnings=sum(not i.is_error for i in issues), missing=outputs.outline.missing, late=outputs.late,
-        other_period=sorted(record.other_period), outputs=written, timings=timings,
+        period=outputs.outline.period,
+        out_dir=out_dir,
+        departments=[d.department for d in outputs.departments],
+        files=len(record.sources),
+        errors=sum(i.is_error for i in issues),
+        warnings=sum(not i.is_error for i in issues),
+        missing=outputs.outline.missing,
+        late=outputs.late,
+        other_period=sorted(record.other_period),
+        outputs=written,
+        timings=timings,
     )
 
 

@@ -34,8 +34,9 @@ class RunRecord:
         self.rows[done.result.department] = _stats_table(done.stats)
 
 
-def write_run_files(folder: Path, record: RunRecord, outputs: PeriodOutputs, *, lang: Lang,
-                    timings: dict[str, float], run_id: str) -> None:
+def write_run_files(
+    folder: Path, record: RunRecord, outputs: PeriodOutputs, *, lang: Lang, timings: dict[str, float], run_id: str
+) -> None:
     """validation.json and manifest.json: the record of what was read."""
     issues = [*outputs.outline.issues, *outputs.issues]
     _write_json(folder / "validation.json", validation_json(outputs.outline.period, issues, lang))
@@ -49,8 +50,11 @@ def refresh_manifest(folder: Path, period: str, run_id: str | None) -> None:
         found = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         found = {"period": period}
-    found |= {"run_id": run_id, "rendered_at": datetime.now().isoformat(timespec="seconds"),
-              "outputs": _outputs(folder)}
+    found |= {
+        "run_id": run_id,
+        "rendered_at": datetime.now().isoformat(timespec="seconds"),
+        "outputs": _outputs(folder),
+    }
     _write_json(path, found)
 
 
@@ -64,8 +68,10 @@ def validation_json(period: str, issues: Sequence[Issue], lang: Lang) -> dict[st
     return {
         "period": period,
         "valid": not any(i["severity"] == "error" for i in found),
-        "stats": {"errors": sum(i["severity"] == "error" for i in found),
-                  "warnings": sum(i["severity"] == "warning" for i in found)},
+        "stats": {
+            "errors": sum(i["severity"] == "error" for i in found),
+            "warnings": sum(i["severity"] == "warning" for i in found),
+        },
         "issues": found,
     }
 
@@ -87,14 +93,22 @@ def manifest(outputs: PeriodOutputs, record: RunRecord, folder: Path, timings: d
 
 
 def _input_entry(source: SourceFile, other_period: bool) -> dict[str, Any]:
-    return {"file": source.path, "sha256": source.sha256, "size": source.size, "department": source.department,
-            "period": source.period, "template_version": source.template_version,
-            "outcome": "other_period" if other_period else source.outcome}
+    return {
+        "file": source.path,
+        "sha256": source.sha256,
+        "size": source.size,
+        "department": source.department,
+        "period": source.period,
+        "template_version": source.template_version,
+        "outcome": "other_period" if other_period else source.outcome,
+    }
 
 
 def _stats_table(stats: dict[str, SheetStats]) -> dict[str, dict[str, int]]:
-    return {sheet: {"read": s.read, "used": s.used, "rejected": s.rejected, "ignored": s.ignored}
-            for sheet, s in stats.items()}
+    return {
+        sheet: {"read": s.read, "used": s.used, "rejected": s.rejected, "ignored": s.ignored}
+        for sheet, s in stats.items()
+    }
 
 
 def _versions() -> dict[str, str]:

@@ -48,8 +48,9 @@ def work_dir(staging: Path) -> Path:
 
 def listing(staging: Path) -> list[Path]:
     """The run's output files, relative to its folder."""
-    return sorted(p.relative_to(staging) for p in staging.rglob("*")
-                  if p.is_file() and p.relative_to(staging).parts[0] != WORK)
+    return sorted(
+        p.relative_to(staging) for p in staging.rglob("*") if p.is_file() and p.relative_to(staging).parts[0] != WORK
+    )
 
 
 def swap_into(staging: Path, target: Path) -> None:

@@ -53,8 +53,9 @@ class Crash(Generic[T]):
     reason: str
 
 
-def bounded_map(fn: Callable[[T], R], items: Iterable[T], *, workers: int,
-                limits: Limits = DEFAULT_LIMITS) -> Iterator[R | Crash[T]]:
+def bounded_map(
+    fn: Callable[[T], R], items: Iterable[T], *, workers: int, limits: Limits = DEFAULT_LIMITS
+) -> Iterator[R | Crash[T]]:
     """fn(item) for every item, in worker processes under `limits`, in input order."""
     with Sandbox(workers, limits) as sandbox:
         waiting: deque[tuple[T, Future[R]]] = deque()
@@ -73,8 +74,12 @@ class Sandbox:
 
     def __init__(self, workers: int, limits: Limits = DEFAULT_LIMITS) -> None:
         self.limits = limits
-        self._pool = ProcessPool(max_workers=max(workers, 1), max_tasks=TASKS_PER_WORKER, initializer=start_worker,
-                                 initargs=(limits.memory_bytes, os.getpid()))
+        self._pool = ProcessPool(
+            max_workers=max(workers, 1),
+            max_tasks=TASKS_PER_WORKER,
+            initializer=start_worker,
+            initargs=(limits.memory_bytes, os.getpid()),
+        )
 
     def submit(self, fn: Callable[[T], R], item: T) -> Future[R]:
         future: Future[R] = self._pool.schedule(fn, args=(item,), timeout=self.limits.seconds)
@@ -181,4 +186,3 @@ def _mapped_bytes() -> int | None:
     except (OSError, ValueError, IndexError):
         return None
     return None
-

@@ -89,8 +89,11 @@ def passes(score: float | None, config: Config) -> bool:
 
 def _rank_key(row: Row, config: Config) -> tuple[float, float, float]:
     score = solution_score(row, config)
-    return (-(score if score is not None else -1e9), -float(row.get("effectiveness") or 0),
-            -float(row.get("feasibility") or 0))
+    return (
+        -(score if score is not None else -1e9),
+        -float(row.get("effectiveness") or 0),
+        -float(row.get("feasibility") or 0),
+    )
 
 
 def rank_solutions(rows: Sequence[Row], config: Config) -> dict[str, int]:
@@ -183,8 +186,9 @@ def rollup(percents: Iterable[float | None]) -> float | None:
 # -- step 5: KPI --------------------------------------------------------------------------------
 
 
-def achievement(direction: str | None, baseline: float | None, target: float | None,
-                actual: float | None) -> float | None:
+def achievement(
+    direction: str | None, baseline: float | None, target: float | None, actual: float | None
+) -> float | None:
     """Share of the planned change achieved: 1.0 = target reached (None when not measurable)."""
     if direction is None or baseline is None or target is None or actual is None or baseline == target:
         return None
@@ -214,8 +218,9 @@ def kpi_met(row: Row) -> bool | None:
 # -- stage and health ---------------------------------------------------------------------------
 
 
-def stage(*, has_root_cause: bool, plan_statuses: Sequence[str | None], kpis_met: Sequence[bool | None],
-          closed: bool) -> int:
+def stage(
+    *, has_root_cause: bool, plan_statuses: Sequence[str | None], kpis_met: Sequence[bool | None], closed: bool
+) -> int:
     """The furthest step 1..6 whose condition holds together with every step before it.
 
     plan_statuses: statuses of the actions of the problem's passing, selected solutions;
@@ -253,8 +258,15 @@ def off_track(problem: Row) -> bool:
     return str(problem.get("stage")) != CLOSED and bool(problem.get("flags"))
 
 
-def health_flags(*, overdue_actions: bool, unverified_root_cause: bool, no_passing_solution: bool,
-                 kpi_missed: bool, is_stalled: bool, gain_lost: bool = False) -> list[str]:
+def health_flags(
+    *,
+    overdue_actions: bool,
+    unverified_root_cause: bool,
+    no_passing_solution: bool,
+    kpi_missed: bool,
+    is_stalled: bool,
+    gain_lost: bool = False,
+) -> list[str]:
     """The flag keys that hold, in FLAGS order."""
     holds = (overdue_actions, unverified_root_cause, no_passing_solution, kpi_missed, is_stalled, gain_lost)
     return [key for key, on in zip(FLAGS, holds, strict=True) if on]

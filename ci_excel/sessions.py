@@ -48,8 +48,15 @@ def open_store(db_url: str | None, out: Path) -> Store:
 
 
 @contextmanager
-def period_session(out: Path, period: str, db_url: str | None, *, create: bool = True, wait: bool = True,
-                   on_wait: Callable[[str], None] | None = None) -> Iterator[Store]:
+def period_session(
+    out: Path,
+    period: str,
+    db_url: str | None,
+    *,
+    create: bool = True,
+    wait: bool = True,
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[Store]:
     """The store, with the period's locks held for the block: one writer of `out/<period>` and of the
     stored period at a time. A swap a kill interrupted is finished and killed runs' folders removed
     before the block starts. With `create=False` the store must exist, and nothing is made before
@@ -60,8 +67,10 @@ def period_session(out: Path, period: str, db_url: str | None, *, create: bool =
     store = Store(url, create=create)
     try:
         _make_folder(out)  # the outputs and the locks go in it, wherever the store is
-        with fileio.writing(out), \
-                hold([run_lock(out, period), store.lock(f"period-{period}")], wait=wait, on_wait=on_wait):
+        with (
+            fileio.writing(out),
+            hold([run_lock(out, period), store.lock(f"period-{period}")], wait=wait, on_wait=on_wait),
+        ):
             _tidy(out, period, store)
             checkpoint("locked")
             yield store

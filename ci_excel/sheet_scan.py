@@ -25,7 +25,7 @@ _FORMULA_BLANK = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)>(?:<f[^>]*/>|<f[^>]*
 _ERROR = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*\bt="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
 _BAD_SHARED = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*\bt="s"[^>]*>\s*<v>(?!\s*[0-9]+\s*</v>)([^<]*)</v>')
 _BAD_SHARED_HINT = re.compile(rb't="s"[^>]*>\s*<v>\s*[0-9]*[^0-9<\s]')
-_FORMULA_BLANK_HINT = re.compile(rb'(?:</f>|<f[^>]*/>)(?:<v\s*/>|<v></v>)?</c>')
+_FORMULA_BLANK_HINT = re.compile(rb"(?:</f>|<f[^>]*/>)(?:<v\s*/>|<v></v>)?</c>")
 # Cell references by their first letters (rows have r="<digits>"). No \b: a literal prefix keeps the
 # search fast, and another attribute ending in r= with capitals only sends the chunk the exact way.
 _FAR_CELL = re.compile(rb'r="(?:[A-Z]{3}|[C-Z][A-Z]|B[M-Z])[0-9]')
@@ -93,13 +93,16 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, *, exact_over: int = 100_000) -> 
         last_col = max(last_col, _column_bound(chunk))
         rows += chunk.count(b"</row>")
         if b"<f" in chunk and _FORMULA_BLANK_HINT.search(chunk):
-            no_value.update(ref for ref, attrs, empty in _FORMULA_BLANK.findall(chunk)
-                            if not empty or b't="str"' not in attrs)
+            no_value.update(
+                ref for ref, attrs, empty in _FORMULA_BLANK.findall(chunk) if not empty or b't="str"' not in attrs
+            )
         if b't="e"' in chunk:
             errors.update((ref.decode(), text.decode()) for ref, text in _ERROR.findall(chunk))
         if _BAD_SHARED_HINT.search(chunk):
-            corrupt.update((ref.decode(), f"shared-string index {index.decode('ascii', 'replace')[:20]!r}")
-                           for ref, index in _BAD_SHARED.findall(chunk))
+            corrupt.update(
+                (ref.decode(), f"shared-string index {index.decode('ascii', 'replace')[:20]!r}")
+                for ref, index in _BAD_SHARED.findall(chunk)
+            )
     if rows > exact_over:
         rows = _value_rows(zf, part)
     bad = BadCells(frozenset(no_value), errors, corrupt) if no_value or errors or corrupt else NO_BAD_CELLS
@@ -112,8 +115,9 @@ def _last_value_row(chunk: bytes) -> int:
     mark = max(chunk.rfind(m) for m in _VALUE_MARKS)
     if mark >= 0:
         start = max(chunk.rfind(b"<row", 0, mark), chunk.rfind(b":row", 0, mark))
-        found = _ROW_NUMBER.match(chunk, start if chunk[start:start + 1] == b"<" else start - 1) if start >= 0 \
-            else None
+        found = (
+            _ROW_NUMBER.match(chunk, start if chunk[start : start + 1] == b"<" else start - 1) if start >= 0 else None
+        )
         if found:
             return int(found.group(1))
     cells = _VALUE_CELL.findall(chunk)
@@ -151,7 +155,7 @@ def _chunks(zf: zipfile.ZipFile, part: str) -> Iterator[bytes]:
             if cut < 0:  # no tag ends in this block: wait for more, unless it is absurdly long
                 carry, data = (data, b"") if len(data) < 4 * CHUNK else (b"", data)
             else:
-                carry, data = data[cut + 1:], data[: cut + 1]
+                carry, data = data[cut + 1 :], data[: cut + 1]
             if data:
                 yield data
     if carry:

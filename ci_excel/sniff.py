@@ -44,12 +44,27 @@ _MAIN_TYPES = {
 _OTHER_OOXML = {"wordprocessingml": "Word", "presentationml": "PowerPoint"}
 # Suffix -> the family it promises; a file whose content is of another family gets a warning.
 SUFFIX_KINDS = {
-    ".xlsx": "xlsx", ".xltx": "xlsx", ".xlsm": "xlsx", ".xltm": "xlsx", ".xlam": "xlsx", ".xlsb": "xlsb",
-    ".xls": "xls", ".xlt": "xls", ".et": "xls", ".ett": "xls", ".ods": "ods", ".ots": "ods",
+    ".xlsx": "xlsx",
+    ".xltx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xltm": "xlsx",
+    ".xlam": "xlsx",
+    ".xlsb": "xlsb",
+    ".xls": "xls",
+    ".xlt": "xls",
+    ".et": "xls",
+    ".ett": "xls",
+    ".ods": "ods",
+    ".ots": "ods",
 }
 _FAMILY = {"xlsx": "xlsx", "xlsm": "xlsx", "xlsb": "xlsb", "xls": "xls", "ods": "ods"}
-KIND_NAMES = {"xlsx": "Excel .xlsx", "xlsm": "Excel .xlsm", "xlsb": "Excel .xlsb", "xls": "Excel 97-2003 .xls",
-              "ods": "OpenDocument .ods"}
+KIND_NAMES = {
+    "xlsx": "Excel .xlsx",
+    "xlsm": "Excel .xlsm",
+    "xlsb": "Excel .xlsb",
+    "xls": "Excel 97-2003 .xls",
+    "ods": "OpenDocument .ods",
+}
 _ROOT_START = re.compile(rb"<[A-Za-z_]")
 _OVERRIDE = re.compile(rb"<(?:\w+:)?Override\s[^>]*>", re.IGNORECASE)
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')

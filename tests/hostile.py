@@ -59,10 +59,16 @@ Builder = Callable[[Where], Path | None]
 def register(path: Path, department: str, *, rows: int = 2, seed: int = 0) -> Path:
     """A filled register with `rows` valid rows on every table sheet."""
     tables = register_rows(random.Random(seed), rows, PERIOD)
-    info = {"department": department, "period": PERIOD, "contact": "张敏", "contact_info": "pmo@example.com",
-            "submitted_on": date(2026, 11, 28)}
-    return write_workbook(path, [s.key for s in TABLE_SHEETS], info=info, rows=tables, with_example=False,
-                          workbook=REGISTER)
+    info = {
+        "department": department,
+        "period": PERIOD,
+        "contact": "张敏",
+        "contact_info": "pmo@example.com",
+        "submitted_on": date(2026, 11, 28),
+    }
+    return write_workbook(
+        path, [s.key for s in TABLE_SHEETS], info=info, rows=tables, with_example=False, workbook=REGISTER
+    )
 
 
 def _department(name: str) -> str:
@@ -126,8 +132,7 @@ def _text_cell(ref: str, text: str) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
 
 
-def _patched_register(where: Where, name: str, sheet: str, cells: dict[str, str],
-                      dimension: str | None = None) -> Path:
+def _patched_register(where: Where, name: str, sheet: str, cells: dict[str, str], dimension: str | None = None) -> Path:
     """A register whose sheet `sheet` (name in the workbook) gets `cells` (A1 -> raw <c> XML)."""
     path = register(where.folder / name, _department(name))
     entries = _read_zip(path)
@@ -184,14 +189,24 @@ def register_clean(where: Where) -> Path:
 
 def far_xfd(where: Where) -> Path:
     """One character typed in the very last cell of a table sheet (XFD1048576)."""
-    return _patched_register(where, "far_xfd1048576.xlsx", PROBLEMS.zh,
-                             {f"XFD{MAX_ROW}": _text_cell(f"XFD{MAX_ROW}", "x")}, dimension=f"A1:XFD{MAX_ROW}")
+    return _patched_register(
+        where,
+        "far_xfd1048576.xlsx",
+        PROBLEMS.zh,
+        {f"XFD{MAX_ROW}": _text_cell(f"XFD{MAX_ROW}", "x")},
+        dimension=f"A1:XFD{MAX_ROW}",
+    )
 
 
 def far_space(where: Where) -> Path:
     """A stray space in A1048576 of a table sheet."""
-    return _patched_register(where, "far_space_a1048576.xlsx", PROBLEMS.zh,
-                             {f"A{MAX_ROW}": _text_cell(f"A{MAX_ROW}", " ")}, dimension=f"A1:P{MAX_ROW}")
+    return _patched_register(
+        where,
+        "far_space_a1048576.xlsx",
+        PROBLEMS.zh,
+        {f"A{MAX_ROW}": _text_cell(f"A{MAX_ROW}", " ")},
+        dimension=f"A1:P{MAX_ROW}",
+    )
 
 
 def far_formatting(where: Where) -> Path:
@@ -200,16 +215,19 @@ def far_formatting(where: Where) -> Path:
     last_data = 1 + 2
 
     def rows() -> Iterator[bytes]:
-        return _batched(f'<row r="{r}" s="13" customFormat="1"><c r="A{r}" s="13"/></row>'
-                        for r in range(last_data + 1, MAX_ROW + 1))
+        return _batched(
+            f'<row r="{r}" s="13" customFormat="1"><c r="A{r}" s="13"/></row>'
+            for r in range(last_data + 1, MAX_ROW + 1)
+        )
 
     return _with_rows(where, "far_formatting.xlsx", rows, f"A1:P{MAX_ROW}")
 
 
 def far_iv65536_xls(where: Where) -> Path | None:
     """A register saved as .xls by LibreOffice with a value in the last BIFF8 cell (IV65536)."""
-    source = _patched_register(where, "far_iv65536.tmp.xlsx", PROBLEMS.zh,
-                               {"IV65536": _text_cell("IV65536", "x")}, dimension="A1:IV65536")
+    source = _patched_register(
+        where, "far_iv65536.tmp.xlsx", PROBLEMS.zh, {"IV65536": _text_cell("IV65536", "x")}, dimension="A1:IV65536"
+    )
     return _libreoffice_convert(source, where.folder / "far_iv65536.xls", "xls:MS Excel 97")
 
 
@@ -240,18 +258,22 @@ def _add_sheets(path: Path, names: list[str]) -> Path:
     entries = _read_zip(path)
     ids = [f"rIdX{n}" for n in range(len(names))]
     parts = [f"worksheets/x{n}.xml" for n in range(len(names))]
-    sheets = "".join(f"<sheet name={quoteattr(name)} sheetId=\"{1000 + n}\" r:id=\"{rid}\"/>"
-                     for n, (name, rid) in enumerate(zip(names, ids, strict=True)))
-    rels = "".join(f'<Relationship Id="{rid}" Type="{SHEET_REL}" Target="{part}"/>'
-                   for rid, part in zip(ids, parts, strict=True))
+    sheets = "".join(
+        f'<sheet name={quoteattr(name)} sheetId="{1000 + n}" r:id="{rid}"/>'
+        for n, (name, rid) in enumerate(zip(names, ids, strict=True))
+    )
+    rels = "".join(
+        f'<Relationship Id="{rid}" Type="{SHEET_REL}" Target="{part}"/>' for rid, part in zip(ids, parts, strict=True)
+    )
     types = "".join(f'<Override PartName="/xl/{part}" ContentType="{WORKSHEET_TYPE}"/>' for part in parts)
     entries["xl/workbook.xml"] = entries["xl/workbook.xml"].replace(b"</sheets>", sheets.encode() + b"</sheets>")
     rels_name = "xl/_rels/workbook.xml.rels"
     entries[rels_name] = entries[rels_name].replace(b"</Relationships>", rels.encode() + b"</Relationships>")
     entries["[Content_Types].xml"] = entries["[Content_Types].xml"].replace(b"</Types>", types.encode() + b"</Types>")
-    one_cell = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{MAIN_NS}">'
-                '<dimension ref="A1"/><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>'
-                ).encode()
+    one_cell = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{MAIN_NS}">'
+        '<dimension ref="A1"/><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>'
+    ).encode()
     deflated, crc = _deflated(one_cell, True), zlib.crc32(one_cell)
     raw = [(n, zlib.crc32(d), _deflated(d, True), len(d)) for n, d in entries.items()]
     return _raw_zip(path, [*raw, *((f"xl/{part}", crc, deflated, len(one_cell)) for part in parts)])
@@ -292,17 +314,23 @@ def sst_count_lie(where: Where) -> Path:
 
 def sst_bad_index(where: Where) -> Path:
     """Shared-string indexes -1, abc and far past the table in problem rows (never 'string 0')."""
-    cells = {"A2": '<c r="A2" t="s"><v>-1</v></c>', "B2": '<c r="B2" t="s"><v>abc</v></c>',
-             "D3": '<c r="D3" t="s"><v>99999999</v></c>'}
+    cells = {
+        "A2": '<c r="A2" t="s"><v>-1</v></c>',
+        "B2": '<c r="B2" t="s"><v>abc</v></c>',
+        "D3": '<c r="D3" t="s"><v>99999999</v></c>',
+    }
     return _patched_register(where, "sst_bad_index.xlsx", PROBLEMS.zh, cells)
 
 
 def not_finite(where: Where) -> Path:
     """NaN, inf and 1e999 typed as text in number cells (problems' values, a KPI's baseline)."""
     current, benchmark = _letter("problems", "current_value"), _letter("problems", "benchmark_value")
-    path = _patched_register(where, "not_finite.xlsx", PROBLEMS.zh,
-                             {f"{current}2": _text_cell(f"{current}2", "NaN"),
-                              f"{benchmark}2": _text_cell(f"{benchmark}2", "inf")})
+    path = _patched_register(
+        where,
+        "not_finite.xlsx",
+        PROBLEMS.zh,
+        {f"{current}2": _text_cell(f"{current}2", "NaN"), f"{benchmark}2": _text_cell(f"{benchmark}2", "inf")},
+    )
     entries = _read_zip(path)
     part = _sheet_part(entries, RESULTS.zh)
     ref = f"{_letter('results', 'baseline')}2"
@@ -344,8 +372,13 @@ def _raw_zip(path: Path, entries: list[tuple[str, int, bytes, int]]) -> Path:
     local, central = bytearray(), bytearray()
     for name, crc, data, size in entries:  # 100,000 entries take a fraction of a second
         fields = (20, 0, 8, 0, 0x21, crc, len(data), size, len(name.encode()), 0)
-        central += b"PK\x01\x02" + (20).to_bytes(2, "little") + _pack("HHHHHIIIHH", fields) + \
-            _pack("HHHII", (0, 0, 0, 0, len(local))) + name.encode()
+        central += (
+            b"PK\x01\x02"
+            + (20).to_bytes(2, "little")
+            + _pack("HHHHHIIIHH", fields)
+            + _pack("HHHII", (0, 0, 0, 0, len(local)))
+            + name.encode()
+        )
         local += b"PK\x03\x04" + _pack("HHHHHIIIHH", fields) + name.encode() + data
     path.write_bytes(bytes(local + central + _end_records(len(entries), len(central), len(local))))
     return path
@@ -358,8 +391,7 @@ def _end_records(count: int, central_size: int, central_offset: int) -> bytes:
     zip64_at = central_offset + central_size
     record = b"PK\x06\x06" + _pack("QHHIIQQQQ", (44, 45, 45, 0, 0, count, count, central_size, central_offset))
     locator = b"PK\x06\x07" + _pack("IQI", (0, zip64_at, 1))
-    return record + locator + b"PK\x05\x06" + _pack("HHHHIIH", (0, 0, 0xFFFF, 0xFFFF, central_size,
-                                                                    central_offset, 0))
+    return record + locator + b"PK\x05\x06" + _pack("HHHHIIH", (0, 0, 0xFFFF, 0xFFFF, central_size, central_offset, 0))
 
 
 def _pack(fmt: str, values: tuple[int, ...]) -> bytes:
@@ -454,15 +486,18 @@ def csv_named_xlsx(where: Where) -> Path:
 def pdf_named_xlsx(where: Where) -> Path:
     """A PDF named .xlsx."""
     path = where.folder / "pdf_named.xlsx"
-    path.write_bytes(b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>"
-                     b"endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+    path.write_bytes(
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>"
+        b"endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
     return path
 
 
 def zip_named_xlsx(where: Where) -> Path:
     """An ordinary zip of text files named .xlsx."""
-    return _write_zip(where.folder / "zip_named.xlsx", [("readme.txt", b"not a workbook\n"),
-                                                         ("data/list.txt", b"a\nb\n")])
+    return _write_zip(
+        where.folder / "zip_named.xlsx", [("readme.txt", b"not a workbook\n"), ("data/list.txt", b"a\nb\n")]
+    )
 
 
 def truncated(where: Where) -> Path:
@@ -588,8 +623,21 @@ def _libreoffice_convert(source: Path, target: Path, filter_name: str) -> Path |
             return None
         out = source.parent / f".lo-{target.stem}"
         profile = f"-env:UserInstallation={(out / 'profile').absolute().as_uri()}"  # concurrent runs never clash
-        subprocess.run([office, profile, "--headless", "--convert-to", filter_name, "--outdir", str(out / "converted"),
-                        str(source)], check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [
+                office,
+                profile,
+                "--headless",
+                "--convert-to",
+                filter_name,
+                "--outdir",
+                str(out / "converted"),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
         converted = next((out / "converted").iterdir())
         converted.rename(target)
         shutil.rmtree(out)
@@ -641,8 +689,9 @@ CASES: dict[str, Builder] = {
 }
 
 
-def build_all(folder: Path, *, outside: Path, names: Iterable[str] | None = None,
-              jobs: int = 1) -> dict[str, Path | None]:
+def build_all(
+    folder: Path, *, outside: Path, names: Iterable[str] | None = None, jobs: int = 1
+) -> dict[str, Path | None]:
     """Build the cases (all, or `names`) into `folder`: name -> path, or None when not buildable here.
 
     With `jobs` > 1 the cases are built in that many processes (the slowest take a few seconds each).
@@ -658,8 +707,17 @@ def build_all(folder: Path, *, outside: Path, names: Iterable[str] | None = None
     return {name: built[name] for name in todo}
 
 
-SLOW = frozenset({"big_100k_sheets.xlsx", "big_million_rows.xlsx", "legit_large.xlsx", "far_iv65536.xls",
-                  "libreoffice_resave.xlsx", "far_formatting.xlsx", "huge_shared_strings.xlsx"})
+SLOW = frozenset(
+    {
+        "big_100k_sheets.xlsx",
+        "big_million_rows.xlsx",
+        "legit_large.xlsx",
+        "far_iv65536.xls",
+        "libreoffice_resave.xlsx",
+        "far_formatting.xlsx",
+        "huge_shared_strings.xlsx",
+    }
+)
 
 
 def build_one(name: str, where: Where) -> Path | None:

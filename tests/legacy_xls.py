@@ -72,8 +72,11 @@ def _compound(stream: bytes) -> bytes:
     struct.pack_into("<9I", header, 40, 0, 1, 1, 0, 4096, _END, 0, _END, 0)
     struct.pack_into("<109I", header, 76, 0, *[_FREE] * 108)
     fat = [_FAT, _END, *range(3, n + 2), _END]
-    directory = (_entry("Root Entry", 5, 1, _END, 0) + _entry("Workbook", 2, _NONE, 2, len(stream))
-                 + _entry("", 0, _NONE, 0, 0) * 2)
+    directory = (
+        _entry("Root Entry", 5, 1, _END, 0)
+        + _entry("Workbook", 2, _NONE, 2, len(stream))
+        + _entry("", 0, _NONE, 0, 0) * 2
+    )
     return bytes(header) + struct.pack("<128I", *fat, *[_FREE] * (128 - len(fat))) + directory + stream
 
 

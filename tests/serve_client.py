@@ -88,8 +88,9 @@ class Client:
     def upload(self, path: Path, *, period: str = PERIOD, name: str | None = None) -> httpx.Response:
         token = csrf_of(self.http.get(f"/department?period={period}").text)
         with path.open("rb") as fh:
-            self.response = self.http.post("/department/upload", data={"csrf": token, "period": period},
-                                           files={"file": (name or path.name, fh)})
+            self.response = self.http.post(
+                "/department/upload", data={"csrf": token, "period": period}, files={"file": (name or path.name, fh)}
+            )
         return self.response
 
 
@@ -113,12 +114,26 @@ def _text(html: str) -> str:
 
 
 @contextmanager
-def running_server(root: Path, *, db_url: str | None = None, max_upload_mb: int = 8,
-                   extra: tuple[str, ...] = ()) -> Iterator[Server]:
+def running_server(
+    root: Path, *, db_url: str | None = None, max_upload_mb: int = 8, extra: tuple[str, ...] = ()
+) -> Iterator[Server]:
     """`ci-excel serve` on a free port with its folders under `root`; stopped (SIGTERM) at the end."""
     port = free_port()
-    args = [sys.executable, "-m", "ci_excel.cli", "serve", "--port", str(port), "--out", str(root / "out"),
-            "--submissions", str(root / "submissions"), "--max-upload-mb", str(max_upload_mb), *extra]
+    args = [
+        sys.executable,
+        "-m",
+        "ci_excel.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--out",
+        str(root / "out"),
+        "--submissions",
+        str(root / "submissions"),
+        "--max-upload-mb",
+        str(max_upload_mb),
+        *extra,
+    ]
     if db_url:
         args += ["--db", db_url]
     root.mkdir(parents=True, exist_ok=True)

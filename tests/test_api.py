@@ -30,12 +30,28 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("api")
     for period, problems in (("2026-10", 2), (PERIOD, 3)):
         for name, done in DEPARTMENTS.items():
-            write_register(root / "in" / period / name / "ci_register.xlsx", name, period, problems=problems,
-                           done=min(done, problems))
+            write_register(
+                root / "in" / period / name / "ci_register.xlsx",
+                name,
+                period,
+                problems=problems,
+                done=min(done, problems),
+            )
         if period == "2026-10":  # one issue to find: a file that is not a workbook (exit code 1)
             (root / "in" / period / "notes.xlsx").write_bytes(b"this is not a workbook")
-        result = CliRunner().invoke(main, ["consolidate", str(root / "in" / period), "--period", period,
-                                           "--out", str(root / "output"), "--jobs", "1"])
+        result = CliRunner().invoke(
+            main,
+            [
+                "consolidate",
+                str(root / "in" / period),
+                "--period",
+                period,
+                "--out",
+                str(root / "output"),
+                "--jobs",
+                "1",
+            ],
+        )
         assert result.exit_code == (1 if period == "2026-10" else 0), result.output
     return root / "output"
 
@@ -45,8 +61,10 @@ def _stored_counts(out: Path) -> dict[str, int]:
     engine = sa.create_engine(default_db_url(out))
     try:
         with engine.connect() as conn:
-            return {name: conn.scalar(sa.select(sa.func.count()).select_from(table).where(table.c.period == PERIOD))
-                    for name, table in ENTITY_TABLES.items()}
+            return {
+                name: conn.scalar(sa.select(sa.func.count()).select_from(table).where(table.c.period == PERIOD))
+                for name, table in ENTITY_TABLES.items()
+            }
     finally:
         engine.dispose()
 
@@ -87,13 +105,20 @@ def test_a_frame_per_entity_with_the_stored_rows_and_types(out: Path) -> None:
 def _kind(dtype: object) -> str:
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return "date"
-    return {"Int64": "int", "float64": "float", "boolean": "bool"}.get(str(dtype), "text" if str(dtype) == "str"
-                                                                      else str(dtype))
+    return {"Int64": "int", "float64": "float", "boolean": "bool"}.get(
+        str(dtype), "text" if str(dtype) == "str" else str(dtype)
+    )
 
 
 def _expected_kind(kind: ColType) -> str:
-    return {ColType.DATE: "date", ColType.INT: "int", ColType.NUMBER: "float", ColType.PERCENT: "float",
-            ColType.MONEY: "float", ColType.BOOL: "bool"}.get(kind, "text")
+    return {
+        ColType.DATE: "date",
+        ColType.INT: "int",
+        ColType.NUMBER: "float",
+        ColType.PERCENT: "float",
+        ColType.MONEY: "float",
+        ColType.BOOL: "bool",
+    }.get(kind, "text")
 
 
 def test_zh_and_en_labels_and_one_entity(out: Path) -> None:
@@ -105,8 +130,9 @@ def test_zh_and_en_labels_and_one_entity(out: Path) -> None:
     assert "优先级" in zh.columns and zh["问题编号"].tolist() == keys["problem_id"].tolist()
     assert {"Action ID", "Due", "Days overdue"} <= set(en.columns)
     for name in ENTITIES:  # labels never collide, so a labelled frame keeps every column
-        assert all(len(set(column_labels(name, lang).values())) == len(column_labels(name, lang))
-                   for lang in ("zh", "en"))
+        assert all(
+            len(set(column_labels(name, lang).values())) == len(column_labels(name, lang)) for lang in ("zh", "en")
+        )
 
 
 def test_issues_of_a_period(out: Path) -> None:
@@ -146,10 +172,15 @@ def test_export_frames_keeps_text_as_text(out: Path, tmp_path: Path) -> None:
     with open_history(out) as history:
         problems = history.entity(PERIOD, "problems")
     p1 = problems[problems.priority == "P1"].copy()
-    p1["issue"] = "=HYPERLINK(\"http://x\")"  # what a register may hold: never run as a formula in Excel
+    p1["issue"] = '=HYPERLINK("http://x")'  # what a register may hold: never run as a formula in Excel
     p1["owner"] = "00123"
-    [path] = export_frames({"problems": p1, "P1/by dept": p1.groupby("department").size().reset_index()},
-                           tmp_path, format="xlsx", stem="p1", labels="zh")
+    [path] = export_frames(
+        {"problems": p1, "P1/by dept": p1.groupby("department").size().reset_index()},
+        tmp_path,
+        format="xlsx",
+        stem="p1",
+        labels="zh",
+    )
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["1-问题识别", "P1_by dept"]
     header = [c.value for c in book["1-问题识别"][1]]
@@ -168,38 +199,47 @@ def test_parquet_export_round_trip(out: Path, tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(pd.read_parquet(path), frame, obj=name)
 
 
-def test_parquet_without_pyarrow_says_what_to_install(out: Path, tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parquet_without_pyarrow_says_what_to_install(
+    out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # find_spec then fails as if it were not installed
     with open_history(out) as history, pytest.raises(MissingExtra, match=r"pip install 'ci-excel\[parquet\]'"):
         history.export(PERIOD, tmp_path / "p", format="parquet")
     assert not (tmp_path / "p").exists()
-    result = CliRunner().invoke(main, ["export", "--period", PERIOD, "--out", str(out), "--format", "parquet",
-                                       "--to", str(tmp_path / "p")])
+    result = CliRunner().invoke(
+        main, ["export", "--period", PERIOD, "--out", str(out), "--format", "parquet", "--to", str(tmp_path / "p")]
+    )
     assert result.exit_code == 2 and "pip install 'ci-excel[parquet]'" in result.output
 
 
 def test_cli_export(out: Path, tmp_path: Path) -> None:
     target = tmp_path / "bi"
-    result = CliRunner().invoke(main, ["export", "--period", PERIOD, "--out", str(out), "--format", "csv",
-                                       "--to", str(target), "--lang", "en"])
+    result = CliRunner().invoke(
+        main, ["export", "--period", PERIOD, "--out", str(out), "--format", "csv", "--to", str(target), "--lang", "en"]
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in target.iterdir()) == sorted(f"{name}.csv" for name in ENTITIES)
     assert f"Exported {PERIOD}: {len(ENTITIES)} files in {target}" in result.output
     assert pd.read_csv(target / "problems.csv", encoding="utf-8-sig").columns[2] == "Problem ID"
-    db = CliRunner().invoke(main, ["export", "--period", PERIOD, "--db", default_db_url(out), "--format", "xlsx",
-                                   "--to", str(tmp_path / "db")])
+    db = CliRunner().invoke(
+        main,
+        ["export", "--period", PERIOD, "--db", default_db_url(out), "--format", "xlsx", "--to", str(tmp_path / "db")],
+    )
     assert db.exit_code == 0, db.output
     assert (tmp_path / "db" / f"ci_excel_{PERIOD}.xlsx").is_file()
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--period", "2025-01"], "period 2025-01 is not in the history store; stored: 2026-10, 2026-11"),
-    (["--period", "2026-13"], "--period must be YYYY-MM"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--period", "2025-01"], "period 2025-01 is not in the history store; stored: 2026-10, 2026-11"),
+        (["--period", "2026-13"], "--period must be YYYY-MM"),
+    ],
+)
 def test_cli_export_usage_errors(out: Path, tmp_path: Path, args: list[str], message: str) -> None:
-    result = CliRunner().invoke(main, ["export", *args, "--out", str(out), "--format", "csv",
-                                       "--to", str(tmp_path / "x")])
+    result = CliRunner().invoke(
+        main, ["export", *args, "--out", str(out), "--format", "csv", "--to", str(tmp_path / "x")]
+    )
     assert result.exit_code == 2 and message in result.output
     assert not (tmp_path / "x").exists()
 

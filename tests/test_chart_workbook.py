@@ -25,7 +25,7 @@ def test_same_cells_as_python_pptx() -> None:
     data = CategoryChartData(number_format="0")
     data.categories = ["订单审核 <A&B>", "2026-10", "很长的类别名称" * 5]
     data.add_series("开始", [46300.0, 46310.0, None], number_format="yyyy-mm-dd")
-    data.add_series("累计占比 \"%\"", [0.25, 0.5, 1.0], number_format="0%")
+    data.add_series('累计占比 "%"', [0.25, 0.5, 1.0], number_format="0%")
     data.add_series("频次", [3, 2, 1])
     ours, theirs = category_workbook(data), data.xlsx_blob
     assert _cells(ours) == _cells(theirs)

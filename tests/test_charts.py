@@ -24,29 +24,48 @@ LONG = "审核员不熟悉大促期间新上线的订单审核流程,导致重�
 
 
 def many_causes(per_category: int) -> fig.FishboneData:
-    causes = tuple(fig.Cause(c.key, f"{c.zh}{n} {LONG[: 8 + 5 * n]}", "细分原因:高峰期系统卡顿" if n % 2 else "",
-                             n == 0) for c in FISHBONE.choices for n in range(per_category))
+    causes = tuple(
+        fig.Cause(c.key, f"{c.zh}{n} {LONG[: 8 + 5 * n]}", "细分原因:高峰期系统卡顿" if n % 2 else "", n == 0)
+        for c in FISHBONE.choices
+        for n in range(per_category)
+    )
     return fig.FishboneData("在电商大促场景下,订单审核环节存在人工重复录入信息问题,导致订单处理时效延长2小时", causes)
 
 
 def sample_inputs() -> list[fig.ChartData]:
-    cells = tuple((i, d, "P1" if i == "high" else "P3") for i in ("high", "medium", "low")
-                  for d in ("low", "medium", "high"))
+    cells = tuple(
+        (i, d, "P1" if i == "high" else "P3") for i in ("high", "medium", "low") for d in ("low", "medium", "high")
+    )
     return [
         many_causes(3),
         fig.MatrixData(tuple((f"P-{n:03d}", "high", "low") for n in range(25)), cells),
         fig.MatrixData(tuple(("", "low", "high") for _ in range(400)), cells, counts_only=True),
         fig.ParetoData(tuple((f"原因{n} {LONG[:12]}", float(60 - 4 * n)) for n in range(14))),
-        fig.GanttData((fig.GanttBar("A-001 开发订单地址自动抓取接口并上线试运行", date(2026, 10, 1), date(2026, 11, 10),
-                                  percent=0.4, status="in_progress", days_overdue=20),
-                      fig.GanttBar("A-002 培训", date(2026, 11, 2), date(2026, 11, 20), date(2026, 11, 18), 1.0,
-                                   "done"),
-                      fig.GanttBar("A-003 取消的行动", date(2026, 11, 5), date(2026, 12, 5), status="cancelled")),
-                     date(2026, 11, 30)),
-        fig.KpiData(tuple(fig.KpiBar(f"订单处理时效{n} {LONG[:10]}", "小时", 4, 2, 2.5 if n else None, 0.75, False)
-                         for n in range(4))),
-        fig.TrendData(("2026-09", "2026-10", "2026-11"), (("new", (3, 4, 5)), ("closed", (1, 2, 2)),
-                                                          ("open", (10, 12, 15)), ("overdue", (2, 3, 1)))),
+        fig.GanttData(
+            (
+                fig.GanttBar(
+                    "A-001 开发订单地址自动抓取接口并上线试运行",
+                    date(2026, 10, 1),
+                    date(2026, 11, 10),
+                    percent=0.4,
+                    status="in_progress",
+                    days_overdue=20,
+                ),
+                fig.GanttBar("A-002 培训", date(2026, 11, 2), date(2026, 11, 20), date(2026, 11, 18), 1.0, "done"),
+                fig.GanttBar("A-003 取消的行动", date(2026, 11, 5), date(2026, 12, 5), status="cancelled"),
+            ),
+            date(2026, 11, 30),
+        ),
+        fig.KpiData(
+            tuple(
+                fig.KpiBar(f"订单处理时效{n} {LONG[:10]}", "小时", 4, 2, 2.5 if n else None, 0.75, False)
+                for n in range(4)
+            )
+        ),
+        fig.TrendData(
+            ("2026-09", "2026-10", "2026-11"),
+            (("new", (3, 4, 5)), ("closed", (1, 2, 2)), ("open", (10, 12, 15)), ("overdue", (2, 3, 1))),
+        ),
         fig.StackedBarsData(("流程优化类", "工具升级类"), (("已采纳", fig.BLUE, (2.0, 3.0)),), horizontal=True),
     ]
 

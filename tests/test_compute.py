@@ -29,8 +29,9 @@ def test_problems_statement_priority_stage_progress_flags() -> None:
     result = compute_department(submission(tables=problem_tables(3, done=1)), config=CONFIG)
     problems = _by(result.rows("problems"), "problem_id")
     done, open_ = problems["P-001"], problems["P-002"]
-    assert done["statement"] == ("在电商大促,订单审核存在人工重复录入信息,导致订单处理时效延长2小时,"
-                                 "影响程度为大促期间客户投诉量上升30%")
+    assert done["statement"] == (
+        "在电商大促,订单审核存在人工重复录入信息,导致订单处理时效延长2小时,影响程度为大促期间客户投诉量上升30%"
+    )
     assert (done["impact"], done["difficulty"], done["priority"]) == ("medium", "medium", "P2")
     assert (open_["priority"], problems["P-003"]["priority"]) == ("P4", "P1")
     assert (done["stage"], done["progress"], done["flags"]) == ("6", 1.0, [])
@@ -40,8 +41,18 @@ def test_problems_statement_priority_stage_progress_flags() -> None:
 
 
 def test_statements_in_english() -> None:
-    tables = {"problems": [record("problems", scenario="peak sales", process_step="review", issue="re-entry",
-                                  effect="delay", quantification="+2 h")]}
+    tables = {
+        "problems": [
+            record(
+                "problems",
+                scenario="peak sales",
+                process_step="review",
+                issue="re-entry",
+                effect="delay",
+                quantification="+2 h",
+            )
+        ]
+    }
     result = compute_department(submission(tables=tables), config=CONFIG, lang="en")
     statement = result.rows("problems")[0]["statement"]
     assert statement == "In peak sales, review has re-entry, causing delay; magnitude: +2 h"
@@ -52,8 +63,10 @@ def test_stage_and_flags_grow_with_the_steps() -> None:
     assert _problem(tables) == ("1", [])
     tables["why_chains"] = [record("why_chains")]
     assert _problem(tables) == ("2", ["unverified_root_cause", "no_passing_solution"])
-    tables["verification"] = [record("verification", conclusion="rejected"),
-                              record("verification", conclusion="partial")]
+    tables["verification"] = [
+        record("verification", conclusion="rejected"),
+        record("verification", conclusion="partial"),
+    ]
     assert _problem(tables) == ("2", ["no_passing_solution"])
     tables["solutions"] = [record("solutions", selected=False)]  # passes, but not chosen
     tables["actions"] = [record("actions", due_on=date(2026, 12, 20))]
@@ -98,20 +111,25 @@ def test_root_causes_from_why_chains_and_fishbone() -> None:
 
 
 def test_solutions_score_pass_rank_recommend() -> None:
-    solutions = _by(compute_department(submission(tables=problem_tables(1)), config=CONFIG).rows("solutions"),
-                    "solution_id")
+    solutions = _by(
+        compute_department(submission(tables=problem_tables(1)), config=CONFIG).rows("solutions"), "solution_id"
+    )
     assert {k: (s["score"], s["passes"], s["rank"], s["recommended"]) for k, s in solutions.items()} == {
-        "S-001": (14, True, 1, True), "S-001b": (11, False, 2, False)}
+        "S-001": (14, True, 1, True),
+        "S-001b": (11, False, 2, False),
+    }
 
 
 def test_actions_join_progress_and_flag_overdue_and_late() -> None:
     tables = problem_tables(1)
-    tables["progress"][1] = record("progress", action_id="A-001b", status="done", percent_done=None,
-                                   finished_on=date(2026, 11, 13))
+    tables["progress"][1] = record(
+        "progress", action_id="A-001b", status="done", percent_done=None, finished_on=date(2026, 11, 13)
+    )
     actions = _by(compute_department(submission(tables=tables), config=CONFIG).rows("actions"), "action_id")
-    assert {k: (a["status"], a["percent_done"], a["overdue"], a["days_overdue"], a["late"], a["days_late"])
-            for k, a in actions.items()} == {"A-001": ("in_progress", 0.6, False, 0, False, None),
-                                             "A-001b": ("done", 1.0, False, 0, True, 3)}
+    assert {
+        k: (a["status"], a["percent_done"], a["overdue"], a["days_overdue"], a["late"], a["days_late"])
+        for k, a in actions.items()
+    } == {"A-001": ("in_progress", 0.6, False, 0, False, None), "A-001b": ("done", 1.0, False, 0, True, 3)}
     tables["progress"] = []
     action = _by(compute_department(submission(tables=tables), config=CONFIG).rows("actions"), "action_id")["A-001b"]
     assert (action["status"], action["percent_done"], action["overdue"]) == (None, None, True)
@@ -119,18 +137,32 @@ def test_actions_join_progress_and_flag_overdue_and_late() -> None:
 
 
 def test_results_achievement_improvement_met() -> None:
-    tables = {"problems": [record("problems")],
-              "results": [record("results"), record("results", kpi="满意度", direction="higher", baseline=80,
-                                                    target=90, actual=92), record("results", actual=None)]}
+    tables = {
+        "problems": [record("problems")],
+        "results": [
+            record("results"),
+            record("results", kpi="满意度", direction="higher", baseline=80, target=90, actual=92),
+            record("results", actual=None),
+        ],
+    }
     rows = compute_department(submission(tables=tables), config=CONFIG).rows("results")
     assert [(r["achievement"], r["improvement"], r["met"]) for r in rows] == [
-        (0.75, 0.375, False), (pytest.approx(1.2), pytest.approx(0.15), True), (None, None, None)]
+        (0.75, 0.375, False),
+        (pytest.approx(1.2), pytest.approx(0.15), True),
+        (None, None, None),
+    ]
 
 
-@pytest.mark.parametrize(("submitted", "day", "late"), [
-    (date(2026, 12, 5), 5, False), (date(2026, 12, 6), 5, True), (date(2026, 11, 28), 5, False),
-    (None, 5, False), (date(2026, 12, 9), 10, False),
-])
+@pytest.mark.parametrize(
+    ("submitted", "day", "late"),
+    [
+        (date(2026, 12, 5), 5, False),
+        (date(2026, 12, 6), 5, True),
+        (date(2026, 11, 28), 5, False),
+        (None, 5, False),
+        (date(2026, 12, 9), 10, False),
+    ],
+)
 def test_late_submissions_after_the_deadline_day(submitted: date | None, day: int, late: bool) -> None:
     result = compute_department(submission(submitted_on=submitted), config=Config(deadline_day=day))
     assert result.late is late
@@ -153,8 +185,9 @@ def test_department_name_goes_through_the_roster() -> None:
 def test_period_figures() -> None:
     first = compute_department(submission("电商运营部", tables=problem_tables(3, done=1)), config=CONFIG)
     second = compute_department(submission("物流部", tables=problem_tables(2, done=2)), config=CONFIG)
-    figures = period_figures("2026-11", [first, second], previous_problem_ids={("电商运营部", "P-001"),
-                                                                               ("物流部", "P-009")})
+    figures = period_figures(
+        "2026-11", [first, second], previous_problem_ids={("电商运营部", "P-001"), ("物流部", "P-009")}
+    )
     assert (figures.departments, figures.problems, figures.new, figures.closed, figures.open) == (2, 5, 4, 3, 2)
     assert (figures.overdue_actions, figures.kpis, figures.kpis_met, figures.benefit) == (2, 5, 3, 600000.0)
     assert figures.by_stage == {1: 0, 2: 0, 3: 2, 4: 0, 5: 0, 6: 3}

@@ -55,7 +55,9 @@ def test_the_documented_example_loads_with_the_default_rules() -> None:
 
 def test_every_setting_can_be_overridden(tmp_path: Path) -> None:
     write_reference_document(tmp_path / "tpl" / "report.docx")
-    config = _load(tmp_path, """
+    config = _load(
+        tmp_path,
+        """
 lang = "en"
 deadline_day = 10
 stalled_periods = 3
@@ -71,7 +73,8 @@ risk = 0.5
 low = { medium = "P4" }
 [statement]
 en = "{issue} in {scenario}"
-""")
+""",
+    )
     assert (config.lang, config.deadline_day, config.stalled_periods) == ("en", 10, 3)
     assert config.db_url == "postgresql+psycopg://u:p@host/db"
     assert config.report_template == tmp_path / "tpl" / "report.docx"
@@ -82,8 +85,10 @@ en = "{issue} in {scenario}"
 
 
 def test_roster_names_and_aliases(tmp_path: Path) -> None:
-    config = _load(tmp_path, '[[roster]]\nname = "客户服务部"\naliases = ["客服部", "Customer Service"]\n'
-                             '[[roster]]\nname = "物流部"\n')
+    config = _load(
+        tmp_path,
+        '[[roster]]\nname = "客户服务部"\naliases = ["客服部", "Customer Service"]\n[[roster]]\nname = "物流部"\n',
+    )
     assert config.roster_names() == ["客户服务部", "物流部"]
     assert config.canonical_department("客服部") == "客户服务部"
     assert config.canonical_department("　客服部 ") == "客户服务部"  # full-width space, stray space
@@ -92,39 +97,46 @@ def test_roster_names_and_aliases(tmp_path: Path) -> None:
     assert config.canonical_department(" 财务部 ") == "财务部"
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("colour = 1", "unknown setting 'colour'; allowed: lang, db_url"),
-    ("[scoring]\nthreshhold = 12", "unknown setting 'scoring.threshhold'; allowed: threshold, weights"),
-    ("[scoring.weights]\nspeed = 1", "unknown setting 'scoring.weights.speed'; allowed: effectiveness"),
-    ("[scoring]\nthreshold = \"twelve\"", "'scoring.threshold' must be a finite number"),
-    ("[scoring.weights]\ncost = -1", "'scoring.weights.cost' must be a finite number ≥ 0"),
-    ("lang = \"fr\"", "'lang' must be \"zh\" or \"en\""),
-    ("deadline_day = 40", "'deadline_day' must be a whole number from 1 to 31"),
-    ("stalled_periods = 0", "'stalled_periods' must be a whole number from 1 to 120"),
-    ("stalled_periods = true", "'stalled_periods' must be a whole number"),
-    ("[priority]\nhigh = { low = \"P5\" }", "'priority.high.low' must be one of P1, P2, P3, P4"),
-    ("[priority]\nvery = { low = \"P1\" }", "'priority.very': 'very' is not a level; allowed: high, medium, low"),
-    ("[statement]\nzh = \"在{scene}\"", "'statement.zh' uses unknown field(s) scene; allowed: {problem_id}"),
-    ("[statement]\nde = \"x\"", "unknown setting 'statement.de'; allowed: zh, en"),
-    ("[statement]\nzh = \"在{scenario\"", "'statement.zh' is not a valid template"),
-    ("roster = \"a\"", "'roster' must be a list"),
-    ("[[roster]]\naliases = [\"x\"]", "'roster[1]' needs a name"),
-    ("[[roster]]\nname = \"A\"\nalias = [\"x\"]", "unknown setting 'roster[1].alias'; allowed: name, aliases"),
-    ("[[roster]]\nname = \"A\"\naliases = \"x\"", "'roster[1].aliases' must be a list"),
-    ("[[roster]]\nname = \"A\"\naliases = [\"x\"]\n[[roster]]\nname = \"B\"\naliases = [\"X\"]",
-     "'X' is given for both roster[1] ('A') and roster[2] ('B')"),
-    ("[[roster]]\nname = \"A\"\n[[roster]]\nname = \"a\"", "'a' is given for both roster[1] ('A') and roster[2]"),
-    ("[priority]\nhigh = { low = 1 }", "'priority.high.low' must be one of P1, P2, P3, P4, not 1"),
-    ("[priority]\nhigh = { low = \"P1\" }\n\"高\" = { \"低\" = \"P2\" }",
-     "'priority.高.低' sets the same cell as 'priority.high.low'"),
-    ("priority = 1", "'priority' must be a table"),
-    ("scoring = 1", "'scoring' must be a table"),
-    ("[statement]\nzh = 1", "'statement.zh' must be a non-empty text"),
-    ("lang = 1", "'lang' must be \"zh\" or \"en\""),
-    ("deadline_day = 1.5", "'deadline_day' must be a whole number"),
-    ("report_template = 1", "'report_template' must be a non-empty text"),
-    ("db_url = \"\"", "'db_url' must be a non-empty text"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("colour = 1", "unknown setting 'colour'; allowed: lang, db_url"),
+        ("[scoring]\nthreshhold = 12", "unknown setting 'scoring.threshhold'; allowed: threshold, weights"),
+        ("[scoring.weights]\nspeed = 1", "unknown setting 'scoring.weights.speed'; allowed: effectiveness"),
+        ('[scoring]\nthreshold = "twelve"', "'scoring.threshold' must be a finite number"),
+        ("[scoring.weights]\ncost = -1", "'scoring.weights.cost' must be a finite number ≥ 0"),
+        ('lang = "fr"', '\'lang\' must be "zh" or "en"'),
+        ("deadline_day = 40", "'deadline_day' must be a whole number from 1 to 31"),
+        ("stalled_periods = 0", "'stalled_periods' must be a whole number from 1 to 120"),
+        ("stalled_periods = true", "'stalled_periods' must be a whole number"),
+        ('[priority]\nhigh = { low = "P5" }', "'priority.high.low' must be one of P1, P2, P3, P4"),
+        ('[priority]\nvery = { low = "P1" }', "'priority.very': 'very' is not a level; allowed: high, medium, low"),
+        ('[statement]\nzh = "在{scene}"', "'statement.zh' uses unknown field(s) scene; allowed: {problem_id}"),
+        ('[statement]\nde = "x"', "unknown setting 'statement.de'; allowed: zh, en"),
+        ('[statement]\nzh = "在{scenario"', "'statement.zh' is not a valid template"),
+        ('roster = "a"', "'roster' must be a list"),
+        ('[[roster]]\naliases = ["x"]', "'roster[1]' needs a name"),
+        ('[[roster]]\nname = "A"\nalias = ["x"]', "unknown setting 'roster[1].alias'; allowed: name, aliases"),
+        ('[[roster]]\nname = "A"\naliases = "x"', "'roster[1].aliases' must be a list"),
+        (
+            '[[roster]]\nname = "A"\naliases = ["x"]\n[[roster]]\nname = "B"\naliases = ["X"]',
+            "'X' is given for both roster[1] ('A') and roster[2] ('B')",
+        ),
+        ('[[roster]]\nname = "A"\n[[roster]]\nname = "a"', "'a' is given for both roster[1] ('A') and roster[2]"),
+        ("[priority]\nhigh = { low = 1 }", "'priority.high.low' must be one of P1, P2, P3, P4, not 1"),
+        (
+            '[priority]\nhigh = { low = "P1" }\n"高" = { "低" = "P2" }',
+            "'priority.高.低' sets the same cell as 'priority.high.low'",
+        ),
+        ("priority = 1", "'priority' must be a table"),
+        ("scoring = 1", "'scoring' must be a table"),
+        ("[statement]\nzh = 1", "'statement.zh' must be a non-empty text"),
+        ("lang = 1", '\'lang\' must be "zh" or "en"'),
+        ("deadline_day = 1.5", "'deadline_day' must be a whole number"),
+        ("report_template = 1", "'report_template' must be a non-empty text"),
+        ('db_url = ""', "'db_url' must be a non-empty text"),
+    ],
+)
 def test_bad_settings_name_the_key_and_what_is_allowed(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError) as caught:
         _load(tmp_path, text)
@@ -171,26 +183,31 @@ def test_numbers_must_be_finite(tmp_path: Path, key: str, value: str) -> None:
     assert f"'scoring.{key}' must be a finite number ≥ 0, not {float(value)!r}" in message
 
 
-@pytest.mark.parametrize(("text", "top", "given"), [
-    ("[scoring]\nthreshold = 1000", "20", "1000"),
-    ("[scoring]\nthreshold = 0", "20", "0"),
-    ("[scoring]\nthreshold = 22\n[scoring.weights]\ncost = 1.2", "21", "22"),  # threshold first
-    ("[scoring.weights]\ncost = 0\nrisk = 0\n[scoring]\nthreshold = 11", "10", "11"),  # weights first
-    ("[scoring.weights]\neffectiveness = 0.5\nfeasibility = 0.5\ncost = 0.5\nrisk = 0.5", "10",
-     "12 (the default)"),
-])
+@pytest.mark.parametrize(
+    ("text", "top", "given"),
+    [
+        ("[scoring]\nthreshold = 1000", "20", "1000"),
+        ("[scoring]\nthreshold = 0", "20", "0"),
+        ("[scoring]\nthreshold = 22\n[scoring.weights]\ncost = 1.2", "21", "22"),  # threshold first
+        ("[scoring.weights]\ncost = 0\nrisk = 0\n[scoring]\nthreshold = 11", "10", "11"),  # weights first
+        ("[scoring.weights]\neffectiveness = 0.5\nfeasibility = 0.5\ncost = 0.5\nrisk = 0.5", "10", "12 (the default)"),
+    ],
+)
 def test_the_threshold_must_be_reachable(tmp_path: Path, text: str, top: str, given: str) -> None:
     message = _refused(tmp_path, text)
     assert f"'scoring.threshold' must be above 0 and at most {top}, the highest total" in message
     assert message.endswith(f"not {given}")
 
 
-@pytest.mark.parametrize(("text", "threshold"), [
-    ("[scoring]\nthreshold = 20", 20),
-    ("[scoring]\nthreshold = 21\n[scoring.weights]\ncost = 1.2", 21),
-    ("[scoring.weights]\ncost = 0\nrisk = 0\n[scoring]\nthreshold = 10", 10),
-    ("[scoring]\nthreshold = 0.5\n[scoring.weights]\neffectiveness = 0\nfeasibility = 0\ncost = 0.1", 0.5),
-])
+@pytest.mark.parametrize(
+    ("text", "threshold"),
+    [
+        ("[scoring]\nthreshold = 20", 20),
+        ("[scoring]\nthreshold = 21\n[scoring.weights]\ncost = 1.2", 21),
+        ("[scoring.weights]\ncost = 0\nrisk = 0\n[scoring]\nthreshold = 10", 10),
+        ("[scoring]\nthreshold = 0.5\n[scoring.weights]\neffectiveness = 0\nfeasibility = 0\ncost = 0.1", 0.5),
+    ],
+)
 def test_a_reachable_threshold_loads(tmp_path: Path, text: str, threshold: float) -> None:
     assert _load(tmp_path, text).threshold == threshold
 
@@ -200,10 +217,19 @@ def test_weights_cannot_all_be_zero(tmp_path: Path) -> None:
     assert "'scoring.weights' are all 0" in message
 
 
-@pytest.mark.parametrize("field", [
-    "{scenario:>999999999}", "{scenario:d}", "{scenario:{issue}}", "{scenario!r}", "{scenario.x}",
-    "{scenario[0]}", "{}", "{0}",
-])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "{scenario:>999999999}",
+        "{scenario:d}",
+        "{scenario:{issue}}",
+        "{scenario!r}",
+        "{scenario.x}",
+        "{scenario[0]}",
+        "{}",
+        "{0}",
+    ],
+)
 def test_statement_fields_are_plain_names(tmp_path: Path, field: str) -> None:
     message = _refused(tmp_path, f"[statement]\nen = 'In {field}'\n")
     assert f"'statement.en': {field} is not allowed" in message
@@ -235,24 +261,37 @@ def test_a_file_renamed_docx_is_refused(tmp_path: Path) -> None:
 def test_db_url_good_values_load_and_create_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # a relative SQLite path is opened from the working folder
     (tmp_path / "store").mkdir()
-    for url in ("sqlite:///store/h.sqlite", f"sqlite:///{tmp_path}/store/h.sqlite", "sqlite://",
-                "postgresql+psycopg://u:p@host/db", "postgresql://u:p@host/db"):
+    for url in (
+        "sqlite:///store/h.sqlite",
+        f"sqlite:///{tmp_path}/store/h.sqlite",
+        "sqlite://",
+        "postgresql+psycopg://u:p@host/db",
+        "postgresql://u:p@host/db",
+    ):
         assert check_db_url(url) == url
     assert _load(tmp_path, f'db_url = "sqlite:///{tmp_path}/store/h.sqlite"').db_url == (
-        f"sqlite:///{tmp_path}/store/h.sqlite")
+        f"sqlite:///{tmp_path}/store/h.sqlite"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["settings.toml", "store"]
     assert not any((tmp_path / "store").iterdir())
 
 
-@pytest.mark.parametrize(("url", "message"), [
-    ("nonsense", "'nonsense' is not a database URL (Could not parse"),
-    ("postgresql://u:secret@host:port/db", "'postgresql://u:***@host:port/db' is not a database URL"),
-    ("foo://host/db", "'foo://host/db': unknown database kind 'foo'"),
-    ("postgresql+asyncpg://u:secret@host/db",
-     "'postgresql+asyncpg://u:***@host/db': postgresql+asyncpg is an asyncio driver"),
-    ("sqlite:////no/such/folder/h.sqlite",
-     "'sqlite:////no/such/folder/h.sqlite': the folder /no/such/folder does not exist"),
-])
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("nonsense", "'nonsense' is not a database URL (Could not parse"),
+        ("postgresql://u:secret@host:port/db", "'postgresql://u:***@host:port/db' is not a database URL"),
+        ("foo://host/db", "'foo://host/db': unknown database kind 'foo'"),
+        (
+            "postgresql+asyncpg://u:secret@host/db",
+            "'postgresql+asyncpg://u:***@host/db': postgresql+asyncpg is an asyncio driver",
+        ),
+        (
+            "sqlite:////no/such/folder/h.sqlite",
+            "'sqlite:////no/such/folder/h.sqlite': the folder /no/such/folder does not exist",
+        ),
+    ],
+)
 def test_bad_db_urls(tmp_path: Path, url: str, message: str) -> None:
     with pytest.raises(ConfigError) as caught:
         check_db_url(url)
@@ -263,12 +302,15 @@ def test_bad_db_urls(tmp_path: Path, url: str, message: str) -> None:
 @pytest.mark.skipif(importlib.util.find_spec("MySQLdb") is not None, reason="mysqlclient is installed here")
 def test_a_db_url_whose_driver_is_missing(tmp_path: Path) -> None:
     message = _refused(tmp_path, 'db_url = "mysql://pmo:secret@db.example.com/ci"')
-    assert ("'db_url': 'mysql://pmo:***@db.example.com/ci': the database driver for mysql (MySQLdb) is not "
-            "installed: pip install mysqlclient") in message
+    assert (
+        "'db_url': 'mysql://pmo:***@db.example.com/ci': the database driver for mysql (MySQLdb) is not "
+        "installed: pip install mysqlclient"
+    ) in message
 
 
-def test_consolidate_with_bad_settings_exits_2_and_writes_nothing(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_consolidate_with_bad_settings_exits_2_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "in").mkdir()
     (tmp_path / "ci_excel.toml").write_text("[scoring]\nthreshold = nan\n", encoding="utf-8")
@@ -276,5 +318,6 @@ def test_consolidate_with_bad_settings_exits_2_and_writes_nothing(tmp_path: Path
     assert result.exit_code == 2
     assert result.stdout == "" and len(result.stderr.splitlines()) == 1
     assert result.stderr.startswith("Error: ") and result.stderr.rstrip().endswith(
-        "ci_excel.toml: 'scoring.threshold' must be a finite number ≥ 0, not nan")
+        "ci_excel.toml: 'scoring.threshold' must be a finite number ≥ 0, not nan"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ci_excel.toml", "in"]

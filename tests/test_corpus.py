@@ -59,8 +59,15 @@ def run_cli(*args: str, cwd: Path) -> Run:
     """`ci-excel ARGS` in a child process (as a PMO runs it), capped and timed out."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     try:
-        done = subprocess.run([sys.executable, "-m", "ci_excel.cli", *args], cwd=cwd, env=env, capture_output=True,
-                              text=True, timeout=RUN_TIMEOUT, preexec_fn=_cap)
+        done = subprocess.run(
+            [sys.executable, "-m", "ci_excel.cli", *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
+            preexec_fn=_cap,
+        )
     except subprocess.TimeoutExpired as exc:
         return Run(-1, _text(exc.stdout), _text(exc.stderr) + f"\n(killed after {RUN_TIMEOUT} s)")
     return Run(done.returncode, done.stdout, done.stderr)
@@ -149,7 +156,8 @@ def test_file_verdict(key: str, corpus: Corpus, validation: Run) -> None:
     entry = EXPECTED[key]
     outcome = files[key]["outcome"]
     assert _matches(outcome, codes, _accepted(entry)), (
-        f"{key}: got {outcome} {sorted(codes)}, expected one of {_accepted(entry)} ({entry['why']})")
+        f"{key}: got {outcome} {sorted(codes)}, expected one of {_accepted(entry)} ({entry['why']})"
+    )
     missing = set(entry.get("also", [])) - codes
     assert not missing, f"{key}: {sorted(missing)} missing among {sorted(codes)}"
 
@@ -161,13 +169,28 @@ def test_file_verdict(key: str, corpus: Corpus, validation: Run) -> None:
 def consolidation(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Run]:
     base = tmp_path_factory.mktemp("consolidate")
     submissions, out = base / "submissions", base / "output"
-    shutil.copytree(corpus.root / "hostile", submissions / "hostile", symlinks=True,
-                    ignore=lambda folder, names: [n for n in names if n in NOT_MIXED])
+    shutil.copytree(
+        corpus.root / "hostile",
+        submissions / "hostile",
+        symlinks=True,
+        ignore=lambda folder, names: [n for n in names if n in NOT_MIXED],
+    )
     (submissions / "good").mkdir()
     for n, department in enumerate(GOOD):
         register(submissions / "good" / f"{department}.xlsx", department, rows=3, seed=n)
-    run = run_cli("consolidate", str(submissions), "--period", "2026-11", "--out", str(out), "--db",
-                  f"sqlite:///{base / 'history.sqlite'}", "--jobs", "2", cwd=base)
+    run = run_cli(
+        "consolidate",
+        str(submissions),
+        "--period",
+        "2026-11",
+        "--out",
+        str(out),
+        "--db",
+        f"sqlite:///{base / 'history.sqlite'}",
+        "--jobs",
+        "2",
+        cwd=base,
+    )
     return submissions, out / "2026-11", run
 
 

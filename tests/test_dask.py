@@ -36,8 +36,10 @@ FAILING = "西南运营部"
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[LocalCluster]:
     # Workers start the reading sandboxes (pebble processes): they must not be daemonic (docs/cluster.md).
-    with dask.config.set({"distributed.worker.daemon": False}), \
-            LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as found:
+    with (
+        dask.config.set({"distributed.worker.daemon": False}),
+        LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as found,
+    ):
         yield found
 
 
@@ -52,8 +54,9 @@ def submissions(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("dask_in")
     for n, period in enumerate(PERIODS):
         for i, name in enumerate(DEPARTMENTS):
-            write_register(root / period / name / "ci_register.xlsx", name, period, problems=2 + i % 3,
-                           done=min(n + i % 2, 2))
+            write_register(
+                root / period / name / "ci_register.xlsx", name, period, problems=2 + i % 3, done=min(n + i % 2, 2)
+            )
         _break_cell(root / period / BROKEN / "ci_register.xlsx")
     return root
 
@@ -65,8 +68,9 @@ def local_outcome(submissions: Path, tmp_path_factory: pytest.TempPathFactory) -
     return outcome(out, default_db_url(out))
 
 
-def _run_periods(submissions: Path, out: Path, *, progress: Callable[[str, int, int], None] | None = None,
-                 **kw: Any) -> None:
+def _run_periods(
+    submissions: Path, out: Path, *, progress: Callable[[str, int, int], None] | None = None, **kw: Any
+) -> None:
     for period in PERIODS:
         _run_period(submissions, out, period, progress=progress if period == PERIODS[-1] else None, **kw)
 
@@ -86,13 +90,18 @@ def outcome(out: Path, db_url: str) -> dict[str, Any]:
     with Store(db_url) as store:
         stored = store.load_period(PERIODS[-1])
     return {
-        "files": files, "manifest": manifest,
+        "files": files,
+        "manifest": manifest,
         "validation": json.loads((target / "validation.json").read_text(encoding="utf-8")),
         "reports": {f: _docx_text(target / f) for f in files if f.endswith(".docx")},
         "workbooks": {f: _xlsx_values(target / f, out) for f in files if f.endswith(".xlsx")},
-        "stored": {"figures": stored.figures, "trend": stored.trend, "missing": stored.missing,
-                   "issues": sorted(map(repr, stored.issues)),
-                   "departments": {d.department: (d.tables, sorted(map(repr, d.issues))) for d in stored.departments}},
+        "stored": {
+            "figures": stored.figures,
+            "trend": stored.trend,
+            "missing": stored.missing,
+            "issues": sorted(map(repr, stored.issues)),
+            "departments": {d.department: (d.tables, sorted(map(repr, d.issues))) for d in stored.departments},
+        },
     }
 
 
@@ -109,18 +118,30 @@ def _xlsx_values(path: Path, out: Path) -> dict[str, list[tuple[Any, ...]]]:
 
     book = load_workbook(path, read_only=True)
     try:
-        return {ws.title: [tuple(str(v).replace(str(out), "<out>") if isinstance(v, str) else v for v in row)
-                           for row in ws.iter_rows(values_only=True)] for ws in book.worksheets}
+        return {
+            ws.title: [
+                tuple(str(v).replace(str(out), "<out>") if isinstance(v, str) else v for v in row)
+                for row in ws.iter_rows(values_only=True)
+            ]
+            for ws in book.worksheets
+        }
     finally:
         book.close()
 
 
-def test_dask_run_on_postgres_equals_the_local_run(cluster: LocalCluster, submissions: Path, tmp_path: Path,
-                                                   local_outcome: dict[str, Any]) -> None:
+def test_dask_run_on_postgres_equals_the_local_run(
+    cluster: LocalCluster, submissions: Path, tmp_path: Path, local_outcome: dict[str, Any]
+) -> None:
     seen: list[tuple[str, int, int]] = []
     with empty_postgres() as url:
-        _run_periods(submissions, tmp_path / "output", executor="dask", scheduler=cluster.scheduler_address,
-                     db_url=url, progress=lambda *step: seen.append(step))
+        _run_periods(
+            submissions,
+            tmp_path / "output",
+            executor="dask",
+            scheduler=cluster.scheduler_address,
+            db_url=url,
+            progress=lambda *step: seen.append(step),
+        )
         found = outcome(tmp_path / "output", url)
     assert found == local_outcome
     assert f"feedback/{BROKEN}/ci_register.xlsx" in found["files"]
@@ -129,16 +150,26 @@ def test_dask_run_on_postgres_equals_the_local_run(cluster: LocalCluster, submis
     assert seen[-1] == ("departments", len(DEPARTMENTS), len(DEPARTMENTS))
 
 
-def test_a_worker_killed_during_the_run_changes_nothing(cluster: LocalCluster, client: Client, submissions: Path,
-                                                        tmp_path: Path, local_outcome: dict[str, Any],
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_worker_killed_during_the_run_changes_nothing(
+    cluster: LocalCluster,
+    client: Client,
+    submissions: Path,
+    tmp_path: Path,
+    local_outcome: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # The first worker to read a file, and the one reporting FAILING, kill themselves (SIGKILL) once.
-    marker, out, where = tmp_path / "killed", tmp_path / "output", {"executor": "dask",
-                                                                    "scheduler": cluster.scheduler_address}
+    marker, out, where = (
+        tmp_path / "killed",
+        tmp_path / "output",
+        {"executor": "dask", "scheduler": cluster.scheduler_address},
+    )
     _run_period(submissions, out, PERIODS[0], **where)
     before = set(client.run(os.getpid).values())
-    faults = {"CI_EXCEL_FAULT": f"file-task:kill-once,department-task@{FAILING}:kill-once",
-              "CI_EXCEL_FAULT_FILE": str(marker)}
+    faults = {
+        "CI_EXCEL_FAULT": f"file-task:kill-once,department-task@{FAILING}:kill-once",
+        "CI_EXCEL_FAULT_FILE": str(marker),
+    }
     for key, value in faults.items():  # the nannies live here: a restarted worker inherits these
         monkeypatch.setenv(key, value)
     client.run(_set_env, faults)
@@ -146,8 +177,10 @@ def test_a_worker_killed_during_the_run_changes_nothing(cluster: LocalCluster, c
         _run_period(submissions, out, PERIODS[1], **where)
     finally:
         client.run(_set_env, {"CI_EXCEL_FAULT": None, "CI_EXCEL_FAULT_FILE": None})
-    killed = {int((tmp_path / f"killed.{point}").read_text(encoding="ascii"))
-              for point in ("file-task", f"department-task@{FAILING}")}
+    killed = {
+        int((tmp_path / f"killed.{point}").read_text(encoding="ascii"))
+        for point in ("file-task", f"department-task@{FAILING}")
+    }
     assert killed <= before  # two workers of the cluster (or one, twice) died mid-task
     assert outcome(out, default_db_url(out)) == local_outcome
     client.wait_for_workers(2, timeout=60)  # the nanny restarted them
@@ -155,14 +188,20 @@ def test_a_worker_killed_during_the_run_changes_nothing(cluster: LocalCluster, c
 
 
 def test_a_department_failing_twice_is_output_failed_and_the_run_goes_on(
-        cluster: LocalCluster, client: Client, submissions: Path, tmp_path: Path,
-        local_outcome: dict[str, Any]) -> None:
+    cluster: LocalCluster, client: Client, submissions: Path, tmp_path: Path, local_outcome: dict[str, Any]
+) -> None:
     hits = tmp_path / "hits"
     client.run(_set_env, {"CI_EXCEL_FAULT": f"department-task@{FAILING}:raise", "CI_EXCEL_FAULT_FILE": str(hits)})
     try:
         out = tmp_path / "output"
-        summary = consolidate(submissions / PERIODS[-1], period=PERIODS[-1], out=out, config=Config(),
-                              executor="dask", scheduler=cluster.scheduler_address)
+        summary = consolidate(
+            submissions / PERIODS[-1],
+            period=PERIODS[-1],
+            out=out,
+            config=Config(),
+            executor="dask",
+            scheduler=cluster.scheduler_address,
+        )
     finally:
         client.run(_set_env, {"CI_EXCEL_FAULT": None, "CI_EXCEL_FAULT_FILE": None})
     assert len(hits.read_text(encoding="ascii").split()) == 2  # tried, retried once
@@ -208,12 +247,24 @@ def test_cli_dask_without_scheduler_or_unreachable_exits_2(submissions: Path, tm
     assert not (tmp_path / "o" / PERIODS[-1]).exists()
 
 
-def test_cli_runs_on_the_cluster_named_in_the_settings(cluster: LocalCluster, submissions: Path,
-                                                       tmp_path: Path) -> None:
+def test_cli_runs_on_the_cluster_named_in_the_settings(
+    cluster: LocalCluster, submissions: Path, tmp_path: Path
+) -> None:
     settings = tmp_path / "ci_excel.toml"
     settings.write_text(f'[run]\nexecutor = "dask"\nscheduler = "{cluster.scheduler_address}"\n', encoding="utf-8")
-    result = CliRunner().invoke(main, ["consolidate", str(submissions / PERIODS[-1]), "--period", PERIODS[-1],
-                                       "--out", str(tmp_path / "o"), "--config", str(settings)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "consolidate",
+            str(submissions / PERIODS[-1]),
+            "--period",
+            PERIODS[-1],
+            "--out",
+            str(tmp_path / "o"),
+            "--config",
+            str(settings),
+        ],
+    )
     assert result.exit_code == 1, result.output  # the broken register's error
     assert f"Period {PERIODS[-1]}: {len(DEPARTMENTS)} files, {len(DEPARTMENTS)} departments" in result.output
 

@@ -32,11 +32,14 @@ from tests.test_pipeline import consolidate_exit_code
 
 PERIOD = "2026-11"
 LONG_DEPT = "华东区域仓储与物流配送运营管理中心(长名称测试部门)"
-LONG_TEXT = ("仓库拣货路径没有按照库位热度重新规划,拣货员在高峰时段需要反复往返主通道,同时纸质拣货单与系统库存"
-             "不同步导致缺货复核频繁," * 6)
+LONG_TEXT = (
+    "仓库拣货路径没有按照库位热度重新规划,拣货员在高峰时段需要反复往返主通道,同时纸质拣货单与系统库存"
+    "不同步导致缺货复核频繁," * 6
+)
 CHECK = Path(__file__).resolve().parents[2] / "shared" / "tools" / "ooxml" / "check.sh"
-needs_libreoffice = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
-                                       reason="LibreOffice is not installed")
+needs_libreoffice = pytest.mark.skipif(
+    not (shutil.which("soffice") or shutil.which("libreoffice")), reason="LibreOffice is not installed"
+)
 
 
 def _register(path: Path, department: str, period: str, *, done: int, long: bool = False) -> None:
@@ -61,8 +64,9 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, PeriodResult, l
         folder = root / "in" / period
         for name in ("电商运营部", "客户服务部", LONG_DEPT):
             _register(folder / name[:8] / "ci_register.xlsx", name, period, done=done, long=name == LONG_DEPT)
-        result = CliRunner().invoke(main, ["consolidate", str(folder), "--period", period, "--out", str(out),
-                                           "--jobs", "1"])
+        result = CliRunner().invoke(
+            main, ["consolidate", str(folder), "--period", period, "--out", str(out), "--jobs", "1"]
+        )
         assert result.exit_code == consolidate_exit_code(result.output), result.output
     store = Store(default_db_url(out))
     return out / PERIOD, store.load_period(PERIOD), store.history()
@@ -87,8 +91,11 @@ def _rows(slide: Any) -> list[list[str]]:
 
 def _slides(deck: Path, title: str) -> list[Any]:
     """The slides whose title starts with `title` (a list and its continuation slides)."""
-    return [s for s in Presentation(str(deck)).slides if s.shapes.title is not None
-            and s.shapes.title.text_frame.text.startswith(title)]
+    return [
+        s
+        for s in Presentation(str(deck)).slides
+        if s.shapes.title is not None and s.shapes.title.text_frame.text.startswith(title)
+    ]
 
 
 def _same(shown: str, stored: str) -> bool:
@@ -112,8 +119,13 @@ def test_headline_figures_and_their_change(run: tuple[Path, PeriodResult, list[P
     now, before = history[-1], history[-2]
     slide = _slides(folder / "reports" / "portfolio.pptx", phrase("headline", "zh"))[0]
     texts = _texts(slide)
-    for label, attr in (("problems_count", "problems"), ("closed", "closed"), ("overdue", "overdue_actions"),
-                        ("kpis_met", "kpis_met"), ("benefit", "benefit")):
+    for label, attr in (
+        ("problems_count", "problems"),
+        ("closed", "closed"),
+        ("overdue", "overdue_actions"),
+        ("kpis_met", "kpis_met"),
+        ("benefit", "benefit"),
+    ):
         at = texts.index(phrase(label, "zh"))
         value, prev = getattr(now, attr), getattr(before, attr)
         assert texts[at + 1] == f"{value:,.0f}"
@@ -128,24 +140,37 @@ def test_lists_hold_the_stored_rows(run: tuple[Path, PeriodResult, list[PeriodFi
     assert _all_same([r[1] for r in rank_rows], [d.department for d in ranked])
     assert [r[2] for r in rank_rows] == [str(d.problems) for d in ranked]
     by_name = {d.department: d for d in stored.departments}
-    expected = [(d.department, p["problem_id"]) for d in ranked
-                for p in sorted(by_name[d.department].rows("problems"), key=priority_key)
-                if p.get("priority") == "P1" and off_track(p)]
+    expected = [
+        (d.department, p["problem_id"])
+        for d in ranked
+        for p in sorted(by_name[d.department].rows("problems"), key=priority_key)
+        if p.get("priority") == "P1" and off_track(p)
+    ]
     shown = [r for s in _slides(deck, phrase("p1_off_track_title", "zh")) for r in _rows(s)]
     assert _all_same([r[0] for r in shown], [d for d, _ in expected]) and expected
     assert [r[1] for r in shown] == [p for _, p in expected]
-    late = sorted(((a["days_overdue"], d.department, a["action_id"], a["who"]) for d in stored.departments
-                   for a in d.rows("actions") if a.get("overdue")), key=lambda t: (-t[0], t[1]))
+    late = sorted(
+        (
+            (a["days_overdue"], d.department, a["action_id"], a["who"])
+            for d in stored.departments
+            for a in d.rows("actions")
+            if a.get("overdue")
+        ),
+        key=lambda t: (-t[0], t[1]),
+    )
     rows = [r for s in _slides(deck, phrase("overdue_actions", "zh")) for r in _rows(s)]
     assert _all_same([r[0] for r in rows], [d for _, d, _, _ in late]) and late
     assert [r[1] for r in rows] == [a for _, _, a, _ in late]
-    assert all(_same(r[3], who) and r[5] == phrase("days_n", "zh", n=days) for r, (days, _, _, who) in
-               zip(rows, late, strict=True))
+    assert all(
+        _same(r[3], who) and r[5] == phrase("days_n", "zh", n=days)
+        for r, (days, _, _, who) in zip(rows, late, strict=True)
+    )
     kpi_rows = [r for s in _slides(deck, phrase("kpi_met_missed", "zh")) for r in _rows(s)]
     with_kpis = [d for d in ranked if d.kpis or d.gains_not_held]
     assert _all_same([r[0] for r in kpi_rows], [d.department for d in with_kpis])
     assert [[*r[1:4], r[6]] for r in kpi_rows] == [
-        [str(d.kpis), str(d.kpis_met), str(d.kpis_missed), str(d.gains_not_held)] for d in with_kpis]
+        [str(d.kpis), str(d.kpis_met), str(d.kpis_missed), str(d.gains_not_held)] for d in with_kpis
+    ]
 
 
 def test_an_a3_per_p1_problem(run: tuple[Path, PeriodResult, list[PeriodFigures]]) -> None:
@@ -162,12 +187,19 @@ def test_an_a3_per_p1_problem(run: tuple[Path, PeriodResult, list[PeriodFigures]
         assert phrase("a3_background", "zh") in texts and phrase("a3_followup", "zh") in texts
         assert problem["statement"][:20] in flat
         solutions = [s for s in dept.rows("solutions") if s["problem_id"] == problem["problem_id"]]
-        assert all(s["solution_id"] in texts and phrase("score_n", "zh", n=f"{s['score']:g}") in flat
-                   for s in solutions if s.get("selected"))
+        assert all(
+            s["solution_id"] in texts and phrase("score_n", "zh", n=f"{s['score']:g}") in flat
+            for s in solutions
+            if s.get("selected")
+        )
         actions = [a for a in dept.rows("actions") if a["solution_id"] in {s["solution_id"] for s in solutions}]
         assert all(a["due_on"].isoformat() in texts for a in actions) and actions
-        assert all(w[:8] in flat for c in dept.rows("why_chains") if c["problem_id"] == problem["problem_id"]
-                   for w in (c["why_1"], c["root_cause"]))
+        assert all(
+            w[:8] in flat
+            for c in dept.rows("why_chains")
+            if c["problem_id"] == problem["problem_id"]
+            for w in (c["why_1"], c["root_cause"])
+        )
 
 
 def test_appendix_has_a_slide_per_department(run: tuple[Path, PeriodResult, list[PeriodFigures]]) -> None:
@@ -240,9 +272,21 @@ def test_no_text_leaves_its_box(run: tuple[Path, PeriodResult, list[PeriodFigure
     deck = tmp_path / "deck.pptx"
     shutil.copyfile(folder / "reports" / "portfolio.pptx", deck)
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    subprocess.run([str(soffice), f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(deck)], check=True, timeout=300,
-                   capture_output=True)
+    subprocess.run(
+        [
+            str(soffice),
+            f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(deck),
+        ],
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
     words = _words(tmp_path / "deck.pdf")
     slides = len(Presentation(str(deck)).slides)
     assert {w[0] for w in words} == set(range(1, slides + 1))
@@ -255,18 +299,21 @@ def test_no_text_leaves_its_box(run: tuple[Path, PeriodResult, list[PeriodFigure
         by_page.setdefault(page, []).append(tuple(box))  # type: ignore[arg-type]
     for page, boxes in by_page.items():
         for n, a in enumerate(boxes):
-            for b in boxes[n + 1:]:
+            for b in boxes[n + 1 :]:
                 w = min(a[2], b[2]) - max(a[0], b[0])
                 h = min(a[3], b[3]) - max(a[1], b[1])
                 assert w <= 1.0 or h <= 1.5, (page, a[4], b[4])
     assert ELLIPSIS in "".join(w[5] for w in words)  # the long texts were shortened, not spilled
-    boxes_of = [[(s.left / 12700, s.top / 12700, (s.left + s.width) / 12700, (s.top + s.height) / 12700)
-                 for s in slide.shapes] for slide in Presentation(str(deck)).slides]
+    boxes_of = [
+        [(s.left / 12700, s.top / 12700, (s.left + s.width) / 12700, (s.top + s.height) / 12700) for s in slide.shapes]
+        for slide in Presentation(str(deck)).slides
+    ]
     for page, x0, y0, x1, y1, text in words:  # each word inside the box (text box, table, chart) it belongs to
         # poppler's word boxes are the font's full height (1.3 em for Noto Sans CJK), a little taller than the
         # exact line spacing; a line that really spilled would be a whole line (>= 9 pt) out
-        assert any(a - 1.5 <= x0 and x1 <= c + 1.5 and b - 3.0 <= y0 and y1 <= d + 3.0
-                   for a, b, c, d in boxes_of[page - 1]), (page, text)
+        assert any(
+            a - 1.5 <= x0 and x1 <= c + 1.5 and b - 3.0 <= y0 and y1 <= d + 3.0 for a, b, c, d in boxes_of[page - 1]
+        ), (page, text)
 
 
 def test_fit_wraps_within_the_width_and_marks_what_it_cuts() -> None:
@@ -295,18 +342,22 @@ def test_english_deck(tmp_path: Path) -> None:
 @pytest.mark.skipif(not CHECK.exists(), reason="the Open XML SDK check is not available")
 def test_deck_passes_the_open_xml_sdk(run: tuple[Path, PeriodResult, list[PeriodFigures]]) -> None:
     folder, _, _ = run
-    done = subprocess.run(["bash", str(CHECK), str(folder / "reports" / "portfolio.pptx")], capture_output=True,
-                          text=True, timeout=900)
+    done = subprocess.run(
+        ["bash", str(CHECK), str(folder / "reports" / "portfolio.pptx")], capture_output=True, text=True, timeout=900
+    )
     assert "sdk 0 errors" in done.stdout, done.stdout
     findings = [line for line in done.stdout.splitlines() if line.startswith("    integrity")]
     # the checker's table of main-part content types has no PowerPoint entry: the one finding it makes
-    known = "rId1 (officeDocument) -> ppt/presentation.xml has content type application/vnd.openxmlformats-" \
-            "officedocument.presentationml.presentation.main+xml"
+    known = (
+        "rId1 (officeDocument) -> ppt/presentation.xml has content type application/vnd.openxmlformats-"
+        "officedocument.presentationml.presentation.main+xml"
+    )
     assert all(known in line for line in findings), done.stdout
 
 
-def test_report_renders_the_deck_again_from_the_store(run: tuple[Path, PeriodResult, list[PeriodFigures]],
-                                                      tmp_path: Path) -> None:
+def test_report_renders_the_deck_again_from_the_store(
+    run: tuple[Path, PeriodResult, list[PeriodFigures]], tmp_path: Path
+) -> None:
     folder, _, _ = run
     out = tmp_path / "output"
     shutil.copytree(folder.parent, out)

@@ -21,8 +21,12 @@ from ci_excel.validation import ValidationRun, validate_paths
 
 # What each planted mistake must produce (validation codes), and the errors it drags along.
 EXPECTED_CODE = {
-    "enum_typo": "enum-invalid", "missing_required": "required", "bad_date": "not-date",
-    "done_without_date": "finish-date-required", "unknown_ref": "ref-missing", "example_left": "example-row",
+    "enum_typo": "enum-invalid",
+    "missing_required": "required",
+    "bad_date": "not-date",
+    "done_without_date": "finish-date-required",
+    "unknown_ref": "ref-missing",
+    "example_left": "example-row",
     "total_mismatch": "total-mismatch",
 }
 KNOCK_ON = {"ref-rejected"}  # rows that depend on the row the missing owner rejects
@@ -120,6 +124,7 @@ def test_english_demo_keeps_department_text(tmp_path: Path) -> None:
 
 # --- the whole demo through the CLI (demo_run: tests/conftest.py, one run per session) ------------
 
+
 def test_demo_command_writes_reports_for_every_month(demo_run: tuple[Path, str]) -> None:
     out, output = demo_run
     for period in PERIODS:
@@ -129,7 +134,12 @@ def test_demo_command_writes_reports_for_every_month(demo_run: tuple[Path, str])
         assert (folder / "validation.json").is_file()
     assert (out / SUBMISSIONS / "2026-09").is_dir()
     assert {p.stem for p in (out / OUTPUT / "2026-11" / "reports").glob("*.docx")} >= {
-        "portfolio", "电商运营部", "客户服务部", "物流部", "财务部"}
+        "portfolio",
+        "电商运营部",
+        "客户服务部",
+        "物流部",
+        "财务部",
+    }
     assert "Where to look" in output and "portfolio.docx" in output
 
 
@@ -153,6 +163,7 @@ def test_demo_trend_missing_and_late(demo_run: tuple[Path, str]) -> None:
 
 
 # --- the benchmark corpus (benchmarks/corpus.py) stays valid apart from its sprinkled mistakes ------
+
 
 def test_benchmark_corpus_is_valid_but_for_planted_mistakes(tmp_path: Path) -> None:
     from benchmarks.bench_end_to_end import run_calamine, run_raw

@@ -34,8 +34,9 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("digest")
     for name, (problems, closed) in PLAN.items():
         write_register(root / "in" / name / "ci_register.xlsx", name, PERIOD, problems=problems, done=closed)
-    result = CliRunner().invoke(main, ["consolidate", str(root / "in"), "--period", PERIOD,
-                                       "--out", str(root / "out"), "--jobs", "1"])
+    result = CliRunner().invoke(
+        main, ["consolidate", str(root / "in"), "--period", PERIOD, "--out", str(root / "out"), "--jobs", "1"]
+    )
     assert result.exit_code == 0, result.output
     return root / "out" / PERIOD
 
@@ -63,8 +64,11 @@ def test_word_portfolio_and_summary_workbook_rank_alike(outputs: Path) -> None:
     board = _records(outputs / "portfolio_summary.xlsx", phrase("scoreboard", "zh"))
     department = schema.column_label("info", "department", "zh")
     assert [r[department] for r in word] == [r[department] for r in board] == RANKED
-    assert [r[phrase("rank", "zh")] for r in word] == [str(r[phrase("rank", "zh")]) for r in board] == ["1", "2", "3",
-                                                                                                      "4", "5"]
+    assert (
+        [r[phrase("rank", "zh")] for r in word]
+        == [str(r[phrase("rank", "zh")]) for r in board]
+        == ["1", "2", "3", "4", "5"]
+    )
     old = sorted(board, key=lambda r: (-r[phrase("avg_stage", "zh")], -r[phrase("avg_progress", "zh")], r[department]))
     assert [r[department] for r in old] != RANKED  # the scoreboard's old rule ranked them otherwise
 
@@ -90,10 +94,16 @@ def test_the_same_headline_figures(outputs: Path) -> None:
     dash = {r[c]: r[c + 1] for r in sheet.iter_rows(max_col=12, values_only=True) for c in (0, 3, 6, 9) if r[c]}
     problems = sum(n for n, _ in PLAN.values())
     closed = sum(c for _, c in PLAN.values())
-    same = (("departments", "departments_submitted", len(PLAN)), ("problems_count", "problems", problems),
-            ("closed", "closed", closed), ("open", "open", problems - closed),
-            ("overdue", "overdue_actions", problems - closed), ("kpi_total", "kpis", closed),
-            ("kpis_met", "kpis_met", closed), ("benefit", "benefit", closed * 10000))
+    same = (
+        ("departments", "departments_submitted", len(PLAN)),
+        ("problems_count", "problems", problems),
+        ("closed", "closed", closed),
+        ("open", "open", problems - closed),
+        ("overdue", "overdue_actions", problems - closed),
+        ("kpi_total", "kpis", closed),
+        ("kpis_met", "kpis_met", closed),
+        ("benefit", "benefit", closed * 10000),
+    )
     for word_key, dash_key, want in same:
         assert word[phrase(word_key, "zh")] == f"{dash[phrase(dash_key, 'zh')]:,.0f}" == f"{want:,.0f}", word_key
 
@@ -118,15 +128,32 @@ def test_rank_departments_by_closure_kpi_rate_overdue_progress_then_name() -> No
         _digest("丁二", problems=2, closed=1, kpis=2, kpis_met=2, overdue_actions=1, progress=0.2),
     ]
     assert [d.department for d in rank_departments(digests)] == ["戊", "丁", "丁二", "丙", "乙", "己", "甲", "庚"]
-    assert [d.department for d in rank_departments(reversed(digests))] == [d.department for d in
-                                                                           rank_departments(digests)]
+    assert [d.department for d in rank_departments(reversed(digests))] == [
+        d.department for d in rank_departments(digests)
+    ]
 
 
 def test_period_digest_adds_the_departments_up() -> None:
-    a = _digest("甲", problems=3, closed=1, stages=(1, 0, 1, 0, 0, 1), benefit=None, errors=1,
-                matrix=(("P1", "high", "low", 2), ("P2", "low", "low", 1)), categories=(("tool", 2, 1),))
-    b = _digest("乙", problems=1, closed=1, stages=(0, 0, 0, 0, 0, 1), benefit=500.0, warnings=2,
-                matrix=(("P1", "high", "low", 1),), categories=(("tool", 1, 1), ("training", 1, 0)))
+    a = _digest(
+        "甲",
+        problems=3,
+        closed=1,
+        stages=(1, 0, 1, 0, 0, 1),
+        benefit=None,
+        errors=1,
+        matrix=(("P1", "high", "low", 2), ("P2", "low", "low", 1)),
+        categories=(("tool", 2, 1),),
+    )
+    b = _digest(
+        "乙",
+        problems=1,
+        closed=1,
+        stages=(0, 0, 0, 0, 0, 1),
+        benefit=500.0,
+        warnings=2,
+        matrix=(("P1", "high", "low", 1),),
+        categories=(("tool", 1, 1), ("training", 1, 0)),
+    )
     period = period_digest([a, b])
     assert (period.problems, period.closed, period.open, period.benefit) == (4, 2, 2, 500.0)
     assert period.stages == (1, 0, 1, 0, 0, 2)

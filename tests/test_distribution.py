@@ -13,7 +13,7 @@ from ci_excel.render.docx import report_paths
 
 def test_rows_links_and_full_paths(tmp_path: Path) -> None:
     result = sample_period(n_departments=3)
-    result.departments[0].info["contact"] = "=HYPERLINK(\"http://x\")"
+    result.departments[0].info["contact"] = '=HYPERLINK("http://x")'
     reports = report_paths((d.department for d in result.departments), tmp_path)
     for path in reports.values():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -26,7 +26,7 @@ def test_rows_links_and_full_paths(tmp_path: Path) -> None:
     assert rows[0][:3] == ["部门", "填报人", "联系方式"]
     assert [r[0] for r in rows[1:]] == [d.department for d in result.departments]
     first = rows[1]
-    assert first[1] == "=HYPERLINK(\"http://x\")" and ws.cell(2, 2).data_type == "s"  # text, never a formula
+    assert first[1] == '=HYPERLINK("http://x")' and ws.cell(2, 2).data_type == "s"  # text, never a formula
     assert first[2] == result.departments[0].info["contact_info"]
     assert first[3] == "reports/电商运营部.docx" and first[4] is None
     assert ws.cell(2, 4).hyperlink.target.replace("\\", "/") == "reports/电商运营部.docx"  # Excel stores backslashes
@@ -48,8 +48,9 @@ def test_full_paths_point_where_the_outputs_are_published(tmp_path: Path) -> Non
     result = sample_period(n_departments=1)
     staging = tmp_path / ".runs" / "2026-11.tmp"
     reports = report_paths((d.department for d in result.departments), staging)
-    out = write_distribution(result.departments, reports, {}, staging / "distribution.xlsx",
-                             final_dir=tmp_path / "2026-11")
+    out = write_distribution(
+        result.departments, reports, {}, staging / "distribution.xlsx", final_dir=tmp_path / "2026-11"
+    )
     ws = openpyxl.load_workbook(out).active
     assert ws.cell(2, 4).value == "reports/电商运营部.docx"
     assert Path(ws.cell(2, 6).value) == (tmp_path / "2026-11" / "reports" / "电商运营部.docx").resolve()

@@ -199,8 +199,19 @@ def test_appendix_lists_the_departments_issues(rendered: list[Path], period: mod
 def test_portfolio_sections(rendered: list[Path], period: model.PeriodResult) -> None:
     doc = open_doc(rendered[-1])
     titles = headings(doc)
-    for key in ("headline", "by_stage_priority", "priority_matrix", "trend", "overdue_actions", "p1_problems",
-                "kpi_achievement", "category_mix", "ranking", "quality_by_dept", "submissions"):
+    for key in (
+        "headline",
+        "by_stage_priority",
+        "priority_matrix",
+        "trend",
+        "overdue_actions",
+        "p1_problems",
+        "kpi_achievement",
+        "category_mix",
+        "ranking",
+        "quality_by_dept",
+        "submissions",
+    ):
         assert phrase(key, "zh") in titles, key
     trend = find_table(doc, phrase("period", "zh"), phrase("new", "zh"))
     assert [r[0] for r in trend[1:]] == [f.period for f in period.trend]
@@ -267,8 +278,10 @@ def test_portfolio_is_the_same_whatever_order_departments_are_added_in(tmp_path:
     result = sample_period(n_departments=60, problems_per_department=6)
     shuffled = sorted(result.departments, key=lambda d: (len(d.department) % 3, d.department[::-1]))
     assert shuffled != _by_name(result)
-    texts = [all_text(_portfolio(order, result.outline, tmp_path / f"{n}.docx"))
-             for n, order in enumerate((_by_name(result), result.departments[::-1], shuffled))]
+    texts = [
+        all_text(_portfolio(order, result.outline, tmp_path / f"{n}.docx"))
+        for n, order in enumerate((_by_name(result), result.departments[::-1], shuffled))
+    ]
     assert texts[0] == texts[1] == texts[2]
 
 
@@ -279,8 +292,10 @@ def test_portfolio_counts_match_the_departments_rows(tmp_path: Path) -> None:
     stage_label = {s.label("zh"): s.key for s in schema.STAGE.choices}
     table = find_table(doc, schema.column_label("problems", "stage", "zh"), schema.PRIORITY.label("P1", "zh"))
     for row in table[1:-1]:
-        counts = [sum(str(p["stage"]) == stage_label[row[0]] and p["priority"] == k for p in problems)
-                  for k in ("P1", "P2", "P3", "P4")]
+        counts = [
+            sum(str(p["stage"]) == stage_label[row[0]] and p["priority"] == k for p in problems)
+            for k in ("P1", "P2", "P3", "P4")
+        ]
         assert row[1:] == [*(str(c) if c else "·" for c in counts), str(sum(counts))]
     assert table[-1][-1] == str(len(problems))
     department = schema.INFO.column("department").header("zh")
@@ -297,7 +312,9 @@ def test_portfolio_counts_match_the_departments_rows(tmp_path: Path) -> None:
     kpis = find_table(doc, department, phrase("kpi_total", "zh"))
     assert {r[0]: (int(r[1]), int(r[2])) for r in kpis[1:]} == {
         d.department: (len(d.rows("results")), sum(bool(r["met"]) for r in d.rows("results")))
-        for d in result.departments if d.rows("results")}
+        for d in result.departments
+        if d.rows("results")
+    }
     cover = [p.text for p in doc.paragraphs[:8]]
     assert any(t.endswith(str(len(result.departments))) for t in cover)
 
@@ -388,8 +405,11 @@ def test_custom_template_styles_are_used(tmp_path: Path) -> None:
 
 def test_empty_department_and_empty_period(tmp_path: Path) -> None:
     result = sample_period(n_departments=1)
-    result.departments.append(model.DepartmentResult(department="空部门", period=result.period,
-                                                     info={"department": "空部门"}, tables={}, issues=[]))
+    result.departments.append(
+        model.DepartmentResult(
+            department="空部门", period=result.period, info={"department": "空部门"}, tables={}, issues=[]
+        )
+    )
     paths = render_reports(result, tmp_path / "a", jobs=2)
     doc = open_doc(paths[1])
     assert phrase("no_data", "zh") in all_text(doc) and phrase("no_issues", "zh") in all_text(doc)

@@ -20,8 +20,10 @@ def style_summary(doc: object) -> dict[str, tuple[str | None, str | None]]:
     for style in styles.findall(qn("w:style")):
         fonts = style.find(f"{W}rPr/{W}rFonts")
         size = style.find(f"{W}rPr/{W}sz")
-        out[style.get(qn("w:styleId"))] = (fonts.get(qn("w:eastAsia")) if fonts is not None else None,
-                                           size.get(qn("w:val")) if size is not None else None)
+        out[style.get(qn("w:styleId"))] = (
+            fonts.get(qn("w:eastAsia")) if fonts is not None else None,
+            size.get(qn("w:val")) if size is not None else None,
+        )
     return out
 
 

@@ -49,8 +49,13 @@ class Run:
         if fault:
             env["CI_EXCEL_FAULT"] = fault
         with self.err_path.open("wb") as err:
-            self.process = subprocess.Popen([sys.executable, "-m", "ci_excel.cli", *args], env=env,
-                                            stdout=subprocess.PIPE, stderr=err, start_new_session=True)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "ci_excel.cli", *args],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                start_new_session=True,
+            )
 
     def paused(self, timeout: float = 120) -> None:
         """Wait until the run stops at its `pause` checkpoint."""
@@ -95,16 +100,18 @@ def _session_members(sid: int) -> list[str]:
             text = stat.read_text()
         except OSError:
             continue
-        fields = text[text.rindex(")") + 2:].split()
+        fields = text[text.rindex(")") + 2 :].split()
         if int(fields[3]) == sid and fields[0] != "Z":  # field 6 of stat: the session
-            found.append(text[:text.rindex(")") + 1])
+            found.append(text[: text.rindex(")") + 1])
     return found
 
 
-def consolidate(tmp: Path, submissions: Path, out: Path, *extra: str, fault: str | None = None,
-                period: str = PERIOD) -> Run:
-    return Run(tmp, "consolidate", str(submissions), "--period", period, "--out", str(out), "--jobs", "2",
-               *extra, fault=fault)
+def consolidate(
+    tmp: Path, submissions: Path, out: Path, *extra: str, fault: str | None = None, period: str = PERIOD
+) -> Run:
+    return Run(
+        tmp, "consolidate", str(submissions), "--period", period, "--out", str(out), "--jobs", "2", *extra, fault=fault
+    )
 
 
 def submissions(folder: Path, *, closed: int, period: str = PERIOD) -> Path:
@@ -181,8 +188,7 @@ def previous(tmp_path: Path, clean_output: Path) -> Iterator[tuple[Path, Path]]:
 
 
 @pytest.mark.parametrize("point", POINTS)
-def test_killed_at_every_phase(tmp_path: Path, previous: tuple[Path, Path], clean: dict[int, Any],
-                               point: str) -> None:
+def test_killed_at_every_phase(tmp_path: Path, previous: tuple[Path, Path], clean: dict[int, Any], point: str) -> None:
     out, changed = previous
     url = default_db_url(out)
     killed = consolidate(tmp_path, changed, out, fault=f"{point}:kill")
@@ -208,7 +214,8 @@ def assert_consistent_outputs_only(out: Path, url: str) -> None:
 
 
 def test_swap_interrupted_after_commit_is_finished_by_the_next_run_of_any_period(
-        tmp_path: Path, previous: tuple[Path, Path]) -> None:
+    tmp_path: Path, previous: tuple[Path, Path]
+) -> None:
     out, changed = previous
     url = default_db_url(out)
     killed = consolidate(tmp_path, changed, out, fault="stored:kill")
@@ -224,8 +231,9 @@ def test_swap_interrupted_after_commit_is_finished_by_the_next_run_of_any_period
 
 
 @pytest.mark.parametrize("point", ["read", "department", "portfolio"])
-def test_sigterm_stops_workers_and_removes_the_run_folder(tmp_path: Path, previous: tuple[Path, Path],
-                                                          clean: dict[int, Any], point: str) -> None:
+def test_sigterm_stops_workers_and_removes_the_run_folder(
+    tmp_path: Path, previous: tuple[Path, Path], clean: dict[int, Any], point: str
+) -> None:
     out, changed = previous
     url = default_db_url(out)
     stopped = consolidate(tmp_path, changed, out, fault=f"{point}:term")
@@ -262,8 +270,9 @@ def _fill(folder: Path, *, leave: int) -> Path:
     return ballast
 
 
-def test_disk_full_mid_run_is_one_sentence_and_changes_nothing(tmp_path: Path, small_disk: Path,
-                                                               clean: dict[int, Any]) -> None:
+def test_disk_full_mid_run_is_one_sentence_and_changes_nothing(
+    tmp_path: Path, small_disk: Path, clean: dict[int, Any]
+) -> None:
     out = small_disk / "out"
     first = consolidate(tmp_path, submissions(tmp_path / "before", closed=0), out)
     assert first.wait() == 0, first.stderr
@@ -324,12 +333,14 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | 
         yield pg
 
 
-def test_second_run_of_a_period_waits_then_replaces_both(tmp_path: Path, store_url: str | None,
-                                                         clean: dict[int, Any]) -> None:
+def test_second_run_of_a_period_waits_then_replaces_both(
+    tmp_path: Path, store_url: str | None, clean: dict[int, Any]
+) -> None:
     out = tmp_path / "out"
     url = store_url or default_db_url(out)
-    first = consolidate(tmp_path, submissions(tmp_path / "a", closed=0), out, *_store_args(store_url),
-                        fault="locked:pause")
+    first = consolidate(
+        tmp_path, submissions(tmp_path / "a", closed=0), out, *_store_args(store_url), fault="locked:pause"
+    )
     first.paused()
     second = consolidate(tmp_path, submissions(tmp_path / "b", closed=1), out, *_store_args(store_url))
     second.says("Waiting for the run started at")
@@ -343,11 +354,11 @@ def test_second_run_of_a_period_waits_then_replaces_both(tmp_path: Path, store_u
 
 def test_no_wait_refuses_with_its_own_exit_code(tmp_path: Path, store_url: str | None) -> None:
     out = tmp_path / "out"
-    first = consolidate(tmp_path, submissions(tmp_path / "a", closed=0), out, *_store_args(store_url),
-                        fault="locked:pause")
+    first = consolidate(
+        tmp_path, submissions(tmp_path / "a", closed=0), out, *_store_args(store_url), fault="locked:pause"
+    )
     first.paused()
-    second = consolidate(tmp_path, submissions(tmp_path / "b", closed=1), out, "--no-wait",
-                         *_store_args(store_url))
+    second = consolidate(tmp_path, submissions(tmp_path / "b", closed=1), out, "--no-wait", *_store_args(store_url))
     assert second.wait() == 4
     assert f"pid {first.process.pid}" in second.stderr and "Traceback" not in second.stderr
     first.resume()
@@ -360,15 +371,24 @@ def test_two_periods_at_once_on_a_new_store(tmp_path: Path, store_url: str | Non
         if store_url:
             drop_all(store_url)
         url = store_url or default_db_url(out)
-        runs = [consolidate(tmp_path, submissions(tmp_path / f"in{attempt}-{p}", closed=0, period=p), out,
-                            *_store_args(store_url), period=p) for p in (OTHER, PERIOD)]
+        runs = [
+            consolidate(
+                tmp_path,
+                submissions(tmp_path / f"in{attempt}-{p}", closed=0, period=p),
+                out,
+                *_store_args(store_url),
+                period=p,
+            )
+            for p in (OTHER, PERIOD)
+        ]
         assert [r.wait() for r in runs] == [0, 0], [r.stderr for r in runs]
         for period in (OTHER, PERIOD):
             assert_consistent(out, url, period)
 
 
-def test_report_started_during_consolidate_waits_and_shows_the_new_period(tmp_path: Path,
-                                                                           previous: tuple[Path, Path]) -> None:
+def test_report_started_during_consolidate_waits_and_shows_the_new_period(
+    tmp_path: Path, previous: tuple[Path, Path]
+) -> None:
     out, changed = previous
     url = default_db_url(out)
     running = consolidate(tmp_path, changed, out, fault="read:pause")
@@ -414,8 +434,14 @@ def test_long_department_name_keeps_its_report(tmp_path: Path, store_url: str | 
     assert_consistent(out, url)
 
 
-@pytest.mark.parametrize("url, says", [("mysql://pmo@db/ci", "not installed"), ("nosuchdb://x", "sqlite:///"),
-                                       ("sqlite:////no/such/folder/store.sqlite", "does not exist")])
+@pytest.mark.parametrize(
+    "url, says",
+    [
+        ("mysql://pmo@db/ci", "not installed"),
+        ("nosuchdb://x", "sqlite:///"),
+        ("sqlite:////no/such/folder/store.sqlite", "does not exist"),
+    ],
+)
 def test_a_store_url_that_cannot_work_exits_2_and_creates_nothing(tmp_path: Path, url: str, says: str) -> None:
     out = tmp_path / "out"
     run = consolidate(tmp_path, submissions(tmp_path / "in", closed=0), out, "--db", url)

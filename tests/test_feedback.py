@@ -13,8 +13,11 @@ from ci_excel.render.feedback_xlsx import FILLS, write_feedback
 from ci_excel.validation import validate_paths
 from tests.builders import INFO, patch_cells, register, tables_with
 
-BAD = {("results", 0, "direction"): "更好", ("progress", 1, "percent_done"): 0.5,
-       ("problems", 1, "quantification"): "很严重"}
+BAD = {
+    ("results", 0, "direction"): "更好",
+    ("progress", 1, "percent_done"): 0.5,
+    ("problems", 1, "quantification"): "很严重",
+}
 
 
 def _fill(cell: object) -> str:
@@ -77,17 +80,29 @@ def test_resubmitted_feedback_copy_reads_cleanly_once_fixed(tmp_path: Path) -> N
     again = validate_paths([copy], root=tmp_path / "back")
     assert not again.has_errors
     # openpyxl keeps the total formulas without results; Excel recomputes them on open and save.
-    assert {(i.cell, i.code) for i in again.issues} <= {("J2", "formula-no-value-optional"),
-                                                        ("J3", "formula-no-value-optional")}
+    assert {(i.cell, i.code) for i in again.issues} <= {
+        ("J2", "formula-no-value-optional"),
+        ("J3", "formula-no-value-optional"),
+    }
 
 
 def test_ods_feedback_becomes_xlsx(tmp_path: Path) -> None:
     path = tmp_path / "dept.ods"
     with pd.ExcelWriter(path, engine="odf") as writer:
         pd.DataFrame([["部门", "财务部"], ["填报期间", "2026-11"]]).to_excel(
-            writer, sheet_name="填报信息", header=False, index=False)
-        headers = ["问题编号*", "场景*", "环节*", "问题*", "影响*", "影响程度(量化)*", "影响程度*", "解决难度*",
-                   "责任人*"]
+            writer, sheet_name="填报信息", header=False, index=False
+        )
+        headers = [
+            "问题编号*",
+            "场景*",
+            "环节*",
+            "问题*",
+            "影响*",
+            "影响程度(量化)*",
+            "影响程度*",
+            "解决难度*",
+            "责任人*",
+        ]
         row = ["P-001", "大促", "审核", "录入", "变慢", "2小时", "超高", "低", "张敏"]
         pd.DataFrame([row], columns=headers).to_excel(writer, sheet_name="1-问题识别", index=False)
     run = validate_paths([path], root=tmp_path)

@@ -43,7 +43,7 @@ def rows(path: Path, sheet: str = "问题清单") -> list[list[object]]:
 
 
 def calc_on_load(path: Path) -> bool:
-    return b"fullCalcOnLoad=\"1\"" in zipfile.ZipFile(path).read("xl/workbook.xml")
+    return b'fullCalcOnLoad="1"' in zipfile.ZipFile(path).read("xl/workbook.xml")
 
 
 @pytest.fixture(scope="module")
@@ -54,17 +54,24 @@ def checked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Issue]
 
 
 DAMAGE: dict[str, tuple[str, Edit]] = {  # what openpyxl raises on, seen in real files
-    "shared-string-index": ("xl/worksheets/sheet2.xml", lambda d: re.sub(rb'(t="s"[^>]*><v>)\d+', rb"\g<1>99999", d,
-                                                                          count=1)),
+    "shared-string-index": (
+        "xl/worksheets/sheet2.xml",
+        lambda d: re.sub(rb'(t="s"[^>]*><v>)\d+', rb"\g<1>99999", d, count=1),
+    ),
     "odd-style": ("xl/styles.xml", lambda d: d.replace(b"<alignment ", b'<alignment horizontal="bogus" ', 1)),
-    "pivot-cache": ("xl/workbook.xml", lambda d: d.replace(
-        b"</workbook>", b'<pivotCaches><pivotCache cacheId="1" r:id="rId99"/></pivotCaches></workbook>')),
+    "pivot-cache": (
+        "xl/workbook.xml",
+        lambda d: d.replace(
+            b"</workbook>", b'<pivotCaches><pivotCache cacheId="1" r:id="rId99"/></pivotCaches></workbook>'
+        ),
+    ),
 }
 
 
 @pytest.mark.parametrize("damage", DAMAGE)
-def test_workbook_openpyxl_cannot_load_gets_a_standalone_copy(damage: str, checked: tuple[Path, list[Issue]],
-                                                              tmp_path: Path) -> None:
+def test_workbook_openpyxl_cannot_load_gets_a_standalone_copy(
+    damage: str, checked: tuple[Path, list[Issue]], tmp_path: Path
+) -> None:
     source, issues = checked
     part, edit = DAMAGE[damage]
     broken = rewrite_part(source, tmp_path / "broken.xlsx", part, edit)
@@ -76,13 +83,15 @@ def test_workbook_openpyxl_cannot_load_gets_a_standalone_copy(damage: str, check
     assert "未能在原工作簿上标注问题" in str(table[0][0]) and "Error" in str(table[0][0])
     assert table[1] == ["严重程度", "代码", "工作表", "单元格", "列", "值", "说明"]
     assert [(r[1], r[2], r[3]) for r in table[2:]] == [
-        (i.code, i.sheet, i.cell) for i in sorted(issues, key=lambda i: (not i.is_error, i.sheet, i.row or 0))]
+        (i.code, i.sheet, i.cell) for i in sorted(issues, key=lambda i: (not i.is_error, i.sheet, i.row or 0))
+    ]
     assert all(c.hyperlink is None for r in book["问题清单"].iter_rows() for c in r)
     assert not calc_on_load(out)
 
 
-def test_too_large_to_load_goes_straight_to_the_standalone_copy(checked: tuple[Path, list[Issue]],
-                                                                tmp_path: Path) -> None:
+def test_too_large_to_load_goes_straight_to_the_standalone_copy(
+    checked: tuple[Path, list[Issue]], tmp_path: Path
+) -> None:
     source, issues = checked
     out = write_feedback(source, issues, tmp_path / "fb.xlsx", lang="en", annotate=False)
     table = rows(out, "Issues")
@@ -128,11 +137,29 @@ def test_the_real_kind_picks_the_loader(checked: tuple[Path, list[Issue]], tmp_p
 
 
 def test_names_never_collide_and_keep_the_converted_suffix(tmp_path: Path) -> None:
-    labels = [("d/X.xls", None), ("d/X.xlsx", None), ("d/X.ods", None), ("d/x.XLSX", None), ("a:b.xlsx", None),
-              ("a_b.xlsx", None), ("m.xlsm", None), ("m.xlsm.xlsx", None), ("fake.xlsx", "xls")]
+    labels = [
+        ("d/X.xls", None),
+        ("d/X.xlsx", None),
+        ("d/X.ods", None),
+        ("d/x.XLSX", None),
+        ("a:b.xlsx", None),
+        ("a_b.xlsx", None),
+        ("m.xlsm", None),
+        ("m.xlsm.xlsx", None),
+        ("fake.xlsx", "xls"),
+    ]
     paths = [p.relative_to(tmp_path).as_posix() for p in feedback_paths(tmp_path, labels).values()]
-    assert paths == ["d/X.xls.xlsx", "d/X.xlsx", "d/X.ods.xlsx", "d/x (2).XLSX", "a_b.xlsx", "a_b (2).xlsx",
-                     "m.xlsm", "m.xlsm (2).xlsx", "fake.xlsx"]
+    assert paths == [
+        "d/X.xls.xlsx",
+        "d/X.xlsx",
+        "d/X.ods.xlsx",
+        "d/x (2).XLSX",
+        "a_b.xlsx",
+        "a_b (2).xlsx",
+        "m.xlsm",
+        "m.xlsm (2).xlsx",
+        "fake.xlsx",
+    ]
     names = FeedbackNames(tmp_path)
     assert [names.claim(label, kind=kind) for label, kind in labels] == list(feedback_paths(tmp_path, labels).values())
 
@@ -153,8 +180,9 @@ def test_feedback_files_one_per_file_and_a_failure_is_an_issue(tmp_path: Path) -
 def test_link_to_a_sheet_whose_name_holds_a_quote(tmp_path: Path) -> None:
     source = write_xls(tmp_path / "q.xls", {"It's": {(0, 0): "v"}})
     out = write_feedback(source, [issue("It's", "A1")], tmp_path / "q.xlsx")
-    [link] = [c.hyperlink for r in openpyxl.load_workbook(out)["问题清单"].iter_rows(min_row=2) for c in r
-              if c.hyperlink]
+    [link] = [
+        c.hyperlink for r in openpyxl.load_workbook(out)["问题清单"].iter_rows(min_row=2) for c in r if c.hyperlink
+    ]
     assert (link.location or link.target) in ("'It''s'!A1", "#'It''s'!A1")
 
 
@@ -201,8 +229,9 @@ INSTALLED = Path.home() / ".cache" / "ci-excel-ooxml" / "venv" / "bin" / "python
 
 
 @pytest.mark.skipif(not (CHECK.exists() and INSTALLED.exists()), reason="the Open XML SDK check is not installed")
-def test_feedback_copy_with_dropdowns_passes_the_open_xml_sdk(checked: tuple[Path, list[Issue]],
-                                                              tmp_path: Path) -> None:
+def test_feedback_copy_with_dropdowns_passes_the_open_xml_sdk(
+    checked: tuple[Path, list[Issue]], tmp_path: Path
+) -> None:
     import subprocess
 
     source, issues = checked

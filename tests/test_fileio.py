@@ -37,9 +37,18 @@ def test_failed_write_keeps_the_previous_file(tmp_path: Path) -> None:
     assert target.read_text() == "previous" and [p.name for p in tmp_path.iterdir()] == ["summary.xlsx"]
 
 
-@pytest.mark.parametrize(("typed", "safe"), [
-    ("研发/测试部", "研发_测试部"), ("  客服部 ", "客服部"), ("a:b*c?", "a_b_c"), ("CON", "_CON"), ("", "unnamed"),
-    ("..", "unnamed"), ("ＡＢＣ部", "ABC部"), ("x\ny\tz", "x_y_z"),
-])
+@pytest.mark.parametrize(
+    ("typed", "safe"),
+    [
+        ("研发/测试部", "研发_测试部"),
+        ("  客服部 ", "客服部"),
+        ("a:b*c?", "a_b_c"),
+        ("CON", "_CON"),
+        ("", "unnamed"),
+        ("..", "unnamed"),
+        ("ＡＢＣ部", "ABC部"),
+        ("x\ny\tz", "x_y_z"),
+    ],
+)
 def test_safe_filename(typed: str, safe: str) -> None:
     assert safe_filename(typed) == safe

@@ -30,10 +30,12 @@ from tests.test_pipeline import consolidate_exit_code
 from tests.workbooks import cached_workbook as write_workbook
 
 PERIOD = "2026-11"
-NS = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
-      "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-      "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
-      "ct": "http://schemas.openxmlformats.org/package/2006/content-types"}
+NS = {
+    "c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+    "ct": "http://schemas.openxmlformats.org/package/2006/content-types",
+}
 CHART_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart"
 PACKAGE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/package"
 
@@ -44,10 +46,20 @@ def _register(path: Path, department: str, period: str, *, done: int) -> None:
     info, rows = register_rows(department, period, problems=3, done=done)
     rows["fishbone"] += [
         {"problem_id": "P-001", "category": "method", "cause": "流程无标准", "frequency": 9},
-        {"problem_id": "P-001", "category": "material", "cause": "单据格式不一", "frequency": 2}]
+        {"problem_id": "P-001", "category": "material", "cause": "单据格式不一", "frequency": 2},
+    ]
     year, month = map(int, period.split("-"))
-    rows["actions"].append({"action_id": "A-101", "solution_id": "S-001", "what": "培训录入人员", "who": "李四",
-                            "how": "集中培训", "start_on": date(year, month, 3), "due_on": date(year, month, 12)})
+    rows["actions"].append(
+        {
+            "action_id": "A-101",
+            "solution_id": "S-001",
+            "what": "培训录入人员",
+            "who": "李四",
+            "how": "集中培训",
+            "start_on": date(year, month, 3),
+            "due_on": date(year, month, 12),
+        }
+    )
     rows["progress"].append({"action_id": "A-101", "status": "in_progress", "percent_done": 0.4})
     write_workbook(path, ALL_SHEETS, info=info, rows=rows, with_example=False)
 
@@ -60,8 +72,9 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, PeriodResult]:
         folder = root / "in" / period
         for name in ("电商运营部", "客户服务部"):
             _register(folder / name / "ci_register.xlsx", name, period, done=done)
-        result = CliRunner().invoke(main, ["consolidate", str(folder), "--period", period, "--out", str(out),
-                                           "--jobs", "1"])
+        result = CliRunner().invoke(
+            main, ["consolidate", str(folder), "--period", period, "--out", str(out), "--jobs", "1"]
+        )
         assert result.exit_code == consolidate_exit_code(result.output), result.output
     return out / PERIOD / "reports", Store(default_db_url(out)).load_period(PERIOD)
 
@@ -75,8 +88,11 @@ def _charts(path: Path) -> dict[str, tuple[etree._Element, bytes]]:
         types = etree.fromstring(z.read("[Content_Types].xml"))
         overrides = {o.get("PartName"): o.get("ContentType") for o in types.findall("ct:Override", NS)}
         defaults = {d.get("Extension"): d.get("ContentType") for d in types.findall("ct:Default", NS)}
-        targets = {r.get("Id"): "word/" + r.get("Target") for r in rels.findall("rel:Relationship", NS)
-                   if r.get("Type") == CHART_REL}
+        targets = {
+            r.get("Id"): "word/" + r.get("Target")
+            for r in rels.findall("rel:Relationship", NS)
+            if r.get("Type") == CHART_REL
+        }
         shown = [c.get(f"{{{NS['r']}}}id") for c in body.iter(f"{{{NS['c']}}}chart")]
         assert sorted(shown) == sorted(targets), "every chart part is shown once, every shown chart exists"
         assert {n for n in names if n.startswith("word/charts/chart")} == set(targets.values())
@@ -135,10 +151,14 @@ def test_department_kpi_gantt_and_pareto_workbooks(run: tuple[Path, PeriodResult
     reports, result = run
     dept = next(d for d in result.departments if d.department == "电商运营部")
     charts = _charts(reports / "电商运营部.docx")
-    kpis = [t for t in (_table(x) for _, x in charts.values())
-            if [r[0] for r in t[1:]] == [column_label("results", k, "zh") for k in ("baseline", "target", "actual")]]
+    kpis = [
+        t
+        for t in (_table(x) for _, x in charts.values())
+        if [r[0] for r in t[1:]] == [column_label("results", k, "zh") for k in ("baseline", "target", "actual")]
+    ]
     assert sorted(t[1][1:] + t[2][1:] + t[3][1:] for t in kpis) == sorted(
-        [float(r["baseline"]), float(r["target"]), float(r["actual"])] for r in dept.rows("results"))
+        [float(r["baseline"]), float(r["target"]), float(r["actual"])] for r in dept.rows("results")
+    )
     start = column_label("actions", "start_on", "zh")
     (gantt,) = [t for t in (_table(x) for _, x in charts.values()) if str(t[0][1]) == start]
     actions = [a for a in dept.rows("actions") if a["action_id"] in ("A-001", "A-101")]
@@ -146,8 +166,9 @@ def test_department_kpi_gantt_and_pareto_workbooks(run: tuple[Path, PeriodResult
     spans = [sum(v or 0 for v in r[2:4]) for r in gantt[1:]]
     assert spans == [(a["due_on"] - a["start_on"]).days for a in actions]
     (pareto,) = _find(charts, [phrase("frequency", "zh"), phrase("cumulative", "zh"), "80%"])
-    frequencies = sorted((float(c["frequency"]) for c in dept.rows("fishbone") if c["problem_id"] == "P-001"),
-                         reverse=True)
+    frequencies = sorted(
+        (float(c["frequency"]) for c in dept.rows("fishbone") if c["problem_id"] == "P-001"), reverse=True
+    )
     assert [r[1] for r in pareto[1:]] == frequencies
     assert pareto[-1][2] == pytest.approx(1.0)
 
@@ -186,8 +207,11 @@ def test_matrix_is_a_table_of_classes_and_problems(run: tuple[Path, PeriodResult
         assert row.cells[0].text == LEVEL.label(impact, "zh")
         for cell, difficulty in zip(row.cells[1:], levels, strict=True):
             cls = DEFAULT_MATRIX[impact][difficulty]
-            ids = sorted(p["problem_id"] for p in dept.rows("problems")
-                         if p["impact"] == impact and p["difficulty"] == difficulty)
+            ids = sorted(
+                p["problem_id"]
+                for p in dept.rows("problems")
+                if p["impact"] == impact and p["difficulty"] == difficulty
+            )
             first, rest = cell.text.split("\n", 1)
             assert first == PRIORITY.label(cls, "zh")
             assert sorted(rest.split("、")) == ids if ids else rest == "—"
@@ -198,8 +222,9 @@ def test_the_figures_option_gives_pictures(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     write_register(folder / "物流部" / "ci_register.xlsx", "物流部", "2026-11", problems=2, done=1)
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["consolidate", str(folder), "--period", "2026-11", "--out", str(out),
-                                       "--jobs", "1", "--figures", "png"])
+    result = CliRunner().invoke(
+        main, ["consolidate", str(folder), "--period", "2026-11", "--out", str(out), "--jobs", "1", "--figures", "png"]
+    )
     assert result.exit_code in (0, 1), result.output
     for report in (out / "2026-11" / "reports").glob("*.docx"):
         names = zipfile.ZipFile(report).namelist()
@@ -221,9 +246,12 @@ def test_kpi_panels_from_templates_equal_panels_dressed_one_by_one() -> None:
 
     style = ChartStyle(5976620)
     names = [column_label("results", k, "zh") for k in ("baseline", "target", "actual")]
-    kpis = [fig.KpiBar("平均送达时长 <&>", "小时", 52.0, 40.0, 41.0, 0.92, False),
-            fig.KpiBar("准时送达率", "%", 78.0, 95.0, 96.0, 1.1, True),
-            fig.KpiBar("未测量", "", 1.0, 2.0, None, None, None), fig.KpiBar("越低越好", "", 3.0, 1.0, 0.5, 1.2, True)]
+    kpis = [
+        fig.KpiBar("平均送达时长 <&>", "小时", 52.0, 40.0, 41.0, 0.92, False),
+        fig.KpiBar("准时送达率", "%", 78.0, 95.0, 96.0, 1.1, True),
+        fig.KpiBar("未测量", "", 1.0, 2.0, None, None, None),
+        fig.KpiBar("越低越好", "", 3.0, 1.0, 0.5, 1.2, True),
+    ]
     for kpi in kpis * 2:  # the second time from the cached template
         fast = nc.kpi_panel_part(kpi, "zh", style).xml.decode()
         slow = word_chart(nc._kpi_panel(kpi, names, "zh"), style).xml.decode()

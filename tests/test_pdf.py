@@ -13,8 +13,9 @@ from ci_excel.errors import CiExcelError
 from ci_excel.render.pdf import LibreOfficeMissing, convert_to_pdf, find_soffice
 from ci_excel.render.reference_doc import ASSET
 
-needs_libreoffice = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
-                                       reason="LibreOffice is not installed")
+needs_libreoffice = pytest.mark.skipif(
+    not (shutil.which("soffice") or shutil.which("libreoffice")), reason="LibreOffice is not installed"
+)
 
 
 @needs_libreoffice

@@ -31,8 +31,9 @@ def _submit(folder: Path, period: str, departments: dict[str, int], *, problems:
 
 
 def _consolidate(submissions: Path, out: Path, period: str, *extra: str) -> str:
-    result = CliRunner().invoke(main, ["consolidate", str(submissions), "--period", period, "--out", str(out),
-                                       "--jobs", "1", *extra])
+    result = CliRunner().invoke(
+        main, ["consolidate", str(submissions), "--period", period, "--out", str(out), "--jobs", "1", *extra]
+    )
     assert result.exit_code == consolidate_exit_code(result.output), result.output
     return result.output
 
@@ -44,9 +45,11 @@ def consolidate_exit_code(output: str) -> int:
 
 def test_three_periods_store_figures_and_trend(tmp_path: Path) -> None:
     out = tmp_path / "output"
-    plan = {"2026-09": {"电商运营部": 0, "客户服务部": 0, "物流部": 0},
-            "2026-10": {"电商运营部": 1, "客户服务部": 0, "物流部": 1},
-            "2026-11": {"电商运营部": 2, "客户服务部": 1}}
+    plan = {
+        "2026-09": {"电商运营部": 0, "客户服务部": 0, "物流部": 0},
+        "2026-10": {"电商运营部": 1, "客户服务部": 0, "物流部": 1},
+        "2026-11": {"电商运营部": 2, "客户服务部": 1},
+    }
     for period, departments in plan.items():
         text = _consolidate(_submit(tmp_path / "in", period, departments), out, period)
         assert f"Period {period}" in text
@@ -81,8 +84,15 @@ def test_outputs_manifest_and_feedback(tmp_path: Path) -> None:
     outcomes = {i["file"]: i["outcome"] for i in manifest["inputs"]}
     assert outcomes["notes.xlsx"] == "unreadable"
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
-    assert {"reports/电商运营部.docx", "reports/portfolio.docx", "portfolio_summary.xlsx", "distribution.xlsx",
-            "validation.json", "manifest.json", "feedback/客户服务部/ci_register.xlsx"} <= set(manifest["outputs"])
+    assert {
+        "reports/电商运营部.docx",
+        "reports/portfolio.docx",
+        "portfolio_summary.xlsx",
+        "distribution.xlsx",
+        "validation.json",
+        "manifest.json",
+        "feedback/客户服务部/ci_register.xlsx",
+    } <= set(manifest["outputs"])
     rows = manifest["rows"]["电商运营部"]["problems"]
     assert rows["read"] == rows["used"] + rows["rejected"] + rows["ignored"] == 3
     validation = json.loads((target / "validation.json").read_text(encoding="utf-8"))
@@ -126,8 +136,11 @@ def test_roster_aliases_and_late_submissions(tmp_path: Path) -> None:
     write_register(folder / "a.xlsx", "客服部", "2026-11")
     write_register(folder / "b.xlsx", "物流部", "2026-11", submitted_on=date(2026, 12, 9))
     config = tmp_path / "ci_excel.toml"
-    config.write_text('deadline_day = 5\n[[roster]]\nname = "客户服务部"\naliases = ["客服部"]\n'
-                      '[[roster]]\nname = "物流部"\n[[roster]]\nname = "财务部"\n', encoding="utf-8")
+    config.write_text(
+        'deadline_day = 5\n[[roster]]\nname = "客户服务部"\naliases = ["客服部"]\n'
+        '[[roster]]\nname = "物流部"\n[[roster]]\nname = "财务部"\n',
+        encoding="utf-8",
+    )
     out = tmp_path / "output"
     text = _consolidate(folder, out, "2026-11", "--config", str(config))
     assert "Did not submit: 财务部" in text and "Submitted late: 物流部" in text
@@ -156,17 +169,32 @@ def test_killed_run_leaves_previous_outputs_and_store(tmp_path: Path) -> None:
     _consolidate(_submit(tmp_path / "first", "2026-11", {"物流部": 0}), out, "2026-11")
     before = (out / "2026-11" / "manifest.json").read_text(encoding="utf-8")
     second = _submit(tmp_path / "second", "2026-11", {f"部门{i}": 1 for i in range(6)})
-    command = [sys.executable, "-m", "ci_excel.cli", "consolidate", str(second), "--period", "2026-11", "--jobs", "1",
-               "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "ci_excel.cli",
+        "consolidate",
+        str(second),
+        "--period",
+        "2026-11",
+        "--jobs",
+        "1",
+        "--out",
+        str(out),
+    ]
     # Killed, with every worker it started, while it waits at a fault checkpoint (ci_excel.faults):
     # every file read and spilled, the first department reported, every department reported.
-    for point, staged, count in (("read", ".work/spill/*", 1), ("department", "reports/*.docx", 1),
-                                 ("feedback", "reports/*.docx", 6)):
+    for point, staged, count in (
+        ("read", ".work/spill/*", 1),
+        ("department", "reports/*.docx", 1),
+        ("feedback", "reports/*.docx", 6),
+    ):
         earlier = set((out / ".runs").iterdir())
         flag = tmp_path / f"paused-{point}"
         env = os.environ | {"CI_EXCEL_FAULT": f"{point}:pause", "CI_EXCEL_FAULT_FILE": str(flag)}
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True
+        )
         try:
             _wait_until_paused(flag, process)
             run = [d for d in (out / ".runs").iterdir() if d not in earlier]
@@ -219,8 +247,9 @@ def test_parallel_run_matches_serial_run(tmp_path: Path) -> None:
     _break_cell(folder / "客户服务部" / "ci_register.xlsx")
     runs = {jobs: tmp_path / f"jobs{jobs}" for jobs in ("1", "2")}
     for jobs, out in runs.items():
-        result = CliRunner().invoke(main, ["consolidate", str(folder), "--period", "2026-11", "--out", str(out),
-                                           "--jobs", jobs])
+        result = CliRunner().invoke(
+            main, ["consolidate", str(folder), "--period", "2026-11", "--out", str(out), "--jobs", jobs]
+        )
         assert result.exit_code == consolidate_exit_code(result.output) == 1, result.output
     serial, parallel = (_outcome(out) for out in runs.values())
     assert serial == parallel
@@ -234,9 +263,14 @@ def _outcome(out: Path) -> dict[str, object]:
     stored = Store(default_db_url(out)).load_period("2026-11")
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     validation = json.loads((target / "validation.json").read_text(encoding="utf-8"))
-    return {"figures": stored.figures, "tables": {d.department: d.tables for d in stored.departments},
-            "rows": manifest["rows"], "feedback": manifest["feedback"], "issues": validation["issues"],
-            "files": sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())}
+    return {
+        "figures": stored.figures,
+        "tables": {d.department: d.tables for d in stored.departments},
+        "rows": manifest["rows"],
+        "feedback": manifest["feedback"],
+        "issues": validation["issues"],
+        "files": sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()),
+    }
 
 
 @pytest.mark.skipif(os.name != "posix", reason="symbolic links")
@@ -284,7 +318,8 @@ def test_a_report_that_fails_to_render_fails_alone(tmp_path: Path, monkeypatch: 
     assert (target / "reports" / "物流部.docx").is_file() and not (target / "reports" / "财务部.docx").exists()
     issues = json.loads((target / "validation.json").read_text(encoding="utf-8"))["issues"]
     assert [i["file"] for i in issues if i["code"] == "output-failed" and "renderer bug" in i["message"]] == [
-        "财务部.docx"]
+        "财务部.docx"
+    ]
     stored = Store(default_db_url(out)).load_period("2026-11")
     assert [d.department for d in stored.departments] == ["物流部", "财务部"]  # the data is kept
     from openpyxl import load_workbook

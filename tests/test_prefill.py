@@ -64,10 +64,12 @@ def test_carried_rows_hang_together() -> None:
         problems = {p["problem_id"] for p in rows.get("problems", [])}
         assert closed == sum(1 for p in dept.rows("problems") if str(p.get("stage")) == "6")
         assert len(problems) == len(dept.rows("problems")) - closed
-        ids = {"problem": problems,
-               "root_cause": {r["root_cause_id"] for s in ("why_chains", "fishbone") for r in rows.get(s, [])},
-               "solution": {r["solution_id"] for r in rows.get("solutions", [])},
-               "action": {r["action_id"] for r in rows.get("actions", [])}}
+        ids = {
+            "problem": problems,
+            "root_cause": {r["root_cause_id"] for s in ("why_chains", "fishbone") for r in rows.get(s, [])},
+            "solution": {r["solution_id"] for r in rows.get("solutions", [])},
+            "action": {r["action_id"] for r in rows.get("actions", [])},
+        }
         for sheet in TABLE_SHEETS:
             for row in rows.get(sheet.key, []):
                 assert set(row) == {c.key for c in SHEETS[sheet.key].columns}  # input columns only

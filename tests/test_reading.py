@@ -64,7 +64,7 @@ def test_corrupt_entry_data(tmp_path: Path) -> None:
     path = register(tmp_path)
     data = bytearray(path.read_bytes())
     start = data.find(b"xl/worksheets/sheet3.xml") + 40
-    data[start:start + 200] = bytes(200)
+    data[start : start + 200] = bytes(200)
     path.write_bytes(bytes(data))
     found = codes(path)
     assert len(found) == 1 and found[0][1] in ("file-corrupt", "sheet-unreadable")
@@ -116,7 +116,7 @@ def test_xml_entity_attack_refused(tmp_path: Path) -> None:
 
 def test_broken_sheet_xml(tmp_path: Path) -> None:
     path = register(tmp_path)
-    path = replace_entry(path, "xl/worksheets/sheet4.xml", b"<worksheet><sheetData><row r=\"1\"><c r=\"A1\"")
+    path = replace_entry(path, "xl/worksheets/sheet4.xml", b'<worksheet><sheetData><row r="1"><c r="A1"')
     found = codes(path)
     assert len(found) == 1 and found[0][1] in ("sheet-unreadable", "file-corrupt")
 
@@ -127,18 +127,32 @@ def test_unreadable_files_do_not_stop_the_run(tmp_path: Path) -> None:
     (tmp_path / "bad" / "notes.xlsx").write_text("hello")
     _ole_file(tmp_path / "bad" / "locked.xlsx", "EncryptionInfo")
     run = validate_paths([tmp_path], root=tmp_path)
-    assert flatten(run.issues, ["file", "code"]) == [["bad/locked.xlsx", "file-encrypted"],
-                                                      ["bad/notes.xlsx", "file-not-workbook"]]
+    assert flatten(run.issues, ["file", "code"]) == [
+        ["bad/locked.xlsx", "file-encrypted"],
+        ["bad/notes.xlsx", "file-not-workbook"],
+    ]
     assert [s.department for s in run.submissions] == ["电商运营部"]
-    assert {f.path: f.outcome for f in run.files} == {"bad/locked.xlsx": "unreadable", "bad/notes.xlsx": "unreadable",
-                                                      "good/ci_register.xlsx": "ok"}
+    assert {f.path: f.outcome for f in run.files} == {
+        "bad/locked.xlsx": "unreadable",
+        "bad/notes.xlsx": "unreadable",
+        "good/ci_register.xlsx": "ok",
+    }
     assert run.issues[1].message("en").startswith("bad/notes.xlsx is not an Excel/ODS workbook")
     assert run.issues[0].message("zh").startswith("文件 bad/locked.xlsx 设置了打开密码")
 
 
 def test_discover_reads_every_file_and_names_the_ones_it_skips(tmp_path: Path) -> None:
-    for name in ("a.xlsx", "b.XLSM", "c.xls", "d.ods", "~$a.xlsx", ".hidden.xlsx", "notes.txt", "sub/e.xlsx",
-                 ".git/f.xlsx"):
+    for name in (
+        "a.xlsx",
+        "b.XLSM",
+        "c.xls",
+        "d.ods",
+        "~$a.xlsx",
+        ".hidden.xlsx",
+        "notes.txt",
+        "sub/e.xlsx",
+        ".git/f.xlsx",
+    ):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"")
     (tmp_path / "gone.xlsx").symlink_to(tmp_path / "missing.xlsx")
@@ -148,10 +162,21 @@ def test_discover_reads_every_file_and_names_the_ones_it_skips(tmp_path: Path) -
     (tmp_path / "in.xlsx").symlink_to(tmp_path / "a.xlsx")
     found = discover([tmp_path])
     assert [p.relative_to(tmp_path).as_posix() for p in found.files] == [
-        "a.xlsx", "b.XLSM", "c.xls", "d.ods", "in.xlsx", "notes.txt", "sub/e.xlsx"]
+        "a.xlsx",
+        "b.XLSM",
+        "c.xls",
+        "d.ods",
+        "in.xlsx",
+        "notes.txt",
+        "sub/e.xlsx",
+    ]
     assert {p.relative_to(tmp_path).as_posix(): why for p, why in found.skipped} == {
-        ".git": "hidden folder", ".hidden.xlsx": "hidden file", "gone.xlsx": "link to a file that does not exist",
-        "out.xlsx": "link to a file outside the submissions folder", "~$a.xlsx": "Office lock file"}
+        ".git": "hidden folder",
+        ".hidden.xlsx": "hidden file",
+        "gone.xlsx": "link to a file that does not exist",
+        "out.xlsx": "link to a file outside the submissions folder",
+        "~$a.xlsx": "Office lock file",
+    }
     assert discover([tmp_path / "notes.txt"]).files == [tmp_path / "notes.txt"]
 
 
@@ -168,8 +193,11 @@ def test_source_file_identity(tmp_path: Path) -> None:
     check = check_file(path, root=tmp_path)
     assert check.source.path == "ci_register.xlsx"
     assert len(check.source.sha256) == 64 and check.source.size == path.stat().st_size
-    assert (check.source.department, check.source.period, check.source.template_version) == ("电商运营部", "2026-11",
-                                                                                              TEMPLATE_VERSION)
+    assert (check.source.department, check.source.period, check.source.template_version) == (
+        "电商运营部",
+        "2026-11",
+        TEMPLATE_VERSION,
+    )
     assert "problems" in check.source.sheets and check.info["contact"] == "张敏"
 
 
@@ -186,13 +214,23 @@ def test_ods_input(tmp_path: Path) -> None:
     path = tmp_path / "dept.ods"
     problem = clean_tables()["problems"][0]
     headers = ["问题编号*", "场景*", "环节*", "问题*", "影响*", "影响程度(量化)*", "影响程度*", "解决难度*", "责任人*"]
-    keys = ["problem_id", "scenario", "process_step", "issue", "effect", "quantification", "impact", "difficulty",
-            "owner"]
+    keys = [
+        "problem_id",
+        "scenario",
+        "process_step",
+        "issue",
+        "effect",
+        "quantification",
+        "impact",
+        "difficulty",
+        "owner",
+    ]
     row = [problem[k] for k in keys]
     row[6:8] = ["高", "中"]
     with pd.ExcelWriter(path, engine="odf") as writer:
         pd.DataFrame([["部门", INFO["department"]], ["填报期间", "2026-11"]]).to_excel(
-            writer, sheet_name="填报信息", header=False, index=False)
+            writer, sheet_name="填报信息", header=False, index=False
+        )
         pd.DataFrame([row], columns=headers).to_excel(writer, sheet_name="1-问题识别", index=False)
     run = validate_paths([path], root=tmp_path)
     assert [i.code for i in run.issues] == ["column-missing-optional"] * 7
@@ -203,8 +241,21 @@ def test_ods_input(tmp_path: Path) -> None:
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_xls_input_converted_by_libreoffice(tmp_path: Path) -> None:
     source = register(tmp_path / "src")
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "xls",
-                    "--outdir", str(tmp_path / "xls"), str(source)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "xls",
+            "--outdir",
+            str(tmp_path / "xls"),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     xls = tmp_path / "xls" / "ci_register.xls"
     assert open_book(xls).__class__.__name__ == "RawBook"
     run = validate_paths([xls], root=tmp_path)
@@ -215,10 +266,16 @@ def test_xls_input_converted_by_libreoffice(tmp_path: Path) -> None:
 
 
 def test_sheets_recognised_by_the_hidden_template_meta(tmp_path: Path) -> None:
-    problems = [["问题编号", "场景", "环节", "问题", "影响", "影响程度(量化)", "影响程度", "解决难度", "责任人"],
-                ["P-001", "大促", "审核", "录入", "变慢", "2小时", "高", "低", "张敏"]]
-    meta = [["key", "value"], ["template_id", "ci-excel"], ["template_version", TEMPLATE_VERSION],
-            ["sheet:problems", "问题表"]]
+    problems = [
+        ["问题编号", "场景", "环节", "问题", "影响", "影响程度(量化)", "影响程度", "解决难度", "责任人"],
+        ["P-001", "大促", "审核", "录入", "变慢", "2小时", "高", "低", "张敏"],
+    ]
+    meta = [
+        ["key", "value"],
+        ["template_id", "ci-excel"],
+        ["template_version", TEMPLATE_VERSION],
+        ["sheet:problems", "问题表"],
+    ]
     path = raw_workbook(tmp_path / "renamed.xlsx", {"填报信息": info_rows(), "问题表": problems, "_meta": meta})
     run = validate_paths([path], root=tmp_path)
     assert {i.code for i in run.issues} == {"column-missing-optional"}
@@ -230,7 +287,8 @@ def test_xlsm_feedback_keeps_the_macro_part(tmp_path: Path) -> None:
 
     source = register(tmp_path, tables=tables_with({("results", 0, "direction"): "更好"}))
     xlsm = replace_entry(source, "xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 not really vba").rename(
-        tmp_path / "macro.xlsm")
+        tmp_path / "macro.xlsm"
+    )
     run = validate_paths([xlsm], root=tmp_path)
     assert [i.code for i in run.issues] == ["enum-invalid"]
     out = write_feedback(xlsm, run.issues, tmp_path / "fb" / "macro.xlsm")

@@ -60,18 +60,26 @@ def test_the_slipped_kpi_is_flagged_and_counted(store: Store) -> None:
     history = store.kpi_history(DEPARTMENT, PERIOD)
     assert [(p.period, p.actual, p.met, p.stage) for p in history[(PROBLEM, KPI)]] == [("2026-10", 0.4, True, "6")]
     departments = list(store.iter_departments(PERIOD))
-    flagged = {(d.department, p["problem_id"]) for d in departments for p in d.rows("problems")
-               if "gain_not_held" in (p["flags"] or [])}
+    flagged = {
+        (d.department, p["problem_id"])
+        for d in departments
+        for p in d.rows("problems")
+        if "gain_not_held" in (p["flags"] or [])
+    }
     assert flagged == {(DEPARTMENT, PROBLEM)}
     digests = [department_digest(d) for d in departments]
     assert {d.department: d.gains_not_held for d in digests if d.gains_not_held} == {DEPARTMENT: 1}
     period = period_digest(digests)
     assert period.gains_not_held == 1
     assert period.kpis_missed == sum(r["met"] is False for d in departments for r in d.rows("results"))
-    assert period.p1_off_track == sum(p["priority"] == "P1" and off_track(p) for d in departments
-                                      for p in d.rows("problems"))
-    october = {(d.department, p["problem_id"]): p["flags"] for d in store.iter_departments("2026-10")
-               for p in d.rows("problems")}
+    assert period.p1_off_track == sum(
+        p["priority"] == "P1" and off_track(p) for d in departments for p in d.rows("problems")
+    )
+    october = {
+        (d.department, p["problem_id"]): p["flags"]
+        for d in store.iter_departments("2026-10")
+        for p in d.rows("problems")
+    }
     assert "gain_not_held" not in october[(DEPARTMENT, PROBLEM)]
 
 
@@ -89,12 +97,20 @@ def _charts(path: Path) -> list[tuple[str, bytes]]:
 def test_kpi_run_chart_holds_the_stored_history(demo: Path, store: Store) -> None:
     """Word's "Edit Data" on the run chart opens the stored periods' actual and target, then this one's."""
     history = store.kpi_history(DEPARTMENT, PERIOD)[(PROBLEM, KPI)]
-    now = next(r for d in store.iter_departments(PERIOD) if d.department == DEPARTMENT
-               for r in d.rows("results") if r["problem_id"] == PROBLEM and r["kpi"] == KPI)
+    now = next(
+        r
+        for d in store.iter_departments(PERIOD)
+        if d.department == DEPARTMENT
+        for r in d.rows("results")
+        if r["problem_id"] == PROBLEM and r["kpi"] == KPI
+    )
     expected = [*((p.period, p.actual, p.target) for p in history), (PERIOD, now["actual"], now["target"])]
     report = demo / PERIOD / "reports" / f"{DEPARTMENT}.docx"
-    lines = [[tuple(c.value for c in row) for row in openpyxl.load_workbook(io.BytesIO(book)).active.iter_rows()]
-             for xml, book in _charts(report) if "<c:lineChart>" in xml]
+    lines = [
+        [tuple(c.value for c in row) for row in openpyxl.load_workbook(io.BytesIO(book)).active.iter_rows()]
+        for xml, book in _charts(report)
+        if "<c:lineChart>" in xml
+    ]
     runs = [rows for rows in lines if rows[0][1:] == ("实际值", "目标值")]
     assert expected in [rows[1:] for rows in runs]
     assert len(runs) == 3  # P-001's two KPIs and P-002's: each KPI measured in an earlier period
@@ -112,7 +128,7 @@ def test_page_one_lists_the_decisions_with_links(demo: Path) -> None:
     lost = next(r for r in rows[1:] if r[0] == phrase("gain_not_held", "zh"))
     assert lost[1] == f"{PROBLEM} {KPI}" and "0.7" in lost[3] and "0.5" in lost[3]
     body = _body(report)
-    links = re.findall(r'<w:hyperlink w:anchor="(_Toc_ci_problem\d+)"', body.split('<w:sdt>')[0])
+    links = re.findall(r'<w:hyperlink w:anchor="(_Toc_ci_problem\d+)"', body.split("<w:sdt>")[0])
     marks = set(re.findall(r'w:name="(_Toc_ci_problem\d+)"', body))
     assert links and set(links) <= marks  # each link lands on a problem's section
     heading = re.search(rf'w:name="{links[1]}"/>(.*?)</w:p>', body).group(1)  # type: ignore[union-attr]
@@ -134,15 +150,16 @@ def test_contents_is_a_word_toc_field_and_word_asks_nothing(demo: Path) -> None:
     assert '<w:docPartGallery w:val="Table of Contents"/>' in body
     assert re.search(r'<w:instrText xml:space="preserve"> TOC \\o "1-2" \\h \\z \\u </w:instrText>', body)
     assert body.count('w:fldCharType="begin"') == body.count('w:fldCharType="end"')
-    anchors = re.findall(r'PAGEREF (\S+) \\h', body)
+    anchors = re.findall(r"PAGEREF (\S+) \\h", body)
     marks = set(re.findall(r'<w:bookmarkStart w:id="\d+" w:name="([^"]+)"/>', body))
     assert anchors and set(anchors) <= marks
     with zipfile.ZipFile(report) as package:
         assert b"updateFields" not in package.read("word/settings.xml")
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None and shutil.which("libreoffice") is None,
-                    reason="LibreOffice is not installed")
+@pytest.mark.skipif(
+    shutil.which("soffice") is None and shutil.which("libreoffice") is None, reason="LibreOffice is not installed"
+)
 def test_pdf_contents_show_the_right_pages(demo: Path, tmp_path: Path) -> None:
     work = tmp_path / "out"
     shutil.copytree(demo, work)
@@ -150,8 +167,13 @@ def test_pdf_contents_show_the_right_pages(demo: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     report = work / PERIOD / "reports" / f"{DEPARTMENT}.docx"
     pages = [page.extract_text() or "" for page in PdfReader(report.with_suffix(".pdf")).pages]
-    shown = dict(re.findall(r'PAGEREF (\S+) \\h </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/>'
-                            r"</w:r><w:r><w:t>(\d+)</w:t>", _body(report)))
+    shown = dict(
+        re.findall(
+            r'PAGEREF (\S+) \\h </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/>'
+            r"</w:r><w:r><w:t>(\d+)</w:t>",
+            _body(report),
+        )
+    )
     doc = Document(str(report))
     headings = [p for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 1"]
     assert len(shown) >= len(headings) > 3

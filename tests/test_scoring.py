@@ -24,10 +24,12 @@ def _solution(sid: str, e: int, f: int, c: int, r: int, *, problem: str = "P-001
 def test_problem_statement_follows_the_manual_formula() -> None:
     row = example_row("problems")
     assert scoring.problem_statement(row, "zh", CONFIG) == (
-        "在电商大促,订单审核存在人工重复录入信息,导致订单处理时效延长2小时,影响程度为大促期间客户投诉量上升30%")
+        "在电商大促,订单审核存在人工重复录入信息,导致订单处理时效延长2小时,影响程度为大促期间客户投诉量上升30%"
+    )
     assert scoring.problem_statement(example_row("problems", "en"), "en", CONFIG) == (
         "In Peak-sale e-commerce, order review has manual re-entry of order data, causing order handling takes "
-        "2 hours longer; magnitude: complaints up 30% during the sale")
+        "2 hours longer; magnitude: complaints up 30% during the sale"
+    )
 
 
 def test_problem_statement_blank_fields_and_custom_template() -> None:
@@ -35,11 +37,20 @@ def test_problem_statement_blank_fields_and_custom_template() -> None:
     assert scoring.problem_statement({"issue": "慢", "scenario": None}, "zh", config) == "慢@"
 
 
-@pytest.mark.parametrize(("impact", "difficulty", "expected"), [
-    ("high", "low", "P1"), ("high", "medium", "P1"), ("high", "high", "P2"),
-    ("medium", "low", "P2"), ("medium", "medium", "P2"), ("medium", "high", "P3"),
-    ("low", "low", "P3"), ("low", "medium", "P3"), ("low", "high", "P4"),
-])
+@pytest.mark.parametrize(
+    ("impact", "difficulty", "expected"),
+    [
+        ("high", "low", "P1"),
+        ("high", "medium", "P1"),
+        ("high", "high", "P2"),
+        ("medium", "low", "P2"),
+        ("medium", "medium", "P2"),
+        ("medium", "high", "P3"),
+        ("low", "low", "P3"),
+        ("low", "medium", "P3"),
+        ("low", "high", "P4"),
+    ],
+)
 def test_every_cell_of_the_priority_matrix(impact: str, difficulty: str, expected: str) -> None:
     assert scoring.priority(impact, difficulty, CONFIG) == expected
 
@@ -59,10 +70,20 @@ def test_priority_order_class_impact_difficulty_date_id() -> None:
     rows = [
         {"problem_id": "P-9", "priority": "P2", "impact": "high", "difficulty": "high"},
         {"problem_id": "P-8", "priority": "P1", "impact": "high", "difficulty": "medium"},
-        {"problem_id": "P-7", "priority": "P1", "impact": "high", "difficulty": "low",
-         "identified_on": date(2026, 11, 5)},
-        {"problem_id": "P-6", "priority": "P1", "impact": "high", "difficulty": "low",
-         "identified_on": date(2026, 11, 1)},
+        {
+            "problem_id": "P-7",
+            "priority": "P1",
+            "impact": "high",
+            "difficulty": "low",
+            "identified_on": date(2026, 11, 5),
+        },
+        {
+            "problem_id": "P-6",
+            "priority": "P1",
+            "impact": "high",
+            "difficulty": "low",
+            "identified_on": date(2026, 11, 1),
+        },
         {"problem_id": "P-5", "priority": "P2", "impact": "medium", "difficulty": "low"},
         {"problem_id": "P-4", "priority": "P1", "impact": "high", "difficulty": "low"},
         {"problem_id": "P-3", "priority": "P1", "impact": "high", "difficulty": "low"},
@@ -74,13 +95,16 @@ def test_priority_order_class_impact_difficulty_date_id() -> None:
 # -- step 3 -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("scores", "total", "passing"), [
-    ((5, 4, 3, 2), 14, True),  # the manual's 开发自动抓取接口 example
-    ((3, 3, 3, 3), 12, True),  # exactly the threshold
-    ((3, 3, 3, 2), 11, False),
-    ((1, 1, 1, 1), 4, False),
-    ((5, 5, 5, 5), 20, True),
-])
+@pytest.mark.parametrize(
+    ("scores", "total", "passing"),
+    [
+        ((5, 4, 3, 2), 14, True),  # the manual's 开发自动抓取接口 example
+        ((3, 3, 3, 3), 12, True),  # exactly the threshold
+        ((3, 3, 3, 2), 11, False),
+        ((1, 1, 1, 1), 4, False),
+        ((5, 5, 5, 5), 20, True),
+    ],
+)
 def test_solution_score_and_threshold(scores: tuple[int, int, int, int], total: int, passing: bool) -> None:
     score = scoring.solution_score(_solution("S", *scores), CONFIG)
     assert score == total
@@ -124,18 +148,21 @@ def test_recommended_is_the_best_passing_candidate_of_each_problem() -> None:
 # -- step 4 -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("due", "status", "is_overdue", "days"), [
-    (date(2026, 11, 20), "in_progress", True, 10),
-    (date(2026, 11, 20), None, True, 10),  # no progress row: not done
-    (date(2026, 11, 20), "delayed", True, 10),
-    (date(2026, 11, 20), "not_started", True, 10),
-    (date(2026, 11, 20), "done", False, 0),
-    (date(2026, 11, 20), "cancelled", False, 0),
-    (date(2026, 11, 30), "in_progress", False, 0),  # due on the last day: not yet overdue
-    (date(2026, 11, 29), "in_progress", True, 1),
-    (date(2026, 12, 15), "in_progress", False, 0),
-    (None, "in_progress", False, None),
-])
+@pytest.mark.parametrize(
+    ("due", "status", "is_overdue", "days"),
+    [
+        (date(2026, 11, 20), "in_progress", True, 10),
+        (date(2026, 11, 20), None, True, 10),  # no progress row: not done
+        (date(2026, 11, 20), "delayed", True, 10),
+        (date(2026, 11, 20), "not_started", True, 10),
+        (date(2026, 11, 20), "done", False, 0),
+        (date(2026, 11, 20), "cancelled", False, 0),
+        (date(2026, 11, 30), "in_progress", False, 0),  # due on the last day: not yet overdue
+        (date(2026, 11, 29), "in_progress", True, 1),
+        (date(2026, 12, 15), "in_progress", False, 0),
+        (None, "in_progress", False, None),
+    ],
+)
 def test_overdue(due: date | None, status: str | None, is_overdue: bool, days: int | None) -> None:
     action = {"action_id": "A-1", "due_on": due}
     progress = None if status is None else {"action_id": "A-1", "status": status}
@@ -143,13 +170,16 @@ def test_overdue(due: date | None, status: str | None, is_overdue: bool, days: i
     assert scoring.days_overdue(action, progress, NOV_END) == days
 
 
-@pytest.mark.parametrize(("due", "finished", "is_late", "days"), [
-    (date(2026, 11, 10), date(2026, 11, 20), True, 10),
-    (date(2026, 11, 10), date(2026, 11, 10), False, 0),
-    (date(2026, 11, 10), date(2026, 11, 1), False, 0),
-    (date(2026, 11, 10), None, False, None),
-    (None, date(2026, 11, 1), False, None),
-])
+@pytest.mark.parametrize(
+    ("due", "finished", "is_late", "days"),
+    [
+        (date(2026, 11, 10), date(2026, 11, 20), True, 10),
+        (date(2026, 11, 10), date(2026, 11, 10), False, 0),
+        (date(2026, 11, 10), date(2026, 11, 1), False, 0),
+        (date(2026, 11, 10), None, False, None),
+        (None, date(2026, 11, 1), False, None),
+    ],
+)
 def test_late(due: date | None, finished: date | None, is_late: bool, days: int | None) -> None:
     action = {"due_on": due}
     progress = {"status": "done", "finished_on": finished}
@@ -158,13 +188,16 @@ def test_late(due: date | None, finished: date | None, is_late: bool, days: int 
 
 
 def test_progress_rollup_done_counts_full_and_cancelled_is_left_out() -> None:
-    percents = [scoring.action_percent(p) for p in (
-        {"status": "done", "percent_done": 0.5},  # done counts 100 %
-        {"status": "in_progress", "percent_done": 0.5},
-        {"status": "not_started", "percent_done": None},
-        {"status": "cancelled", "percent_done": 0.2},
-        None,  # no progress reported yet
-    )]
+    percents = [
+        scoring.action_percent(p)
+        for p in (
+            {"status": "done", "percent_done": 0.5},  # done counts 100 %
+            {"status": "in_progress", "percent_done": 0.5},
+            {"status": "not_started", "percent_done": None},
+            {"status": "cancelled", "percent_done": 0.2},
+            None,  # no progress reported yet
+        )
+    ]
     assert percents == [1.0, 0.5, 0.0, None, 0.0]
     assert scoring.rollup(percents) == pytest.approx(0.375)
     assert scoring.rollup([None]) is None and scoring.rollup([]) is None
@@ -173,18 +206,22 @@ def test_progress_rollup_done_counts_full_and_cancelled_is_left_out() -> None:
 # -- step 5 -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("direction", "baseline", "target", "actual", "achieved", "improved", "is_met"), [
-    ("lower", 4, 2, 2.5, 0.75, 0.375, False),  # order handling time 4 h -> target 2 h, now 2.5 h
-    ("lower", 4, 2, 2, 1.0, 0.5, True),
-    ("lower", 4, 2, 1, 1.5, 0.75, True),
-    ("lower", 4, 2, 5, -0.5, -0.25, False),  # got worse
-    ("higher", 80, 90, 85, 0.5, 0.0625, False),  # satisfaction 80 % -> 90 %
-    ("higher", 80, 90, 90, 1.0, 0.125, True),
-    ("higher", 80, 90, 95, 1.5, 0.1875, True),
-    ("higher", 0, 10, 10, 1.0, None, True),  # no improvement % against a zero baseline
-])
-def test_kpi_achievement_both_directions(direction: str, baseline: float, target: float, actual: float,
-                                         achieved: float, improved: float | None, is_met: bool) -> None:
+@pytest.mark.parametrize(
+    ("direction", "baseline", "target", "actual", "achieved", "improved", "is_met"),
+    [
+        ("lower", 4, 2, 2.5, 0.75, 0.375, False),  # order handling time 4 h -> target 2 h, now 2.5 h
+        ("lower", 4, 2, 2, 1.0, 0.5, True),
+        ("lower", 4, 2, 1, 1.5, 0.75, True),
+        ("lower", 4, 2, 5, -0.5, -0.25, False),  # got worse
+        ("higher", 80, 90, 85, 0.5, 0.0625, False),  # satisfaction 80 % -> 90 %
+        ("higher", 80, 90, 90, 1.0, 0.125, True),
+        ("higher", 80, 90, 95, 1.5, 0.1875, True),
+        ("higher", 0, 10, 10, 1.0, None, True),  # no improvement % against a zero baseline
+    ],
+)
+def test_kpi_achievement_both_directions(
+    direction: str, baseline: float, target: float, actual: float, achieved: float, improved: float | None, is_met: bool
+) -> None:
     result = scoring.achievement(direction, baseline, target, actual)
     assert result == pytest.approx(achieved)
     improvement = scoring.improvement(direction, baseline, actual)
@@ -203,8 +240,7 @@ def test_kpi_not_measurable() -> None:
 
 
 def _stage(**kw: object) -> int:
-    facts: dict[str, object] = {"has_root_cause": True, "plan_statuses": ["done"], "kpis_met": [True],
-                                "closed": True}
+    facts: dict[str, object] = {"has_root_cause": True, "plan_statuses": ["done"], "kpis_met": [True], "closed": True}
     return scoring.stage(**(facts | kw))  # type: ignore[arg-type]
 
 
@@ -227,24 +263,28 @@ def test_stage_needs_every_step_before_it() -> None:
     assert _stage(kpis_met=[True, False]) == 4
 
 
-@pytest.mark.parametrize(("current", "history", "periods", "is_stalled"), [
-    (3, [3, 3], 2, True),
-    (3, [2, 3, 3], 2, True),
-    (3, [3, 2, 3], 2, False),
-    (3, [3], 2, False),
-    (3, [], 2, False),
-    (3, [3, 3], 3, False),
-    (3, [3, 3, 3], 3, True),
-    (6, [6, 6], 2, False),  # a closed problem is done, not stalled
-    (2, [3, 3], 2, False),
-])
+@pytest.mark.parametrize(
+    ("current", "history", "periods", "is_stalled"),
+    [
+        (3, [3, 3], 2, True),
+        (3, [2, 3, 3], 2, True),
+        (3, [3, 2, 3], 2, False),
+        (3, [3], 2, False),
+        (3, [], 2, False),
+        (3, [3, 3], 3, False),
+        (3, [3, 3, 3], 3, True),
+        (6, [6, 6], 2, False),  # a closed problem is done, not stalled
+        (2, [3, 3], 2, False),
+    ],
+)
 def test_stalled(current: int, history: list[int], periods: int, is_stalled: bool) -> None:
     assert scoring.stalled(current, history, Config(stalled_periods=periods)) is is_stalled
 
 
 def test_health_flags_keep_the_documented_order() -> None:
-    flags = scoring.health_flags(overdue_actions=True, unverified_root_cause=False, no_passing_solution=True,
-                                 kpi_missed=True, is_stalled=True)
+    flags = scoring.health_flags(
+        overdue_actions=True, unverified_root_cause=False, no_passing_solution=True, kpi_missed=True, is_stalled=True
+    )
     assert flags == ["overdue", "no_passing_solution", "kpi_missed", "stalled"]
     assert scoring.flag_label("stalled", "zh") == "进展停滞" and scoring.flag_label("stalled", "en") == "Stalled"
 

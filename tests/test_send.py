@@ -52,8 +52,7 @@ class Received:
     tls: list[str | None] = field(default_factory=list)  # per DATA: the TLS version, None in the clear
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                          rcpt_options: Any) -> str:
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:
         if address in self.refuse:
             return self.refuse[address]
         envelope.rcpt_tos.append(address)
@@ -123,8 +122,9 @@ def _server_tls(ca: trustme.CA) -> ssl.SSLContext:
 def starttls_server(ca: trustme.CA) -> Iterator[tuple[Received, int]]:
     """STARTTLS required before MAIL, AUTH only once secured (aiosmtpd's default), login required."""
     handler = Received()
-    for port in _start(handler, tls_context=_server_tls(ca), require_starttls=True, authenticator=_authenticator,
-                       auth_required=True):
+    for port in _start(
+        handler, tls_context=_server_tls(ca), require_starttls=True, authenticator=_authenticator, auth_required=True
+    ):
         yield handler, port
 
 
@@ -147,11 +147,23 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[str]]:
 
 
 def _config(folder: Path, port: int, *extra: str, security: str = "none") -> Path:
-    lines = ["[mail]", 'host = "127.0.0.1"', f"port = {port}", f'security = "{security}"', 'from = "pmo@example.com"',
-             f'pmo = ["{PMO}"]', "retry_delays = [0.01, 0.02]", *extra]
+    lines = [
+        "[mail]",
+        'host = "127.0.0.1"',
+        f"port = {port}",
+        f'security = "{security}"',
+        'from = "pmo@example.com"',
+        f'pmo = ["{PMO}"]',
+        "retry_delays = [0.01, 0.02]",
+        *extra,
+    ]
     for name, (to, cc) in ROSTER.items():
-        lines += ["[[roster]]", f'name = "{name}"', f"email = {to!r}".replace("'", '"'),
-                  f"cc = {cc!r}".replace("'", '"')]
+        lines += [
+            "[[roster]]",
+            f'name = "{name}"',
+            f"email = {to!r}".replace("'", '"'),
+            f"cc = {cc!r}".replace("'", '"'),
+        ]
     lines += ["[[roster]]", 'name = "物流部"']
     path = folder / "ci_excel.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -168,15 +180,30 @@ def _consolidate(tmp_path: Path, db: list[str], config: Path, *, changed: str | 
     else:  # the others' files as they were, the changed department's new
         write_register(folder / changed / "ci_register.xlsx", changed, PERIOD, done=DEPARTMENTS[changed] + 1)
     out = tmp_path / "output"
-    result = CliRunner().invoke(main, ["consolidate", str(folder), "--period", PERIOD, "--out", str(out),
-                                       "--jobs", "1", "--config", str(config), *db])
+    result = CliRunner().invoke(
+        main,
+        [
+            "consolidate",
+            str(folder),
+            "--period",
+            PERIOD,
+            "--out",
+            str(out),
+            "--jobs",
+            "1",
+            "--config",
+            str(config),
+            *db,
+        ],
+    )
     assert result.exit_code in (0, 1), result.output
     return out
 
 
 def _send(out: Path, config: Path, db: list[str], *extra: str, env: dict[str, str] | None = None) -> Any:
-    return CliRunner().invoke(main, ["send", "--period", PERIOD, "--out", str(out), "--config", str(config), *db,
-                                     *extra], env=env)
+    return CliRunner().invoke(
+        main, ["send", "--period", PERIOD, "--out", str(out), "--config", str(config), *db, *extra], env=env
+    )
 
 
 def _attachments(msg: EmailMessage) -> dict[str, bytes]:
@@ -227,8 +254,9 @@ def test_each_department_gets_its_files_once(tmp_path: Path, server: tuple[Recei
     assert rows["电商运营部"][7] == "已发送" and rows["电商运营部"][8]
 
 
-def test_rerun_consolidation_resends_only_the_changed_department(tmp_path: Path, server: tuple[Received, int],
-                                                                  db: list[str]) -> None:
+def test_rerun_consolidation_resends_only_the_changed_department(
+    tmp_path: Path, server: tuple[Received, int], db: list[str]
+) -> None:
     received, port = server
     config = _config(tmp_path, port)
     out = _consolidate(tmp_path, db, config)
@@ -244,8 +272,19 @@ def test_killed_send_resumes_without_duplicates(tmp_path: Path, server: tuple[Re
     received, port = server
     config = _config(tmp_path, port)
     out = _consolidate(tmp_path, db, config)
-    command = [sys.executable, "-m", "ci_excel.cli", "send", "--period", PERIOD, "--out", str(out), "--config",
-               str(config), *db]
+    command = [
+        sys.executable,
+        "-m",
+        "ci_excel.cli",
+        "send",
+        "--period",
+        PERIOD,
+        "--out",
+        str(out),
+        "--config",
+        str(config),
+        *db,
+    ]
     env = {**os.environ, "CI_EXCEL_FAULT": "sent:kill"}
     killed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert killed.returncode == -9, killed.stderr
@@ -310,7 +349,8 @@ def test_dry_run_writes_messages_and_plan_and_sends_nothing(tmp_path: Path, serv
     assert str(parsed["Subject"]) == f"{PERIOD} 持续改进报告:客户服务部"
     plan = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
     assert {m["department"]: m["status"] for m in plan["messages"]} == dict.fromkeys(
-        ["电商运营部", "物流部", "客户服务部", "PMO"], "would send")
+        ["电商运营部", "物流部", "客户服务部", "PMO"], "would send"
+    )
     with _store(out, []) as store:
         assert store.sent(PERIOD) == []
 
@@ -330,8 +370,9 @@ def _ca_file(ca: trustme.CA, folder: Path) -> str:
     return 'ca_file = "private-ca.pem"'
 
 
-def test_starttls_login_then_delivery_all_encrypted(tmp_path: Path, ca: trustme.CA,
-                                                    starttls_server: tuple[Received, int]) -> None:
+def test_starttls_login_then_delivery_all_encrypted(
+    tmp_path: Path, ca: trustme.CA, starttls_server: tuple[Received, int]
+) -> None:
     received, port = starttls_server
     config = _config(tmp_path, port, 'user = "pmo"', _ca_file(ca, tmp_path), security="starttls")
     out = _consolidate(tmp_path, [], config)
@@ -345,8 +386,9 @@ def test_starttls_login_then_delivery_all_encrypted(tmp_path: Path, ca: trustme.
     assert _attachments(ecom) == {"电商运营部.docx": (out / PERIOD / "reports" / "电商运营部.docx").read_bytes()}
 
 
-def test_ssl_delivers_over_tls_from_the_first_byte(tmp_path: Path, ca: trustme.CA,
-                                                   ssl_server: tuple[Received, int]) -> None:
+def test_ssl_delivers_over_tls_from_the_first_byte(
+    tmp_path: Path, ca: trustme.CA, ssl_server: tuple[Received, int]
+) -> None:
     received, port = ssl_server
     config = _config(tmp_path, port, _ca_file(ca, tmp_path), security="ssl")
     out = _consolidate(tmp_path, [], config)
@@ -358,8 +400,9 @@ def test_ssl_delivers_over_tls_from_the_first_byte(tmp_path: Path, ca: trustme.C
 
 
 @pytest.mark.parametrize("security", ["starttls", "ssl"])
-def test_certificate_of_an_untrusted_ca_sends_nothing(tmp_path: Path, ca: trustme.CA, security: str,
-                                                      request: pytest.FixtureRequest) -> None:
+def test_certificate_of_an_untrusted_ca_sends_nothing(
+    tmp_path: Path, ca: trustme.CA, security: str, request: pytest.FixtureRequest
+) -> None:
     """Without ca_file the system's CAs decide, and they do not know the private one: verification
     is never switched off."""
     received, port = request.getfixturevalue(f"{security}_server")

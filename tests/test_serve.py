@@ -102,8 +102,12 @@ def test_a_department_link_reaches_nothing_of_another(tmp_path: Path) -> None:
 
         assert ours.get(f"/department/v/{PERIOD}/1").status_code == 404  # our own versions only: none
         assert ours.get(f"/department/v/{PERIOD}/1/feedback").status_code == 404
-        for path in (f"/admin?period={PERIOD}", f"/admin/v/{PERIOD}/{key.group(1)}/1", "/admin/dashboard",
-                     f"/admin/output/{PERIOD}/0"):
+        for path in (
+            f"/admin?period={PERIOD}",
+            f"/admin/v/{PERIOD}/{key.group(1)}/1",
+            "/admin/dashboard",
+            f"/admin/output/{PERIOD}/0",
+        ):
             assert ours.get(path).status_code == 403, path
         assert OTHER not in ours.get(f"/department?period={PERIOD}").text
 
@@ -133,11 +137,18 @@ def test_oversized_and_hostile_uploads_are_refused_with_a_clear_message(tmp_path
         named = dept.upload(builders.register(tmp_path / "ok"), name="../../etc/passwd")
         assert named.status_code == 200 and "passwd.xlsx" in named.text  # the client's name is only a label
 
-        token_less = dept.http.post("/department/upload", data={"period": PERIOD},
-                                    files={"file": ("a.xlsx", builders.register(tmp_path).read_bytes())})
+        token_less = dept.http.post(
+            "/department/upload",
+            data={"period": PERIOD},
+            files={"file": ("a.xlsx", builders.register(tmp_path).read_bytes())},
+        )
         assert token_less.status_code == 403
-        foreign = dept.http.post("/department/upload", headers={"origin": "http://evil.example"},
-                                 data={"csrf": "x", "period": PERIOD}, files={"file": ("a.xlsx", b"PK")})
+        foreign = dept.http.post(
+            "/department/upload",
+            headers={"origin": "http://evil.example"},
+            data={"csrf": "x", "period": PERIOD},
+            files={"file": ("a.xlsx", b"PK")},
+        )
         assert foreign.status_code == 403
 
         versions = list((server.out / "serve" / "uploads" / PERIOD).glob("*/v0*"))

@@ -20,8 +20,10 @@ from tests.serve_client import PASSWORD, PERIOD, running_server
 from tests.test_serve import DEPT, MISTAKES
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-pytestmark = pytest.mark.skipif(not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
-                                reason="Debian's chromium and chromium-driver are not installed")
+pytestmark = pytest.mark.skipif(
+    not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
+    reason="Debian's chromium and chromium-driver are not installed",
+)
 
 
 @pytest.fixture
@@ -33,8 +35,9 @@ def browser(tmp_path: Path) -> Iterator[object]:
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900"):
         options.add_argument(arg)
-    options.add_experimental_option("prefs", {"download.default_directory": str(tmp_path / "downloads"),
-                                              "download.prompt_for_download": False})
+    options.add_experimental_option(
+        "prefs", {"download.default_directory": str(tmp_path / "downloads"), "download.prompt_for_download": False}
+    )
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     try:
         yield driver

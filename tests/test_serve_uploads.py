@@ -45,7 +45,10 @@ def test_the_roster_decides_who_is_expected_and_aliases_match(tmp_path: Path) ->
     found = board("2026-11", config=ROSTER, store=None, uploads=uploads, linked=["物流部"])
     assert found.source == "src_roster"
     assert [(r.department, r.status, r.expected) for r in found.rows] == [
-        ("客户服务部", "clean", True), ("电商运营部", "missing", True), ("物流部", "missing", False)]
+        ("客户服务部", "clean", True),
+        ("电商运营部", "missing", True),
+        ("物流部", "missing", False),
+    ]
 
 
 def test_another_departments_or_periods_workbook_is_kept_but_not_submitted(tmp_path: Path) -> None:
@@ -79,8 +82,11 @@ def test_every_phrase_the_pages_use_exists_in_both_languages() -> None:
     from ci_excel.web.app import HERE
     from ci_excel.web.text import TEXT
 
-    used = {k for page in (HERE / "templates").glob("*.html")
-            for k in re.findall(r"\bt\('(\w+)'\s*[,)]", page.read_text(encoding="utf-8"))}
+    used = {
+        k
+        for page in (HERE / "templates").glob("*.html")
+        for k in re.findall(r"\bt\('(\w+)'\s*[,)]", page.read_text(encoding="utf-8"))
+    }
     used |= {f"st_{s}" for s in ("missing", "errors", "warnings", "clean", "late")}
     for module in HERE.glob("*.py"):  # refusals, where the expected departments come from, why not taken
         code = module.read_text(encoding="utf-8")

@@ -19,13 +19,18 @@ SHEET = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 def _package(path: Path, sheet: bytes, *, part: str = "xl/worksheets/sheet1.xml") -> zipfile.ZipFile:
     with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("_rels/.rels", '<Relationships><Relationship Id="r1" Type="http://schemas.openxmlformats.org/'
-                                   'officeDocument/2006/relationships/officeDocument" Target="wb/Book.xml"/>'
-                                   '</Relationships>')
-        zf.writestr("wb/Book.xml", '<workbook><sheets><sheet name="A &amp; B" sheetId="1" r:id="rId1"/></sheets>'
-                                   '</workbook>')
-        zf.writestr("wb/_rels/Book.xml.rels", f'<Relationships><Relationship Id="rId1" Target="../{part}"/>'
-                                              '</Relationships>')
+        zf.writestr(
+            "_rels/.rels",
+            '<Relationships><Relationship Id="r1" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/officeDocument" Target="wb/Book.xml"/>'
+            "</Relationships>",
+        )
+        zf.writestr(
+            "wb/Book.xml", '<workbook><sheets><sheet name="A &amp; B" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        )
+        zf.writestr(
+            "wb/_rels/Book.xml.rels", f'<Relationships><Relationship Id="rId1" Target="../{part}"/></Relationships>'
+        )
         zf.writestr(part, sheet)
     return zipfile.ZipFile(path)
 

@@ -40,21 +40,49 @@ def store(url: str) -> Iterator[Store]:
         yield opened
 
 
-def _department(name: str, period: str, *, problems: int = 2, done: int = 0, late: bool = False,
-                stages: dict[str, list[int]] | None = None) -> DepartmentResult:
-    issue = Issue("file-unreadable", file=f"{name}/ci_register.xlsx", sheet="1-问题识别", cell="K2", column="影响程度",
-                  value="很高", params={"reason": "坏值", "allowed": ["高", "中", "低"], "n": 3},
-                  department=name, period=period, row=2)
-    sub = submission(name, period, tables=problem_tables(problems, done=done), issues=[issue],
-                     submitted_on=period_end(period) + timedelta(days=9 if late else 1))
+def _department(
+    name: str,
+    period: str,
+    *,
+    problems: int = 2,
+    done: int = 0,
+    late: bool = False,
+    stages: dict[str, list[int]] | None = None,
+) -> DepartmentResult:
+    issue = Issue(
+        "file-unreadable",
+        file=f"{name}/ci_register.xlsx",
+        sheet="1-问题识别",
+        cell="K2",
+        column="影响程度",
+        value="很高",
+        params={"reason": "坏值", "allowed": ["高", "中", "低"], "n": 3},
+        department=name,
+        period=period,
+        row=2,
+    )
+    sub = submission(
+        name,
+        period,
+        tables=problem_tables(problems, done=done),
+        issues=[issue],
+        submitted_on=period_end(period) + timedelta(days=9 if late else 1),
+    )
     return compute_department(sub, config=CONFIG, stage_history=stages)
 
 
 def _period(period: str = "2026-11", *, departments: list[DepartmentResult] | None = None) -> PeriodResult:
     general = Issue("file-unreadable", file="notes.xlsx", params={"reason": "不是工作簿"})
-    return PeriodResult(period, departments if departments is not None else [
-        _department("电商运营部", period, problems=3, done=1), _department("客户服务部", period, late=True)],
-        trend=[], missing=["财务部", "物流部"], issues=[general], generated_on=date(2026, 12, 10))
+    return PeriodResult(
+        period,
+        departments
+        if departments is not None
+        else [_department("电商运营部", period, problems=3, done=1), _department("客户服务部", period, late=True)],
+        trend=[],
+        missing=["财务部", "物流部"],
+        issues=[general],
+        generated_on=date(2026, 12, 10),
+    )
 
 
 def _same(loaded: PeriodResult, saved: PeriodResult) -> None:
@@ -64,7 +92,12 @@ def _same(loaded: PeriodResult, saved: PeriodResult) -> None:
     assert len(loaded.departments) == len(saved.departments)
     for got, want in zip(loaded.departments, saved.departments, strict=True):
         assert (got.department, got.period, got.info, got.files, got.late) == (
-            want.department, want.period, want.info, want.files, want.late)
+            want.department,
+            want.period,
+            want.info,
+            want.files,
+            want.late,
+        )
         assert [(i, i.params) for i in got.issues] == [(i, i.params) for i in want.issues]
         assert got.tables == want.tables
 
@@ -152,8 +185,9 @@ def test_foreign_keys_are_enforced(store: Store) -> None:
     with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
         conn.execute(problems.insert().values(period="2026-11", department="无此部门", row_no=0, problem_id="P-1"))
     with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
-        conn.execute(sa.text("INSERT INTO submissions (period, department, seq, late) "
-                             "VALUES ('2030-01', 'x', 0, false)"))
+        conn.execute(
+            sa.text("INSERT INTO submissions (period, department, seq, late) VALUES ('2030-01', 'x', 0, false)")
+        )
 
 
 def test_history_figures_missing_and_late(store: Store) -> None:
@@ -162,7 +196,9 @@ def test_history_figures_missing_and_late(store: Store) -> None:
     assert store.periods() == ["2026-10", "2026-11"]
     figures = store.history()
     assert [(f.period, f.departments, f.problems, f.new, f.closed) for f in figures] == [
-        ("2026-10", 1, 2, 2, 0), ("2026-11", 2, 5, 3, 1)]
+        ("2026-10", 1, 2, 2, 0),
+        ("2026-11", 2, 5, 3, 1),
+    ]
     assert figures[1].by_stage[6] == 1 and figures[1].by_priority["P1"] == 1
     rows = store.history_rows()
     assert rows[1]["missing"] == ["财务部", "物流部"] and rows[1]["late"] == ["客户服务部"]
@@ -180,17 +216,28 @@ def test_figures_given_by_the_run_are_kept(store: Store) -> None:
 
 def test_stage_history_departments_and_problem_ids(store: Store) -> None:
     for period in ("2026-09", "2026-10", "2026-11"):
-        store.save_period(_period(period, departments=[_department("电商运营部", period, problems=2,
-                                                                    done=1 if period == "2026-11" else 0)]))
-    store.save_period(_period("2026-10", departments=[_department("电商运营部", "2026-10", problems=2),
-                                                      _department("物流部", "2026-10")]))
+        store.save_period(
+            _period(
+                period,
+                departments=[_department("电商运营部", period, problems=2, done=1 if period == "2026-11" else 0)],
+            )
+        )
+    store.save_period(
+        _period(
+            "2026-10", departments=[_department("电商运营部", "2026-10", problems=2), _department("物流部", "2026-10")]
+        )
+    )
     assert store.stage_history("电商运营部", "2026-12") == {"P-001": [3, 3, 6], "P-002": [3, 3, 3]}
     assert store.stage_history("电商运营部", "2026-11") == {"P-001": [3, 3], "P-002": [3, 3]}
     assert store.stage_history("电商运营部", "2026-09") == {}
     assert store.departments_seen("2026-11") == ["物流部", "电商运营部"]
     assert store.departments_seen("2026-10") == ["电商运营部"]
-    assert store.problem_ids("2026-10") == {("电商运营部", "P-001"), ("电商运营部", "P-002"),
-                                            ("物流部", "P-001"), ("物流部", "P-002")}
+    assert store.problem_ids("2026-10") == {
+        ("电商运营部", "P-001"),
+        ("电商运营部", "P-002"),
+        ("物流部", "P-001"),
+        ("物流部", "P-002"),
+    }
     assert store.previous_period("2026-11") == "2026-10" and store.previous_period("2026-09") is None
 
 
@@ -230,8 +277,10 @@ def test_entity_tables_are_generated_from_the_schema(store: Store) -> None:
 def test_a_period_writer_stores_nothing_until_finished(store: Store) -> None:
     saved = _period()
     store.save_period(saved)
-    with pytest.raises(StoreError, match="was not finished"), \
-            store.period_writer("2026-11", generated_on=date(2026, 12, 11)) as writer:
+    with (
+        pytest.raises(StoreError, match="was not finished"),
+        store.period_writer("2026-11", generated_on=date(2026, 12, 11)) as writer,
+    ):
         writer.add(_department("物流部", "2026-11"))
     _same(store.load_period("2026-11"), saved)
 
@@ -315,16 +364,22 @@ def test_every_method_on_a_damaged_store_raises_a_store_error(tmp_path: Path, me
     store = Store(sqlite_url(tmp_path / "history.sqlite"))  # opened while sound
     _damaged(tmp_path)
     store.engine.dispose()  # no page cached from before
-    with pytest.raises(StoreError, match=r"^cannot (read|write to|store period 2026-12 in) the history store "
-                                         r".*: .*; the store file is damaged: restore it from a backup$"):
+    with pytest.raises(
+        StoreError,
+        match=r"^cannot (read|write to|store period 2026-12 in) the history store "
+        r".*: .*; the store file is damaged: restore it from a backup$",
+    ):
         _READS[method](store)
     store.close()
 
 
 def test_opening_a_damaged_store_is_a_store_error(tmp_path: Path) -> None:
     path = _damaged(tmp_path)
-    with pytest.raises(StoreError, match=f"^cannot open the history store sqlite:///{path}: .*"
-                                         "; the store file is damaged: restore it from a backup$"):
+    with pytest.raises(
+        StoreError,
+        match=f"^cannot open the history store sqlite:///{path}: .*"
+        "; the store file is damaged: restore it from a backup$",
+    ):
         Store(sqlite_url(path))
 
 
@@ -339,17 +394,22 @@ def test_an_empty_store_file_is_refused_not_taken_as_new(tmp_path: Path) -> None
     path = tmp_path / "history.sqlite"
     path.touch()
     for create in (True, False):
-        with pytest.raises(StoreError, match=re.escape(
+        with pytest.raises(
+            StoreError,
+            match=re.escape(
                 f"the history store {path} is empty (0 bytes): restore it from a backup, "
-                "or delete it to start a new store")):
+                "or delete it to start a new store"
+            ),
+        ):
             Store(sqlite_url(path), create=create)
     assert path.stat().st_size == 0
 
 
 def test_a_missing_store_is_an_error_when_not_created(tmp_path: Path) -> None:
     path = tmp_path / "history.sqlite"
-    with pytest.raises(StoreError, match=re.escape(
-            f"no history store at {path}; run 'ci-excel consolidate' first or give --db/--out")):
+    with pytest.raises(
+        StoreError, match=re.escape(f"no history store at {path}; run 'ci-excel consolidate' first or give --db/--out")
+    ):
         Store(sqlite_url(path), create=False)
     assert list(tmp_path.iterdir()) == []  # nothing made, not even the lock folder
     Store(sqlite_url(path)).close()  # made when opened for writing
@@ -443,8 +503,9 @@ def _make_v1(url: str) -> None:
                 for column in sa.inspect(conn).get_columns(table):
                     if column["name"] in _V1_LENGTHS:
                         length = _V1_LENGTHS[column["name"]]
-                        conn.execute(sa.text(f'ALTER TABLE {table} ALTER COLUMN "{column["name"]}" '
-                                             f"TYPE VARCHAR({length})"))
+                        conn.execute(
+                            sa.text(f'ALTER TABLE {table} ALTER COLUMN "{column["name"]}" TYPE VARCHAR({length})')
+                        )
         conn.execute(sa.text("ALTER TABLE periods DROP COLUMN run_id"))
         conn.execute(sa.text("DELETE FROM schema_version WHERE version > 1"))
     engine.dispose()
@@ -500,13 +561,21 @@ def test_a_file_store_keeps_its_locks_beside_it(tmp_path: Path) -> None:
 
 def test_sent_messages_survive_storing_the_period_again(store: Store) -> None:
     store.save_period(_period())
-    store.record_sent("2026-11", "电商运营部", recipients=["a@example.com"],
-                      attachments=[{"name": "电商运营部.docx", "sha256": "0" * 64, "size": 10}], digest="d" * 64,
-                      message_id="<1@example.com>")
-    store.record_sent("2026-11", "", recipients=["pmo@example.com"], attachments=[], digest="e" * 64,
-                      message_id="<2@example.com>")
+    store.record_sent(
+        "2026-11",
+        "电商运营部",
+        recipients=["a@example.com"],
+        attachments=[{"name": "电商运营部.docx", "sha256": "0" * 64, "size": 10}],
+        digest="d" * 64,
+        message_id="<1@example.com>",
+    )
+    store.record_sent(
+        "2026-11", "", recipients=["pmo@example.com"], attachments=[], digest="e" * 64, message_id="<2@example.com>"
+    )
     store.save_period(_period())  # a re-run consolidation replaces the period's rows, not what was sent
     sent = store.sent("2026-11")
     assert [(r.department, r.recipients, r.message_id) for r in sent] == [
-        ("电商运营部", ("a@example.com",), "<1@example.com>"), ("", ("pmo@example.com",), "<2@example.com>")]
+        ("电商运营部", ("a@example.com",), "<1@example.com>"),
+        ("", ("pmo@example.com",), "<2@example.com>"),
+    ]
     assert sent[0].attachments[0]["name"] == "电商运营部.docx" and store.sent("2026-10") == []

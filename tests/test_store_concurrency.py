@@ -68,6 +68,7 @@ def _save(url: str, start: Any, results: Any) -> None:
                 writer.add(dept)
             writer.finish(store._figures(saved), missing=saved.missing, issues=saved.issues)
             start.wait(WAIT)  # both copies into the store begin together
+
     _report(results, work)
 
 
@@ -132,8 +133,9 @@ def test_one_period_saved_by_two_processes_at_once_is_stored_once(fresh: Callabl
 def _row_counts(url: str) -> dict[str, int]:
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        counts = {t.name: conn.scalar(sa.select(sa.func.count()).select_from(t)) or 0
-                  for t in (PERIODS, *_PERIOD_CHILDREN)}
+        counts = {
+            t.name: conn.scalar(sa.select(sa.func.count()).select_from(t)) or 0 for t in (PERIODS, *_PERIOD_CHILDREN)
+        }
     engine.dispose()
     return counts
 

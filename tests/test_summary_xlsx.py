@@ -69,7 +69,8 @@ def test_entity_sheet_begins_with_department_and_period(wb: openpyxl.Workbook, s
     header = next(wb[schema.sheet_label(sheet, "zh")].iter_rows(max_row=1, values_only=True))
     assert header[:2] == (label("info", "department"), label("info", "period"))
     assert set(header) >= {schema.SHEETS[sheet].column(k).header("zh") for k in schema.SHEETS[sheet].by_key} - {
-        label("solutions", "total")}
+        label("solutions", "total")
+    }
 
 
 def test_problems_rows_match_data(wb: openpyxl.Workbook, period: model.PeriodResult) -> None:
@@ -102,8 +103,11 @@ def test_every_entity_cell_matches_data(wb: openpyxl.Workbook, period: model.Per
                 if key == "total" or value is None or key in ("flags", "source", "verified"):
                     continue
                 if spec.enum is not None:
-                    choice = {True: "yes", False: "no"}.get(value, str(value)) if spec.type is schema.ColType.BOOL \
+                    choice = (
+                        {True: "yes", False: "no"}.get(value, str(value))
+                        if spec.type is schema.ColType.BOOL
                         else str(value)
+                    )
                     assert row[spec.header("zh")] == spec.enum.label(choice, "zh"), (sheet, key)
                 elif isinstance(value, float):
                     assert row[spec.header("zh")] == pytest.approx(value), (sheet, key)
@@ -122,8 +126,11 @@ def test_solutions_show_score_pass_and_recommendation(wb: openpyxl.Workbook, per
 
 def test_actions_join_progress_and_show_overdue_days(wb: openpyxl.Workbook, period: model.PeriodResult) -> None:
     got = records(wb[schema.sheet_label("actions", "zh")])
-    overdue = [(r[label("actions", "action_id")], r[label("actions", "days_overdue")]) for r in got
-               if r[label("actions", "days_overdue")]]
+    overdue = [
+        (r[label("actions", "action_id")], r[label("actions", "days_overdue")])
+        for r in got
+        if r[label("actions", "days_overdue")]
+    ]
     want = [(a["action_id"], a["days_overdue"]) for d in period.departments for a in d.rows("actions") if a["overdue"]]
     assert overdue == want and want
     assert label("progress", "blockers") in got[0]
@@ -134,10 +141,12 @@ def test_root_causes_show_source_and_verification(wb: openpyxl.Workbook, period:
     stored = [r for d in period.departments for r in d.rows("root_causes")]
     sources = {"why_chains": schema.sheet_label("why_chains", "zh"), "fishbone": schema.sheet_label("fishbone", "zh")}
     assert [r[label("root_causes", "source")] for r in got] == [
-        " + ".join(sources[part] for part in r["source"].split("+")) for r in stored]
+        " + ".join(sources[part] for part in r["source"].split("+")) for r in stored
+    ]
     verified = [r[label("root_causes", "verified")] for r in got]
-    assert verified == [schema.CONCLUSION.label(r["verified"], "zh") if r["verified"] else phrase("not_verified", "zh")
-                        for r in stored]
+    assert verified == [
+        schema.CONCLUSION.label(r["verified"], "zh") if r["verified"] else phrase("not_verified", "zh") for r in stored
+    ]
 
 
 @pytest.mark.parametrize("sheet", [*ENTITIES, "scoreboard", "sheet_trend", "issues"])
@@ -153,8 +162,9 @@ def test_each_sheet_is_a_filtered_table_with_frozen_header(wb: openpyxl.Workbook
 def conditional_rules(ws: Worksheet, header: str) -> list[str]:
     """Rule types that apply to the column headed `header`."""
     column = next(c.column_letter for c in ws[1] if c.value == header)
-    return [rule.type for cf in ws.conditional_formatting for rule in cf.rules
-            if str(cf.sqref).startswith(f"{column}2:")]
+    return [
+        rule.type for cf in ws.conditional_formatting for rule in cf.rules if str(cf.sqref).startswith(f"{column}2:")
+    ]
 
 
 def test_conditional_formats(wb: openpyxl.Workbook) -> None:
@@ -192,7 +202,7 @@ def test_unsafe_department_name_is_kept_as_typed(wb: openpyxl.Workbook) -> None:
 def test_scoreboard_ranks_departments_and_lists_missing(wb: openpyxl.Workbook, period: model.PeriodResult) -> None:
     got = records(wb[phrase("scoreboard", "zh")])
     department = label("info", "department")
-    assert [r[department] for r in got[-len(MISSING):]] == MISSING
+    assert [r[department] for r in got[-len(MISSING) :]] == MISSING
     assert got[-1][phrase("submission_status", "zh")] == phrase("missing", "zh")
     ranked = got[: len(period.departments)]
     assert [r[phrase("rank", "zh")] for r in ranked] == list(range(1, len(period.departments) + 1))
@@ -240,8 +250,9 @@ def test_dashboard_headline_figures(wb: openpyxl.Workbook, period: model.PeriodR
 def test_dashboard_has_native_charts(book_zh: Path) -> None:
     with zipfile.ZipFile(book_zh) as z:
         charts = [z.read(n).decode() for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
-    kinds = {k for xml in charts for k in re.findall(r"<c:(barChart|pieChart|scatterChart|lineChart|doughnutChart)>",
-                                                     xml)}
+    kinds = {
+        k for xml in charts for k in re.findall(r"<c:(barChart|pieChart|scatterChart|lineChart|doughnutChart)>", xml)
+    }
     assert kinds == {"barChart", "pieChart", "scatterChart", "lineChart", "doughnutChart"}
     assert any('<c:grouping val="stacked"/>' in xml for xml in charts)
     assert any(phrase("chart_priority", "zh") in xml for xml in charts)
@@ -253,7 +264,8 @@ def test_english_labels(tmp_path: Path) -> None:
     assert wb.sheetnames[:3] == ["Dashboard", *(schema.sheet_label(s, "en") for s in ("problems", "root_causes"))]
     got = records(wb[schema.sheet_label("problems", "en")])
     assert got[0][label("problems", "priority", "en")] == schema.PRIORITY.label(
-        period.departments[0].rows("problems")[0]["priority"], "en")
+        period.departments[0].rows("problems")[0]["priority"], "en"
+    )
     assert got[0][label("info", "department", "en")] == period.departments[0].department
 
 
@@ -320,8 +332,9 @@ def test_consolidate_writes_the_summary(tmp_path: Path) -> None:
 
     submissions = write_demo_submissions(tmp_path / "in")["2026-11"]
     out = tmp_path / "out"
-    run = CliRunner().invoke(main, ["consolidate", str(submissions), "--period", "2026-11", "--out", str(out),
-                                    "--jobs", "1"])
+    run = CliRunner().invoke(
+        main, ["consolidate", str(submissions), "--period", "2026-11", "--out", str(out), "--jobs", "1"]
+    )
     assert run.exit_code in (0, 1), run.output
     folder = out / "2026-11"
     wb = openpyxl.load_workbook(folder / "portfolio_summary.xlsx")
@@ -336,8 +349,12 @@ def test_consolidate_writes_the_summary(tmp_path: Path) -> None:
 
 # ---- streaming writer and the tables added after xlsxwriter ----------------------------------
 
-TABLE_SHEETS = {**{s: f"tbl_{s}" for s in ENTITIES}, "scoreboard": "tbl_scoreboard", "sheet_trend": "tbl_trend",
-                "issues": "tbl_issues"}
+TABLE_SHEETS = {
+    **{s: f"tbl_{s}" for s in ENTITIES},
+    "scoreboard": "tbl_scoreboard",
+    "sheet_trend": "tbl_trend",
+    "issues": "tbl_issues",
+}
 
 
 def sheet_title(sheet: str) -> str:
@@ -359,8 +376,10 @@ def test_tables_read_back_with_ref_headers_and_rows(wb: openpyxl.Workbook, sheet
 
 def test_entity_tables_hold_every_departments_rows(wb: openpyxl.Workbook, period: model.PeriodResult) -> None:
     for sheet in ENTITIES:
-        got = [(r[label("info", "department")], r[schema.SHEETS[sheet].columns[0].header("zh")])
-               for r in records(wb[sheet_title(sheet)])]
+        got = [
+            (r[label("info", "department")], r[schema.SHEETS[sheet].columns[0].header("zh")])
+            for r in records(wb[sheet_title(sheet)])
+        ]
         first = schema.SHEETS[sheet].columns[0].key
         assert got == [(d.department, r.get(first)) for d in period.departments for r in d.rows(sheet)], sheet
 
@@ -389,8 +408,10 @@ def test_package_is_clean(book_zh: Path) -> None:
 
 def sheet_values(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     book = openpyxl.load_workbook(path)
-    return {ws.title: [*ws.iter_rows(values_only=True), *sorted((t.name, t.ref) for t in ws.tables.values())]
-            for ws in book.worksheets}
+    return {
+        ws.title: [*ws.iter_rows(values_only=True), *sorted((t.name, t.ref) for t in ws.tables.values())]
+        for ws in book.worksheets
+    }
 
 
 def test_streaming_matches_write_summary(tmp_path: Path) -> None:
@@ -430,7 +451,8 @@ def test_writer_left_without_close_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_add_tables_extends_existing_relationships_and_streams_across_chunks(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A sheet that already has relationships (a hyperlink) keeps them; a tiny copy chunk cuts
     </sheetData> at every offset and the table part still lands in place."""
     import xlsxwriter
@@ -466,8 +488,9 @@ def test_charts_carry_cached_values(book_zh: Path, period: model.PeriodResult) -
     pie = next(xml for xml in charts if "<c:pieChart>" in xml)
     cached = re.search(r"<c:val>.*?</c:val>", pie, re.S)
     assert cached is not None
-    assert [int(v) for v in re.findall(r"<c:v>([^<]*)</c:v>", cached.group())] == \
-        list(period.trend[-1].by_priority.values())
+    assert [int(v) for v in re.findall(r"<c:v>([^<]*)</c:v>", cached.group())] == list(
+        period.trend[-1].by_priority.values()
+    )
     stacked = next(xml for xml in charts if '<c:grouping val="stacked"/>' in xml)
     assert all(f"<c:v>{d.department}</c:v>" in stacked for d in period.departments)
     assert all("<c:numCache>" in xml or "<c:strCache>" in xml for xml in charts)

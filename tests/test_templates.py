@@ -88,7 +88,8 @@ def test_sheet_order_and_hidden_sheets(generated: tuple[Lang, Path], stem: str) 
     assert meta["lang"] == lang
     assert meta["workbook"] == stem
     assert {k: v for k, v in meta.items() if k.startswith("sheet:")} == {
-        f"sheet:{s.key}": s.name(lang) for s in (INFO, *TABLE_SHEETS) if s.key in ("info", *keys)}
+        f"sheet:{s.key}": s.name(lang) for s in (INFO, *TABLE_SHEETS) if s.key in ("info", *keys)
+    }
 
 
 @pytest.mark.parametrize("sheet", TABLE_SHEETS, ids=lambda s: s.key)
@@ -148,7 +149,8 @@ def test_example_row_is_recognised_and_styled(register: tuple[Lang, Workbook], s
     typed = {k: _typed(sheet.column(k), v) for k, v in values.items()}
     example = examples.template_example(sheet.key, lang)
     assert {k: v for k, v in typed.items() if k != "total"} == {
-        c.key: example.get(c.key) for c in sheet.columns if c.key != "total"}
+        c.key: example.get(c.key) for c in sheet.columns if c.key != "total"
+    }
     ids = [typed[k] for k in examples.ID_COLUMNS[sheet.key] if typed[k] is not None]
     assert ids and all(i.startswith(examples.MARKS[lang]) for i in ids)  # the marker on every id
     assert examples.is_example(sheet.key, typed | {"total": None})  # whatever the formula shows
@@ -192,8 +194,9 @@ def test_total_formula_on_every_row(generated: tuple[Lang, Path]) -> None:
     assert cached[f"{total}2"].value == 14  # the manual's 5 + 4 + 3 + 2
     assert cached[f"{total}3"].value in (None, "")
     colours = {str(cf.sqref): [r.formula[0] for r in cf.rules] for cf in ws.conditional_formatting}
-    assert colours == {f"{total}2:{total}1001": [f"AND(ISNUMBER({total}2),{total}2>=12)",
-                                                 f"AND(ISNUMBER({total}2),{total}2<12)"]}
+    assert colours == {
+        f"{total}2:{total}1001": [f"AND(ISNUMBER({total}2),{total}2>=12)", f"AND(ISNUMBER({total}2),{total}2<12)"]
+    }
 
 
 def test_info_form(register: tuple[Lang, Workbook]) -> None:
@@ -260,27 +263,42 @@ def _content(path: Path) -> dict[str, Any]:
 def test_committed_templates_match_a_fresh_generation(tmp_path: Path, stem: str) -> None:
     write_templates(tmp_path, lang="zh")
     assert _content(COMMITTED / f"{stem}.xlsx") == _content(tmp_path / f"{stem}.xlsx"), (
-        "workbook_templates/ is stale: run `ci-excel templates`")
+        "workbook_templates/ is stale: run `ci-excel templates`"
+    )
 
 
 def test_write_workbook_round_trip(tmp_path: Path) -> None:
     info = {"department": "客户服务部", "period": "2026-11", "submitted_on": date(2026, 11, 30)}
     problem = examples.example_row("problems") | {"problem_id": "P-002", "impact": "low", "difficulty": "high"}
-    bad = examples.example_row("problems") | {"problem_id": "P-003", "impact": "高高", "identified_on": "2026/13/45",
-                                              "current_value": "abc", "scope": "=1+1", "metric": None}
+    bad = examples.example_row("problems") | {
+        "problem_id": "P-003",
+        "impact": "高高",
+        "identified_on": "2026/13/45",
+        "current_value": "abc",
+        "scope": "=1+1",
+        "metric": None,
+    }
     rows = {
         "problems": [problem, bad],
         "verification": [examples.example_row("verification") | {"support_share": 0.35}],
-        "solutions": [examples.example_row("solutions") | {"solution_id": "S-002", "total": None},
-                      examples.example_row("solutions") | {"solution_id": "S-003", "total": 20, "selected": False}],
+        "solutions": [
+            examples.example_row("solutions") | {"solution_id": "S-002", "total": None},
+            examples.example_row("solutions") | {"solution_id": "S-003", "total": 20, "selected": False},
+        ],
         "fishbone": [examples.example_row("fishbone") | {"is_root": False}],
     }
-    path = write_workbook(tmp_path / "sub" / "客服部.xlsx", ["problems", "fishbone", "verification", "solutions"],
-                          info=info, rows=rows)
+    path = write_workbook(
+        tmp_path / "sub" / "客服部.xlsx", ["problems", "fishbone", "verification", "solutions"], info=info, rows=rows
+    )
     wb = openpyxl.load_workbook(path, data_only=True)
     assert wb.sheetnames[2:6] == ["1-问题识别", "2-鱼骨图", "2-根因验证", "3-方案评估"]
     assert [r[1] for r in wb["填报信息"].iter_rows(min_row=2, values_only=True)] == [
-        "客户服务部", "2026-11", None, None, datetime(2026, 11, 30)]
+        "客户服务部",
+        "2026-11",
+        None,
+        None,
+        datetime(2026, 11, 30),
+    ]
     problems = wb["1-问题识别"]
     assert problems["A3"].value == "P-002" and problems["J3"].value == "低" and problems["K3"].value == "高"
     assert problems["M3"].value == datetime(2026, 11, 3) and problems["M3"].number_format == "yyyy-mm-dd"
@@ -298,8 +316,14 @@ def test_write_workbook_round_trip(tmp_path: Path) -> None:
 
 def test_write_workbook_without_example_starts_at_row_2(tmp_path: Path) -> None:
     row = examples.example_row("progress", "en") | {"action_id": "A-009", "status": "done", "percent_done": 1}
-    path = write_workbook(tmp_path / "p.xlsx", ["progress"], lang="en", rows={"progress": [row]},
-                          with_example=False, workbook="step4_progress")
+    path = write_workbook(
+        tmp_path / "p.xlsx",
+        ["progress"],
+        lang="en",
+        rows={"progress": [row]},
+        with_example=False,
+        workbook="step4_progress",
+    )
     wb = openpyxl.load_workbook(path)
     ws = wb["4-Progress"]
     assert [c.value for c in ws[2]][:3] == ["A-009", "Done", 1]

@@ -59,8 +59,14 @@ def test_json_output(tmp_path: Path) -> None:
     assert data["summary"] == {"files": 1, "submissions": 1, "errors": 1, "warnings": 0}
     [issue] = data["issues"]
     assert {k: issue[k] for k in ("severity", "code", "file", "sheet", "cell", "column", "value")} == {
-        "severity": "error", "code": "finish-date-required", "file": "ci_register.xlsx", "sheet": "4-实施跟踪",
-        "cell": "D3", "column": "实际完成", "value": ""}
+        "severity": "error",
+        "code": "finish-date-required",
+        "file": "ci_register.xlsx",
+        "sheet": "4-实施跟踪",
+        "cell": "D3",
+        "column": "实际完成",
+        "value": "",
+    }
     assert issue["message"].startswith("4-实施跟踪!D3")
     assert data["submissions"][0]["stats"]["progress"] == {"read": 2, "used": 1, "rejected": 1, "ignored": 0}
 

@@ -13,7 +13,8 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "issue_codes.md"
 
 def test_doc_lists_every_code_exactly() -> None:
     assert DOC.read_text(encoding="utf-8") == issue_codes_markdown(), (
-        "docs/issue_codes.md is stale: run write_issue_codes_doc() (see the doc's header)")
+        "docs/issue_codes.md is stale: run write_issue_codes_doc() (see the doc's header)"
+    )
     for code in CODES:
         assert f"| `{code}` |" in issue_codes_markdown()
 

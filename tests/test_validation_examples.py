@@ -48,9 +48,11 @@ def test_the_marked_example_is_ignored_and_the_same_values_below_it_are_used(tmp
 
 
 def test_the_example_is_recognised_whatever_its_total_formula_holds(tmp_path: Path) -> None:
-    for name, cell in (("uncalculated", UNCALCULATED_TOTAL),
-                       ("error", '<c r="J2" t="e"><f>F2+G2</f><v>#VALUE!</v></c>'),
-                       ("text", '<c r="J2" t="inlineStr"><is><t>十四</t></is></c>')):
+    for name, cell in (
+        ("uncalculated", UNCALCULATED_TOTAL),
+        ("error", '<c r="J2" t="e"><f>F2+G2</f><v>#VALUE!</v></c>'),
+        ("text", '<c r="J2" t="inlineStr"><is><t>十四</t></is></c>'),
+    ):
         path = register(tmp_path / name, with_example=True)
         patch_cells(path, S, {"J2": cell})
         assert codes(run(tmp_path, path)) == EXAMPLE_WARNINGS, name

@@ -16,8 +16,14 @@ from tests.builders import patch_cells, register, tables_with
 P, R = "1-问题识别", "5-效果验证"
 NOT_FINITE_TEXT = ["NaN", "nan", "inf", "-Infinity", "1e999", " -1E999 ", "ｎａｎ"]
 NOT_FINITE_FLOATS = [math.nan, math.inf, -math.inf]
-NUMBER_CELLS = [("results", "baseline"), ("results", "annual_benefit"), ("fishbone", "frequency"),
-                ("solutions", "effectiveness"), ("progress", "percent_done"), ("verification", "support_share")]
+NUMBER_CELLS = [
+    ("results", "baseline"),
+    ("results", "annual_benefit"),
+    ("fishbone", "frequency"),
+    ("solutions", "effectiveness"),
+    ("progress", "percent_done"),
+    ("verification", "support_share"),
+]
 
 
 def col(sheet: str, key: str) -> Any:
@@ -42,27 +48,33 @@ def test_fast_paths_never_let_a_non_finite_float_through(kind: ColType, typed: f
     assert _FAST[kind](column, typed) is _SLOW
 
 
-@pytest.mark.parametrize(("sheet", "key", "typed", "expected"), [
-    ("results", "baseline", "60%", 0.6),
-    ("results", "target", "1.8%", 0.018),
-    ("results", "actual", "５%", 0.05),
-    ("results", "actual", "５％", 0.05),
-    ("results", "baseline", " 60 % ", 0.6),
-    ("results", "baseline", "-2.5%", -0.025),
-    ("problems", "current_value", "12%", 0.12),
-    ("results", "baseline", 0.6, 0.6),  # what the reader hands over for a natively typed 60%
-    ("progress", "percent_done", "1.8%", 0.018),  # percent columns: unchanged (30%, 0.3 and 30)
-    ("progress", "percent_done", 30, 0.3),
-])
+@pytest.mark.parametrize(
+    ("sheet", "key", "typed", "expected"),
+    [
+        ("results", "baseline", "60%", 0.6),
+        ("results", "target", "1.8%", 0.018),
+        ("results", "actual", "５%", 0.05),
+        ("results", "actual", "５％", 0.05),
+        ("results", "baseline", " 60 % ", 0.6),
+        ("results", "baseline", "-2.5%", -0.025),
+        ("problems", "current_value", "12%", 0.12),
+        ("results", "baseline", 0.6, 0.6),  # what the reader hands over for a natively typed 60%
+        ("progress", "percent_done", "1.8%", 0.018),  # percent columns: unchanged (30%, 0.3 and 30)
+        ("progress", "percent_done", 30, 0.3),
+    ],
+)
 def test_percent_sign_in_number_columns(sheet: str, key: str, typed: Any, expected: float) -> None:
     assert parse_value(col(sheet, key), typed) == (expected, None)
 
 
-@pytest.mark.parametrize(("sheet", "key", "code"), [
-    ("results", "annual_benefit", "not-number"),  # money takes no percent sign
-    ("fishbone", "frequency", "not-integer"),
-    ("results", "baseline", "not-number"),
-])
+@pytest.mark.parametrize(
+    ("sheet", "key", "code"),
+    [
+        ("results", "annual_benefit", "not-number"),  # money takes no percent sign
+        ("fishbone", "frequency", "not-integer"),
+        ("results", "baseline", "not-number"),
+    ],
+)
 def test_percent_sign_where_it_means_nothing(sheet: str, key: str, code: str) -> None:
     typed = "%" if key == "baseline" else "60%"
     assert parse_value(col(sheet, key), typed) == (None, (code, {}))
@@ -70,15 +82,29 @@ def test_percent_sign_where_it_means_nothing(sheet: str, key: str, code: str) ->
 
 def test_not_finite_text_and_cells_in_a_workbook(tmp_path: Path) -> None:
     """Text NaN/1e999 and numeric cells holding NaN or an overflow: errors, the rows are not used."""
-    path = register(tmp_path, tables=tables_with({("results", 0, "actual"): "1e999",
-                                                  ("problems", 1, "current_value"): "-Infinity"}))
+    path = register(
+        tmp_path, tables=tables_with({("results", 0, "actual"): "1e999", ("problems", 1, "current_value"): "-Infinity"})
+    )
     patch_cells(path, R, {"E3": '<c r="E3"><v>NaN</v></c>', "F3": '<c r="F3"><v>1e999</v></c>'})
     run = validate_paths([path], root=tmp_path)
-    dependants = [[sheet, cell, "ref-rejected"] for sheet, cell in (  # rows of the rejected problem P-002
-        ("2-5Why分析", "A3"), ("2-鱼骨图", "A3"), ("3-方案评估", "B3"), ("3-改进计划", "B3"), ("4-实施跟踪", "A3"))]
+    dependants = [
+        [sheet, cell, "ref-rejected"]
+        for sheet, cell in (  # rows of the rejected problem P-002
+            ("2-5Why分析", "A3"),
+            ("2-鱼骨图", "A3"),
+            ("3-方案评估", "B3"),
+            ("3-改进计划", "B3"),
+            ("4-实施跟踪", "A3"),
+        )
+    ]
     assert flatten(run.issues, ["sheet", "cell", "code"]) == [
-        [P, "O3", "value-not-finite"], *dependants, [R, "G2", "value-not-finite"], [R, "E3", "value-not-finite"],
-        [R, "F3", "value-not-finite"], ["6-标准化", "A2", "ref-rejected"]]
+        [P, "O3", "value-not-finite"],
+        *dependants,
+        [R, "G2", "value-not-finite"],
+        [R, "E3", "value-not-finite"],
+        [R, "F3", "value-not-finite"],
+        ["6-标准化", "A2", "ref-rejected"],
+    ]
     assert {i.value for i in run.issues if i.code == "value-not-finite"} == {"-Infinity", "1e999", "nan", "inf"}
     message = next(i for i in run.issues if i.cell == "E3").message("en")
     assert "5-效果验证!E3" in message and "plain number" in message
@@ -92,8 +118,9 @@ def test_not_finite_text_and_cells_in_a_workbook(tmp_path: Path) -> None:
 
 
 def test_kpi_typed_as_percent_text_is_read(tmp_path: Path) -> None:
-    tables = tables_with({("results", 1, "baseline"): "80%", ("results", 1, "target"): "９５％",
-                          ("results", 1, "actual"): " 96 % "})
+    tables = tables_with(
+        {("results", 1, "baseline"): "80%", ("results", 1, "target"): "９５％", ("results", 1, "actual"): " 96 % "}
+    )
     run = validate_paths([register(tmp_path, tables=tables)], root=tmp_path)
     assert run.issues == []
     row = run.submissions[0].rows("results")[1]
@@ -107,11 +134,19 @@ def test_percent_text_beside_native_fractions_is_one_scale(tmp_path: Path) -> No
 
 
 def test_mixed_scales_in_one_kpi_row_warn_naming_the_cells(tmp_path: Path) -> None:
-    tables = tables_with({("results", 1, "baseline"): "60%", ("results", 1, "target"): 80,
-                          ("results", 1, "actual"): 96, ("problems", 0, "current_value"): "4%"})
+    tables = tables_with(
+        {
+            ("results", 1, "baseline"): "60%",
+            ("results", 1, "target"): 80,
+            ("results", 1, "actual"): 96,
+            ("problems", 0, "current_value"): "4%",
+        }
+    )
     run = validate_paths([register(tmp_path, tables=tables)], root=tmp_path)
     assert flatten(run.issues, ["sheet", "cell", "code", "value"]) == [
-        [P, "O2", "percent-scale-mixed", "4%"], [R, "E3", "percent-scale-mixed", "60%"]]
+        [P, "O2", "percent-scale-mixed", "4%"],
+        [R, "E3", "percent-scale-mixed", "60%"],
+    ]
     kpi = run.issues[1]
     assert "F3 = 80, G3 = 96" in kpi.message("en") and "0.6" in kpi.message("en")
     assert "F3 = 80, G3 = 96" in kpi.message("zh")

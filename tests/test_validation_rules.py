@@ -39,10 +39,14 @@ def test_weights_can_also_fail_a_selected_solution(tmp_path: Path) -> None:
 
 def test_threshold_from_the_config_or_the_older_argument(tmp_path: Path) -> None:
     check = check_file(register(tmp_path), root=tmp_path)  # S-001 and S-002 both score 14
-    for submission in (merge_group("d", "2026-11", [check], 15),
-                       merge_group("d", "2026-11", [check], config=Config(threshold=15))):
+    for submission in (
+        merge_group("d", "2026-11", [check], 15),
+        merge_group("d", "2026-11", [check], config=Config(threshold=15)),
+    ):
         assert [(i.cell, i.code, i.params["total"]) for i in submission.issues] == [
-            ("K2", "below-threshold", "14"), ("K3", "below-threshold", "14")]
+            ("K2", "below-threshold", "14"),
+            ("K3", "below-threshold", "14"),
+        ]
 
 
 def test_a_typed_total_is_checked_against_the_weighted_score_or_the_template_formula(tmp_path: Path) -> None:

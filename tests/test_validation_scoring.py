@@ -78,25 +78,32 @@ def test_validate_command_reads_the_weights(tmp_path: Path) -> None:
 def test_custom_threshold_makes_a_14_point_solution_warn(tmp_path: Path) -> None:
     path = workbook(tmp_path / "in")  # S-001: 5 + 4 + 3 + 2 = 14
     assert found(path) == []
-    [issue] = validate_paths([path], root=path.parent, config=settings(tmp_path, "[scoring]\nthreshold = 15\n"),
-                             jobs=1).issues
+    [issue] = validate_paths(
+        [path], root=path.parent, config=settings(tmp_path, "[scoring]\nthreshold = 15\n"), jobs=1
+    ).issues
     assert (issue.sheet, issue.cell, issue.code) == (S, "K2", "below-threshold")
     assert (issue.params["total"], issue.params["threshold"]) == ("14", "15")
 
 
 # (direction, baseline, target, actual, met as the manual defines it)
 KPIS = [
-    ("lower", 4, 2, 1.8, True), ("lower", 4, 2, 2, True), ("lower", 4, 2, 2.5, False),
+    ("lower", 4, 2, 1.8, True),
+    ("lower", 4, 2, 2, True),
+    ("lower", 4, 2, 2.5, False),
     ("lower", 0.8, 0.95, 0.9, False),  # a target above the baseline: 0.9 is "lower" yet short of the change
-    ("higher", 0.8, 0.95, 0.96, True), ("higher", 0.8, 0.95, 0.95, True), ("higher", 0.8, 0.95, 0.9, False),
+    ("higher", 0.8, 0.95, 0.96, True),
+    ("higher", 0.8, 0.95, 0.95, True),
+    ("higher", 0.8, 0.95, 0.9, False),
     ("higher", 10, 5, 4, True),  # a target below the baseline: falling to 4 is more than the planned change
-    ("higher", 0.8, 0.95, None, None), ("lower", 4, 2, None, None),  # not measured yet
+    ("higher", 0.8, 0.95, None, None),
+    ("lower", 4, 2, None, None),  # not measured yet
 ]
 
 
 @pytest.mark.parametrize(("direction", "baseline", "target", "actual", "expected"), KPIS)
-def test_closed_kpi_check_agrees_with_scoring_met(tmp_path: Path, direction: str, baseline: float, target: float,
-                                                  actual: float | None, expected: bool | None) -> None:
+def test_closed_kpi_check_agrees_with_scoring_met(
+    tmp_path: Path, direction: str, baseline: float, target: float, actual: float | None, expected: bool | None
+) -> None:
     kpi = {"direction": direction, "baseline": baseline, "target": target, "actual": actual}
     assert scoring.kpi_met(kpi) is expected
     assert scoring.met(scoring.achievement(direction, baseline, target, actual)) is expected

@@ -78,8 +78,7 @@ def test_template_prefilled_with_formula_text_keeps_it_as_text(tmp_path: Path) -
     tables = clean_tables()
     tables["problems"][0]["scope"] = LINK
     tables["problems"][1]["issue"] = "=1+1"
-    out = write_workbook(tmp_path / "register.xlsx", list(tables), info={**INFO, "department": "=1+1"},
-                         rows=tables)
+    out = write_workbook(tmp_path / "register.xlsx", list(tables), info={**INFO, "department": "=1+1"}, rows=tables)
     stored = formulas(out)
     assert stored and all(f not in ("1+1", LINK[1:]) for f in stored)  # the totals it computes stay formulas
     for value in TYPED:
@@ -88,8 +87,9 @@ def test_template_prefilled_with_formula_text_keeps_it_as_text(tmp_path: Path) -
 
 def test_feedback_issues_sheet_keeps_typed_text(tmp_path: Path) -> None:
     source = write_workbook(tmp_path / "register.xlsx", list(clean_tables()), info=INFO, rows=clean_tables())
-    issues = [Issue("enum-invalid", "register.xlsx", sheet="填报信息", cell="B2", column="部门", value=v)
-              for v in TYPED]
+    issues = [
+        Issue("enum-invalid", "register.xlsx", sheet="填报信息", cell="B2", column="部门", value=v) for v in TYPED
+    ]
     out = write_feedback(source, issues, tmp_path / "fb.xlsx")
     assert not any(f in ("1+1", LINK[1:]) for f in formulas(out))
     for value in TYPED:
@@ -104,6 +104,7 @@ def test_feedback_of_a_workbook_without_formulas_asks_for_no_recalculation(tmp_p
     book.active.title = "S"
     book.active["A1"] = "x"
     book.save(source)
-    out = write_feedback(source, [Issue("enum-invalid", "plain.xlsx", sheet="S", cell="A1", value="x")],
-                         tmp_path / "fb.xlsx")
+    out = write_feedback(
+        source, [Issue("enum-invalid", "plain.xlsx", sheet="S", cell="A1", value="x")], tmp_path / "fb.xlsx"
+    )
     assert b'fullCalcOnLoad="1"' not in zipfile.ZipFile(out).read("xl/workbook.xml")

@@ -30,4 +30,3 @@ def cached_workbook(path: Path, sheets: Sequence[str], **options: Any) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
-

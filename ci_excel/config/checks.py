@@ -48,8 +48,9 @@ def _dialect(parsed: Any, shown: str) -> Any:
     except NoSuchModuleError as exc:
         raise ConfigError(f"{shown}: unknown database kind {parsed.drivername!r}; write {_URL_EXAMPLES}") from exc
     if getattr(dialect, "is_async", False):
-        raise ConfigError(f"{shown}: {parsed.drivername} is an asyncio driver, which ci-excel cannot use; "
-                          f"write {_URL_EXAMPLES}")
+        raise ConfigError(
+            f"{shown}: {parsed.drivername} is an asyncio driver, which ci-excel cannot use; write {_URL_EXAMPLES}"
+        )
     return dialect
 
 
@@ -83,8 +84,10 @@ def check_report_template(path: Path) -> Path:
         raise ConfigError(f"'report_template': {path} does not exist")
     reason = _not_docx(path)
     if reason is not None:
-        raise ConfigError(f"'report_template': {path} is not a Word document (.docx): {reason}; "
-                          "give a .docx saved by Word or the one `ci-excel templates` writes")
+        raise ConfigError(
+            f"'report_template': {path} is not a Word document (.docx): {reason}; "
+            "give a .docx saved by Word or the one `ci-excel templates` writes"
+        )
     return path
 
 
@@ -113,6 +116,5 @@ _SCHEDULER = re.compile(r"^(tcp|tls|ws|wss|ucx)://[^\s/]+:\d{1,5}$")
 def check_scheduler(address: str) -> str:
     """`address` when it names a dask scheduler (`tcp://HOST:PORT`); nothing is connected."""
     if not _SCHEDULER.match(address.strip()):
-        raise ConfigError(f"{address!r} is not a dask scheduler address; write tcp://HOST:8786 "
-                          "(or tls://HOST:PORT)")
+        raise ConfigError(f"{address!r} is not a dask scheduler address; write tcp://HOST:8786 (or tls://HOST:PORT)")
     return address.strip()

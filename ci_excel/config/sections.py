@@ -23,7 +23,7 @@ from ci_excel.schema import LANGS, LEVEL, PRIORITY, fold
 
 def _lang(value: Any, _base: Path | None) -> dict[str, Any]:
     if value not in LANGS:
-        raise ConfigError(f"'lang' must be \"zh\" or \"en\", not {value!r}")
+        raise ConfigError(f'\'lang\' must be "zh" or "en", not {value!r}')
     return {"lang": value}
 
 
@@ -75,8 +75,10 @@ def _check_reachable(threshold: float, weights: Weights, *, default: bool) -> No
     if 0 < threshold <= top + 1e-9:
         return
     given = f"{threshold:g}" + (" (the default)" if default else "")
-    raise ConfigError(f"'scoring.threshold' must be above 0 and at most {top:g}, the highest total these weights "
-                      f"allow (every rating at the top of its scale); not {given}")
+    raise ConfigError(
+        f"'scoring.threshold' must be above 0 and at most {top:g}, the highest total these weights "
+        f"allow (every rating at the top of its scale); not {given}"
+    )
 
 
 def _level(text: Any, key: str) -> str:
@@ -119,7 +121,6 @@ def _statements(value: Any, _base: Path | None) -> dict[str, Any]:
     return {"statements": statements}
 
 
-
 def _roster(value: Any, _base: Path | None) -> dict[str, Any]:
     if not isinstance(value, list):
         raise ConfigError("'roster' must be a list of [[roster]] tables with name and aliases")
@@ -135,8 +136,10 @@ def _check_unique(roster: tuple[Department, ...]) -> None:
         for name in (dept.name, *dept.aliases):
             first, owner = seen.setdefault(fold(name).lower(), (index, dept.name))
             if first != index:
-                raise ConfigError(f"'roster': {name!r} is given for both roster[{first}] ({owner!r}) "
-                                  f"and roster[{index}] ({dept.name!r})")
+                raise ConfigError(
+                    f"'roster': {name!r} is given for both roster[{first}] ({owner!r}) "
+                    f"and roster[{index}] ({dept.name!r})"
+                )
 
 
 def _department(entry: Any, index: int) -> Department:
@@ -148,10 +151,12 @@ def _department(entry: Any, index: int) -> Department:
     aliases = table.get("aliases", [])
     if not isinstance(aliases, list):
         raise ConfigError(f"'{key}.aliases' must be a list of names, e.g. [\"客服部\"]")
-    return Department(fold(parse_text(table["name"], f"{key}.name")),
-                      tuple(fold(parse_text(a, f"{key}.aliases")) for a in aliases),
-                      addresses(table.get("email", []), f"{key}.email"), addresses(table.get("cc", []), f"{key}.cc"))
-
+    return Department(
+        fold(parse_text(table["name"], f"{key}.name")),
+        tuple(fold(parse_text(a, f"{key}.aliases")) for a in aliases),
+        addresses(table.get("email", []), f"{key}.email"),
+        addresses(table.get("cc", []), f"{key}.cc"),
+    )
 
 
 def _mail(value: Any, base: Path | None) -> dict[str, Any]:
@@ -165,7 +170,7 @@ def _run(value: Any, _base: Path | None) -> dict[str, Any]:
     check_keys(table, ("executor", "scheduler"), "run.")
     executor = table.get("executor", RunSettings.executor)
     if executor not in EXECUTORS:
-        raise ConfigError(f"'run.executor' must be \"local\" or \"dask\", not {executor!r}")
+        raise ConfigError(f'\'run.executor\' must be "local" or "dask", not {executor!r}')
     scheduler = check_scheduler(parse_text(table["scheduler"], "run.scheduler")) if "scheduler" in table else None
     return {"run": RunSettings(executor, scheduler)}
 

@@ -32,8 +32,7 @@ def _table(value: Any, key: str) -> Mapping[str, Any]:
 
 def parse_number(value: Any, key: str, *, minimum: float = 0) -> float:
     """A finite number ≥ minimum (TOML also allows nan and inf)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
-            or value < minimum:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < minimum:
         raise ConfigError(f"'{key}' must be a finite number ≥ {minimum:g}, not {value!r}")
     return float(value)
 
@@ -63,10 +62,12 @@ def parse_template(template: str, key: str, allowed: tuple[str, ...] = _STATEMEN
     try:
         parts = list(string.Formatter().parse(template))
     except ValueError as exc:
-        raise ConfigError(f"'{key}' is not a valid template: {exc}; write fields as {{field}}, "
-                          "literal braces as {{ and }}") from exc
-    names = {name for _, name, spec, conversion in parts
-             if name is not None and _plain(name, spec, conversion, key, shown)}
+        raise ConfigError(
+            f"'{key}' is not a valid template: {exc}; write fields as {{field}}, literal braces as {{{{ and }}}}"
+        ) from exc
+    names = {
+        name for _, name, spec, conversion in parts if name is not None and _plain(name, spec, conversion, key, shown)
+    }
     unknown = sorted(names - set(allowed))
     if unknown:
         raise ConfigError(f"'{key}' uses unknown field(s) {', '.join(unknown)}; allowed: {shown}")
@@ -78,8 +79,10 @@ def _plain(name: str, spec: str | None, conversion: str | None, key: str, allowe
     if name.isidentifier() and not spec and not conversion:
         return True
     shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
-    raise ConfigError(f"'{key}': {shown} is not allowed; write a field name alone in braces, "
-                      f"no format, !conversion, .attribute, [index] or position; allowed: {allowed}")
+    raise ConfigError(
+        f"'{key}': {shown} is not allowed; write a field name alone in braces, "
+        f"no format, !conversion, .attribute, [index] or position; allowed: {allowed}"
+    )
 
 
 _ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")

@@ -34,13 +34,15 @@ class Executor(Protocol):
     def check_shared(self, *folders: Path) -> None:
         """Raise UsageError unless every worker sees `folders` at the same paths."""
 
-    def map_files(self, fn: Callable[[T], R], items: Iterable[T], *, workers: int,
-                  limits: Limits) -> Iterator[R | Crash[T]]:
+    def map_files(
+        self, fn: Callable[[T], R], items: Iterable[T], *, workers: int, limits: Limits
+    ) -> Iterator[R | Crash[T]]:
         """fn(item) for every item in a bounded sandbox, in input order (see sandbox.bounded_map)."""
         ...
 
-    def run_jobs(self, jobs: Iterable[DepartmentJob], *, settings: RenderSettings,
-                 workers: int) -> Generator[DepartmentDone, None, None]:
+    def run_jobs(
+        self, jobs: Iterable[DepartmentJob], *, settings: RenderSettings, workers: int
+    ) -> Generator[DepartmentDone, None, None]:
         """Each department's outcome, in job order (see departments.run_jobs)."""
         ...
 
@@ -55,8 +57,10 @@ def open_executor(run: RunSettings) -> Iterator[Executor]:
         yield LOCAL
         return
     if not run.scheduler:
-        raise UsageError("--executor dask needs the scheduler's address: --scheduler tcp://HOST:8786 "
-                         "(or scheduler in the [run] section of ci_excel.toml)")
+        raise UsageError(
+            "--executor dask needs the scheduler's address: --scheduler tcp://HOST:8786 "
+            "(or scheduler in the [run] section of ci_excel.toml)"
+        )
     try:
         from ci_excel.executors.dask import DaskExecutor
     except ImportError as exc:

@@ -63,8 +63,10 @@ class DaskExecutor:
         try:
             client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
         except (OSError, TimeoutError) as exc:
-            raise UsageError(f"cannot reach the dask scheduler at {address}: {reason(exc)}; start it with "
-                             "'dask scheduler' and check the address and firewall (docs/cluster.md)") from exc
+            raise UsageError(
+                f"cannot reach the dask scheduler at {address}: {reason(exc)}; start it with "
+                "'dask scheduler' and check the address and firewall (docs/cluster.md)"
+            ) from exc
         try:
             client.register_plugin(SandboxesPlugin(), name="ci-excel-sandboxes")
             yield cls(client, address)
@@ -77,8 +79,9 @@ class DaskExecutor:
             try:
                 self.client.wait_for_workers(1, timeout=WORKERS_SECONDS)
             except TimeoutError as exc:
-                raise UsageError(f"the dask scheduler at {self.address} has no worker; start some with "
-                                 f"'dask worker {self.address}'") from exc
+                raise UsageError(
+                    f"the dask scheduler at {self.address} has no worker; start some with 'dask worker {self.address}'"
+                ) from exc
         threads: int = sum(self.client.nthreads().values())
         return max(1, threads)
 
@@ -89,28 +92,37 @@ class DaskExecutor:
         here = [_entries(p) for p in paths]
         for worker, seen in self.client.run(_probe, paths).items():
             if seen["version"] != __version__:
-                raise UsageError(f"dask worker {worker} runs ci-excel {seen['version']}, this machine "
-                                 f"{__version__}: install the same version on every worker")
+                raise UsageError(
+                    f"dask worker {worker} runs ci-excel {seen['version']}, this machine "
+                    f"{__version__}: install the same version on every worker"
+                )
             if seen["daemon"]:
-                raise UsageError(f"dask worker {worker} cannot start the reading sandboxes: start workers with "
-                                 "DASK_DISTRIBUTED__WORKER__DAEMON=False (docs/cluster.md)")
+                raise UsageError(
+                    f"dask worker {worker} cannot start the reading sandboxes: start workers with "
+                    "DASK_DISTRIBUTED__WORKER__DAEMON=False (docs/cluster.md)"
+                )
             for path, mine, theirs in zip(paths, here, seen["folders"], strict=True):
                 if mine != theirs:
-                    raise UsageError(f"dask worker {worker} does not see {path} as this machine does: the "
-                                     "submissions and output folders must be on a filesystem every worker "
-                                     "mounts at the same path (docs/cluster.md)")
+                    raise UsageError(
+                        f"dask worker {worker} does not see {path} as this machine does: the "
+                        "submissions and output folders must be on a filesystem every worker "
+                        "mounts at the same path (docs/cluster.md)"
+                    )
 
-    def map_files(self, fn: Callable[[T], R], items: Iterable[T], *, workers: int,
-                  limits: Limits) -> Iterator[R | Crash[T]]:
+    def map_files(
+        self, fn: Callable[[T], R], items: Iterable[T], *, workers: int, limits: Limits
+    ) -> Iterator[R | Crash[T]]:
         """fn(item) in a sandbox on a worker, in input order; `workers` is this machine's and unused."""
+
         def submit(item: T) -> Future[Any]:
             return self.client.submit(_sandboxed, fn, item, limits, pure=False, retries=1)
 
         for item, future in in_order(self.client, submit, items, self.slots() * FILES_PER_THREAD):
             yield _file_outcome(item, future)
 
-    def run_jobs(self, jobs: Iterable[DepartmentJob], *, settings: docx.RenderSettings,
-                 workers: int) -> Generator[DepartmentDone, None, None]:
+    def run_jobs(
+        self, jobs: Iterable[DepartmentJob], *, settings: docx.RenderSettings, workers: int
+    ) -> Generator[DepartmentDone, None, None]:
         """Each department on a worker, in job order; one that fails twice is computed here without
         its report."""
         # Sent once as a task of its own rather than with every job (and not scattered: a task's
@@ -124,8 +136,9 @@ class DaskExecutor:
             yield _department_outcome(job, future, settings)
 
 
-def in_order(client: Client, submit: Callable[[T], Future[Any]], items: Iterable[T],
-             window: int) -> Iterator[tuple[T, Future[Any]]]:
+def in_order(
+    client: Client, submit: Callable[[T], Future[Any]], items: Iterable[T], window: int
+) -> Iterator[tuple[T, Future[Any]]]:
     """(item, its finished future) in item order, with at most `window` submitted and not yet handed
     back; futures still out when the caller stops are cancelled."""
     waiting: deque[tuple[T, Future[Any]]] = deque()
@@ -160,8 +173,11 @@ def _file_outcome(item: T, future: Future[Any]) -> Any:  # R | Crash[T]
     except Exception as exc:
         if future.status != "error" or not _lost(exc):
             raise  # a bug raises here as it would locally
-        return Crash(item, "file-limit", "the cluster worker reading it stopped each time it was tried "
-                                         "(out of memory or a crash)")
+        return Crash(
+            item,
+            "file-limit",
+            "the cluster worker reading it stopped each time it was tried (out of memory or a crash)",
+        )
 
 
 def _department_outcome(job: DepartmentJob, future: Future[Any], settings: docx.RenderSettings) -> DepartmentDone:
@@ -225,8 +241,11 @@ def _keep(value: T) -> T:
 
 
 def _probe(paths: list[str]) -> dict[str, Any]:
-    return {"version": __version__, "daemon": multiprocessing.current_process().daemon,
-            "folders": [_entries(p) for p in paths]}
+    return {
+        "version": __version__,
+        "daemon": multiprocessing.current_process().daemon,
+        "folders": [_entries(p) for p in paths],
+    }
 
 
 def _entries(path: str) -> list[str] | None:

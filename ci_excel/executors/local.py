@@ -23,12 +23,14 @@ class LocalExecutor:
     def check_shared(self, *folders: Path) -> None:
         return None
 
-    def map_files(self, fn: Callable[[T], R], items: Iterable[T], *, workers: int,
-                  limits: Limits) -> Iterator[R | Crash[T]]:
+    def map_files(
+        self, fn: Callable[[T], R], items: Iterable[T], *, workers: int, limits: Limits
+    ) -> Iterator[R | Crash[T]]:
         return bounded_map(fn, items, workers=workers, limits=limits)
 
-    def run_jobs(self, jobs: Iterable[DepartmentJob], *, settings: RenderSettings,
-                 workers: int) -> Generator[DepartmentDone, None, None]:
+    def run_jobs(
+        self, jobs: Iterable[DepartmentJob], *, settings: RenderSettings, workers: int
+    ) -> Generator[DepartmentDone, None, None]:
         return departments.run_jobs(jobs, settings=settings, workers=workers)
 
 

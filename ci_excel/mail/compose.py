@@ -110,8 +110,10 @@ def as_html(text: str) -> str:
     """The plain text as simple HTML: paragraphs at blank lines, line breaks kept, all escaped."""
     paragraphs = [html.escape(p).replace("\n", "<br>\n") for p in text.split("\n\n")]
     body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
-    return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head>\n'
-            f'<body style="font-family: \'Microsoft YaHei\', \'PingFang SC\', sans-serif;">\n{body}\n</body></html>\n')
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head>\n'
+        f"<body style=\"font-family: 'Microsoft YaHei', 'PingFang SC', sans-serif;\">\n{body}\n</body></html>\n"
+    )
 
 
 def _mime_type(name: str) -> str:

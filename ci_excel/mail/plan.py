@@ -53,8 +53,16 @@ class _Context:
     lang: Lang
 
 
-def make_plan(store: Store, period: str, folder: Path, *, config: Config, settings: MailSettings, lang: Lang,
-              only: Sequence[str] = ()) -> Plan:
+def make_plan(
+    store: Store,
+    period: str,
+    folder: Path,
+    *,
+    config: Config,
+    settings: MailSettings,
+    lang: Lang,
+    only: Sequence[str] = (),
+) -> Plan:
     """Every message of the period (of the `only` departments, then without the PMO's)."""
     ctx = _Context(period, folder, config, settings, lang)
     plan = Plan(reports=_reports(folder))
@@ -113,8 +121,12 @@ def _feedback(folder: Path) -> dict[str, list[Path]]:
     found: dict[str, list[Path]] = {}
     for entry in manifest.get("inputs", []):
         claimed = names.claim(entry["file"])
-        options = (claimed, claimed.with_suffix(".xlsx"), claimed.with_suffix(".xlsm"),
-                   claimed.with_name(claimed.name + ".xlsx"))
+        options = (
+            claimed,
+            claimed.with_suffix(".xlsx"),
+            claimed.with_suffix(".xlsm"),
+            claimed.with_name(claimed.name + ".xlsx"),
+        )
         found[entry["file"]] = [p for p in dict.fromkeys(options) if str(p.relative_to(folder)) in written]
     return found
 
@@ -124,30 +136,53 @@ def _feedback(folder: Path) -> dict[str, list[Path]]:
 
 def _counts(dept: DepartmentResult) -> dict[str, Any]:
     figures = period_figures(dept.period, [dept], previous_problem_ids=None)
-    return {"p1": figures.by_priority.get("P1", 0), "overdue": figures.overdue_actions,
-            "errors": sum(i.is_error for i in dept.issues),
-            "p1_rows": [p for p in dept.rows("problems") if p.get("priority") == "P1"],
-            "overdue_rows": [a for a in dept.rows("actions") if a.get("overdue")]}
+    return {
+        "p1": figures.by_priority.get("P1", 0),
+        "overdue": figures.overdue_actions,
+        "errors": sum(i.is_error for i in dept.issues),
+        "p1_rows": [p for p in dept.rows("problems") if p.get("priority") == "P1"],
+        "overdue_rows": [a for a in dept.rows("actions") if a.get("overdue")],
+    }
 
 
-def _department_letter(ctx: _Context, dept: DepartmentResult, counts: dict[str, Any],
-                       reports: dict[str, tuple[Path | None, Path | None]],
-                       feedback: dict[str, list[Path]]) -> Letter | tuple[str, str]:
+def _department_letter(
+    ctx: _Context,
+    dept: DepartmentResult,
+    counts: dict[str, Any],
+    reports: dict[str, tuple[Path | None, Path | None]],
+    feedback: dict[str, list[Path]],
+) -> Letter | tuple[str, str]:
     to, cc = _addresses(ctx.config, dept)
     zh = ctx.lang == "zh"
     if not to:
-        return dept.department, ("没有收件地址(名册 email 或填报信息的联系方式)" if zh else
-                                 "no address (roster email, or an e-mail in the info sheet's contact info)")
+        return dept.department, (
+            "没有收件地址(名册 email 或填报信息的联系方式)"
+            if zh
+            else "no address (roster email, or an e-mail in the info sheet's contact info)"
+        )
     report, pdf = reports.get(dept.department, (None, None))
     if report is None or not report.is_file():
         return dept.department, "报告文件不存在" if zh else "its report file is missing"
     files = [report, *([pdf] if pdf is not None and pdf.is_file() else [])]
     files += [p for f in dept.files for p in feedback.get(f.path, []) if p.is_file()]
     attachments = unique_names(files)
-    values = _values(ctx, department=dept.department, contact=str(dept.info.get("contact") or ""),
-                     counts=counts, attachments=attachments, departments=1)
-    return Letter(dept.department, to, cc, _fill(ctx, "subject", values, pmo=False),
-                  _fill(ctx, "body", values, pmo=False), tuple(attachments), _source(dept))
+    values = _values(
+        ctx,
+        department=dept.department,
+        contact=str(dept.info.get("contact") or ""),
+        counts=counts,
+        attachments=attachments,
+        departments=1,
+    )
+    return Letter(
+        dept.department,
+        to,
+        cc,
+        _fill(ctx, "subject", values, pmo=False),
+        _fill(ctx, "body", values, pmo=False),
+        tuple(attachments),
+        _source(dept),
+    )
 
 
 def _source(dept: DepartmentResult) -> str:
@@ -175,22 +210,42 @@ def _pmo_letter(ctx: _Context, totals: dict[str, int], departments: int, source:
     portfolio = portfolio_path(ctx.folder)
     files = [p for p in (portfolio, portfolio.with_suffix(".pdf"), ctx.folder / SUMMARY) if p.is_file()]
     attachments = unique_names(files)
-    values = _values(ctx, department="PMO", contact="", counts=totals, attachments=attachments,
-                     departments=departments)
-    return Letter(PMO, ctx.settings.pmo, (), _fill(ctx, "subject", values, pmo=True),
-                  _fill(ctx, "body", values, pmo=True), tuple(attachments), source)
+    values = _values(ctx, department="PMO", contact="", counts=totals, attachments=attachments, departments=departments)
+    return Letter(
+        PMO,
+        ctx.settings.pmo,
+        (),
+        _fill(ctx, "subject", values, pmo=True),
+        _fill(ctx, "body", values, pmo=True),
+        tuple(attachments),
+        source,
+    )
 
 
 # -- the text ---------------------------------------------------------------------------------
 
 
-def _values(ctx: _Context, *, department: str, contact: str, counts: dict[str, Any], attachments: Iterable[Any],
-            departments: int) -> dict[str, str]:
+def _values(
+    ctx: _Context,
+    *,
+    department: str,
+    contact: str,
+    counts: dict[str, Any],
+    attachments: Iterable[Any],
+    departments: int,
+) -> dict[str, str]:
     listed = "\n".join(f"- {a.name} ({a.size / 1024:,.0f} KB)" for a in attachments)
-    return {"department": department, "period": ctx.period, "contact": contact,
-            "p1_problems": str(counts["p1"]), "overdue_actions": str(counts["overdue"]),
-            "data_errors": str(counts["errors"]), "attention": _attention(ctx.lang, counts),
-            "attachments": listed, "departments": str(departments)}
+    return {
+        "department": department,
+        "period": ctx.period,
+        "contact": contact,
+        "p1_problems": str(counts["p1"]),
+        "overdue_actions": str(counts["overdue"]),
+        "data_errors": str(counts["errors"]),
+        "attention": _attention(ctx.lang, counts),
+        "attachments": listed,
+        "departments": str(departments),
+    }
 
 
 def _attention(lang: Lang, counts: dict[str, Any]) -> str:
@@ -199,15 +254,21 @@ def _attention(lang: Lang, counts: dict[str, Any]) -> str:
     lines = []
     if counts["p1"]:
         lines.append(f"- P1 问题:{counts['p1']} 个" if zh else f"- P1 problems: {counts['p1']}")
-        lines += [f"    {p['problem_id']}: {p.get('statement') or ''}"
-                  for p in counts.get("p1_rows", [])[:_LIST_AT_MOST]]
+        lines += [
+            f"    {p['problem_id']}: {p.get('statement') or ''}" for p in counts.get("p1_rows", [])[:_LIST_AT_MOST]
+        ]
     if counts["overdue"]:
         lines.append(f"- 逾期行动:{counts['overdue']} 项" if zh else f"- Overdue actions: {counts['overdue']}")
-        lines += [f"    {a['action_id']}: {a.get('what') or ''} ({a.get('due_on')})"
-                  for a in counts.get("overdue_rows", [])[:_LIST_AT_MOST]]
+        lines += [
+            f"    {a['action_id']}: {a.get('what') or ''} ({a.get('due_on')})"
+            for a in counts.get("overdue_rows", [])[:_LIST_AT_MOST]
+        ]
     if counts["errors"]:
-        lines.append(f"- 需修正的数据错误:{counts['errors']} 处(见附件中的反馈工作簿)" if zh else
-                     f"- Data errors to fix: {counts['errors']} (see the feedback workbook attached)")
+        lines.append(
+            f"- 需修正的数据错误:{counts['errors']} 处(见附件中的反馈工作簿)"
+            if zh
+            else f"- Data errors to fix: {counts['errors']} (see the feedback workbook attached)"
+        )
     return "\n".join(lines) or ("- 无" if zh else "- nothing this month")
 
 

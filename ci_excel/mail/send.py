@@ -56,11 +56,20 @@ class _Pending:
     recipients: tuple[str, ...]  # those who have not had this version yet
 
 
-def send_period(*, period: str, out: Path = Path("output"), db_url: str | None = None, config: Config,
-                lang: Lang = "zh", only: Sequence[str] = (), dry_run: bool = False,
-                password: Callable[[], str | None] = lambda: None, wait: bool = True,
-                on_wait: Callable[[str], None] | None = None,
-                sleep: Callable[[float], None] = time.sleep) -> SendReport:
+def send_period(
+    *,
+    period: str,
+    out: Path = Path("output"),
+    db_url: str | None = None,
+    config: Config,
+    lang: Lang = "zh",
+    only: Sequence[str] = (),
+    dry_run: bool = False,
+    password: Callable[[], str | None] = lambda: None,
+    wait: bool = True,
+    on_wait: Callable[[str], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SendReport:
     """Send (or with `dry_run` write out) the period's messages not yet sent; see the module docstring."""
     check_period(period)
     settings = mail_settings(config)
@@ -91,11 +100,18 @@ def _too_large(plan: Plan, settings: MailSettings, lang: Lang) -> list[tuple[str
             kept.append(letter)
             continue
         names = ", ".join(f"{a.name} {a.size / 1e6:.1f} MB" for a in letter.attachments)
-        skipped.append((letter.label, pick(
-            lang, f"邮件约 {size / 1e6:.1f} MB,超过上限 {settings.max_message_mb:g} MB({names});"
-                  "请单独发送或调高 [mail] max_message_mb",
-            f"the message would be about {size / 1e6:.1f} MB, over the {settings.max_message_mb:g} MB "
-            f"limit ({names}); send these files another way or raise [mail] max_message_mb")))
+        skipped.append(
+            (
+                letter.label,
+                pick(
+                    lang,
+                    f"邮件约 {size / 1e6:.1f} MB,超过上限 {settings.max_message_mb:g} MB({names});"
+                    "请单独发送或调高 [mail] max_message_mb",
+                    f"the message would be about {size / 1e6:.1f} MB, over the {settings.max_message_mb:g} MB "
+                    f"limit ({names}); send these files another way or raise [mail] max_message_mb",
+                ),
+            )
+        )
     plan.letters = kept
     return skipped
 
@@ -116,8 +132,15 @@ def _pending(letters: list[Letter], sent: list[SentRecord], report: SendReport) 
     return pending
 
 
-def _deliver(store: Store, period: str, pending: list[_Pending], settings: MailSettings,
-             password: Callable[[], str | None], report: SendReport, sleep: Callable[[float], None]) -> None:
+def _deliver(
+    store: Store,
+    period: str,
+    pending: list[_Pending],
+    settings: MailSettings,
+    password: Callable[[], str | None],
+    report: SendReport,
+    sleep: Callable[[float], None],
+) -> None:
     if not pending:
         return
     session = Session(settings, password() if settings.user else None)
@@ -129,16 +152,28 @@ def _deliver(store: Store, period: str, pending: list[_Pending], settings: MailS
         session.close()
 
 
-def _send_one(store: Store, period: str, item: _Pending, session: Session, settings: MailSettings,
-              report: SendReport, sleep: Callable[[float], None]) -> None:
+def _send_one(
+    store: Store,
+    period: str,
+    item: _Pending,
+    session: Session,
+    settings: MailSettings,
+    report: SendReport,
+    sleep: Callable[[float], None],
+) -> None:
     letter = item.letter
     message_id = make_msgid(domain=settings.from_address.rpartition("@")[2])
     msg = build_message(letter, sender=settings.from_address, message_id=message_id)
 
     def record(accepted: list[str]) -> None:
-        store.record_sent(period, letter.department, recipients=accepted,
-                          attachments=[a.as_dict() for a in letter.attachments], digest=letter.digest,
-                          message_id=message_id)
+        store.record_sent(
+            period,
+            letter.department,
+            recipients=accepted,
+            attachments=[a.as_dict() for a in letter.attachments],
+            digest=letter.digest,
+            message_id=message_id,
+        )
         checkpoint("sent")
 
     outcome = session.deliver(msg, item.recipients, on_accepted=record, sleep=sleep)
@@ -150,16 +185,18 @@ def _send_one(store: Store, period: str, item: _Pending, session: Session, setti
 # -- files ----------------------------------------------------------------------------------------
 
 
-def _write_dry_run(folder: Path, plan: Plan, pending: list[_Pending], report: SendReport,
-                   settings: MailSettings) -> list[Path]:
+def _write_dry_run(
+    folder: Path, plan: Plan, pending: list[_Pending], report: SendReport, settings: MailSettings
+) -> list[Path]:
     """One .eml per message that would be sent, and plan.json listing every message and skip."""
     from ci_excel.fileio import safe_filename
 
     written = []
     with fileio.writing(folder):
         for item in pending:
-            data = build_message(item.letter, sender=_sender_or_placeholder(settings),
-                                 message_id=make_msgid()).as_bytes()
+            data = build_message(
+                item.letter, sender=_sender_or_placeholder(settings), message_id=make_msgid()
+            ).as_bytes()
             path = folder / f"{safe_filename(item.letter.label)}.eml"
             written.append(_write_bytes(path, data))
         text = json.dumps(_plan_json(plan, pending, report), ensure_ascii=False, indent=2)
@@ -180,12 +217,22 @@ def _sender_or_placeholder(settings: MailSettings) -> str:
 
 def _plan_json(plan: Plan, pending: list[_Pending], report: SendReport) -> dict[str, Any]:
     waiting = {p.letter.label: p.recipients for p in pending}
-    return {"period": report.period, "messages": [
-        {"department": letter.label, "to": list(letter.to), "cc": list(letter.cc), "subject": letter.subject,
-         "attachments": [a.as_dict() for a in letter.attachments],
-         "status": "would send" if letter.label in waiting else "already sent",
-         "recipients_pending": list(waiting.get(letter.label, ()))} for letter in plan.letters],
-        "skipped": [{"department": d, "reason": r} for d, r in report.skipped]}
+    return {
+        "period": report.period,
+        "messages": [
+            {
+                "department": letter.label,
+                "to": list(letter.to),
+                "cc": list(letter.cc),
+                "subject": letter.subject,
+                "attachments": [a.as_dict() for a in letter.attachments],
+                "status": "would send" if letter.label in waiting else "already sent",
+                "recipients_pending": list(waiting.get(letter.label, ())),
+            }
+            for letter in plan.letters
+        ],
+        "skipped": [{"department": d, "reason": r} for d, r in report.skipped],
+    }
 
 
 def _write_status(store: Store, period: str, folder: Path, plan: Plan, report: SendReport, lang: Lang) -> None:
@@ -198,8 +245,7 @@ def _write_status(store: Store, period: str, folder: Path, plan: Plan, report: S
     status = {d.department: _status(d.department, last, failed, skipped, lang == "zh") for d in plan.departments}
     reports = {d: r for d, (r, _) in plan.reports.items() if r is not None}
     pdfs = {d: p for d, (_, p) in plan.reports.items() if p is not None}
-    write_distribution(plan.departments, reports, pdfs, folder / DISTRIBUTION, lang=lang, final_dir=folder,
-                       sent=status)
+    write_distribution(plan.departments, reports, pdfs, folder / DISTRIBUTION, lang=lang, final_dir=folder, sent=status)
 
 
 def _status(name: str, last: dict[str, str], failed: set[str], skipped: dict[str, str], zh: bool) -> tuple[str, str]:

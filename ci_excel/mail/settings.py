@@ -20,21 +20,30 @@ from ci_excel.schema import Lang
 PASSWORD_ENV = "CI_EXCEL_SMTP_PASSWORD"
 Security = Literal["starttls", "ssl", "none"]
 SECURITIES: tuple[Security, ...] = ("starttls", "ssl", "none")
-FIELDS = ("department", "period", "contact", "p1_problems", "overdue_actions", "data_errors", "attention",
-          "attachments", "departments")
+FIELDS = (
+    "department",
+    "period",
+    "contact",
+    "p1_problems",
+    "overdue_actions",
+    "data_errors",
+    "attention",
+    "attachments",
+    "departments",
+)
 DEFAULT_TEMPLATES: dict[str, str] = {
     "subject_zh": "{period} 持续改进报告:{department}",
     "subject_en": "{period} continuous improvement report: {department}",
     "body_zh": "{contact}您好,\n\n附件是{department} {period} 的持续改进报告。\n\n需要关注:\n{attention}\n\n"
-               "附件:\n{attachments}\n\n此邮件由 ci-excel 代 PMO 发送。",
+    "附件:\n{attachments}\n\n此邮件由 ci-excel 代 PMO 发送。",
     "body_en": "Hello {contact},\n\nAttached is the {period} continuous improvement report of {department}.\n\n"
-               "Needs attention:\n{attention}\n\nAttachments:\n{attachments}\n\nSent by ci-excel for the PMO.",
+    "Needs attention:\n{attention}\n\nAttachments:\n{attachments}\n\nSent by ci-excel for the PMO.",
     "pmo_subject_zh": "{period} 持续改进汇总报告({departments} 个部门)",
     "pmo_subject_en": "{period} continuous improvement portfolio ({departments} departments)",
     "pmo_body_zh": "您好,\n\n附件是 {period} 的汇总报告和汇总工作簿。\n\n需要关注:\n{attention}\n\n"
-                   "附件:\n{attachments}\n\n此邮件由 ci-excel 发送。",
+    "附件:\n{attachments}\n\n此邮件由 ci-excel 发送。",
     "pmo_body_en": "Hello,\n\nAttached are the {period} portfolio report and summary workbook.\n\n"
-                   "Needs attention:\n{attention}\n\nAttachments:\n{attachments}\n\nSent by ci-excel.",
+    "Needs attention:\n{attention}\n\nAttachments:\n{attachments}\n\nSent by ci-excel.",
 }
 _PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 
@@ -80,9 +89,11 @@ def parse_mail(table: Mapping[str, Any], *, base: Path | None = None) -> MailSet
     """MailSettings from the [mail] table; each bad value one ConfigError naming its key. A relative
     `ca_file` is in `base` (the settings file's folder)."""
     if "password" in table:
-        raise ConfigError(f"'mail.password' is not read from the settings file, where anyone who can read it "
-                          f"would see it: remove it and set the environment variable {PASSWORD_ENV}, or type "
-                          "the password when ci-excel send asks")
+        raise ConfigError(
+            f"'mail.password' is not read from the settings file, where anyone who can read it "
+            f"would see it: remove it and set the environment variable {PASSWORD_ENV}, or type "
+            "the password when ci-excel send asks"
+        )
     check_keys(table, _KEYS, "mail.")
     kwargs: dict[str, Any] = {}
     for key, value in table.items():
@@ -108,13 +119,16 @@ def _ca_file(value: Any, key: str, base: Path | None) -> Path:
     if base is not None and not path.is_absolute():
         path = base / path
     if not path.is_file():
-        raise ConfigError(f"'{key}': {path} is not a file; give the PEM file of the CA that signed the server's "
-                          "certificate")
+        raise ConfigError(
+            f"'{key}': {path} is not a file; give the PEM file of the CA that signed the server's certificate"
+        )
     try:
         ssl.create_default_context(cafile=str(path))
     except (ssl.SSLError, OSError, ValueError) as exc:
-        raise ConfigError(f"'{key}': {path} holds no CA certificate Python can read ({exc}); give a PEM file "
-                          "(-----BEGIN CERTIFICATE-----)") from exc
+        raise ConfigError(
+            f"'{key}': {path} holds no CA certificate Python can read ({exc}); give a PEM file "
+            "(-----BEGIN CERTIFICATE-----)"
+        ) from exc
     return path
 
 
@@ -136,9 +150,16 @@ def _positive(value: Any, key: str) -> float:
 
 
 _KEYS: dict[str, Any] = {
-    "host": parse_text, "port": lambda v, k: parse_int(v, k, 1, 65535), "security": _security,
-    "user": parse_text, "ca_file": _ca_file, "from": _sender, "pmo": addresses, "max_message_mb": _positive,
-    "timeout": _positive, "retry_delays": _delays,
+    "host": parse_text,
+    "port": lambda v, k: parse_int(v, k, 1, 65535),
+    "security": _security,
+    "user": parse_text,
+    "ca_file": _ca_file,
+    "from": _sender,
+    "pmo": addresses,
+    "max_message_mb": _positive,
+    "timeout": _positive,
+    "retry_delays": _delays,
     **dict.fromkeys(DEFAULT_TEMPLATES),
 }
 _RENAMED = {"from": "sender"}

@@ -58,12 +58,16 @@ class Session:
             raise _untrusted(s, exc) from exc
         except smtplib.SMTPAuthenticationError as exc:
             self.close()
-            raise MailError(f"the SMTP server {where} refused the login of {s.user!r}: {_reply(exc)}; check "
-                            f"[mail] user and the password ({PASSWORD_ENV}). Nothing was sent.") from exc
+            raise MailError(
+                f"the SMTP server {where} refused the login of {s.user!r}: {_reply(exc)}; check "
+                f"[mail] user and the password ({PASSWORD_ENV}). Nothing was sent."
+            ) from exc
         except (OSError, smtplib.SMTPException) as exc:
             self.close()
-            raise MailError(f"cannot reach the SMTP server {where} ({s.security}): {_reply(exc)}; check [mail] "
-                            "host, port and security, and that the server is up. Nothing was sent.") from exc
+            raise MailError(
+                f"cannot reach the SMTP server {where} ({s.security}): {_reply(exc)}; check [mail] "
+                "host, port and security, and that the server is up. Nothing was sent."
+            ) from exc
 
     def close(self) -> None:
         smtp, self._smtp = self._smtp, None
@@ -73,8 +77,14 @@ class Session:
             except (OSError, smtplib.SMTPException):
                 smtp.close()
 
-    def deliver(self, msg: EmailMessage, recipients: Sequence[str], *, on_accepted: Callable[[list[str]], None],
-                sleep: Callable[[float], None] = time.sleep) -> Delivery:
+    def deliver(
+        self,
+        msg: EmailMessage,
+        recipients: Sequence[str],
+        *,
+        on_accepted: Callable[[list[str]], None],
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> Delivery:
         """Send `msg` to `recipients`; `on_accepted` is told at once of each batch the server took."""
         outcome, pending = Delivery(), list(recipients)
         for wait in (None, *self.settings.retry_delays):
@@ -128,9 +138,11 @@ def _connect(s: MailSettings) -> smtplib.SMTP:
     try:
         smtp.ehlo_or_helo_if_needed()
         if not smtp.has_extn("starttls"):
-            raise MailError(f"the SMTP server {s.host}:{s.smtp_port} does not offer STARTTLS, so the password and "
-                            "the reports would travel unencrypted; check [mail] port and security (\"ssl\" for a "
-                            "server that speaks TLS at once, usually port 465). Nothing was sent.")
+            raise MailError(
+                f"the SMTP server {s.host}:{s.smtp_port} does not offer STARTTLS, so the password and "
+                'the reports would travel unencrypted; check [mail] port and security ("ssl" for a '
+                "server that speaks TLS at once, usually port 465). Nothing was sent."
+            )
         smtp.starttls(context=context)
     except BaseException:
         smtp.close()
@@ -139,10 +151,15 @@ def _connect(s: MailSettings) -> smtplib.SMTP:
 
 
 def _untrusted(s: MailSettings, exc: ssl.SSLCertVerificationError) -> MailError:
-    hint = "is [mail] ca_file the CA that signed it?" if s.ca_file else \
-        "if the server's CA is a private one, set [mail] ca_file to its certificate (PEM)"
-    return MailError(f"the certificate of the SMTP server {s.host}:{s.smtp_port} cannot be trusted: "
-                     f"{exc.verify_message}; {hint}. Nothing was sent.")
+    hint = (
+        "is [mail] ca_file the CA that signed it?"
+        if s.ca_file
+        else "if the server's CA is a private one, set [mail] ca_file to its certificate (PEM)"
+    )
+    return MailError(
+        f"the certificate of the SMTP server {s.host}:{s.smtp_port} cannot be trusted: "
+        f"{exc.verify_message}; {hint}. Nothing was sent."
+    )
 
 
 def _reply(exc: BaseException) -> str:

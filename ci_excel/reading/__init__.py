@@ -30,5 +30,21 @@ from ci_excel.reading.opening import open_book
 from ci_excel.sheet_scan import NO_BAD_CELLS, BadCells
 from ci_excel.sniff import Failure, Kind
 
-__all__ = ["DENSE_LIMIT", "LOCK_PREFIX", "MAX_COLUMNS", "MAX_ROWS", "NO_BAD_CELLS", "BadCells", "Failure", "Found",
-           "Grid", "Kind", "Outside", "RawBook", "SheetTooLarge", "column_letter", "discover", "open_book"]
+__all__ = [
+    "DENSE_LIMIT",
+    "LOCK_PREFIX",
+    "MAX_COLUMNS",
+    "MAX_ROWS",
+    "NO_BAD_CELLS",
+    "BadCells",
+    "Failure",
+    "Found",
+    "Grid",
+    "Kind",
+    "Outside",
+    "RawBook",
+    "SheetTooLarge",
+    "column_letter",
+    "discover",
+    "open_book",
+]

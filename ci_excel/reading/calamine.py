@@ -138,8 +138,14 @@ class _OoxmlReader(_CalamineReader):
         book = self.openpyxl()
         ws = book[name]
         with ws._get_source() as src:
-            parser = _tolerant_parser()(src, ws._shared_strings, data_only=True, epoch=book.epoch,
-                                        date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+            parser = _tolerant_parser()(
+                src,
+                ws._shared_strings,
+                data_only=True,
+                epoch=book.epoch,
+                date_formats=book._date_formats,
+                timedelta_formats=book._timedelta_formats,
+            )
             return _sparse(_parsed_cells(parser.parse()))
 
     def openpyxl(self) -> Any:

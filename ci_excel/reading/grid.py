@@ -72,7 +72,7 @@ def _blank_value(value: Any) -> bool:
 
 def _blank(grid: Grid, a1: str) -> None:
     letters = a1.rstrip("0123456789")
-    r, c = int(a1[len(letters):]) - 1, column_number(letters) - 1
+    r, c = int(a1[len(letters) :]) - 1, column_number(letters) - 1
     if r < len(grid) and c < len(grid[r]) and grid[r] is not _EMPTY_ROW:
         grid[r][c] = ""
 

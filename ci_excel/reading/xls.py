@@ -19,8 +19,9 @@ def _open_xls(path: Path, kind: Kind) -> RawBook | Failure:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(file_contents=path.read_bytes(), on_demand=True, ragged_rows=True,
-                                  logfile=io.StringIO())  # xlrd's warnings, not the terminal
+        book = xlrd.open_workbook(
+            file_contents=path.read_bytes(), on_demand=True, ragged_rows=True, logfile=io.StringIO()
+        )  # xlrd's warnings, not the terminal
     except Exception as exc:  # xlrd.XLRDError, CompDocError, struct errors on damaged files
         if "encrypted" in str(exc).lower():
             return Failure("file-encrypted")

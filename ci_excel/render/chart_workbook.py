@@ -35,17 +35,21 @@ _STATIC = {
         '<Override PartName="/xl/worksheets/sheet1.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
         '<Override PartName="/xl/styles.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>'),
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>'
+    ),
     "_rels/.rels": (
         f'<Relationships xmlns="{_PKG_REL}"><Relationship Id="rId1" '
-        f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
     "xl/workbook.xml": (
         f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
-        '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
     "xl/_rels/workbook.xml.rels": (
         f'<Relationships xmlns="{_PKG_REL}">'
         f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
-        f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'),
+        f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'
+    ),
 }
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
@@ -59,17 +63,28 @@ def category_workbook(chart_data: CategoryChartData) -> bytes:
     styles = [formats.style(number_format) for _, _, number_format in series]
     rows = [_row(1, [(None, 0), *((name, 0) for name, _, _ in series)])]
     for n, category in enumerate(categories):
-        cells = [(category, category_style), *((values[n] if n < len(values) else None, style)
-                                               for (_, values, _), style in zip(series, styles, strict=True))]
+        cells = [
+            (category, category_style),
+            *(
+                (values[n] if n < len(values) else None, style)
+                for (_, values, _), style in zip(series, styles, strict=True)
+            ),
+        ]
         rows.append(_row(n + 2, cells))
-    sheet = (f'<worksheet xmlns="{_MAIN}"><cols><col min="1" max="1" width="10" customWidth="1"/></cols>'
-             f'<sheetData>{"".join(rows)}</sheetData></worksheet>')
+    sheet = (
+        f'<worksheet xmlns="{_MAIN}"><cols><col min="1" max="1" width="10" customWidth="1"/></cols>'
+        f"<sheetData>{''.join(rows)}</sheetData></worksheet>"
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
-        for name, xml in (*_STATIC.items(), ("xl/styles.xml", formats.styles_xml()),
-                          ("xl/worksheets/sheet1.xml", sheet)):
-            package.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), _DECLARATION + xml,
-                             compress_type=zipfile.ZIP_DEFLATED)
+        for name, xml in (
+            *_STATIC.items(),
+            ("xl/styles.xml", formats.styles_xml()),
+            ("xl/worksheets/sheet1.xml", sheet),
+        ):
+            package.writestr(
+                zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), _DECLARATION + xml, compress_type=zipfile.ZIP_DEFLATED
+            )
     return buffer.getvalue()
 
 
@@ -81,7 +96,7 @@ def _row(number: int, cells: Sequence[tuple[Any, int]]) -> str:
         if value is None:
             continue
         if isinstance(value, str):
-            text = f'<is><t>{escaped(value)}</t></is>'
+            text = f"<is><t>{escaped(value)}</t></is>"
             out.append(f'<c r="{ref}"{attribute} t="inlineStr">{text}</c>')
         else:
             out.append(f'<c r="{ref}"{attribute}><v>{_number(value)}</v></c>')
@@ -115,11 +130,14 @@ class _Formats:
         custom = "".join(f'<numFmt numFmtId="{n}" formatCode="{escaped(code)}"/>' for code, n in self._custom.items())
         num_fmts = f'<numFmts count="{len(self._custom)}">{custom}</numFmts>' if custom else ""
         applied = ' applyNumberFormat="1"'
-        xfs = "".join(f'<xf numFmtId="{n}" fontId="0" fillId="0" borderId="0" xfId="0"{applied if n else ""}/>'
-                      for n in self._ids)
-        return (f'<styleSheet xmlns="{_MAIN}">{num_fmts}<fonts count="1"><font><sz val="11"/><name val="Calibri"/>'
-                '</font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill '
-                'patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/>'
-                '<diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
-                f'borderId="0"/></cellStyleXfs><cellXfs count="{len(self._ids)}">{xfs}</cellXfs><cellStyles count="1">'
-                '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
+        xfs = "".join(
+            f'<xf numFmtId="{n}" fontId="0" fillId="0" borderId="0" xfId="0"{applied if n else ""}/>' for n in self._ids
+        )
+        return (
+            f'<styleSheet xmlns="{_MAIN}">{num_fmts}<fonts count="1"><font><sz val="11"/><name val="Calibri"/>'
+            '</font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill '
+            'patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/>'
+            '<diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
+            f'borderId="0"/></cellStyleXfs><cellXfs count="{len(self._ids)}">{xfs}</cellXfs><cellStyles count="1">'
+            '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+        )

@@ -114,9 +114,9 @@ def prune_cache(cache_dir: Path, *, unused_days: float = CACHE_UNUSED_DAYS) -> i
 
 
 # The drawing code is part of the style: editing a drawing module invalidates cached figures.
-_CODE = hashlib.sha256(b"".join(Path(m.__file__ or "").read_bytes()
-                                for m in (drawing, draw_diagrams, draw_plots, figures))).hexdigest()[:16]
-
+_CODE = hashlib.sha256(
+    b"".join(Path(m.__file__ or "").read_bytes() for m in (drawing, draw_diagrams, draw_plots, figures))
+).hexdigest()[:16]
 
 
 def chart_key(data: ChartData, lang: Lang) -> str:
@@ -127,6 +127,12 @@ def chart_key(data: ChartData, lang: Lang) -> str:
 
 
 DRAWERS: dict[type, Callable[[Any, Lang], Figure]] = {
-    FishboneData: draw_fishbone, MatrixData: draw_matrix, ParetoData: draw_pareto, GanttData: draw_gantt,
-    KpiData: draw_kpis, KpiRunsData: draw_kpi_runs, TrendData: draw_trend, StackedBarsData: draw_stacked,
+    FishboneData: draw_fishbone,
+    MatrixData: draw_matrix,
+    ParetoData: draw_pareto,
+    GanttData: draw_gantt,
+    KpiData: draw_kpis,
+    KpiRunsData: draw_kpi_runs,
+    TrendData: draw_trend,
+    StackedBarsData: draw_stacked,
 }

@@ -48,9 +48,16 @@ def _file(base: Path, value: Any) -> Path | None:
     return base / str(value) if value else None
 
 
-def write_distribution(departments: Iterable[DepartmentResult], reports: Mapping[str, Path],
-                       pdfs: Mapping[str, Path], out: Path, *, lang: Lang = "zh",
-                       final_dir: Path | None = None, sent: Mapping[str, tuple[str, str]] | None = None) -> Path:
+def write_distribution(
+    departments: Iterable[DepartmentResult],
+    reports: Mapping[str, Path],
+    pdfs: Mapping[str, Path],
+    out: Path,
+    *,
+    lang: Lang = "zh",
+    final_dir: Path | None = None,
+    sent: Mapping[str, tuple[str, str]] | None = None,
+) -> Path:
     """Write the distribution list to `out` (atomically); `reports`/`pdfs` map department -> file;
     `sent` (given by `ci-excel send`) department -> (status, time) in two more columns.
 
@@ -61,8 +68,16 @@ def write_distribution(departments: Iterable[DepartmentResult], reports: Mapping
     for dept in departments:
         report, pdf = reports.get(dept.department), pdfs.get(dept.department)
         status = [] if sent is None else list(sent.get(dept.department, ("", "")))
-        rows.append([cell_text(dept.department), cell_text(dept.info.get("contact") or ""),
-                     cell_text(dept.info.get("contact_info") or ""), report, pdf, *status])
+        rows.append(
+            [
+                cell_text(dept.department),
+                cell_text(dept.info.get("contact") or ""),
+                cell_text(dept.info.get("contact_info") or ""),
+                report,
+                pdf,
+                *status,
+            ]
+        )
     final = (final_dir or out.parent).resolve()
     return atomic_write(out, lambda tmp: _write(tmp, rows, out.parent, final, lang, sent=sent is not None))
 
@@ -73,7 +88,7 @@ def _write(path: Path, rows: list[list[Any]], base: Path, final: Path, lang: Lan
     head = book.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E79", "border": 1})
     link = book.add_format({"font_color": "#0563C1", "underline": 1})
     headers = distribution_headers(lang, sent=sent)
-    widths = (18, 12, 26, 30, 30, 50, 50, 22, 20)[:len(headers)]
+    widths = (18, 12, 26, 30, 30, 50, 50, 22, 20)[: len(headers)]
     for col, (text, width) in enumerate(zip(headers, widths, strict=True)):
         sheet.write_string(0, col, text, head)
         sheet.set_column(col, col, width)

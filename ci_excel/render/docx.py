@@ -65,19 +65,44 @@ def portfolio_path(out_dir: Path) -> Path:
     return out_dir / REPORTS_DIR / f"{PORTFOLIO}.docx"
 
 
-def render_reports(result: PeriodResult, out_dir: Path, *, lang: Lang = "zh", template: Path | None = None,
-                   jobs: int = 1, config: Config | None = None, cache_dir: Path | None = None,
-                   figures: FigureMode = "native") -> list[Path]:
+def render_reports(
+    result: PeriodResult,
+    out_dir: Path,
+    *,
+    lang: Lang = "zh",
+    template: Path | None = None,
+    jobs: int = 1,
+    config: Config | None = None,
+    cache_dir: Path | None = None,
+    figures: FigureMode = "native",
+) -> list[Path]:
     """Write every department's report and the portfolio report; department paths first, portfolio last."""
-    return render_all(result, out_dir, lang=lang, template=template, jobs=jobs, config=config,
-                      cache_dir=cache_dir, figures=figures).paths
+    return render_all(
+        result, out_dir, lang=lang, template=template, jobs=jobs, config=config, cache_dir=cache_dir, figures=figures
+    ).paths
 
 
-def render_all(result: PeriodResult, out_dir: Path, *, lang: Lang = "zh", template: Path | None = None,
-               jobs: int = 1, config: Config | None = None, cache_dir: Path | None = None,
-               reuse_figures: bool = True, figures: FigureMode = "native") -> RenderRun:
-    settings = RenderSettings.of(lang=lang, template=template, cache_dir=cache_dir, config=config,
-                                 generated_on=result.generated_on, reuse_figures=reuse_figures, figures=figures)
+def render_all(
+    result: PeriodResult,
+    out_dir: Path,
+    *,
+    lang: Lang = "zh",
+    template: Path | None = None,
+    jobs: int = 1,
+    config: Config | None = None,
+    cache_dir: Path | None = None,
+    reuse_figures: bool = True,
+    figures: FigureMode = "native",
+) -> RenderRun:
+    settings = RenderSettings.of(
+        lang=lang,
+        template=template,
+        cache_dir=cache_dir,
+        config=config,
+        generated_on=result.generated_on,
+        reuse_figures=reuse_figures,
+        figures=figures,
+    )
     targets = report_paths((d.department for d in result.departments), out_dir)
     tasks = [(dept, targets[dept.department]) for dept in result.departments]
     portfolio = portfolio_path(out_dir)
@@ -102,8 +127,9 @@ def render_all(result: PeriodResult, out_dir: Path, *, lang: Lang = "zh", templa
 
 def worker_pool(settings: RenderSettings, jobs: int) -> ProcessPoolExecutor:
     """Processes ready to render reports with `settings` (see `render_department`)."""
-    return ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(settings, os.getpid()),
-                               mp_context=_clean_context())
+    return ProcessPoolExecutor(
+        max_workers=jobs, initializer=_start_worker, initargs=(settings, os.getpid()), mp_context=_clean_context()
+    )
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
@@ -152,10 +178,26 @@ class RenderSettings:
     figures: FigureMode = "native"  # "png": every figure a matplotlib picture (readers that cannot show charts)
 
     @classmethod
-    def of(cls, *, lang: Lang, template: Path | None, cache_dir: Path | None, config: Config | None,
-           generated_on: date | None, reuse_figures: bool = True, figures: FigureMode = "native") -> RenderSettings:
-        return cls(template_path(template).read_bytes(), lang, cache_dir, config, generated_on or date.today(),
-                   reuse_figures, figures)
+    def of(
+        cls,
+        *,
+        lang: Lang,
+        template: Path | None,
+        cache_dir: Path | None,
+        config: Config | None,
+        generated_on: date | None,
+        reuse_figures: bool = True,
+        figures: FigureMode = "native",
+    ) -> RenderSettings:
+        return cls(
+            template_path(template).read_bytes(),
+            lang,
+            cache_dir,
+            config,
+            generated_on or date.today(),
+            reuse_figures,
+            figures,
+        )
 
 
 @dataclass
@@ -205,8 +247,9 @@ def use_settings(settings: RenderSettings) -> RenderContext:
 
     matplotlib.use("Agg")
     if settings.reuse_figures:
-        charts = _CHARTS.setdefault((settings.lang, settings.cache_dir),
-                                    Charts(lang=settings.lang, cache_dir=settings.cache_dir))
+        charts = _CHARTS.setdefault(
+            (settings.lang, settings.cache_dir), Charts(lang=settings.lang, cache_dir=settings.cache_dir)
+        )
     else:
         charts = Charts(lang=settings.lang, reuse=False)
     _PROCESS[:] = [RenderContext(settings, charts)]

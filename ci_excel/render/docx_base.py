@@ -126,8 +126,23 @@ class ReportDoc:
         clear_body(self.doc)
         quiet_open(self.doc)
         names = {s.name: s.style_id for s in self.doc.styles}
-        for name in ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Caption", TABLE_TEXT, FIGURE,
-                     "TOC 1", "TOC 2", "TOC Heading", TABLE_STYLE, "Normal", "Header", "Footer"):
+        for name in (
+            "Title",
+            "Subtitle",
+            "Heading 1",
+            "Heading 2",
+            "Heading 3",
+            "Caption",
+            TABLE_TEXT,
+            FIGURE,
+            "TOC 1",
+            "TOC 2",
+            "TOC Heading",
+            TABLE_STYLE,
+            "Normal",
+            "Header",
+            "Footer",
+        ):
             self._styles[name] = names.get(name)
         self.text_width = text_width_twips(self.doc.sections[0])
         self._chart_style = chart_style(self.doc)
@@ -190,31 +205,55 @@ class ReportDoc:
         """The TOC field in a Table of Contents block: heading, entries, the field's end."""
         depth = 2 if sum(h.level <= 2 for h in self.headings) <= TOC_MAX_ENTRIES else 1  # long reports: chapters only
         shown = [h for h in self.headings if h.level <= depth]
-        begin = Xml('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> '
-                    f'TOC \\o "1-{depth}" \\h \\z \\u </w:instrText></w:r><w:r><w:fldChar '
-                    'w:fldCharType="separate"/></w:r>')
+        begin = Xml(
+            '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> '
+            f'TOC \\o "1-{depth}" \\h \\z \\u </w:instrText></w:r><w:r><w:fldChar '
+            'w:fldCharType="separate"/></w:r>'
+        )
         end = Xml('<w:r><w:fldChar w:fldCharType="end"/></w:r>')
         entries = []
         for n, h in enumerate(shown):
-            entry = join([runs_xml(f"{h.number}  {h.text}"), Xml("<w:r><w:tab/></w:r>"),
-                          complex_field(f"PAGEREF {h.bookmark} \\h", "")])
-            entries.append(paragraph(self._ppr(f"TOC {h.level}"), begin if n == 0 else EMPTY,
-                                     hyperlink(h.bookmark, entry), end if n == len(shown) - 1 else EMPTY))
+            entry = join(
+                [
+                    runs_xml(f"{h.number}  {h.text}"),
+                    Xml("<w:r><w:tab/></w:r>"),
+                    complex_field(f"PAGEREF {h.bookmark} \\h", ""),
+                ]
+            )
+            entries.append(
+                paragraph(
+                    self._ppr(f"TOC {h.level}"),
+                    begin if n == 0 else EMPTY,
+                    hyperlink(h.bookmark, entry),
+                    end if n == len(shown) - 1 else EMPTY,
+                )
+            )
         if not entries:
             entries.append(paragraph(EMPTY, begin, end))
         self._ids += 1
         heading = paragraph(self._ppr("TOC Heading"), runs_xml(phrase("toc", self.lang)))
         hint = paragraph(self._ppr("Caption"), bookmarked(self._ids, TOC_HINT, runs_xml(phrase("toc_hint", self.lang))))
-        return Xml('<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/><w:docPartUnique/>'
-                   f'</w:docPartObj></w:sdtPr><w:sdtContent>{heading}{join(entries)}{hint}</w:sdtContent></w:sdt>')
+        return Xml(
+            '<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/><w:docPartUnique/>'
+            f"</w:docPartObj></w:sdtPr><w:sdtContent>{heading}{join(entries)}{hint}</w:sdtContent></w:sdt>"
+        )
 
     # ---- tables -------------------------------------------------------------------------
 
-    def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], weights: Sequence[float], *,
-              align: Sequence[str] | None = None) -> None:
+    def table(
+        self,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        weights: Sequence[float],
+        *,
+        align: Sequence[str] | None = None,
+    ) -> None:
         """A styled table fitting the text width, header row repeated on every page."""
-        columns = list(zip(*[headers, *([c.text if isinstance(c, Styled) else sanitize(c) for c in r] for r in rows)],
-                           strict=False))
+        columns = list(
+            zip(
+                *[headers, *([c.text if isinstance(c, Styled) else sanitize(c) for c in r] for r in rows)], strict=False
+            )
+        )
         needs = [max(min_twips(col[:1], bold=True), min_twips(col[1:])) for col in columns]
         widths = column_widths(weights, needs, total=self.text_width)
         style_id = self._styles.get(TABLE_STYLE)
@@ -222,13 +261,16 @@ class ReportDoc:
         aligns = list(align or ["left"] * len(widths))
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
         tbl_style = f'<w:tblStyle w:val="{style_id}"/>' if style_id else ""
-        out = [f'<w:tbl><w:tblPr>{tbl_style}<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
-               '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
-               f'w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>',
-               table_row(headers, widths, aligns, text_style, header=True, keep=True)]
+        out = [
+            f'<w:tbl><w:tblPr>{tbl_style}<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+            '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
+            f'w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>',
+            table_row(headers, widths, aligns, text_style, header=True, keep=True),
+        ]
         keep = len(rows) <= 12  # a short table stays on one page
-        out.extend(table_row(row, widths, aligns, text_style, keep=keep and n < len(rows) - 1)
-                   for n, row in enumerate(rows))
+        out.extend(
+            table_row(row, widths, aligns, text_style, keep=keep and n < len(rows) - 1) for n, row in enumerate(rows)
+        )
         out.append("</w:tbl>")
         self.parts.append(Xml("".join(out)))
         self.parts.append(_SPACER)
@@ -259,11 +301,13 @@ class ReportDoc:
     def _chart_run(self, chart: NativeChart, alt: str) -> Xml:
         rel_id = self._add_chart_part(chart)
         self._ids += 1
-        return Xml(f'<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
-                f'<wp:extent cx="{chart.width_emu}" cy="{chart.height_emu}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
-                f'<wp:docPr id="{self._ids}" name="Chart {self._ids}" descr="{alt}"/><wp:cNvGraphicFramePr/>'
-                f'<a:graphic><a:graphicData uri="{CHART_URI}"><c:chart xmlns:c="{CHART_URI}" r:id="{rel_id}"/>'
-                "</a:graphicData></a:graphic></wp:inline></w:drawing></w:r>")
+        return Xml(
+            f'<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
+            f'<wp:extent cx="{chart.width_emu}" cy="{chart.height_emu}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+            f'<wp:docPr id="{self._ids}" name="Chart {self._ids}" descr="{alt}"/><wp:cNvGraphicFramePr/>'
+            f'<a:graphic><a:graphicData uri="{CHART_URI}"><c:chart xmlns:c="{CHART_URI}" r:id="{rel_id}"/>'
+            "</a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"
+        )
 
     def _add_chart_part(self, chart: NativeChart) -> str:
         """word/charts/chartN.xml related from the document, its workbook word/embeddings/…N.xlsx from it."""
@@ -284,21 +328,24 @@ class ReportDoc:
         self._ids += 1
         self._figures += 1
         alt = escaped(caption)
-        self.parts.append(Xml(
-            f'<w:p>{self._ppr(FIGURE)}<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
-            f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
-            f'<wp:docPr id="{self._ids}" name="Figure {self._figures}" descr="{alt}"/><wp:cNvGraphicFramePr>'
-            '<a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr><a:graphic><a:graphicData '
-            'uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:nvPicPr>'
-            f'<pic:cNvPr id="{self._ids}" name="figure{self._figures}.png"/><pic:cNvPicPr/></pic:nvPicPr>'
-            f'<pic:blipFill><a:blip r:embed="{rel_id}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
-            f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect">'
-            '<a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing>'
-            f'</w:r></w:p>'))
+        self.parts.append(
+            Xml(
+                f'<w:p>{self._ppr(FIGURE)}<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
+                f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+                f'<wp:docPr id="{self._ids}" name="Figure {self._figures}" descr="{alt}"/><wp:cNvGraphicFramePr>'
+                '<a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr><a:graphic><a:graphicData '
+                'uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:nvPicPr>'
+                f'<pic:cNvPr id="{self._ids}" name="figure{self._figures}.png"/><pic:cNvPicPr/></pic:nvPicPr>'
+                f'<pic:blipFill><a:blip r:embed="{rel_id}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+                f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect">'
+                "<a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing>"
+                f"</w:r></w:p>"
+            )
+        )
         self.caption(caption, numbered=False)
 
     def caption(self, caption: str, *, numbered: bool = True) -> None:
-        """"Figure N  caption" under a figure (`numbered`: count it as a new figure first)."""
+        """ "Figure N  caption" under a figure (`numbered`: count it as a new figure first)."""
         if numbered:
             self._figures += 1
         self.text(phrase("figure_n", self.lang, n=self._figures) + "  " + caption, style="Caption")
@@ -321,8 +368,14 @@ class ReportDoc:
         before, rest = page.split("\x00")
         middle, after = rest.split("\x01")
         centered = self._ppr("Footer", Xml('<w:jc w:val="center"/>'))
-        footer = paragraph(centered, runs_xml(before), complex_field("PAGE"), runs_xml(middle),
-                           complex_field("NUMPAGES"), runs_xml(after))
+        footer = paragraph(
+            centered,
+            runs_xml(before),
+            complex_field("PAGE"),
+            runs_xml(middle),
+            complex_field("NUMPAGES"),
+            runs_xml(after),
+        )
         _replace_paragraphs(section.footer, footer)
         for part in (section.first_page_header, section.first_page_footer):
             part.is_linked_to_previous = False
@@ -383,8 +436,9 @@ def _qname(clark: str, namespaces: dict[str, str]) -> str:
 
 def chart_style(doc: DocumentObject) -> ChartStyle:
     """Chart text in the reference document's default fonts (so a restyled template restyles the charts)."""
-    fonts = doc.styles.element.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr") + "/"
-                                    + qn("w:rFonts"))
+    fonts = doc.styles.element.find(
+        qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr") + "/" + qn("w:rFonts")
+    )
     latin = (fonts.get(qn("w:ascii")) if fonts is not None else None) or DOCX_LATIN
     east_asian = (fonts.get(qn("w:eastAsia")) if fonts is not None else None) or DOCX_EAST_ASIA
     return ChartStyle(text_width_twips(doc.sections[0]) * EMU_PER_TWIP, latin, east_asian)
@@ -395,5 +449,3 @@ def _replace_paragraphs(part: Any, xml: Xml) -> None:
     for p in list(element):
         element.remove(p)
     element.append(parse_xml(xml.replace("<w:p>", f"<w:p {nsdecls('w')}>", 1)))
-
-

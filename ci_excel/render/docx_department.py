@@ -36,19 +36,26 @@ def matrix_cells(problems: Sequence[Row], config: Config | None) -> tuple[tuple[
     return tuple((i, d, c) for i, row in matrix.items() for d, c in row.items())
 
 
-def build_department(doc: ReportDoc, dept: DepartmentResult, *, generated_on: date,
-                     config: Config | None = None) -> None:
+def build_department(
+    doc: ReportDoc, dept: DepartmentResult, *, generated_on: date, config: Config | None = None
+) -> None:
     lang = doc.lang
     contact = dept.info.get("contact") or ""
     problems = sorted(dept.rows("problems"), key=priority_key)
     anchors: dict[Any, str] = {}
     for n, p in enumerate(problems):
         anchors.setdefault(p.get("problem_id"), problem_bookmark(n))
-    opening(doc, phrase("dept_report", lang), sanitize(dept.department), [
-        (phrase("period", lang), dept.period),
-        (phrase("date", lang), generated_on.isoformat()),
-        (INFO.column("contact").header(lang), sanitize(contact)),
-    ], department_decisions(dept, anchors, lang))
+    opening(
+        doc,
+        phrase("dept_report", lang),
+        sanitize(dept.department),
+        [
+            (phrase("period", lang), dept.period),
+            (phrase("date", lang), generated_on.isoformat()),
+            (INFO.column("contact").header(lang), sanitize(contact)),
+        ],
+        department_decisions(dept, anchors, lang),
+    )
     doc.frame(f"{sanitize(dept.department)} · {dept.period}")
     summary(doc, dept, problems)
     register(doc, problems, config)
@@ -76,19 +83,30 @@ def summary(doc: ReportDoc, dept: DepartmentResult, problems: Sequence[Row]) -> 
     doc.paragraph(
         *_kv_runs(phrase("problems_count", lang), len(problems), lang=lang),
         *_kv_runs(phrase("overdue_actions", lang), len(overdue), RED if overdue else None, lang=lang),
-        *_kv_runs(phrase("kpis_met", lang), f"{met}/{len(results)}", lang=lang))
+        *_kv_runs(phrase("kpis_met", lang), f"{met}/{len(results)}", lang=lang),
+    )
     doc.heading(phrase("by_stage_priority", lang), 2)
     stage_priority_table(doc, stage_priority_counts(problems))
     doc.heading(phrase("overdue_actions", lang), 2)
     if overdue:
-        sheet_table(doc, "actions", ["action_id", "what", "who", "due_on", "status", "days_overdue"], overdue,
-                    emphasis=overdue_emphasis)
+        sheet_table(
+            doc,
+            "actions",
+            ["action_id", "what", "who", "due_on", "status", "days_overdue"],
+            overdue,
+            emphasis=overdue_emphasis,
+        )
     else:
         doc.text(phrase("none", lang))
     doc.heading(phrase("kpis_met", lang), 2)
     if results:
-        sheet_table(doc, "results", ["problem_id", "kpi", "baseline", "target", "actual", "achievement", "met"],
-                    results, emphasis=met_emphasis(lang))
+        sheet_table(
+            doc,
+            "results",
+            ["problem_id", "kpi", "baseline", "target", "actual", "achievement", "met"],
+            results,
+            emphasis=met_emphasis(lang),
+        )
     else:
         doc.text(phrase("none", lang))
 
@@ -111,10 +129,18 @@ def stage_priority_table(doc: ReportDoc, counts: Mapping[tuple[str, str], int]) 
         values = [counts.get((stage.key, k), 0) for k in priorities]
         rows.append([stage.label(lang), *(str(v) if v else "·" for v in values), str(sum(values))])
     totals = [sum(counts.get((s.key, k), 0) for s in STAGE.choices) for k in priorities]
-    rows.append([Styled(phrase("total", lang), bold=True), *(Styled(str(v), bold=True) for v in totals),
-                 Styled(str(sum(totals)), bold=True)])
-    head = [column_label("problems", "stage", lang), *(PRIORITY.label(k, lang) for k in priorities),
-            phrase("total", lang)]
+    rows.append(
+        [
+            Styled(phrase("total", lang), bold=True),
+            *(Styled(str(v), bold=True) for v in totals),
+            Styled(str(sum(totals)), bold=True),
+        ]
+    )
+    head = [
+        column_label("problems", "stage", lang),
+        *(PRIORITY.label(k, lang) for k in priorities),
+        phrase("total", lang),
+    ]
     doc.table(head, rows, [16, 12, 12, 12, 12, 8], align=["left", *["center"] * 5])
 
 
@@ -125,8 +151,9 @@ def register(doc: ReportDoc, problems: Sequence[Row], config: Config | None) -> 
     if not problems:
         doc.text(phrase("no_data", lang))
         return
-    sheet_table(doc, "problems", ["problem_id", "statement", "scope", "priority", "channel", "owner", "stage"],
-                problems)
+    sheet_table(
+        doc, "problems", ["problem_id", "statement", "scope", "priority", "channel", "owner", "stage"], problems
+    )
     points = tuple((sanitize(p.get("problem_id")), p.get("impact") or "", p.get("difficulty") or "") for p in problems)
     doc.figure(ch.MatrixData(points, matrix_cells(problems, config)), phrase("priority_matrix", lang))
 
@@ -148,13 +175,26 @@ def issues_table(doc: ReportDoc, issues: Sequence[Any], *, with_department: bool
     ordered = sorted(issues, key=lambda i: (not i.is_error, i.file, i.sheet, i.row or 0, i.cell))
     rows = []
     for i in ordered:
-        severity = Styled(phrase("error" if i.is_error else "warning", lang), color=RED if i.is_error else AMBER,
-                          bold=True)
+        severity = Styled(
+            phrase("error" if i.is_error else "warning", lang), color=RED if i.is_error else AMBER, bold=True
+        )
         where = " ".join(sanitize(x) for x in (i.sheet, i.cell) if x)
-        rows.append([*([sanitize(i.department)] if with_department else []), severity,
-                     sanitize(i.file.rsplit("/", 1)[-1]), where, sanitize(i.column), sanitize(i.message(lang))])
-    head = [*([INFO.column("department").header(lang)] if with_department else []), phrase("severity", lang),
-            phrase("file", lang), f"{phrase('sheet', lang)}/{phrase('cell', lang)}",
-            phrase("column", lang), phrase("message", lang)]
+        rows.append(
+            [
+                *([sanitize(i.department)] if with_department else []),
+                severity,
+                sanitize(i.file.rsplit("/", 1)[-1]),
+                where,
+                sanitize(i.column),
+                sanitize(i.message(lang)),
+            ]
+        )
+    head = [
+        *([INFO.column("department").header(lang)] if with_department else []),
+        phrase("severity", lang),
+        phrase("file", lang),
+        f"{phrase('sheet', lang)}/{phrase('cell', lang)}",
+        phrase("column", lang),
+        phrase("message", lang),
+    ]
     doc.table(head, rows, [*([14] if with_department else []), 8, 18, 14, 12, 44])
-

@@ -41,8 +41,10 @@ def headers(sheet: str, keys: Sequence[str], lang: Lang) -> list[str]:
 
 def weights(sheet: str, keys: Sequence[str]) -> list[float]:
     """Relative column widths from the schema; dates get room for YYYY-MM-DD on one line."""
-    return [float(max(SHEETS[sheet].column(k).width, 15 if SHEETS[sheet].column(k).type == ColType.DATE else 0))
-            for k in keys]
+    return [
+        float(max(SHEETS[sheet].column(k).width, 15 if SHEETS[sheet].column(k).type == ColType.DATE else 0))
+        for k in keys
+    ]
 
 
 def aligns(sheet: str, keys: Sequence[str]) -> list[str]:
@@ -50,8 +52,9 @@ def aligns(sheet: str, keys: Sequence[str]) -> list[str]:
     return ["right" if SHEETS[sheet].column(k).type in numeric else "left" for k in keys]
 
 
-def sheet_table(doc: ReportDoc, sheet: str, keys: Sequence[str], rows: Sequence[dict[str, Any]],
-                *, emphasis: Any = None) -> None:
+def sheet_table(
+    doc: ReportDoc, sheet: str, keys: Sequence[str], rows: Sequence[dict[str, Any]], *, emphasis: Any = None
+) -> None:
     """A table of schema columns; `emphasis(row, key)` may return a Styled for a cell."""
     lang = doc.lang
     body: list[list[Cell]] = []

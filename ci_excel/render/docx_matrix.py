@@ -38,12 +38,17 @@ def matrix_table(doc: ReportDoc, data: MatrixData, caption: str) -> None:
             cls = classes.get((impact, difficulty), "P4")
             found = labels.get((impact, difficulty), [])
             contents = _contents(found, tallies.get((impact, difficulty), 0), data.counts_only, lang)
-            row.append(Styled(f"{PRIORITY_ENUM.label(cls, lang)}\n{contents}", color=PRIORITY[cls],
-                              fill=PRIORITY_FILLS[cls]))
+            row.append(
+                Styled(f"{PRIORITY_ENUM.label(cls, lang)}\n{contents}", color=PRIORITY[cls], fill=PRIORITY_FILLS[cls])
+            )
         rows.append(row)
     corner = f"{column_label('problems', 'impact', lang)} \\ {column_label('problems', 'difficulty', lang)}"
-    doc.table([corner, *(LEVEL.label(level, lang) for level in levels)], rows, [16, 28, 28, 28],
-              align=["left", "left", "left", "left"])
+    doc.table(
+        [corner, *(LEVEL.label(level, lang) for level in levels)],
+        rows,
+        [16, 28, 28, 28],
+        align=["left", "left", "left", "left"],
+    )
     doc.caption(caption)
 
 

@@ -132,17 +132,31 @@ class PortfolioDigest:
         return matrix_cells(rows, config)
 
 
-def build_portfolio(doc: ReportDoc, digest: PortfolioDigest, outline: PeriodOutline, *, generated_on: date,
-                    config: Config | None = None) -> None:
+def build_portfolio(
+    doc: ReportDoc, digest: PortfolioDigest, outline: PeriodOutline, *, generated_on: date, config: Config | None = None
+) -> None:
     lang = doc.lang
     departments, period = digest.departments, digest.period()
     decisions = portfolio_decisions(
-        digest.p1_off.items(), digest.most_overdue.items(),
-        [(d.department, d.gains_not_held, d.kpis_missed) for d in departments], outline.missing, period.late,
-        ANCHORS, lang)
-    opening(doc, phrase("portfolio_report", lang), outline.period, [
-        (phrase("period", lang), outline.period), (phrase("date", lang), generated_on.isoformat()),
-        (phrase("departments", lang), str(len(digest.digests)))], decisions)
+        digest.p1_off.items(),
+        digest.most_overdue.items(),
+        [(d.department, d.gains_not_held, d.kpis_missed) for d in departments],
+        outline.missing,
+        period.late,
+        ANCHORS,
+        lang,
+    )
+    opening(
+        doc,
+        phrase("portfolio_report", lang),
+        outline.period,
+        [
+            (phrase("period", lang), outline.period),
+            (phrase("date", lang), generated_on.isoformat()),
+            (phrase("departments", lang), str(len(digest.digests))),
+        ],
+        decisions,
+    )
     doc.frame(f"{phrase('portfolio_report', lang)} · {outline.period}")
     headline(doc, outline)
     distribution(doc, digest, period, departments, config)
@@ -168,32 +182,54 @@ def headline(doc: ReportDoc, outline: PeriodOutline) -> None:
     if now is None:
         doc.text(phrase("no_data", lang))
         return
-    items = [("departments", "departments"), ("problems_count", "problems"), ("new", "new"), ("closed", "closed"),
-             ("open", "open"), ("overdue", "overdue_actions"), ("kpi_total", "kpis"), ("kpis_met", "kpis_met"),
-             ("benefit", "benefit")]
+    items = [
+        ("departments", "departments"),
+        ("problems_count", "problems"),
+        ("new", "new"),
+        ("closed", "closed"),
+        ("open", "open"),
+        ("overdue", "overdue_actions"),
+        ("kpi_total", "kpis"),
+        ("kpis_met", "kpis_met"),
+        ("benefit", "benefit"),
+    ]
     rows = []
     for label, attr in items:
         value = getattr(now, attr)
         prev = getattr(before, attr) if before else None
         delta = "" if prev is None else f"{value - prev:+,.0f}"
         rows.append([phrase(label, lang), f"{value:,.0f}", "" if prev is None else f"{prev:,.0f}", delta])
-    doc.table([phrase("headline", lang), phrase("this_period", lang), phrase("previous", lang), phrase("change", lang)],
-              rows, [40, 20, 20, 20], align=["left", "right", "right", "right"])
+    doc.table(
+        [phrase("headline", lang), phrase("this_period", lang), phrase("previous", lang), phrase("change", lang)],
+        rows,
+        [40, 20, 20, 20],
+        align=["left", "right", "right", "right"],
+    )
 
 
-def distribution(doc: ReportDoc, digest: PortfolioDigest, period: PeriodDigest, departments: Sequence[DepartmentDigest],
-                 config: Config | None) -> None:
+def distribution(
+    doc: ReportDoc,
+    digest: PortfolioDigest,
+    period: PeriodDigest,
+    departments: Sequence[DepartmentDigest],
+    config: Config | None,
+) -> None:
     lang = doc.lang
     doc.heading(phrase("by_stage_priority", lang), 1)
     stage_priority_table(doc, period.stage_priority)
-    per_stage = [{p: float(n) for (s, p), n in period.stage_priority.items() if s == stage.key}
-                 for stage in STAGE.choices]
-    doc.figure(ch.StackedBarsData(tuple(s.label(lang) for s in STAGE.choices), ch.priority_series(per_stage, lang)),
-               phrase("stage_priority_chart", lang))
+    per_stage = [
+        {p: float(n) for (s, p), n in period.stage_priority.items() if s == stage.key} for stage in STAGE.choices
+    ]
+    doc.figure(
+        ch.StackedBarsData(tuple(s.label(lang) for s in STAGE.choices), ch.priority_series(per_stage, lang)),
+        phrase("stage_priority_chart", lang),
+    )
     doc.heading(phrase("priority_matrix", lang), 2)
     counts = tuple((i, d, n) for (i, d), n in sorted(period.cells.items()))
-    doc.figure(ch.MatrixData((), digest.matrix_classes(config), counts_only=True, counts=counts),
-               phrase("priority_matrix", lang))
+    doc.figure(
+        ch.MatrixData((), digest.matrix_classes(config), counts_only=True, counts=counts),
+        phrase("priority_matrix", lang),
+    )
     doc.heading(phrase("stage_by_dept", lang), 2)
     head = [INFO.column("department").header(lang), *(s.label(lang) for s in STAGE.choices), phrase("total", lang)]
     rows = [[sanitize(d.department), *(str(n or "·") for n in d.stages), str(d.problems)] for d in departments]
@@ -207,12 +243,18 @@ def trend(doc: ReportDoc, figures: Sequence[PeriodFigures]) -> None:
         doc.text(phrase("no_data", lang))
         return
     keys = (("new", "new"), ("closed", "closed"), ("open", "open"), ("overdue", "overdue_actions"))
-    data = ch.TrendData(tuple(f.period for f in figures),
-                        tuple((k, tuple(float(getattr(f, attr)) for f in figures)) for k, attr in keys))
+    data = ch.TrendData(
+        tuple(f.period for f in figures),
+        tuple((k, tuple(float(getattr(f, attr)) for f in figures)) for k, attr in keys),
+    )
     doc.figure(data, phrase("trend", lang))
     rows = [[f.period, *(f"{getattr(f, attr):,.0f}" for _, attr in keys)] for f in figures]
-    doc.table([phrase("period", lang), *(phrase(k, lang) for k, _ in keys)], rows, [20, 20, 20, 20, 20],
-              align=["left", "right", "right", "right", "right"])
+    doc.table(
+        [phrase("period", lang), *(phrase(k, lang) for k, _ in keys)],
+        rows,
+        [20, 20, 20, 20, 20],
+        align=["left", "right", "right", "right", "right"],
+    )
 
 
 def overdue(doc: ReportDoc, top: Top[tuple[Any, ...]]) -> None:
@@ -222,10 +264,19 @@ def overdue(doc: ReportDoc, top: Top[tuple[Any, ...]]) -> None:
     if not top.total:
         doc.text(phrase("none", lang))
         return
-    body = [[sanitize(name), *(fmt("actions", k, v, lang) for k, v in zip(ACTION_KEYS, values, strict=True)),
-             Styled(str(days or ""), color=RED, bold=True)] for name, *values, days in top.items()]
-    head = [INFO.column("department").header(lang), *(column_label("actions", k, lang) for k in ACTION_KEYS),
-            column_label("actions", "days_overdue", lang)]
+    body = [
+        [
+            sanitize(name),
+            *(fmt("actions", k, v, lang) for k, v in zip(ACTION_KEYS, values, strict=True)),
+            Styled(str(days or ""), color=RED, bold=True),
+        ]
+        for name, *values, days in top.items()
+    ]
+    head = [
+        INFO.column("department").header(lang),
+        *(column_label("actions", k, lang) for k in ACTION_KEYS),
+        column_label("actions", "days_overdue", lang),
+    ]
     doc.table(head, body, [14, 11, 28, 10, 12, 10, 9], align=[*["left"] * 6, "right"])
     _capped(doc, top, "actions")
 
@@ -237,8 +288,10 @@ def p1_problems(doc: ReportDoc, top: Top[tuple[Any, ...]]) -> None:
     if not top.total:
         doc.text(phrase("none", lang))
         return
-    body = [[sanitize(name), *(fmt("problems", k, v, lang) for k, v in zip(PROBLEM_KEYS, values, strict=True))]
-            for name, *values in top.items()]
+    body = [
+        [sanitize(name), *(fmt("problems", k, v, lang) for k, v in zip(PROBLEM_KEYS, values, strict=True))]
+        for name, *values in top.items()
+    ]
     head = [INFO.column("department").header(lang), *(column_label("problems", k, lang) for k in PROBLEM_KEYS)]
     doc.table(head, body, [13, 10, 45, 14, 9, 8], align=[*["left"] * 5, "right"])
     _capped(doc, top, "problems")
@@ -246,8 +299,10 @@ def p1_problems(doc: ReportDoc, top: Top[tuple[Any, ...]]) -> None:
 
 def _capped(doc: ReportDoc, top: Top[Any], sheet: str) -> None:
     if top.total > top.size:
-        doc.text(phrase("capped_rows", doc.lang, total=f"{top.total:,}", shown=top.size,
-                        sheet=SHEETS[sheet].name(doc.lang)), style="Caption")
+        doc.text(
+            phrase("capped_rows", doc.lang, total=f"{top.total:,}", shown=top.size, sheet=SHEETS[sheet].name(doc.lang)),
+            style="Caption",
+        )
 
 
 def kpis(doc: ReportDoc, departments: Sequence[DepartmentDigest]) -> None:
@@ -258,14 +313,27 @@ def kpis(doc: ReportDoc, departments: Sequence[DepartmentDigest]) -> None:
         if d.kpi_rate is None:
             continue
         rate = d.kpi_rate
-        rows.append([sanitize(d.department), str(d.kpis), str(d.kpis_met),
-                     Styled(f"{rate:.0%}", color=RED if rate < 0.5 else None, bold=rate < 0.5),
-                     "" if d.achievement is None else f"{d.achievement:.0%}", f"{d.benefit or 0:,.0f}"])
+        rows.append(
+            [
+                sanitize(d.department),
+                str(d.kpis),
+                str(d.kpis_met),
+                Styled(f"{rate:.0%}", color=RED if rate < 0.5 else None, bold=rate < 0.5),
+                "" if d.achievement is None else f"{d.achievement:.0%}",
+                f"{d.benefit or 0:,.0f}",
+            ]
+        )
     if not rows:
         doc.text(phrase("none", lang))
         return
-    head = [INFO.column("department").header(lang), phrase("kpi_total", lang), phrase("kpis_met", lang),
-            phrase("kpi_rate", lang), column_label("results", "achievement", lang), phrase("benefit", lang)]
+    head = [
+        INFO.column("department").header(lang),
+        phrase("kpi_total", lang),
+        phrase("kpis_met", lang),
+        phrase("kpi_rate", lang),
+        column_label("results", "achievement", lang),
+        phrase("benefit", lang),
+    ]
     doc.table(head, rows, [24, 12, 12, 14, 14, 18], align=["left", *["right"] * 5])
 
 
@@ -276,14 +344,28 @@ def category_mix(doc: ReportDoc, period: PeriodDigest) -> None:
     chosen = {c: n for c, (_, n) in period.categories.items()}
     cats = [c.key for c in SOLUTION_CATEGORY.choices]
     labels = tuple(SOLUTION_CATEGORY.label(c, lang) for c in cats)
-    doc.figure(ch.StackedBarsData(labels, (
-        (phrase("selected_n", lang), ch.BLUE, tuple(float(chosen.get(c, 0)) for c in cats)),
-        (phrase("all_candidates", lang) + " − " + phrase("selected_n", lang), ch.LIGHT_BLUE,
-         tuple(float(every.get(c, 0) - chosen.get(c, 0)) for c in cats))), horizontal=True),
-        phrase("category_mix", lang))
+    doc.figure(
+        ch.StackedBarsData(
+            labels,
+            (
+                (phrase("selected_n", lang), ch.BLUE, tuple(float(chosen.get(c, 0)) for c in cats)),
+                (
+                    phrase("all_candidates", lang) + " − " + phrase("selected_n", lang),
+                    ch.LIGHT_BLUE,
+                    tuple(float(every.get(c, 0) - chosen.get(c, 0)) for c in cats),
+                ),
+            ),
+            horizontal=True,
+        ),
+        phrase("category_mix", lang),
+    )
     rows = [[label, str(every.get(c, 0)), str(chosen.get(c, 0))] for c, label in zip(cats, labels, strict=True)]
-    doc.table([column_label("solutions", "category", lang), phrase("all_candidates", lang), phrase("selected_n", lang)],
-              rows, [40, 30, 30], align=["left", "right", "right"])
+    doc.table(
+        [column_label("solutions", "category", lang), phrase("all_candidates", lang), phrase("selected_n", lang)],
+        rows,
+        [40, 30, 30],
+        align=["left", "right", "right"],
+    )
 
 
 def ranking(doc: ReportDoc, period: PeriodDigest) -> None:
@@ -291,13 +373,27 @@ def ranking(doc: ReportDoc, period: PeriodDigest) -> None:
     lang = doc.lang
     doc.heading(phrase("ranking", lang), 1)
     doc.text(phrase("ranking_note", lang), style="Caption")
-    rows = [[str(n), sanitize(d.department), str(d.problems), f"{d.closure_rate:.0%}", f"{d.kpi_rate or 0.0:.0%}",
-             Styled(str(d.overdue_actions), color=RED, bold=True) if d.overdue_actions else "0",
-             f"{d.progress or 0.0:.0%}"]
-            for n, d in enumerate(period.departments, 1)]
-    head = [phrase("rank", lang), INFO.column("department").header(lang), phrase("problems_count", lang),
-            phrase("closure_rate", lang), phrase("kpi_rate", lang), phrase("overdue", lang),
-            phrase("avg_progress", lang)]
+    rows = [
+        [
+            str(n),
+            sanitize(d.department),
+            str(d.problems),
+            f"{d.closure_rate:.0%}",
+            f"{d.kpi_rate or 0.0:.0%}",
+            Styled(str(d.overdue_actions), color=RED, bold=True) if d.overdue_actions else "0",
+            f"{d.progress or 0.0:.0%}",
+        ]
+        for n, d in enumerate(period.departments, 1)
+    ]
+    head = [
+        phrase("rank", lang),
+        INFO.column("department").header(lang),
+        phrase("problems_count", lang),
+        phrase("closure_rate", lang),
+        phrase("kpi_rate", lang),
+        phrase("overdue", lang),
+        phrase("avg_progress", lang),
+    ]
     doc.table(head, rows, [8, 24, 12, 14, 14, 14, 14], align=["right", "left", *["right"] * 5])
 
 
@@ -305,10 +401,20 @@ def quality(doc: ReportDoc, departments: Sequence[DepartmentDigest], outline: Pe
     lang = doc.lang
     doc.heading(phrase("quality_by_dept", lang), 1)
     rows: list[list[Any]] = [
-        [sanitize(d.department), str(d.files), Styled(str(d.errors), color=RED, bold=True) if d.errors else "0",
-         str(d.warnings)] for d in most_errors(departments)]
-    head = [INFO.column("department").header(lang), phrase("file", lang), phrase("errors", lang),
-            phrase("warnings", lang)]
+        [
+            sanitize(d.department),
+            str(d.files),
+            Styled(str(d.errors), color=RED, bold=True) if d.errors else "0",
+            str(d.warnings),
+        ]
+        for d in most_errors(departments)
+    ]
+    head = [
+        INFO.column("department").header(lang),
+        phrase("file", lang),
+        phrase("errors", lang),
+        phrase("warnings", lang),
+    ]
     doc.table(head, rows, [40, 20, 20, 20], align=["left", "right", "right", "right"])
     if outline.issues:
         doc.heading(phrase("general_issues", lang), 2)
@@ -318,12 +424,23 @@ def quality(doc: ReportDoc, departments: Sequence[DepartmentDigest], outline: Pe
 def submissions(doc: ReportDoc, departments: Sequence[DepartmentDigest], outline: PeriodOutline) -> None:
     lang = doc.lang
     doc.heading(phrase("submissions", lang), 1, bookmark=ANCHORS["submissions"])
-    rows: list[list[Any]] = [[sanitize(name), Styled(phrase("missing", lang), color=RED, bold=True), ""]
-                             for name in outline.missing]
-    rows += [[sanitize(d.department), Styled(phrase("late", lang), color=AMBER, bold=True),
-              fmt("info", "submitted_on", d.submitted_on, lang)] for d in departments if d.late]
+    rows: list[list[Any]] = [
+        [sanitize(name), Styled(phrase("missing", lang), color=RED, bold=True), ""] for name in outline.missing
+    ]
+    rows += [
+        [
+            sanitize(d.department),
+            Styled(phrase("late", lang), color=AMBER, bold=True),
+            fmt("info", "submitted_on", d.submitted_on, lang),
+        ]
+        for d in departments
+        if d.late
+    ]
     if not rows:
         doc.text(phrase("none", lang))
         return
-    doc.table([INFO.column("department").header(lang), phrase("status", lang),
-               INFO.column("submitted_on").header(lang)], rows, [40, 30, 30])
+    doc.table(
+        [INFO.column("department").header(lang), phrase("status", lang), INFO.column("submitted_on").header(lang)],
+        rows,
+        [40, 30, 30],
+    )

@@ -29,8 +29,10 @@ class ProblemIndex:
         for sheet in ("why_chains", "fishbone", "solutions", "results", "standards", "root_causes"):
             self.by[sheet] = group_by(dept.rows(sheet), "problem_id")
         solution_problem = {s.get("solution_id"): s.get("problem_id") for s in dept.rows("solutions")}
-        self.by["actions"] = group_by([{**a, "problem_id": solution_problem.get(a.get("solution_id"))}
-                                       for a in dept.rows("actions")], "problem_id")
+        self.by["actions"] = group_by(
+            [{**a, "problem_id": solution_problem.get(a.get("solution_id"))} for a in dept.rows("actions")],
+            "problem_id",
+        )
         self.verification = group_by(dept.rows("verification"), "root_cause_id")
         self.progress = {p.get("action_id"): p for p in dept.rows("progress")}
 
@@ -38,14 +40,23 @@ class ProblemIndex:
         return self.by[sheet].get(problem_id, [])
 
 
-
-def problem_section(doc: ReportDoc, problem: Row, index: ProblemIndex, period: str, config: Config | None,
-                    history: KpiHistory, bookmark: str) -> None:
+def problem_section(
+    doc: ReportDoc,
+    problem: Row,
+    index: ProblemIndex,
+    period: str,
+    config: Config | None,
+    history: KpiHistory,
+    bookmark: str,
+) -> None:
     lang = doc.lang
     pid = problem.get("problem_id")
     doc.page_break()  # each problem starts a page: it can be handed on by itself
-    doc.heading(phrase("problem_heading", lang, id=sanitize(pid)) + " " + sanitize(problem.get("issue") or ""), 1,
-                bookmark=bookmark)
+    doc.heading(
+        phrase("problem_heading", lang, id=sanitize(pid)) + " " + sanitize(problem.get("issue") or ""),
+        1,
+        bookmark=bookmark,
+    )
     overview(doc, problem)
     root_cause_report(doc, problem, index)
     plan(doc, problem, index, config)
@@ -57,8 +68,10 @@ def problem_section(doc: ReportDoc, problem: Row, index: ProblemIndex, period: s
 def overview(doc: ReportDoc, problem: Row) -> None:
     lang = doc.lang
     flags = problem.get("flags") or []
-    rows: list[list[Any]] = [[column_label("problems", k, lang), fmt("problems", k, problem.get(k), lang)]
-            for k in ("statement", "trigger", "scope", "priority", "stage", "owner", "identified_on", "progress")]
+    rows: list[list[Any]] = [
+        [column_label("problems", k, lang), fmt("problems", k, problem.get(k), lang)]
+        for k in ("statement", "trigger", "scope", "priority", "stage", "owner", "identified_on", "progress")
+    ]
     if problem.get("metric"):
         current = fmt("problems", "current_value", problem.get("current_value"), lang)
         benchmark = fmt("problems", "benchmark_value", problem.get("benchmark_value"), lang)
@@ -104,13 +117,25 @@ def root_cause_report(doc: ReportDoc, problem: Row, index: ProblemIndex) -> None
         why_chain(doc, problem, chain)
     if len(causes) == 1:  # one cause is a sentence, not a diagram
         cause = causes[0]
-        doc.label_value(enum_label("fishbone", "category", cause.get("category"), lang),
-                        " / ".join(sanitize(cause.get(k)) for k in ("cause", "sub_cause") if cause.get(k)))
+        doc.label_value(
+            enum_label("fishbone", "category", cause.get("category"), lang),
+            " / ".join(sanitize(cause.get(k)) for k in ("cause", "sub_cause") if cause.get(k)),
+        )
     elif causes:
         effect = f"{sanitize(pid)} {sanitize(problem.get('issue') or problem.get('statement') or '')}"
-        data = ch.FishboneData(effect, tuple(ch.Cause(c.get("category") or "", sanitize(c.get("cause")),
-                                                      sanitize(c.get("sub_cause") or ""), bool(c.get("is_root")))
-                                             for c in causes if c.get("category") in FISHBONE.by_key))
+        data = ch.FishboneData(
+            effect,
+            tuple(
+                ch.Cause(
+                    c.get("category") or "",
+                    sanitize(c.get("cause")),
+                    sanitize(c.get("sub_cause") or ""),
+                    bool(c.get("is_root")),
+                )
+                for c in causes
+                if c.get("category") in FISHBONE.by_key
+            ),
+        )
         doc.figure(data, f"{phrase('fishbone', lang)} · {sanitize(pid)}")
         freq = [(sanitize(c.get("cause")), float(c["frequency"])) for c in causes if c.get("frequency")]
         if len(freq) >= 3:  # ranking fewer than three causes tells a manager nothing the table does not
@@ -123,14 +148,24 @@ def why_chain(doc: ReportDoc, problem: Row, chain: Row) -> None:
     """The 5-Why chain as a chain: problem → why 1 → … → root cause."""
     lang = doc.lang
     steps = [sanitize(chain.get(f"why_{i}")) for i in range(1, 6) if chain.get(f"why_{i}")]
-    runs = [runs_xml(f"{sanitize(chain.get('root_cause_id'))}  ", bold=True),
-            runs_xml(sanitize(problem.get("issue") or ""), color=NAVY)]
+    runs = [
+        runs_xml(f"{sanitize(chain.get('root_cause_id'))}  ", bold=True),
+        runs_xml(sanitize(problem.get("issue") or ""), color=NAVY),
+    ]
     for n, step in enumerate(steps, 1):
-        runs += [runs_xml("  →  ", color=GREY), runs_xml(f"{column_label('why_chains', f'why_{n}', lang)}: "),
-                 runs_xml(step)]
-    runs += [runs_xml("  ⇒  ", color=RED, bold=True),
-             runs_xml(f"{column_label('why_chains', 'root_cause', lang)}: {sanitize(chain.get('root_cause'))}",
-                      bold=True, color=RED)]
+        runs += [
+            runs_xml("  →  ", color=GREY),
+            runs_xml(f"{column_label('why_chains', f'why_{n}', lang)}: "),
+            runs_xml(step),
+        ]
+    runs += [
+        runs_xml("  ⇒  ", color=RED, bold=True),
+        runs_xml(
+            f"{column_label('why_chains', 'root_cause', lang)}: {sanitize(chain.get('root_cause'))}",
+            bold=True,
+            color=RED,
+        ),
+    ]
     doc.paragraph(*runs, extra=Xml('<w:ind w:left="284"/>'))
 
 
@@ -141,11 +176,22 @@ def verification(doc: ReportDoc, roots: Sequence[Row], index: ProblemIndex) -> N
     for root in roots:
         checks = index.verification.get(root.get("root_cause_id")) or [{}]
         for check in checks:
-            rows.append({**check, "root_cause_id": root.get("root_cause_id"), "root_cause": root.get("root_cause"),
-                         "conclusion": check.get("conclusion") or root.get("verified")})
+            rows.append(
+                {
+                    **check,
+                    "root_cause_id": root.get("root_cause_id"),
+                    "root_cause": root.get("root_cause"),
+                    "conclusion": check.get("conclusion") or root.get("verified"),
+                }
+            )
     keys = ["root_cause_id", "method", "evidence", "sample_size", "support_share", "conclusion"]
-    body = [[fmt("root_causes", "root_cause_id", r["root_cause_id"], lang) + "\n" + sanitize(r.get("root_cause")),
-             *(_conclusion(r, k, lang) for k in keys[1:])] for r in rows]
+    body = [
+        [
+            fmt("root_causes", "root_cause_id", r["root_cause_id"], lang) + "\n" + sanitize(r.get("root_cause")),
+            *(_conclusion(r, k, lang) for k in keys[1:]),
+        ]
+        for r in rows
+    ]
     head = [column_label("root_causes", "root_cause", lang), *(column_label("verification", k, lang) for k in keys[1:])]
     doc.table(head, body, [26, 11, 30, 9, 9, 11], align=["left", "left", "left", "right", "right", "left"])
 
@@ -168,14 +214,27 @@ def plan(doc: ReportDoc, problem: Row, index: ProblemIndex, config: Config | Non
         _not_yet(doc, problem)
         return
     doc.text(phrase("candidates", lang) + " — " + phrase("threshold_note", lang, threshold=threshold), bold=True)
-    keys = ["solution_id", "description", "category", "effectiveness", "feasibility", "cost", "risk", "score",
-            "passes", "rank", "selected"]
+    keys = [
+        "solution_id",
+        "description",
+        "category",
+        "effectiveness",
+        "feasibility",
+        "cost",
+        "risk",
+        "score",
+        "passes",
+        "rank",
+        "selected",
+    ]
     sheet_table(doc, "solutions", keys, solutions, emphasis=_solution_emphasis)
     best = next((s for s in solutions if s.get("recommended")), None)
     if best:
-        doc.label_value(phrase("recommendation", lang),
-                        f"{sanitize(best.get('solution_id'))} {sanitize(best.get('description'))}"
-                        f" ({fmt('solutions', 'score', best.get('score'), lang)})")
+        doc.label_value(
+            phrase("recommendation", lang),
+            f"{sanitize(best.get('solution_id'))} {sanitize(best.get('description'))}"
+            f" ({fmt('solutions', 'score', best.get('score'), lang)})",
+        )
     else:
         doc.text(phrase("no_recommendation", lang, threshold=threshold), color=RED)
     actions = index.rows("actions", pid)
@@ -210,22 +269,53 @@ def progress(doc: ReportDoc, problem: Row, index: ProblemIndex, period: str) -> 
     for a in actions:
         if isinstance(a.get("start_on"), date) and isinstance(a.get("due_on"), date):
             finished = (index.progress.get(a.get("action_id")) or {}).get("finished_on")
-            bars.append(ch.GanttBar(f"{sanitize(a.get('action_id'))} {sanitize(a.get('what'))}", a["start_on"],
-                                    a["due_on"], finished if isinstance(finished, date) else None,
-                                    a.get("percent_done"), a.get("status"),
-                                    a.get("days_overdue") if a.get("overdue") else None))
+            bars.append(
+                ch.GanttBar(
+                    f"{sanitize(a.get('action_id'))} {sanitize(a.get('what'))}",
+                    a["start_on"],
+                    a["due_on"],
+                    finished if isinstance(finished, date) else None,
+                    a.get("percent_done"),
+                    a.get("status"),
+                    a.get("days_overdue") if a.get("overdue") else None,
+                )
+            )
     if len(bars) >= 2:  # a single action's dates are in the table below; a chart adds nothing
-        doc.figure(ch.GanttData(tuple(bars), period_end(period)), f"{phrase('gantt', lang)} · "
-                   f"{sanitize(problem.get('problem_id'))}")
-    rows = [{**a, **{k: v for k, v in (index.progress.get(a.get("action_id")) or {}).items()
-                     if k in ("finished_on", "blockers")}} for a in actions]
+        doc.figure(
+            ch.GanttData(tuple(bars), period_end(period)),
+            f"{phrase('gantt', lang)} · {sanitize(problem.get('problem_id'))}",
+        )
+    rows = [
+        {
+            **a,
+            **{
+                k: v
+                for k, v in (index.progress.get(a.get("action_id")) or {}).items()
+                if k in ("finished_on", "blockers")
+            },
+        }
+        for a in actions
+    ]
     keys = ["action_id", "status", "percent_done", "due_on", "days_overdue", "days_late"]
-    body = [[*(_progress_cell(r, k, lang) for k in keys), fmt("progress", "finished_on", r.get("finished_on"), lang),
-             sanitize(r.get("blockers") or "")] for r in rows]
-    head = [*headers("actions", keys, lang), column_label("progress", "finished_on", lang),
-            column_label("progress", "blockers", lang)]
-    doc.table(head, body, [*weights("actions", keys), 12, 24],
-              align=["left", "left", "right", "left", "right", "right", "left", "left"])
+    body = [
+        [
+            *(_progress_cell(r, k, lang) for k in keys),
+            fmt("progress", "finished_on", r.get("finished_on"), lang),
+            sanitize(r.get("blockers") or ""),
+        ]
+        for r in rows
+    ]
+    head = [
+        *headers("actions", keys, lang),
+        column_label("progress", "finished_on", lang),
+        column_label("progress", "blockers", lang),
+    ]
+    doc.table(
+        head,
+        body,
+        [*weights("actions", keys), 12, 24],
+        align=["left", "left", "right", "left", "right", "right", "left", "left"],
+    )
 
 
 def _progress_cell(row: Row, key: str, lang: Lang) -> Any:
@@ -247,8 +337,16 @@ def kpi_runs(problem: Row, kpis: Sequence[Row], history: KpiHistory, period: str
         periods = (*(p.period for p in earlier), period)
         actual = (*(p.actual for p in earlier), _num(k.get("actual")))
         target = (*(p.target for p in earlier), _num(k.get("target")))
-        runs.append(ch.KpiRun(sanitize(k.get("kpi")), sanitize(k.get("unit") or ""), periods, actual, target,
-                              slipped and k.get("met") is False))
+        runs.append(
+            ch.KpiRun(
+                sanitize(k.get("kpi")),
+                sanitize(k.get("unit") or ""),
+                periods,
+                actual,
+                target,
+                slipped and k.get("met") is False,
+            )
+        )
     return tuple(runs)
 
 
@@ -259,15 +357,36 @@ def results(doc: ReportDoc, problem: Row, index: ProblemIndex, history: KpiHisto
     if not kpis:
         _not_yet(doc, problem)
         return
-    data = ch.KpiData(tuple(ch.KpiBar(sanitize(k.get("kpi")), sanitize(k.get("unit") or ""), _num(k.get("baseline")),
-                                      _num(k.get("target")), _num(k.get("actual")), _num(k.get("achievement")),
-                                      k.get("met")) for k in kpis))
+    data = ch.KpiData(
+        tuple(
+            ch.KpiBar(
+                sanitize(k.get("kpi")),
+                sanitize(k.get("unit") or ""),
+                _num(k.get("baseline")),
+                _num(k.get("target")),
+                _num(k.get("actual")),
+                _num(k.get("achievement")),
+                k.get("met"),
+            )
+            for k in kpis
+        )
+    )
     doc.figure(data, f"{phrase('kpi_chart', lang)} · {sanitize(problem.get('problem_id'))}")
     runs = kpi_runs(problem, kpis, history, period)
     if runs:
         doc.figure(ch.KpiRunsData(runs), f"{phrase('kpi_history', lang)} · {sanitize(problem.get('problem_id'))}")
-    keys = ["kpi", "unit", "direction", "baseline", "target", "actual", "achievement", "improvement", "met",
-            "annual_benefit"]
+    keys = [
+        "kpi",
+        "unit",
+        "direction",
+        "baseline",
+        "target",
+        "actual",
+        "achievement",
+        "improvement",
+        "met",
+        "annual_benefit",
+    ]
     sheet_table(doc, "results", keys, kpis, emphasis=met_emphasis(lang))
 
 
@@ -295,4 +414,3 @@ def standards(doc: ReportDoc, problem: Row, index: ProblemIndex) -> None:
     lessons = [sanitize(r.get("lessons")) for r in rows if r.get("lessons")]
     if lessons:
         doc.label_value(phrase("lessons", lang), clause_sep(lang).join(lessons))
-

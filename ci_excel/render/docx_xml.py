@@ -57,8 +57,11 @@ Cell = str | Styled
 
 def runs_xml(text: Any, *, bold: bool = False, color: str | None = None, size: float | None = None) -> Xml:
     """One or more w:r elements; newlines become line breaks."""
-    props = ("<w:b/>" if bold else "") + (f'<w:color w:val="{color}"/>' if color else "") + (
-        f'<w:sz w:val="{round(size * 2)}"/>' if size else "")
+    props = (
+        ("<w:b/>" if bold else "")
+        + (f'<w:color w:val="{color}"/>' if color else "")
+        + (f'<w:sz w:val="{round(size * 2)}"/>' if size else "")
+    )
     rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
     lines = sanitize(text).split("\n")
     inner = "<w:br/>".join(f'<w:t xml:space="preserve">{escaped(line)}</w:t>' for line in lines)
@@ -67,9 +70,11 @@ def runs_xml(text: Any, *, bold: bool = False, color: str | None = None, size: f
 
 def complex_field(instr: str, shown: str = "1") -> Xml:
     """A complex field (PAGE, NUMPAGES, PAGEREF …) showing `shown` until Word or LibreOffice updates it."""
-    return Xml(f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> '
-               f'{escaped(instr)} </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-               f'<w:r><w:t>{escaped(shown)}</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>')
+    return Xml(
+        f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> '
+        f'{escaped(instr)} </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        f'<w:r><w:t>{escaped(shown)}</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
 
 
 def hyperlink(anchor: str, runs: Xml) -> Xml:
@@ -78,8 +83,9 @@ def hyperlink(anchor: str, runs: Xml) -> Xml:
 
 
 def bookmarked(bookmark_id: int, name: str, runs: Xml) -> Xml:
-    return Xml(f'<w:bookmarkStart w:id="{bookmark_id}" w:name="{escaped(name)}"/>{runs}'
-               f'<w:bookmarkEnd w:id="{bookmark_id}"/>')
+    return Xml(
+        f'<w:bookmarkStart w:id="{bookmark_id}" w:name="{escaped(name)}"/>{runs}<w:bookmarkEnd w:id="{bookmark_id}"/>'
+    )
 
 
 def paragraph(ppr: Xml, *runs: Xml) -> Xml:
@@ -95,8 +101,9 @@ def paragraph_properties(style_id: str | None, extra: Xml = EMPTY) -> Xml:
 # ---- tables -----------------------------------------------------------------------------------
 
 
-def column_widths(weights: Sequence[float], minimums: Sequence[int] | None = None,
-                  total: int = TEXT_WIDTH_TWIPS) -> list[int]:
+def column_widths(
+    weights: Sequence[float], minimums: Sequence[int] | None = None, total: int = TEXT_WIDTH_TWIPS
+) -> list[int]:
     """Twips per column: proportional to `weights`, never below a column's minimum, summing to `total`."""
     floors = [max(480, m) for m in (minimums or [0] * len(weights))]
     if sum(floors) >= total:  # more minimum than page: share the page by the minimums
@@ -120,8 +127,15 @@ def min_twips(texts: Sequence[str], *, size_pt: float = 8.5, bold: bool = False,
     return int(longest * size_pt * 20 * (1.08 if bold else 1.0)) + 170
 
 
-def table_row(cells: Sequence[Any], widths: Sequence[int], aligns: Sequence[str], text_style: str | None, *,
-              header: bool = False, keep: bool = False) -> Xml:
+def table_row(
+    cells: Sequence[Any],
+    widths: Sequence[int],
+    aligns: Sequence[str],
+    text_style: str | None,
+    *,
+    header: bool = False,
+    keep: bool = False,
+) -> Xml:
     """A w:tr that does not split across pages (the header row repeats on each page)."""
     trpr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
     pstyle = f'<w:pStyle w:val="{escaped(text_style)}"/>' if text_style else ""
@@ -131,8 +145,10 @@ def table_row(cells: Sequence[Any], widths: Sequence[int], aligns: Sequence[str]
         fill = f'<w:shd w:val="clear" w:color="auto" w:fill="{styled.fill}"/>' if styled.fill else ""
         jc = f'<w:jc w:val="{align}"/>' if align != "left" and not header else ""
         keep_next = "<w:keepNext/>" if keep else ""
-        out.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{fill}</w:tcPr><w:p><w:pPr>{pstyle}'
-                   f'{keep_next}{jc}</w:pPr>{cell_runs(styled)}</w:p></w:tc>')
+        out.append(
+            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{fill}</w:tcPr><w:p><w:pPr>{pstyle}'
+            f"{keep_next}{jc}</w:pPr>{cell_runs(styled)}</w:p></w:tc>"
+        )
     out.append("</w:tr>")
     return Xml("".join(out))
 

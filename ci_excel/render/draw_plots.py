@@ -58,8 +58,15 @@ def draw_pareto(data: ParetoData, lang: Lang) -> Figure:
     for x, (label, value) in enumerate(items):
         plot.add_patch(Rectangle((x + 0.2, 0), 0.6, value, fc=BLUE, ec="none"))
         plot.text(x + 0.5, value, f"{value:g}", ha="center", va="bottom", fontsize=7)
-        plot.text(x + 0.5, -0.06 / ((top - bottom) / high), "\n".join(wrap(label, width_em, max_lines=3)),
-                  ha="center", va="top", fontsize=7, linespacing=1.1)
+        plot.text(
+            x + 0.5,
+            -0.06 / ((top - bottom) / high),
+            "\n".join(wrap(label, width_em, max_lines=3)),
+            ha="center",
+            va="top",
+            fontsize=7,
+            linespacing=1.1,
+        )
         running += value
         points.append((x + 0.5, 100 * running / total))
     share = Paper(fig, origin=(left, bottom), unit=(slot, (top - bottom) * 0.95 / 100))
@@ -67,8 +74,9 @@ def draw_pareto(data: ParetoData, lang: Lang) -> Figure:
     share.plot([0, len(items)], [80, 80], color=GREY, ls="--", lw=0.8)
     for pct in range(0, 101, 20):
         share.text(len(items) + 0.06 / slot, pct, f"{pct}%", ha="left", va="center", fontsize=7)
-    frame.text(WIDTH - 0.12, (bottom + top) / 2, phrase("cumulative", lang), rotation=90, va="center", ha="right",
-               fontsize=8)
+    frame.text(
+        WIDTH - 0.12, (bottom + top) / 2, phrase("cumulative", lang), rotation=90, va="center", ha="right", fontsize=8
+    )
     return fig
 
 
@@ -87,33 +95,49 @@ def draw_gantt(data: GanttData, lang: Lang) -> Figure:
     d0, d1 = mdates.date2num(first - timedelta(days=pad)), mdates.date2num(last + timedelta(days=pad * 2))
     left, right, bottom, top = 1.95, WIDTH - 0.6, 0.55, height - 0.3
     row_h = (top - bottom) / len(bars)
-    plot = Paper(fig, origin=(left - d0 * (right - left) / (d1 - d0), bottom + row_h / 2),
-                 unit=((right - left) / (d1 - d0), row_h))
+    plot = Paper(
+        fig,
+        origin=(left - d0 * (right - left) / (d1 - d0), bottom + row_h / 2),
+        unit=((right - left) / (d1 - d0), row_h),
+    )
     frame = Paper(fig)
     labels = "%m-%d" if (last - first).days < 300 else "%Y-%m"
     for tick in mdates.AutoDateLocator(minticks=4, maxticks=8).tick_values(mdates.num2date(d0), mdates.num2date(d1)):
         if d0 <= tick <= d1:
             plot.plot([tick, tick], [-0.5, len(bars) - 0.5], color="#e5e8e8", lw=0.6, zorder=0.5)
-            plot.text(tick, -0.5 - 0.08 / row_h, mdates.num2date(tick).strftime(labels), ha="center", va="top",
-                      fontsize=7)
+            plot.text(
+                tick, -0.5 - 0.08 / row_h, mdates.num2date(tick).strftime(labels), ha="center", va="top", fontsize=7
+            )
     frame.plot([left, right], [bottom, bottom], color="#1b2631", lw=0.8)
     frame.plot([left, left], [bottom, top], color="#1b2631", lw=0.8)
     for y, bar in enumerate(reversed(bars)):
-        frame.text(left - 0.08, bottom + row_h * (y + 0.5), "\n".join(wrap(bar.label, 19, max_lines=2)),
-                   ha="right", va="center", fontsize=7, linespacing=1.15)
+        frame.text(
+            left - 0.08,
+            bottom + row_h * (y + 0.5),
+            "\n".join(wrap(bar.label, 19, max_lines=2)),
+            ha="right",
+            va="center",
+            fontsize=7,
+            linespacing=1.15,
+        )
         _gantt_bar(plot, y, bar, data.period_end, lang)
     end = mdates.date2num(data.period_end)
     plot.plot([end, end], [-0.5, len(bars) - 0.5], color=RED, ls="--", lw=0.9)
-    plot.text(end, len(bars) - 0.5 + 0.04 / row_h, phrase("period_end", lang), color=RED, fontsize=7, ha="center",
-              va="bottom")
+    plot.text(
+        end, len(bars) - 0.5 + 0.04 / row_h, phrase("period_end", lang), color=RED, fontsize=7, ha="center", va="bottom"
+    )
     return fig
 
 
 def _gantt_legend(paper: Paper, lang: Lang) -> None:
     """What the bar colours mean, in one line under the time axis."""
     x = 1.95
-    keys = (("legend_planned", LIGHT_BLUE, "none", None), ("legend_progress", BLUE, "none", None),
-            ("legend_done", GREEN, "none", None), ("legend_overdue", "none", RED, "////"))
+    keys = (
+        ("legend_planned", LIGHT_BLUE, "none", None),
+        ("legend_progress", BLUE, "none", None),
+        ("legend_done", GREEN, "none", None),
+        ("legend_overdue", "none", RED, "////"),
+    )
     for key, face, edge, hatch in keys:
         paper.add_patch(Rectangle((x, 0.05), 0.22, 0.1, fc=face, ec=edge, hatch=hatch, lw=0.6))
         label = phrase(key, lang)
@@ -141,8 +165,15 @@ def _gantt_bar(plot: Paper, y: int, bar: GanttBar, period_end: date, lang: Lang)
     if bar.days_overdue:
         end = mdates.date2num(period_end)
         box(due, max(end - due, 0.5), fc="none", ec=RED, hatch="////", lw=0.6)
-        plot.text(end + 1, y, phrase("days_overdue_n", lang, n=bar.days_overdue), color=RED, fontsize=6.5,
-                  va="center", ha="left")
+        plot.text(
+            end + 1,
+            y,
+            phrase("days_overdue_n", lang, n=bar.days_overdue),
+            color=RED,
+            fontsize=6.5,
+            va="center",
+            ha="left",
+        )
     elif bar.percent is not None and not done:
         plot.text(due + 1, y, f"{bar.percent:.0%}", fontsize=6.5, va="center", ha="left", color="#424949")
 
@@ -156,8 +187,11 @@ def draw_kpis(data: KpiData, lang: Lang) -> Figure:
     rows = -(-len(data.kpis) // per_row)
     panel_w, panel_h = WIDTH / 3, 2.3
     fig = new_figure(panel_w * per_row, panel_h * rows)
-    names = (column_label("results", "baseline", lang), column_label("results", "target", lang),
-             column_label("results", "actual", lang))
+    names = (
+        column_label("results", "baseline", lang),
+        column_label("results", "target", lang),
+        column_label("results", "actual", lang),
+    )
     for n, kpi in enumerate(data.kpis):
         row, col = divmod(n, per_row)
         paper = Paper(fig, origin=(col * panel_w, (rows - 1 - row) * panel_h))
@@ -183,12 +217,22 @@ def _kpi_panel(paper: Paper, kpi: KpiBar, names: tuple[str, ...], lang: Lang, pa
         paper.text(center, bottom - 0.06, name, ha="center", va="top", fontsize=7)
         if value is None:
             continue
-        paper.add_patch(Rectangle((center - slot * 0.32, min(y(0), y(value))), slot * 0.64, abs(y(value) - y(0)),
-                                  fc=color, ec="none"))
+        paper.add_patch(
+            Rectangle(
+                (center - slot * 0.32, min(y(0), y(value))), slot * 0.64, abs(y(value) - y(0)), fc=color, ec="none"
+            )
+        )
         paper.text(center, max(y(0), y(value)) + 0.03, f"{value:g}", ha="center", va="bottom", fontsize=7)
     title = kpi.label + (f" ({kpi.unit})" if kpi.unit else "")
-    paper.text(panel_w / 2, bottom + plot_h + 0.22, "\n".join(wrap(title, (panel_w - 0.3) / em_inches(8), max_lines=2)),
-               ha="center", va="bottom", fontsize=8, linespacing=1.2)
+    paper.text(
+        panel_w / 2,
+        bottom + plot_h + 0.22,
+        "\n".join(wrap(title, (panel_w - 0.3) / em_inches(8), max_lines=2)),
+        ha="center",
+        va="bottom",
+        fontsize=8,
+        linespacing=1.2,
+    )
     if kpi.actual is None:
         note, color = phrase("not_measured", lang), GREY
     else:
@@ -206,14 +250,33 @@ def draw_kpi_runs(data: KpiRunsData, lang: Lang) -> Figure:
     for n, run in enumerate(data.runs):
         row, col = divmod(n, per_row)
         width, height = panel_w * per_row, panel_h * rows
-        ax = fig.add_axes(((col * panel_w + 0.42) / width, ((rows - 1 - row) * panel_h + 0.35) / height,
-                           (panel_w - 0.55) / width, (panel_h - 0.95) / height))
+        ax = fig.add_axes(
+            (
+                (col * panel_w + 0.42) / width,
+                ((rows - 1 - row) * panel_h + 0.35) / height,
+                (panel_w - 0.55) / width,
+                (panel_h - 0.95) / height,
+            )
+        )
         xs = list(range(len(run.periods)))
         color = RED if run.slipped else BLUE
-        ax.plot(xs, [float("nan") if v is None else v for v in run.actual], marker="o", ms=3.5, lw=1.4, color=color,
-                label=column_label("results", "actual", lang))
-        ax.plot(xs, [float("nan") if v is None else v for v in run.target], ls="--", lw=1.0, color=GREY,
-                label=column_label("results", "target", lang))
+        ax.plot(
+            xs,
+            [float("nan") if v is None else v for v in run.actual],
+            marker="o",
+            ms=3.5,
+            lw=1.4,
+            color=color,
+            label=column_label("results", "actual", lang),
+        )
+        ax.plot(
+            xs,
+            [float("nan") if v is None else v for v in run.target],
+            ls="--",
+            lw=1.0,
+            color=GREY,
+            label=column_label("results", "target", lang),
+        )
         ax.set_xticks(xs, [p[2:] for p in run.periods], fontsize=6.5)
         ax.tick_params(axis="y", labelsize=6.5)
         ax.set_xlim(-0.3, len(xs) - 0.7)
@@ -221,8 +284,11 @@ def draw_kpi_runs(data: KpiRunsData, lang: Lang) -> Figure:
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         title = run.label + (f" ({run.unit})" if run.unit else "")
-        ax.set_title("\n".join(wrap(title, (panel_w - 0.4) / em_inches(8), max_lines=2)), fontsize=8,
-                     color=RED if run.slipped else "#1b2631")
+        ax.set_title(
+            "\n".join(wrap(title, (panel_w - 0.4) / em_inches(8), max_lines=2)),
+            fontsize=8,
+            color=RED if run.slipped else "#1b2631",
+        )
         if n == 0:
             ax.legend(fontsize=6.5, frameon=False, loc="best")
     return fig
@@ -239,8 +305,15 @@ def draw_trend(data: TrendData, lang: Lang) -> Figure:
     for (key, values), color in zip(data.series, colors, strict=False):
         ax.plot(xs, values, marker="o", ms=4, lw=1.6, color=color, label=phrase(key, lang))
         if values:
-            ax.annotate(f"{values[-1]:g}", (xs[-1], values[-1]), xytext=(4, 0), textcoords="offset points",
-                        fontsize=7, color=color, va="center")
+            ax.annotate(
+                f"{values[-1]:g}",
+                (xs[-1], values[-1]),
+                xytext=(4, 0),
+                textcoords="offset points",
+                fontsize=7,
+                color=color,
+                va="center",
+            )
     ax.set_xticks(xs, list(data.periods), fontsize=7, rotation=0 if len(xs) <= 12 else 45)
     ax.set_xlim(-0.4, len(xs) - 0.4 + 0.4)
     ax.tick_params(axis="y", labelsize=7)
@@ -266,8 +339,9 @@ def draw_stacked(data: StackedBarsData, lang: Lang) -> Figure:
         else:
             ax.bar(positions, values, bottom=base, color=color, label=label, width=0.6)
         base = [b + v for b, v in zip(base, values, strict=True)]
-    labels = ["\n".join(wrap(c, 20 if data.horizontal else max(4.0, 60.0 / max(n, 1)), max_lines=2))
-              for c in data.categories]
+    labels = [
+        "\n".join(wrap(c, 20 if data.horizontal else max(4.0, 60.0 / max(n, 1)), max_lines=2)) for c in data.categories
+    ]
     for p, total in zip(positions, base, strict=True):
         if data.horizontal:
             ax.text(total, p, f" {total:g}", va="center", fontsize=7)
@@ -283,8 +357,9 @@ def draw_stacked(data: StackedBarsData, lang: Lang) -> Figure:
     ax.tick_params(labelsize=7)
     (ax.xaxis if data.horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
     if len(data.series) > 1:
-        ax.legend(fontsize=7, ncol=min(len(data.series), 6), loc="lower center", bbox_to_anchor=(0.5, 1.0),
-                  frameon=False)
+        ax.legend(
+            fontsize=7, ncol=min(len(data.series), 6), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False
+        )
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return fig

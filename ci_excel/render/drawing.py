@@ -61,13 +61,15 @@ def to_png(fig: Figure) -> bytes:
     rows[:, 0] = 0
     rows[:, 1:] = rgba.reshape(height, width * 4)
     pixels_per_metre = round(DPI / 0.0254)
-    return b"".join((
-        b"\x89PNG\r\n\x1a\n",
-        _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)),
-        _chunk(b"pHYs", struct.pack(">IIB", pixels_per_metre, pixels_per_metre, 1)),
-        _chunk(b"IDAT", zlib.compress(rows.data, 1)),
-        _chunk(b"IEND", b""),
-    ))
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)),
+            _chunk(b"pHYs", struct.pack(">IIB", pixels_per_metre, pixels_per_metre, 1)),
+            _chunk(b"IDAT", zlib.compress(rows.data, 1)),
+            _chunk(b"IEND", b""),
+        )
+    )
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -81,8 +83,9 @@ class Paper:
     costs more than the chart itself.
     """
 
-    def __init__(self, fig: Figure, *, origin: tuple[float, float] = (0.0, 0.0),
-                 unit: tuple[float, float] = (1.0, 1.0)) -> None:
+    def __init__(
+        self, fig: Figure, *, origin: tuple[float, float] = (0.0, 0.0), unit: tuple[float, float] = (1.0, 1.0)
+    ) -> None:
         self.fig = fig
         self.transform = Affine2D().scale(*unit).translate(*origin) + fig.dpi_scale_trans
 

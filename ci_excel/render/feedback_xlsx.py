@@ -62,7 +62,7 @@ _SEVERITY = {"zh": {"error": "错误", "warning": "警告"}, "en": {"error": "Er
 _NOTE = {
     "zh": "未能在原工作簿上标注问题({reason})。下表列出全部问题及其单元格位置,请在原文件中逐一修改后重新提交。",
     "en": "The original workbook could not be annotated ({reason}). Every issue is listed below with its cell: "
-          "fix them in your original file and resubmit.",
+    "fix them in your original file and resubmit.",
 }
 _TOO_LARGE = {"zh": "工作簿过大,无法整体载入", "en": "the workbook is too large to load whole"}
 _ANNOTATED = {"xlsx", "xlsm"}  # loaded with openpyxl, formats kept; other kinds are copied as values
@@ -78,8 +78,16 @@ class TooLarge(Exception):
     """A workbook with too many sheets to annotate, or a legacy sheet too large to copy as values."""
 
 
-def write_feedback(source: Path, issues: Sequence[Issue], out: Path, *, lang: Lang = "zh", kind: str | None = None,
-                   annotate: bool = True, reason: str | None = None) -> Path:
+def write_feedback(
+    source: Path,
+    issues: Sequence[Issue],
+    out: Path,
+    *,
+    lang: Lang = "zh",
+    kind: str | None = None,
+    annotate: bool = True,
+    reason: str | None = None,
+) -> Path:
     """Write the feedback copy of `source` at `out` (suffix per the module docstring); returns its path.
 
     `kind` is the file's real type ("xlsx", "xlsm", "xls", "ods", "xlsb"; None: from its suffix).
@@ -328,8 +336,15 @@ def _header(ws: Worksheet, row: int, lang: Lang) -> None:
 
 
 def _issue_row(ws: Worksheet, row: int, issue: Issue, lang: Lang, target: str | None) -> None:
-    values = (_SEVERITY[lang][issue.severity], issue.code, issue.sheet, issue.cell, issue.column, issue.value,
-              issue.message(lang))
+    values = (
+        _SEVERITY[lang][issue.severity],
+        issue.code,
+        issue.sheet,
+        issue.cell,
+        issue.column,
+        issue.value,
+        issue.message(lang),
+    )
     for col, value in enumerate(values, start=1):
         _put(ws, row, col, value)
     ws.cell(row, 1).fill = FILLS[issue.severity]
@@ -358,4 +373,3 @@ def _put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
         cell.data_type = "s"
         cell.quotePrefix = True
     return cell
-

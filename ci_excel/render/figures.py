@@ -15,8 +15,9 @@ from ci_excel.schema import PRIORITY, Lang
 
 PRIORITY_COLORS = {k: style.css(v) for k, v in style.PRIORITY_FILLS.items()}  # the matrix's squares
 PRIORITY_EDGES = {k: style.css(v) for k, v in style.PRIORITY.items()}  # bars and labels
-BLUE, LIGHT_BLUE, GREEN, RED, GREY = (style.css(c) for c in (style.BLUE, style.LIGHT_BLUE, style.CHART_GREEN,
-                                                               style.RED, style.CHART_GREY))
+BLUE, LIGHT_BLUE, GREEN, RED, GREY = (
+    style.css(c) for c in (style.BLUE, style.LIGHT_BLUE, style.CHART_GREEN, style.RED, style.CHART_GREY)
+)
 STAGE_COLORS = tuple(style.css(c) for c in style.STAGES)  # stages 1-6; closed is green
 
 
@@ -114,11 +115,12 @@ class StackedBarsData:
     horizontal: bool = False
 
 
-ChartData = (FishboneData | MatrixData | ParetoData | GanttData | KpiData | KpiRunsData | TrendData
-             | StackedBarsData)
+ChartData = FishboneData | MatrixData | ParetoData | GanttData | KpiData | KpiRunsData | TrendData | StackedBarsData
 
 
 def priority_series(values: Sequence[dict[str, float]], lang: Lang) -> tuple[tuple[str, str, tuple[float, ...]], ...]:
     """Stacked-bar series, one per priority class, from per-category counts keyed by class."""
-    return tuple((PRIORITY.label(p.key, lang), PRIORITY_EDGES[p.key], tuple(float(v.get(p.key, 0)) for v in values))
-                 for p in PRIORITY.choices)
+    return tuple(
+        (PRIORITY.label(p.key, lang), PRIORITY_EDGES[p.key], tuple(float(v.get(p.key, 0)) for v in values))
+        for p in PRIORITY.choices
+    )

@@ -37,8 +37,9 @@ class Decision:
     anchor: str
 
 
-def opening(doc: ReportDoc, title: str, subtitle: str, lines: Sequence[tuple[str, str]],
-            decisions: Sequence[Decision]) -> None:
+def opening(
+    doc: ReportDoc, title: str, subtitle: str, lines: Sequence[tuple[str, str]], decisions: Sequence[Decision]
+) -> None:
     """Page 1 (title block and decisions), then the contents on page 2; the body starts on page 3."""
     doc.text(title, style="Title")
     doc.text(subtitle, style="Subtitle")
@@ -54,17 +55,31 @@ def opening(doc: ReportDoc, title: str, subtitle: str, lines: Sequence[tuple[str
 
 def decisions_block(doc: ReportDoc, decisions: Sequence[Decision]) -> None:
     lang = doc.lang
-    doc.paragraph(doc.run(phrase("for_decision", lang), bold=True, size=13, color=LINK),
-                  extra=Xml('<w:keepNext/><w:spacing w:before="360" w:after="120"/>'))
+    doc.paragraph(
+        doc.run(phrase("for_decision", lang), bold=True, size=13, color=LINK),
+        extra=Xml('<w:keepNext/><w:spacing w:before="360" w:after="120"/>'),
+    )
     if not decisions:
         doc.text(phrase("nothing_to_decide", lang), color=GREEN, bold=True)
         return
     shown = decisions[:FIRST_PAGE_ROWS]
-    rows = [[Styled(phrase(d.kind, lang), color=RED, bold=True), d.what, d.owner, d.detail,
-             Styled(phrase("see_section", lang, section=doc.section_ref(d.anchor)), color=LINK, link=d.anchor)]
-            for d in shown]
-    head = [phrase("decision_kind", lang), phrase("decision_what", lang), phrase("owner", lang),
-            phrase("decision_detail", lang), phrase("see", lang)]
+    rows = [
+        [
+            Styled(phrase(d.kind, lang), color=RED, bold=True),
+            d.what,
+            d.owner,
+            d.detail,
+            Styled(phrase("see_section", lang, section=doc.section_ref(d.anchor)), color=LINK, link=d.anchor),
+        ]
+        for d in shown
+    ]
+    head = [
+        phrase("decision_kind", lang),
+        phrase("decision_what", lang),
+        phrase("owner", lang),
+        phrase("decision_detail", lang),
+        phrase("see", lang),
+    ]
     doc.table(head, rows, [16, 40, 12, 20, 12])
     if len(decisions) > len(shown):
         doc.text(phrase("more_n", lang, n=len(decisions) - len(shown)), style="Caption")
@@ -80,18 +95,33 @@ def department_decisions(dept: DepartmentResult, anchors: Mapping[Any, str], lan
     out: list[Decision] = []
     for p in sorted(problems.values(), key=priority_key):
         if p.get("priority") == "P1" and off_track(p):
-            out.append(Decision("p1_off_track", _problem_text(p), sanitize(p.get("owner")), _flags(p, lang),
-                                anchors.get(p.get("problem_id"), "")))
+            out.append(
+                Decision(
+                    "p1_off_track",
+                    _problem_text(p),
+                    sanitize(p.get("owner")),
+                    _flags(p, lang),
+                    anchors.get(p.get("problem_id"), ""),
+                )
+            )
     missed = [r for r in dept.rows("results") if r.get("met") is False]
     lost = [r for r in missed if "gain_not_held" in (problems.get(r.get("problem_id")) or {}).get("flags", ())]
     for r in lost:
         out.append(_kpi_decision("gain_not_held", r, problems, anchors, lang))
-    overdue = sorted((a for a in dept.rows("actions") if a.get("overdue")),
-                     key=lambda a: (-(a.get("days_overdue") or 0), str(a.get("action_id"))))
+    overdue = sorted(
+        (a for a in dept.rows("actions") if a.get("overdue")),
+        key=lambda a: (-(a.get("days_overdue") or 0), str(a.get("action_id"))),
+    )
     for a in overdue:
-        out.append(Decision("overdue_action", f"{sanitize(a.get('action_id'))} {sanitize(a.get('what'))}",
-                            sanitize(a.get("who")), phrase("days_overdue_n", lang, n=a.get("days_overdue") or 0),
-                            anchors.get(solution_problem.get(a.get("solution_id")), "")))
+        out.append(
+            Decision(
+                "overdue_action",
+                f"{sanitize(a.get('action_id'))} {sanitize(a.get('what'))}",
+                sanitize(a.get("who")),
+                phrase("days_overdue_n", lang, n=a.get("days_overdue") or 0),
+                anchors.get(solution_problem.get(a.get("solution_id")), ""),
+            )
+        )
     for r in missed:
         if r not in lost:
             out.append(_kpi_decision("kpi_missed", r, problems, anchors, lang))
@@ -106,38 +136,64 @@ def _problem_text(p: Row) -> str:
     return f"{sanitize(p.get('problem_id'))} {sanitize(p.get('issue') or p.get('statement') or '')}"
 
 
-def _kpi_decision(kind: str, r: Row, problems: Mapping[object, Row], anchors: Mapping[Any, str],
-                  lang: Lang) -> Decision:
+def _kpi_decision(
+    kind: str, r: Row, problems: Mapping[object, Row], anchors: Mapping[Any, str], lang: Lang
+) -> Decision:
     problem = problems.get(r.get("problem_id")) or {}
     actual = fmt("results", "actual", r.get("actual"), lang)
     target = fmt("results", "target", r.get("target"), lang)
     unit = sanitize(r.get("unit") or "")
-    return Decision(kind, f"{sanitize(r.get('problem_id'))} {sanitize(r.get('kpi'))}", sanitize(problem.get("owner")),
-                    phrase("actual_vs_target", lang, actual=f"{actual}{unit}", target=f"{target}{unit}"),
-                    anchors.get(r.get("problem_id"), ""))
+    return Decision(
+        kind,
+        f"{sanitize(r.get('problem_id'))} {sanitize(r.get('kpi'))}",
+        sanitize(problem.get("owner")),
+        phrase("actual_vs_target", lang, actual=f"{actual}{unit}", target=f"{target}{unit}"),
+        anchors.get(r.get("problem_id"), ""),
+    )
 
 
 # ---- the portfolio's decisions -----------------------------------------------------------------
 
 
-def portfolio_decisions(p1_off: Iterable[tuple[str, Row]], overdue: Iterable[tuple[str, Row]],
-                        departments: Iterable[tuple[str, int, int]], missing: Sequence[str], late: Sequence[str],
-                        anchors: Mapping[Any, str], lang: Lang) -> list[Decision]:
+def portfolio_decisions(
+    p1_off: Iterable[tuple[str, Row]],
+    overdue: Iterable[tuple[str, Row]],
+    departments: Iterable[tuple[str, int, int]],
+    missing: Sequence[str],
+    late: Sequence[str],
+    anchors: Mapping[Any, str],
+    lang: Lang,
+) -> list[Decision]:
     """P1 problems not on track, the most overdue actions, departments with gains not held or KPIs
     missed (department, gains not held, KPIs missed), departments missing or late."""
-    out = [Decision("p1_off_track", f"{sanitize(dept)} · {_problem_text(p)}", sanitize(p.get("owner")),
-                    _flags(p, lang), anchors["p1"]) for dept, p in p1_off]
+    out = [
+        Decision(
+            "p1_off_track",
+            f"{sanitize(dept)} · {_problem_text(p)}",
+            sanitize(p.get("owner")),
+            _flags(p, lang),
+            anchors["p1"],
+        )
+        for dept, p in p1_off
+    ]
     for dept, lost, _ in departments:
         if lost:
-            out.append(Decision("gain_not_held", sanitize(dept), "", phrase("n_problems", lang, n=lost),
-                                anchors["kpis"]))
-    out += [Decision("overdue_action", f"{sanitize(dept)} · {sanitize(a.get('action_id'))} {sanitize(a.get('what'))}",
-                     sanitize(a.get("who")), phrase("days_overdue_n", lang, n=a.get("days_overdue") or 0),
-                     anchors["overdue"]) for dept, a in overdue]
+            out.append(
+                Decision("gain_not_held", sanitize(dept), "", phrase("n_problems", lang, n=lost), anchors["kpis"])
+            )
+    out += [
+        Decision(
+            "overdue_action",
+            f"{sanitize(dept)} · {sanitize(a.get('action_id'))} {sanitize(a.get('what'))}",
+            sanitize(a.get("who")),
+            phrase("days_overdue_n", lang, n=a.get("days_overdue") or 0),
+            anchors["overdue"],
+        )
+        for dept, a in overdue
+    ]
     for dept, _, missed in departments:
         if missed:
-            out.append(Decision("kpi_missed", sanitize(dept), "", phrase("n_kpis", lang, n=missed),
-                                anchors["kpis"]))
+            out.append(Decision("kpi_missed", sanitize(dept), "", phrase("n_kpis", lang, n=missed), anchors["kpis"]))
     out += [Decision("missing", sanitize(d), "", "", anchors["submissions"]) for d in missing]
     out += [Decision("late", sanitize(d), "", "", anchors["submissions"]) for d in late]
     return out

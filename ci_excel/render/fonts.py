@@ -22,8 +22,16 @@ DOCX_LATIN = "Arial"
 
 # Families tried in order; the first one matplotlib knows is used for every chart.
 CJK_FAMILIES: tuple[str, ...] = (
-    "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "WenQuanYi Zen Hei",
-    "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "PingFang SC", "Hiragino Sans GB",
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
 )
 FONT_ENV = "CI_EXCEL_CJK_FONT"  # path of a .ttf/.otf/.ttc to use when none of the above is installed
 
@@ -57,9 +65,15 @@ def cjk_family() -> str:
 
 
 # Where the usual CJK fonts live on Linux, Windows and macOS.
-_FONT_GLOBS = ("/usr/share/fonts/**/NotoSansCJK*.tt[cf]", "/usr/share/fonts/**/NotoSansCJK*.otf",
-               "/usr/share/fonts/**/wqy-*.tt[cf]", "C:/Windows/Fonts/msyh.tt[cf]", "C:/Windows/Fonts/simhei.ttf",
-               "/System/Library/Fonts/PingFang.ttc", "/Library/Fonts/*CJK*.tt[cf]")
+_FONT_GLOBS = (
+    "/usr/share/fonts/**/NotoSansCJK*.tt[cf]",
+    "/usr/share/fonts/**/NotoSansCJK*.otf",
+    "/usr/share/fonts/**/wqy-*.tt[cf]",
+    "C:/Windows/Fonts/msyh.tt[cf]",
+    "C:/Windows/Fonts/simhei.ttf",
+    "/System/Library/Fonts/PingFang.ttc",
+    "/Library/Fonts/*CJK*.tt[cf]",
+)
 
 
 def _font_files() -> list[str]:

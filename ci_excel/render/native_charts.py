@@ -75,8 +75,9 @@ def _legend(chart: Chart, *, hide: Sequence[int] = ()) -> None:
     legend.position = XL_LEGEND_POSITION.TOP
     legend.include_in_layout = False
     for idx in sorted(hide, reverse=True):  # legendEntry follows legendPos
-        entry = etree.fromstring(f'<c:legendEntry xmlns:c="{C_NS}"><c:idx val="{idx}"/><c:delete val="1"/>'
-                                 "</c:legendEntry>")
+        entry = etree.fromstring(
+            f'<c:legendEntry xmlns:c="{C_NS}"><c:idx val="{idx}"/><c:delete val="1"/></c:legendEntry>'
+        )
         legend._element.find(f"{{{C_NS}}}legendPos").addnext(entry)
 
 
@@ -253,8 +254,9 @@ def gantt(data: ch.GanttData, lang: Lang) -> list[ChartSpec]:
     segments = [gantt_segments(b, data.period_end) for b in data.bars]
     chart_data = CategoryChartData(number_format="0")
     chart_data.categories = [b.label for b in data.bars]
-    chart_data.add_series(column_label("actions", "start_on", lang), [s.start for s in segments],
-                          number_format="yyyy-mm-dd")
+    chart_data.add_series(
+        column_label("actions", "start_on", lang), [s.start for s in segments], number_format="yyyy-mm-dd"
+    )
     chart_data.add_series(phrase("legend_progress", lang), [s.progress for s in segments])
     chart_data.add_series(phrase("legend_planned", lang), [s.remaining for s in segments])
     chart_data.add_series(phrase("legend_overdue", lang), [s.overdue for s in segments])
@@ -317,8 +319,9 @@ def kpis(data: ch.KpiData, lang: Lang) -> list[ChartSpec]:
     return [_kpi_panel(kpi, names, lang) for kpi in data.kpis]
 
 
-def _kpi_panel(kpi: ch.KpiBar, names: list[str], lang: Lang, *, title: str | None = None,
-               scale: tuple[float, float] | None = None) -> ChartSpec:
+def _kpi_panel(
+    kpi: ch.KpiBar, names: list[str], lang: Lang, *, title: str | None = None, scale: tuple[float, float] | None = None
+) -> ChartSpec:
     chart_data = CategoryChartData(number_format="General")
     chart_data.categories = names
     chart_data.add_series(kpi.label + (f" ({kpi.unit})" if kpi.unit else ""), [kpi.baseline, kpi.target, kpi.actual])
@@ -381,11 +384,13 @@ def kpi_panel_part(kpi: ch.KpiBar, lang: Lang, style: ChartStyle) -> NativeChart
 
 def _panel_template(kpi: ch.KpiBar, names: list[str], lang: Lang, style: ChartStyle) -> str:
     """A panel of `kpi`'s shape dressed with the stand-in values and texts."""
+
     def stand_in(value: float | None, mark: str) -> float | None:
         return None if value is None else float(mark)
 
-    baseline, target, actual = (stand_in(v, m) for v, m in zip((kpi.baseline, kpi.target, kpi.actual),
-                                                                _STAND_INS, strict=False))
+    baseline, target, actual = (
+        stand_in(v, m) for v, m in zip((kpi.baseline, kpi.target, kpi.actual), _STAND_INS, strict=False)
+    )
     model = ch.KpiBar(_NAME, "", baseline, target, actual, kpi.achievement, kpi.met)
     spec = _kpi_panel(model, names, lang, title="\n".join(_TITLE), scale=(float(_STAND_INS[3]), float(_STAND_INS[4])))
     return word_chart(spec, style).xml.decode()
@@ -436,7 +441,10 @@ def _run_panel(run: ch.KpiRun, lang: Lang) -> ChartSpec:
 
 
 _BUILDERS: dict[type, Callable[[Any, Lang], list[ChartSpec]]] = {
-    ch.StackedBarsData: stacked, ch.TrendData: trend, ch.ParetoData: pareto, ch.GanttData: gantt,
-    ch.KpiData: kpis, ch.KpiRunsData: kpi_runs,
+    ch.StackedBarsData: stacked,
+    ch.TrendData: trend,
+    ch.ParetoData: pareto,
+    ch.GanttData: gantt,
+    ch.KpiData: kpis,
+    ch.KpiRunsData: kpi_runs,
 }
-

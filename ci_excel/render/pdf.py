@@ -35,18 +35,23 @@ class LibreOfficeMissing(CiExcelError):
 def find_soffice() -> str:
     """The LibreOffice executable (CI_EXCEL_SOFFICE, else soffice/libreoffice on PATH)."""
     explicit = os.environ.get("CI_EXCEL_SOFFICE")
-    found = explicit if explicit and Path(explicit).is_file() else next(
-        (p for p in (shutil.which(c) for c in CANDIDATES) if p), None)
+    found = (
+        explicit
+        if explicit and Path(explicit).is_file()
+        else next((p for p in (shutil.which(c) for c in CANDIDATES) if p), None)
+    )
     if not found:
         raise LibreOfficeMissing(
             "PDF copies need LibreOffice, which was not found (looked for soffice and libreoffice on PATH). "
             "Install it (Debian/Ubuntu: `apt-get install libreoffice-writer-nogui`; Windows/macOS: "
-            "libreoffice.org) or set CI_EXCEL_SOFFICE to its path, or run without --pdf.")
+            "libreoffice.org) or set CI_EXCEL_SOFFICE to its path, or run without --pdf."
+        )
     return found
 
 
-def convert_to_pdf(docs: Sequence[Path], *, jobs: int = 2, timeout: float = 120,
-                   on_error: OnError | None = None) -> dict[Path, Path]:
+def convert_to_pdf(
+    docs: Sequence[Path], *, jobs: int = 2, timeout: float = 120, on_error: OnError | None = None
+) -> dict[Path, Path]:
     """Convert each document to a PDF beside it; returns document -> PDF for those converted.
 
     A report's contents get their page numbers from its first PDF (`toc_pages`), and the report is
@@ -64,7 +69,7 @@ def _convert(docs: Sequence[Path], *, jobs: int, timeout: float, on_error: OnErr
     if not docs:
         return {}
     soffice = find_soffice()
-    batches = [list(docs[i::max(1, jobs)]) for i in range(max(1, min(jobs, len(docs))))]
+    batches = [list(docs[i :: max(1, jobs)]) for i in range(max(1, min(jobs, len(docs))))]
     done: dict[Path, Path] = {}
     failed: list[tuple[Path, str]] = []
     with ThreadPoolExecutor(max_workers=len(batches)) as pool:
@@ -89,8 +94,17 @@ def _convert_batch(soffice: str, docs: list[Path], timeout: float) -> tuple[dict
         for attempt in itertools.count():
             outdir = Path(tmp) / f"out{attempt}"
             outdir.mkdir()
-            command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                       "--convert-to", "pdf", "--outdir", str(outdir), *(str(d) for d in pending)]
+            command = [
+                soffice,
+                f"-env:UserInstallation={profile.as_uri()}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(outdir),
+                *(str(d) for d in pending),
+            ]
             failure = _run_watched(command, outdir, timeout)
             for doc in pending:
                 made = outdir / f"{doc.stem}.pdf"
@@ -113,8 +127,7 @@ def _copier(source: Path) -> Callable[[Path], object]:
 
 def _run_watched(command: list[str], outdir: Path, timeout: float) -> str | None:
     """Run soffice in its own process group; kill it when no new PDF appears for `timeout` seconds."""
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               start_new_session=True)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     made, last = 0, time.monotonic()
     while True:
         try:

@@ -43,8 +43,15 @@ class PeriodOutputs:
         self.outline = PeriodOutline(period, [])  # the period's own, given at close
         self.spool = DeckSpool()
 
-    def add(self, dept: DepartmentResult, figures: PeriodFigures, report: Path | None, *,
-            digest: DepartmentDigest | None = None, deck: DeckPart | None = None) -> None:
+    def add(
+        self,
+        dept: DepartmentResult,
+        figures: PeriodFigures,
+        report: Path | None,
+        *,
+        digest: DepartmentDigest | None = None,
+        deck: DeckPart | None = None,
+    ) -> None:
         """Fold in one department (its report and, usually, its digest were made in a worker); its rows
         are not kept."""
         if report is not None:
@@ -62,8 +69,9 @@ class PeriodOutputs:
     def late(self) -> list[str]:
         return [d.department for d in self.departments if d.late]
 
-    def close(self, outline: PeriodOutline, *, pdf: bool, jobs: int, final_dir: Path,
-              deck_template: Path | None = None) -> None:
+    def close(
+        self, outline: PeriodOutline, *, pdf: bool, jobs: int, final_dir: Path, deck_template: Path | None = None
+    ) -> None:
         """Write the summary workbook, the portfolio report and deck, PDFs when asked, and the distribution list.
 
         The portfolio report is drawn in this process, which must have taken the run's render
@@ -76,14 +84,28 @@ class PeriodOutputs:
         docx.render_portfolio(self.digest, outline, portfolio)
         settings = docx.current_settings()
         try:
-            write_deck(deck_path(self.folder), outline, folded, self.digest, self.spool, lang=self.lang,
-                       generated_on=settings.generated_on, template=deck_template)
+            write_deck(
+                deck_path(self.folder),
+                outline,
+                folded,
+                self.digest,
+                self.spool,
+                lang=self.lang,
+                generated_on=settings.generated_on,
+                template=deck_template,
+            )
         finally:
             self.spool.close()
         reports = self.reports
         pdfs = convert_to_pdf([*reports.values(), portfolio], jobs=jobs) if pdf else {}
-        write_distribution(self.departments, reports, {k: pdfs[v] for k, v in reports.items() if v in pdfs},
-                           self.folder / DISTRIBUTION, lang=self.lang, final_dir=final_dir)
+        write_distribution(
+            self.departments,
+            reports,
+            {k: pdfs[v] for k, v in reports.items() if v in pdfs},
+            self.folder / DISTRIBUTION,
+            lang=self.lang,
+            final_dir=final_dir,
+        )
 
     def discard(self) -> None:
         """Give up: drop the summary workbook written so far and the deck's spool."""

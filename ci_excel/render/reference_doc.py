@@ -94,8 +94,13 @@ def set_fonts(rpr: etree._Element) -> None:
         rpr.insert(0, fonts)
     for attr in list(fonts.attrib):
         del fonts.attrib[attr]
-    for attr, value in (("w:ascii", DOCX_LATIN), ("w:hAnsi", DOCX_LATIN), ("w:eastAsia", DOCX_EAST_ASIA),
-                        ("w:cs", DOCX_LATIN), ("w:hint", "eastAsia")):
+    for attr, value in (
+        ("w:ascii", DOCX_LATIN),
+        ("w:hAnsi", DOCX_LATIN),
+        ("w:eastAsia", DOCX_EAST_ASIA),
+        ("w:cs", DOCX_LATIN),
+        ("w:hint", "eastAsia"),
+    ):
         fonts.set(qn(attr), value)
 
 
@@ -134,16 +139,21 @@ def _paragraph_styles(doc: DocumentObject) -> None:
     title = styles["Title"]
     title.font.size, title.font.bold = Pt(26), True
     title.font.color.rgb = RGBColor.from_string(NAVY)
-    for name, points, color in (("Subtitle", 14.0, "404040"), ("Caption", 9, "595959"), ("Header", 8.5, "595959"),
-                              ("Footer", 8.5, "595959")):
+    for name, points, color in (
+        ("Subtitle", 14.0, "404040"),
+        ("Caption", 9, "595959"),
+        ("Header", 8.5, "595959"),
+        ("Footer", 8.5, "595959"),
+    ):
         styles[name].font.size = Pt(points)
         styles[name].font.color.rgb = RGBColor.from_string(color)
         styles[name].font.italic = False
     _custom_paragraph(doc, TABLE_TEXT, size=8.5, after=0, line=1.0)
     _custom_paragraph(doc, FIGURE, size=10.5, after=2, line=1.0, center=True, keep_next=True)
     for level in (1, 2):
-        _custom_paragraph(doc, f"TOC {level}", size=10.0, after=1, line=1.1, indent=0.6 * (level - 1),
-                          tab=True, builtin=True)
+        _custom_paragraph(
+            doc, f"TOC {level}", size=10.0, after=1, line=1.1, indent=0.6 * (level - 1), tab=True, builtin=True
+        )
     _custom_paragraph(doc, "TOC Heading", size=16, after=8, line=1.0, bold=True, builtin=True)
     toc_heading = doc.styles["TOC Heading"]
     toc_heading.base_style = doc.styles["Normal"]
@@ -151,9 +161,20 @@ def _paragraph_styles(doc: DocumentObject) -> None:
     _set_numbering(toc_heading.element.get_or_add_pPr(), level=0, num_id=0)
 
 
-def _custom_paragraph(doc: DocumentObject, name: str, *, size: float, after: float, line: float,
-                      center: bool = False, keep_next: bool = False, indent: float = 0.0, tab: bool = False,
-                      bold: bool = False, builtin: bool = False) -> None:
+def _custom_paragraph(
+    doc: DocumentObject,
+    name: str,
+    *,
+    size: float,
+    after: float,
+    line: float,
+    center: bool = False,
+    keep_next: bool = False,
+    indent: float = 0.0,
+    tab: bool = False,
+    bold: bool = False,
+    builtin: bool = False,
+) -> None:
     try:
         style = doc.styles[name]
     except KeyError:
@@ -197,16 +218,20 @@ def _heading_numbering(doc: DocumentObject) -> None:
         f"""<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:pStyle w:val="Heading{i + 1}"/>
         <w:lvlText w:val="{".".join(f"%{k + 1}" for k in range(i + 1))}"/><w:lvlJc w:val="left"/>
         <w:pPr><w:ind w:left="{567 + 142 * i}" w:hanging="{567 + 142 * i}"/></w:pPr></w:lvl>"""
-        for i in range(3))
-    abstract = parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{NUMBERING_ID}">'
-                         f'<w:multiLevelType w:val="multilevel"/>{levels}</w:abstractNum>')
+        for i in range(3)
+    )
+    abstract = parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{NUMBERING_ID}">'
+        f'<w:multiLevelType w:val="multilevel"/>{levels}</w:abstractNum>'
+    )
     first_num = numbering.find(qn("w:num"))
     if first_num is not None:
         first_num.addprevious(abstract)
     else:
         numbering.append(abstract)
-    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="{NUMBERING_ID}">'
-                               f'<w:abstractNumId w:val="{NUMBERING_ID}"/></w:num>'))
+    numbering.append(
+        parse_xml(f'<w:num {nsdecls("w")} w:numId="{NUMBERING_ID}"><w:abstractNumId w:val="{NUMBERING_ID}"/></w:num>')
+    )
     for level in (1, 2, 3):
         ppr = doc.styles[f"Heading {level}"].element.get_or_add_pPr()
         _set_numbering(ppr, level=level - 1, num_id=NUMBERING_ID)
@@ -223,10 +248,13 @@ def _font_table(doc: DocumentObject) -> None:
     """Describe the East Asian face so Word without it substitutes a Chinese sans-serif font."""
     part = next(p for p in doc.part.package.iter_parts() if p.partname == "/word/fontTable.xml")
     root = etree.fromstring(part.blob)
-    root.append(etree.fromstring(
-        f'<w:font {nsdecls("w")} w:name="{DOCX_EAST_ASIA}"><w:altName w:val="{DOCX_EAST_ASIA_ALT}"/>'
-        '<w:panose1 w:val="020B0500000000000000"/><w:charset w:val="86"/><w:family w:val="swiss"/>'
-        '<w:pitch w:val="variable"/></w:font>'))
+    root.append(
+        etree.fromstring(
+            f'<w:font {nsdecls("w")} w:name="{DOCX_EAST_ASIA}"><w:altName w:val="{DOCX_EAST_ASIA_ALT}"/>'
+            '<w:panose1 w:val="020B0500000000000000"/><w:charset w:val="86"/><w:family w:val="swiss"/>'
+            '<w:pitch w:val="variable"/></w:font>'
+        )
+    )
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -249,7 +277,7 @@ def _sample_body(doc: DocumentObject) -> None:
     table.style = doc.styles[TABLE_STYLE]
     for r, row in enumerate(table.rows):
         for c, cell in enumerate(row.cells):
-            cell.paragraphs[0].text = ("表头 Header" if r == 0 else f"单元格 {r}.{c}")
+            cell.paragraphs[0].text = "表头 Header" if r == 0 else f"单元格 {r}.{c}"
             cell.paragraphs[0].style = doc.styles[TABLE_TEXT]
     doc.add_paragraph("图 1 图题 Caption", style="Caption")
     section = doc.sections[0]
@@ -263,4 +291,3 @@ def clear_body(doc: DocumentObject) -> None:
     for child in list(body):
         if child.tag != qn("w:sectPr"):
             body.remove(child)
-

@@ -30,7 +30,7 @@ A4_TEXT_WIDTH_TWIPS = 9412  # 16.6 cm: A4 minus 2.2 cm margins, when a document 
 
 
 def css(color: str) -> str:
-    """"RRGGBB" as "#RRGGBB" (matplotlib, xlsxwriter)."""
+    """ "RRGGBB" as "#RRGGBB" (matplotlib, xlsxwriter)."""
     return f"#{color}"
 
 

@@ -27,8 +27,10 @@ _HINT = re.compile(rf'<w:p>(?:(?!<w:p>).)*?w:name="{TOC_HINT}".*?</w:p>', re.S)
 
 
 def _shown_page(bookmark: str) -> re.Pattern[str]:
-    return re.compile(rf'(PAGEREF {re.escape(bookmark)} \\h </w:instrText></w:r><w:r><w:fldChar '
-                      r'w:fldCharType="separate"/></w:r><w:r><w:t>)[^<]*(</w:t>)')
+    return re.compile(
+        rf"(PAGEREF {re.escape(bookmark)} \\h </w:instrText></w:r><w:r><w:fldChar "
+        r'w:fldCharType="separate"/></w:r><w:r><w:t>)[^<]*(</w:t>)'
+    )
 
 
 def outline_pages(pdf: Path) -> list[int] | None:

@@ -103,7 +103,7 @@ def table_xml(table: TablePart, n: int) -> bytes:
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<table xmlns="{_MAIN}" id={_q(n)} name={quoteattr(table.name)} displayName={quoteattr(table.name)} '
         f'ref="{table.ref}" totalsRowShown="0"><autoFilter ref="{table.ref}"/>'
-        f'<tableColumns count={_q(len(table.headers))}>{columns}</tableColumns>'
+        f"<tableColumns count={_q(len(table.headers))}>{columns}</tableColumns>"
         f'<tableStyleInfo name={quoteattr(table.style)} showFirstColumn="0" showLastColumn="0" '
         'showRowStripes="1" showColumnStripes="0"/></table>'
     ).encode()
@@ -124,8 +124,9 @@ def _rels_name(sheet: str) -> str:
     return f"{folder}/_rels/{file}.rels"
 
 
-_EMPTY_RELS = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-               f'<Relationships xmlns="{_RELS}"></Relationships>').encode()
+_EMPTY_RELS = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_RELS}"></Relationships>'
+).encode()
 
 
 def _next_rel_id(zin: zipfile.ZipFile, rels: str) -> str:
@@ -143,8 +144,9 @@ def _with_relationship(rels: bytes, rel_id: str, n: int) -> bytes:
 
 
 def _with_overrides(types: bytes, count: int) -> bytes:
-    overrides = "".join(f'<Override PartName="/xl/tables/table{n}.xml" ContentType="{_CT_TABLE}"/>'
-                        for n in range(1, count + 1))
+    overrides = "".join(
+        f'<Override PartName="/xl/tables/table{n}.xml" ContentType="{_CT_TABLE}"/>' for n in range(1, count + 1)
+    )
     return _insert_before(types, b"</Types>", overrides.encode())
 
 
@@ -165,8 +167,8 @@ def _copy_sheet(src: IO[bytes], dst: IO[bytes], parts: bytes) -> None:
         pending += chunk
         found = _SHEET_DATA_END.search(pending)
         if found:
-            dst.write(pending[:found.start()])
-            tail = pending[found.start():] + src.read()
+            dst.write(pending[: found.start()])
+            tail = pending[found.start() :] + src.read()
             at = _parts_position(tail)
             dst.write(tail[:at] + parts + tail[at:])
             return
@@ -199,9 +201,28 @@ def _parts_position(tail: bytes) -> int:
 Edit = Callable[[bytes], bytes]
 _OPENPYXL_STYLES = "xl/styles.xml"  # where openpyxl always writes the stylesheet
 # CT_Font's children in the order Office's schema model wants (openpyxl writes name first)
-_FONT_ORDER = {f"{{{_MAIN}}}{tag}": n for n, tag in enumerate(
-    ("b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign", "sz", "color", "name", "family",
-     "charset", "scheme"))}
+_FONT_ORDER = {
+    f"{{{_MAIN}}}{tag}": n
+    for n, tag in enumerate(
+        (
+            "b",
+            "i",
+            "strike",
+            "condense",
+            "extend",
+            "outline",
+            "shadow",
+            "u",
+            "vertAlign",
+            "sz",
+            "color",
+            "name",
+            "family",
+            "charset",
+            "scheme",
+        )
+    )
+}
 
 
 def mend_openpyxl_save(saved: Path, *, original: Path | None = None) -> None:
@@ -238,7 +259,7 @@ def _with_ext(sheet: bytes, ext: bytes) -> bytes:
     """The sheet with `ext` as the last entry of its `<extLst>` (made when missing, as the last child)."""
     end = sheet.rindex(b"</worksheet>")
     close = sheet.rfind(b"</extLst>", 0, end)
-    if close != -1 and not sheet[close + len(b"</extLst>"):end].strip():
+    if close != -1 and not sheet[close + len(b"</extLst>") : end].strip():
         return sheet[:close] + ext + sheet[close:]
     return sheet[:end] + b"<extLst>" + ext + b"</extLst>" + sheet[end:]
 

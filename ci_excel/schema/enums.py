@@ -15,7 +15,11 @@ LEVEL = _enum(
     ("medium", "中", "Medium", ("M", "Med", "2", "中等", "中影响", "中难度")),
     ("low", "低", "Low", ("L", "1", "低影响", "低难度")),
 )
-YES_NO = _enum("yes_no", ("yes", "是", "Yes", ("Y", "True", "1", "√", "✓", "对")), ("no", "否", "No", ("N", "False", "0", "×", "不是")))
+YES_NO = _enum(
+    "yes_no",
+    ("yes", "是", "Yes", ("Y", "True", "1", "√", "✓", "对")),
+    ("no", "否", "No", ("N", "False", "0", "×", "不是")),
+)
 TRIGGER = _enum(
     "trigger",
     ("efficiency", "效率瓶颈", "Efficiency bottleneck", ("效率",)),

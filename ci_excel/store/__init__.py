@@ -115,8 +115,9 @@ class Store(_StoreBase):
             writer.finish(figures, missing=result.missing, issues=result.issues, run_id=run_id)
 
     @contextmanager
-    def period_writer(self, period: str, *, generated_on: date | None,
-                      workdir: Path | None = None) -> Iterator[PeriodWriter]:
+    def period_writer(
+        self, period: str, *, generated_on: date | None, workdir: Path | None = None
+    ) -> Iterator[PeriodWriter]:
         """Replace a period, written department by department, in one short transaction at the end.
 
         Departments go to a private SQLite file (in `workdir`, else the temp folder) while the run
@@ -153,11 +154,26 @@ class Store(_StoreBase):
                 for batch in src.execute(query).mappings().partitions(_COPY_BATCH):
                     dst.execute(table.insert(), [dict(row) for row in batch])
 
-    def record_sent(self, period: str, department: str, *, recipients: Sequence[str],
-                    attachments: Sequence[dict[str, Any]], digest: str, message_id: str) -> None:
+    def record_sent(
+        self,
+        period: str,
+        department: str,
+        *,
+        recipients: Sequence[str],
+        attachments: Sequence[dict[str, Any]],
+        digest: str,
+        message_id: str,
+    ) -> None:
         """Note a message the SMTP server accepted (for `recipients`), at once: a killed send resumes."""
-        row = {"period": period, "department": department, "recipients": list(recipients),
-               "attachments": list(attachments), "digest": digest, "message_id": message_id, "sent_at": _now()}
+        row = {
+            "period": period,
+            "department": department,
+            "recipients": list(recipients),
+            "attachments": list(attachments),
+            "digest": digest,
+            "message_id": message_id,
+            "sent_at": _now(),
+        }
         with self._write(f"send {period}", doing="record a sent message in") as conn:
             conn.execute(SENT.insert(), [row])
 
@@ -165,8 +181,18 @@ class Store(_StoreBase):
         """Every message recorded as sent for a period, oldest first."""
         query = sa.select(SENT).where(SENT.c.period == period).order_by(SENT.c.id)
         with self._read() as conn:
-            return [SentRecord(r["period"], r["department"], tuple(r["recipients"]), tuple(r["attachments"]),
-                               r["digest"], r["message_id"], r["sent_at"]) for r in conn.execute(query).mappings()]
+            return [
+                SentRecord(
+                    r["period"],
+                    r["department"],
+                    tuple(r["recipients"]),
+                    tuple(r["attachments"]),
+                    r["digest"],
+                    r["message_id"],
+                    r["sent_at"],
+                )
+                for r in conn.execute(query).mappings()
+            ]
 
     def delete_period(self, period: str) -> None:
         with self._write(f"period {period}") as conn:
@@ -198,19 +224,27 @@ class Store(_StoreBase):
         outline = self.load_outline(period)
         with self._read() as conn:
             departments = _load_departments(conn, period, _load_issues(conn, period))
-        return PeriodResult(period=period, departments=departments, trend=outline.trend, missing=outline.missing,
-                            issues=outline.issues, generated_on=outline.generated_on)
+        return PeriodResult(
+            period=period,
+            departments=departments,
+            trend=outline.trend,
+            missing=outline.missing,
+            issues=outline.issues,
+            generated_on=outline.generated_on,
+        )
 
     def load_outline(self, period: str) -> PeriodOutline:
         """A stored period without its departments: trend, missing departments, general issues."""
         with self._read() as conn:
             head = conn.execute(sa.select(PERIODS).where(PERIODS.c.period == period)).mappings().first()
             if head is None:
-                raise StoreError(f"period {period} is not in the history store; stored: "
-                                 f"{', '.join(self.periods()) or 'none'}")
+                raise StoreError(
+                    f"period {period} is not in the history store; stored: {', '.join(self.periods()) or 'none'}"
+                )
             general = _load_issues(conn, period, department=None).get(None, [])
-            missing = list(conn.scalars(sa.select(MISSING.c.department).where(MISSING.c.period == period)
-                                        .order_by(MISSING.c.seq)))
+            missing = list(
+                conn.scalars(sa.select(MISSING.c.department).where(MISSING.c.period == period).order_by(MISSING.c.seq))
+            )
         return PeriodOutline(period, self.history(until=period), missing, general, head["generated_on"])
 
     def department_names(self, period: str) -> list[str]:
@@ -247,21 +281,33 @@ class Store(_StoreBase):
     def history_rows(self) -> list[dict[str, Any]]:
         """history() as dicts, each with the period's `missing` and `late` departments and `stored_at`."""
         with self._read() as conn:
-            missing = _group(conn.execute(sa.select(MISSING.c.period, MISSING.c.department)
-                                          .order_by(MISSING.c.period, MISSING.c.seq)))
-            late = _group(conn.execute(sa.select(SUBMISSIONS.c.period, SUBMISSIONS.c.department)
-                                       .where(SUBMISSIONS.c.late.is_(True))
-                                       .order_by(SUBMISSIONS.c.period, SUBMISSIONS.c.seq)))
+            missing = _group(
+                conn.execute(
+                    sa.select(MISSING.c.period, MISSING.c.department).order_by(MISSING.c.period, MISSING.c.seq)
+                )
+            )
+            late = _group(
+                conn.execute(
+                    sa.select(SUBMISSIONS.c.period, SUBMISSIONS.c.department)
+                    .where(SUBMISSIONS.c.late.is_(True))
+                    .order_by(SUBMISSIONS.c.period, SUBMISSIONS.c.seq)
+                )
+            )
             stored = {p: at for p, at in conn.execute(sa.select(PERIODS.c.period, PERIODS.c.stored_at))}
-        return [asdict(f) | {"missing": missing.get(f.period, []), "late": late.get(f.period, []),
-                             "stored_at": stored[f.period]} for f in self.history()]
+        return [
+            asdict(f)
+            | {"missing": missing.get(f.period, []), "late": late.get(f.period, []), "stored_at": stored[f.period]}
+            for f in self.history()
+        ]
 
     def stage_history(self, department: str, before: str) -> dict[str, list[int]]:
         """problem_id -> its stages in stored periods before `before`, oldest first."""
         table = ENTITY_TABLES["problems"]
-        query = (sa.select(table.c.problem_id, table.c.stage)
-                 .where(table.c.department == department, table.c.period < before)
-                 .order_by(table.c.period, table.c.row_no))
+        query = (
+            sa.select(table.c.problem_id, table.c.stage)
+            .where(table.c.department == department, table.c.period < before)
+            .order_by(table.c.period, table.c.row_no)
+        )
         stages: dict[str, list[int]] = defaultdict(list)
         with self._read() as conn:
             for problem_id, stage in conn.execute(query):
@@ -273,20 +319,35 @@ class Store(_StoreBase):
         """(problem_id, kpi) -> the KPI in stored periods before `before`, oldest first, with its
         problem's stage in each (a KPI named twice in a period keeps its first row)."""
         results, problems = ENTITY_TABLES["results"], ENTITY_TABLES["problems"]
-        joined = results.outerjoin(problems, sa.and_(problems.c.period == results.c.period,
-                                                     problems.c.department == results.c.department,
-                                                     problems.c.problem_id == results.c.problem_id))
-        query = (sa.select(results.c.period, results.c.problem_id, results.c.kpi, results.c.actual,
-                           results.c.target, results.c.met, problems.c.stage)
-                 .select_from(joined)
-                 .where(results.c.department == department, results.c.period < before)
-                 .order_by(results.c.period, results.c.row_no))
+        joined = results.outerjoin(
+            problems,
+            sa.and_(
+                problems.c.period == results.c.period,
+                problems.c.department == results.c.department,
+                problems.c.problem_id == results.c.problem_id,
+            ),
+        )
+        query = (
+            sa.select(
+                results.c.period,
+                results.c.problem_id,
+                results.c.kpi,
+                results.c.actual,
+                results.c.target,
+                results.c.met,
+                problems.c.stage,
+            )
+            .select_from(joined)
+            .where(results.c.department == department, results.c.period < before)
+            .order_by(results.c.period, results.c.row_no)
+        )
         points: dict[tuple[str, str], dict[str, KpiPoint]] = defaultdict(dict)
         with self._read() as conn:
             for period, problem_id, kpi, actual, target, met, stage in conn.execute(query):
                 if problem_id is not None and kpi is not None:
-                    points[(problem_id, kpi)].setdefault(period, KpiPoint(period, actual, target, met,
-                                                                          str(stage or "")))
+                    points[(problem_id, kpi)].setdefault(
+                        period, KpiPoint(period, actual, target, met, str(stage or ""))
+                    )
         return {key: tuple(by_period.values()) for key, by_period in points.items()}
 
     def departments_seen(self, before: str | None = None) -> list[str]:

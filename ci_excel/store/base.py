@@ -104,6 +104,5 @@ class _StoreBase:
             conn.execution_options(**{_BEGIN: "IMMEDIATE"})
             with conn.begin():
                 if conn.dialect.name == "postgresql":
-                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(CAST(:id AS bigint))"),
-                                 {"id": _lock_id(lock)})
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(CAST(:id AS bigint))"), {"id": _lock_id(lock)})
                 yield conn

@@ -31,8 +31,12 @@ def _sqlite_file(url: str) -> Path | None:
 
 def _engine(url: str) -> Engine:
     backend = sa.engine.make_url(url).get_backend_name()
-    engine = sa.create_engine(url, json_serializer=_json_dumps, insertmanyvalues_page_size=5000,
-                              connect_args={"timeout": SQLITE_WAIT_SECONDS} if backend == "sqlite" else {})
+    engine = sa.create_engine(
+        url,
+        json_serializer=_json_dumps,
+        insertmanyvalues_page_size=5000,
+        connect_args={"timeout": SQLITE_WAIT_SECONDS} if backend == "sqlite" else {},
+    )
     if backend == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_connect)
         sa.event.listen(engine, "begin", _sqlite_begin)

@@ -18,17 +18,27 @@ def _absent(where: str) -> str:
 
 # (words in the database's reason, lower case) -> what to do about it
 _ADVICE: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("file is not a database", "disk image is malformed", "malformed database schema"),
-     "the store file is damaged: restore it from a backup"),
-    (("database or disk is full", "no space left on device", "could not extend file", "disk full"),
-     "the disk is full: free some space, then run again"),
-    (("readonly database", "read-only", "permission denied"),
-     "it is read-only for this user: make it writable, or give another --db/--out"),
-    (("database is locked",),
-     f"another command kept it busy for over {SQLITE_WAIT_SECONDS} seconds: try again when that one ends"),
+    (
+        ("file is not a database", "disk image is malformed", "malformed database schema"),
+        "the store file is damaged: restore it from a backup",
+    ),
+    (
+        ("database or disk is full", "no space left on device", "could not extend file", "disk full"),
+        "the disk is full: free some space, then run again",
+    ),
+    (
+        ("readonly database", "read-only", "permission denied"),
+        "it is read-only for this user: make it writable, or give another --db/--out",
+    ),
+    (
+        ("database is locked",),
+        f"another command kept it busy for over {SQLITE_WAIT_SECONDS} seconds: try again when that one ends",
+    ),
     (("unable to open database file",), "check that its folder exists and may be written"),
-    (("connection refused", "could not translate host name", "timeout expired", "no route to host"),
-     "check that the database server is running and the URL's host and port"),
+    (
+        ("connection refused", "could not translate host name", "timeout expired", "no route to host"),
+        "check that the database server is running and the URL's host and port",
+    ),
     (("password authentication failed", "no password supplied"), "check the user and password in the URL"),
 )
 

@@ -25,8 +25,9 @@ def _check_file(path: Path, *, create: bool) -> None:
     except OSError:
         return  # SQLite says why when it opens it
     if size == 0:
-        raise StoreError(f"the history store {path} is empty (0 bytes): restore it from a backup, "
-                         "or delete it to start a new store")
+        raise StoreError(
+            f"the history store {path} is empty (0 bytes): restore it from a backup, or delete it to start a new store"
+        )
 
 
 def _locks_folder(path: Path) -> Path:
@@ -47,8 +48,10 @@ def _create_file(path: Path, guard: Callable[[str], AbstractContextManager[None]
     `guard` turns a database failure into a StoreError (Store._guard)."""
     locks = _locks_folder(path)
     if not path.parent.is_dir():
-        raise StoreError(f"cannot open the history store {path}: its folder {path.parent} does not exist; "
-                         "check the path, or create the folder")
+        raise StoreError(
+            f"cannot open the history store {path}: its folder {path.parent} does not exist; "
+            "check the path, or create the folder"
+        )
     try:
         with hold([PathLock(locks / ".create.lock", f"creating {path}")], wait=True):
             if path.exists():  # another process made it meanwhile
@@ -62,5 +65,7 @@ def _create_file(path: Path, guard: Callable[[str], AbstractContextManager[None]
             finally:
                 draft.unlink(missing_ok=True)
     except OSError as exc:
-        raise StoreError(f"cannot create the history store {path}: {exc.strerror or exc}; "
-                         f"{_advice(str(exc)) or 'check that its folder exists and may be written'}") from exc
+        raise StoreError(
+            f"cannot create the history store {path}: {exc.strerror or exc}; "
+            f"{_advice(str(exc)) or 'check that its folder exists and may be written'}"
+        ) from exc

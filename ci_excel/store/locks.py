@@ -33,7 +33,8 @@ _HOLDER = sa.text(
     "SELECT a.application_name, a.backend_start FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
     "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
     "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-    "AND l.classid::bigint = :high AND l.objid::bigint = :low")
+    "AND l.classid::bigint = :high AND l.objid::bigint = :low"
+)
 
 
 class _AdvisoryLock:

@@ -48,29 +48,62 @@ def _department_rows(dept: DepartmentResult, seq: int) -> Iterator[tuple[sa.Tabl
     yield ISSUES, _issue_rows(dept.period, dept.department, dept.issues)
     for sheet, table in ENTITY_TABLES.items():
         columns = [c.name for c in table.columns]
-        yield table, [{k: row.get(k) for k in columns} | {"period": dept.period, "department": dept.department,
-                                                          "row_no": i}
-                      for i, row in enumerate(dept.rows(sheet))]
+        yield (
+            table,
+            [
+                {k: row.get(k) for k in columns} | {"period": dept.period, "department": dept.department, "row_no": i}
+                for i, row in enumerate(dept.rows(sheet))
+            ],
+        )
 
 
 def _submission_row(dept: DepartmentResult, seq: int) -> Row:
     info = {f"info_{c.key}": dept.info.get(c.key) for c in INFO.columns}
     extra = {k: v for k, v in dept.info.items() if k not in INFO.by_key}
-    return info | {"period": dept.period, "department": dept.department, "seq": seq, "late": dept.late,
-                   "info_extra": extra or None}
+    return info | {
+        "period": dept.period,
+        "department": dept.department,
+        "seq": seq,
+        "late": dept.late,
+        "info_extra": extra or None,
+    }
 
 
 def _file_row(dept: DepartmentResult, seq: int, source: SourceFile) -> Row:
-    return {"period": dept.period, "department": dept.department, "seq": seq, "file": source.path,
-            "sha256": source.sha256, "size": source.size, "claimed_department": source.department,
-            "claimed_period": source.period, "template_version": source.template_version,
-            "sheets": list(source.sheets), "outcome": source.outcome}
+    return {
+        "period": dept.period,
+        "department": dept.department,
+        "seq": seq,
+        "file": source.path,
+        "sha256": source.sha256,
+        "size": source.size,
+        "claimed_department": source.department,
+        "claimed_period": source.period,
+        "template_version": source.template_version,
+        "sheets": list(source.sheets),
+        "outcome": source.outcome,
+    }
 
 
 def _issue_rows(period: str, department: str | None, issues: Iterable[Issue]) -> list[Row]:
-    return [{"period": period, "department": department, "code": i.code, "severity": i.severity, "file": i.file,
-             "sheet": i.sheet, "cell": i.cell, "column": i.column, "value": i.value, "params": i.params,
-             "issue_department": i.department, "issue_period": i.period, "row": i.row} for i in issues]
+    return [
+        {
+            "period": period,
+            "department": department,
+            "code": i.code,
+            "severity": i.severity,
+            "file": i.file,
+            "sheet": i.sheet,
+            "cell": i.cell,
+            "column": i.column,
+            "value": i.value,
+            "params": i.params,
+            "issue_department": i.department,
+            "issue_period": i.period,
+            "row": i.row,
+        }
+        for i in issues
+    ]
 
 
 # -- rows out -------------------------------------------------------------------------------------
@@ -96,33 +129,59 @@ def _of(table: sa.Table, period: str, department: object) -> list[Any]:
 def _load_issues(conn: Connection, period: str, department: object = _ALL) -> dict[str | None, list[Issue]]:
     found: dict[str | None, list[Issue]] = defaultdict(list)
     for r in conn.execute(sa.select(ISSUES).where(*_of(ISSUES, period, department)).order_by(ISSUES.c.id)).mappings():
-        found[r["department"]].append(Issue(
-            code=r["code"], file=r["file"], sheet=r["sheet"], cell=r["cell"], column=r["column"], value=r["value"],
-            params=r["params"], department=r["issue_department"], period=r["issue_period"], row=r["row"]))
+        found[r["department"]].append(
+            Issue(
+                code=r["code"],
+                file=r["file"],
+                sheet=r["sheet"],
+                cell=r["cell"],
+                column=r["column"],
+                value=r["value"],
+                params=r["params"],
+                department=r["issue_department"],
+                period=r["issue_period"],
+                row=r["row"],
+            )
+        )
     return found
 
 
-def _load_departments(conn: Connection, period: str, issues: dict[str | None, list[Issue]],
-                      department: object = _ALL) -> list[DepartmentResult]:
+def _load_departments(
+    conn: Connection, period: str, issues: dict[str | None, list[Issue]], department: object = _ALL
+) -> list[DepartmentResult]:
     files = _load_files(conn, period, department)
     tables = _load_tables(conn, period, department)
     query = sa.select(SUBMISSIONS).where(*_of(SUBMISSIONS, period, department)).order_by(SUBMISSIONS.c.seq)
-    return [DepartmentResult(
-        department=r["department"], period=period,
-        info={c.key: r[f"info_{c.key}"] for c in INFO.columns} | (r["info_extra"] or {}),
-        tables={sheet: tables[r["department"]][sheet] for sheet in ENTITIES}, issues=issues.get(r["department"], []),
-        files=files.get(r["department"], []), late=r["late"],
-    ) for r in conn.execute(query).mappings()]
+    return [
+        DepartmentResult(
+            department=r["department"],
+            period=period,
+            info={c.key: r[f"info_{c.key}"] for c in INFO.columns} | (r["info_extra"] or {}),
+            tables={sheet: tables[r["department"]][sheet] for sheet in ENTITIES},
+            issues=issues.get(r["department"], []),
+            files=files.get(r["department"], []),
+            late=r["late"],
+        )
+        for r in conn.execute(query).mappings()
+    ]
 
 
 def _load_files(conn: Connection, period: str, department: object) -> dict[str, list[SourceFile]]:
     found: dict[str, list[SourceFile]] = defaultdict(list)
     query = sa.select(FILES).where(*_of(FILES, period, department)).order_by(FILES.c.department, FILES.c.seq)
     for r in conn.execute(query).mappings():
-        found[r["department"]].append(SourceFile(
-            path=r["file"], sha256=r["sha256"], size=r["size"], department=r["claimed_department"],
-            period=r["claimed_period"], template_version=r["template_version"], sheets=tuple(r["sheets"]),
-            outcome=r["outcome"]))
+        found[r["department"]].append(
+            SourceFile(
+                path=r["file"],
+                sha256=r["sha256"],
+                size=r["size"],
+                department=r["claimed_department"],
+                period=r["claimed_period"],
+                template_version=r["template_version"],
+                sheets=tuple(r["sheets"]),
+                outcome=r["outcome"],
+            )
+        )
     return found
 
 

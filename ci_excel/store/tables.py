@@ -17,9 +17,15 @@ ENTITIES: tuple[str, ...] = (*(s.key for s in TABLE_SHEETS), "root_causes")
 _JSON_COLUMNS = {("problems", "flags")}  # list-valued computed columns
 
 _TYPES: dict[ColType, Callable[[], sa.types.TypeEngine[Any]]] = {
-    ColType.TEXT: sa.Text, ColType.INT: sa.Integer, ColType.NUMBER: sa.Float, ColType.PERCENT: sa.Float,
-    ColType.MONEY: sa.Float, ColType.DATE: sa.Date, ColType.PERIOD: lambda: sa.String(7),
-    ColType.ENUM: lambda: sa.String(64), ColType.BOOL: sa.Boolean,
+    ColType.TEXT: sa.Text,
+    ColType.INT: sa.Integer,
+    ColType.NUMBER: sa.Float,
+    ColType.PERCENT: sa.Float,
+    ColType.MONEY: sa.Float,
+    ColType.DATE: sa.Date,
+    ColType.PERIOD: lambda: sa.String(7),
+    ColType.ENUM: lambda: sa.String(64),
+    ColType.BOOL: sa.Boolean,
 }  # enums and periods hold our own keys (validation normalises what was typed), so they stay bounded
 
 METADATA = sa.MetaData()
@@ -31,29 +37,36 @@ def _column(sheet: str, spec: ColumnSpec, *, prefix: str = "") -> sa.Column[Any]
 
 
 def _submission_fk() -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(["period", "department"], ["submissions.period", "submissions.department"],
-                                   ondelete="CASCADE")
+    return sa.ForeignKeyConstraint(
+        ["period", "department"], ["submissions.period", "submissions.department"], ondelete="CASCADE"
+    )
 
 
 SCHEMA_VERSION = sa.Table(
-    "schema_version", METADATA,
+    "schema_version",
+    METADATA,
     sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("applied_on", sa.DateTime, nullable=False),
 )
 PERIODS = sa.Table(
-    "periods", METADATA,
+    "periods",
+    METADATA,
     sa.Column("period", sa.String(7), primary_key=True),
     sa.Column("stored_at", sa.DateTime, nullable=False),
     sa.Column("generated_on", sa.Date),
-    *(sa.Column(f.name, sa.Integer, nullable=False) for f in fields(PeriodFigures)
-      if f.name not in ("period", "benefit", "by_stage", "by_priority")),
+    *(
+        sa.Column(f.name, sa.Integer, nullable=False)
+        for f in fields(PeriodFigures)
+        if f.name not in ("period", "benefit", "by_stage", "by_priority")
+    ),
     sa.Column("benefit", sa.Float, nullable=False),
     sa.Column("by_stage", sa.JSON, nullable=False),
     sa.Column("by_priority", sa.JSON, nullable=False),
     sa.Column("run_id", sa.Text),  # the run folder whose outputs show this stored period
 )
 SUBMISSIONS = sa.Table(
-    "submissions", METADATA,
+    "submissions",
+    METADATA,
     sa.Column("period", sa.String(7), sa.ForeignKey("periods.period", ondelete="CASCADE"), primary_key=True),
     sa.Column("department", sa.Text, primary_key=True),
     sa.Column("seq", sa.Integer, nullable=False),
@@ -62,7 +75,8 @@ SUBMISSIONS = sa.Table(
     sa.Column("info_extra", sa.JSON),  # info keys the schema does not declare, if any
 )
 FILES = sa.Table(
-    "source_files", METADATA,
+    "source_files",
+    METADATA,
     sa.Column("period", sa.String(7), primary_key=True),
     sa.Column("department", sa.Text, primary_key=True),
     sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
@@ -77,16 +91,17 @@ FILES = sa.Table(
     _submission_fk(),
 )
 MISSING = sa.Table(
-    "missing_departments", METADATA,
+    "missing_departments",
+    METADATA,
     sa.Column("period", sa.String(7), sa.ForeignKey("periods.period", ondelete="CASCADE"), primary_key=True),
     sa.Column("department", sa.Text, primary_key=True),
     sa.Column("seq", sa.Integer, nullable=False),
 )
 ISSUES = sa.Table(
-    "issues", METADATA,
+    "issues",
+    METADATA,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("period", sa.String(7), sa.ForeignKey("periods.period", ondelete="CASCADE"), nullable=False,
-              index=True),
+    sa.Column("period", sa.String(7), sa.ForeignKey("periods.period", ondelete="CASCADE"), nullable=False, index=True),
     sa.Column("department", sa.Text),  # the submission it belongs to; NULL: period-level
     sa.Column("code", sa.String(64), nullable=False),
     sa.Column("severity", sa.String(16), nullable=False),
@@ -103,7 +118,8 @@ ISSUES = sa.Table(
 )
 ENTITY_TABLES: dict[str, sa.Table] = {
     sheet: sa.Table(
-        sheet, METADATA,
+        sheet,
+        METADATA,
         sa.Column("period", sa.String(7), primary_key=True),
         sa.Column("department", sa.Text, primary_key=True),
         sa.Column("row_no", sa.Integer, primary_key=True, autoincrement=False),
@@ -116,7 +132,8 @@ sa.Index("ix_problems_department", ENTITY_TABLES["problems"].c.department, ENTIT
 # Messages `ci-excel send` handed to the SMTP server: kept when a period is stored again (no FK to
 # periods, not one of _PERIOD_CHILDREN), so a re-run consolidation resends only what changed.
 SENT = sa.Table(
-    "sent_messages", METADATA,
+    "sent_messages",
+    METADATA,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("period", sa.String(7), nullable=False, index=True),
     sa.Column("department", sa.Text, nullable=False),  # "": the PMO's message

@@ -32,8 +32,9 @@ def _pending(conn: Connection, *, create: bool, where: str) -> bool:
 def _version(conn: Connection) -> int | None:
     version: int | None = conn.scalar(sa.select(sa.func.max(SCHEMA_VERSION.c.version)))
     if version is not None and version > STORE_VERSION:
-        raise StoreError(f"the history store has version {version}, newer than this ci-excel ({STORE_VERSION}); "
-                         "upgrade ci-excel")
+        raise StoreError(
+            f"the history store has version {version}, newer than this ci-excel ({STORE_VERSION}); upgrade ci-excel"
+        )
     return version
 
 

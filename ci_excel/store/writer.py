@@ -35,16 +35,18 @@ class PeriodWriter:
                 self.conn.execute(table.insert(), rows)
         self.seq += 1
 
-    def finish(self, figures: PeriodFigures, *, missing: Sequence[str], issues: Iterable[Issue],
-               run_id: str | None = None) -> None:
+    def finish(
+        self, figures: PeriodFigures, *, missing: Sequence[str], issues: Iterable[Issue], run_id: str | None = None
+    ) -> None:
         """The period's headline figures, its missing departments, the issues tied to none, and the
         run folder whose outputs will show it."""
         head = _period_head(figures, None) | {"run_id": run_id}
         del head["generated_on"]
         self.conn.execute(PERIODS.update().where(PERIODS.c.period == self.period).values(head))
-        for table, rows in ((MISSING, [{"period": self.period, "department": d, "seq": i}
-                                       for i, d in enumerate(missing)]),
-                            (ISSUES, _issue_rows(self.period, None, issues))):
+        for table, rows in (
+            (MISSING, [{"period": self.period, "department": d, "seq": i} for i, d in enumerate(missing)]),
+            (ISSUES, _issue_rows(self.period, None, issues)),
+        ):
             if rows:
                 self.conn.execute(table.insert(), rows)
         self.finished = True

@@ -71,4 +71,3 @@ def write_templates(out: Path, *, lang: Lang = "zh") -> list[Path]:
     if not deck.exists():
         paths.append(write_reference_deck(deck))
     return paths
-

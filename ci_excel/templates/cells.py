@@ -57,7 +57,6 @@ def scores_total(values: Mapping[str, Any]) -> float | None:
     return None
 
 
-
 def _row_height(sheet: SheetSpec, record: Mapping[str, Any]) -> float | None:
     """A taller row when a wrapped text value needs more than one line (Excel does not autofit)."""
     heights = [_height(v, c.width) for c in sheet.columns if isinstance(v := record.get(c.key), str)]

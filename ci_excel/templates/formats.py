@@ -10,8 +10,13 @@ from ci_excel.render.style import PRIORITY_FILLS, css
 from ci_excel.schema import ColType
 
 _NUMBER_FORMATS: dict[ColType, str] = {
-    ColType.TEXT: "@", ColType.PERIOD: "@", ColType.DATE: "yyyy-mm-dd", ColType.PERCENT: "0%",
-    ColType.MONEY: "#,##0", ColType.NUMBER: "General", ColType.INT: "0",
+    ColType.TEXT: "@",
+    ColType.PERIOD: "@",
+    ColType.DATE: "yyyy-mm-dd",
+    ColType.PERCENT: "0%",
+    ColType.MONEY: "#,##0",
+    ColType.NUMBER: "General",
+    ColType.INT: "0",
 }
 _PRIORITY_FILLS = {k: css(v) for k, v in PRIORITY_FILLS.items()}  # as in the reports and the summary workbook
 _FONT = "Microsoft YaHei"
@@ -72,8 +77,16 @@ _TEXT_STYLES: dict[str, dict[str, Any]] = {
     "label": {"bold": True, "text_wrap": True, "border": 1, "bg_color": "#F2F2F2"},
     "label_required": {"bold": True, "text_wrap": True, "border": 1, "bg_color": "#FCE4D6", "font_color": "#9C0006"},
     "text": {"text_wrap": True, "border": 1},
-    "matrix_head": {"bold": True, "border": 1, "align": "center", "valign": "vcenter", "bg_color": "#DDEBF7",
-                    "text_wrap": True},
-    **{f"matrix_{p}": {"border": 1, "align": "center", "valign": "vcenter", "bg_color": fill, "bold": True}
-       for p, fill in _PRIORITY_FILLS.items()},
+    "matrix_head": {
+        "bold": True,
+        "border": 1,
+        "align": "center",
+        "valign": "vcenter",
+        "bg_color": "#DDEBF7",
+        "text_wrap": True,
+    },
+    **{
+        f"matrix_{p}": {"border": 1, "align": "center", "valign": "vcenter", "bg_color": fill, "bold": True}
+        for p, fill in _PRIORITY_FILLS.items()
+    },
 }

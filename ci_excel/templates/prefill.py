@@ -28,10 +28,14 @@ from ci_excel.templates.workbook import write_workbook
 
 # sheet -> (the id column a row hangs by, the id space it must belong to)
 _LINKS: dict[str, tuple[str, str]] = {
-    "problems": ("problem_id", "problems"), "why_chains": ("problem_id", "problems"),
-    "fishbone": ("problem_id", "problems"), "solutions": ("problem_id", "problems"),
-    "results": ("problem_id", "problems"), "standards": ("problem_id", "problems"),
-    "verification": ("root_cause_id", "root_causes"), "actions": ("solution_id", "solutions"),
+    "problems": ("problem_id", "problems"),
+    "why_chains": ("problem_id", "problems"),
+    "fishbone": ("problem_id", "problems"),
+    "solutions": ("problem_id", "problems"),
+    "results": ("problem_id", "problems"),
+    "standards": ("problem_id", "problems"),
+    "verification": ("root_cause_id", "root_causes"),
+    "actions": ("solution_id", "solutions"),
     "progress": ("action_id", "actions"),
 }
 _INFO_CARRIED = ("department", "contact", "contact_info")
@@ -48,8 +52,7 @@ class Prefilled:
     closed_left_out: int
 
 
-def prefill_department(store: Store | None, department: str, period: str, out: Path, *,
-                       lang: Lang = "zh") -> Prefilled:
+def prefill_department(store: Store | None, department: str, period: str, out: Path, *, lang: Lang = "zh") -> Prefilled:
     """Write `out` (a .xlsx path): `department`'s register for `period`, pre-filled from the store
     (without one, or with nothing stored for the department, the register holds its info only)."""
     check_period(period)
@@ -58,21 +61,24 @@ def prefill_department(store: Store | None, department: str, period: str, out: P
     rows, closed = carried_rows(result) if result else ({}, 0)
     info: dict[str, Any] = {k: result.info.get(k) for k in _INFO_CARRIED} if result else {}
     info |= {"department": result.department if result else department, "period": period}
-    path = write_workbook(out, [s.key for s in TABLE_SHEETS], lang=lang, info=info, rows=rows,
-                          with_example=False, workbook=REGISTER)
+    path = write_workbook(
+        out, [s.key for s in TABLE_SHEETS], lang=lang, info=info, rows=rows, with_example=False, workbook=REGISTER
+    )
     return Prefilled(department, path, source, len(rows.get("problems", [])), closed)
 
 
-def prefill_all(store: Store, period: str, folder: Path, *, departments: Iterable[str] = (),
-                lang: Lang = "zh") -> list[Prefilled]:
+def prefill_all(
+    store: Store, period: str, folder: Path, *, departments: Iterable[str] = (), lang: Lang = "zh"
+) -> list[Prefilled]:
     """A pre-filled register per department (given, else every department stored before `period`),
     each as `<folder>/<department>.xlsx`."""
     check_period(period)
     names = list(departments) or store.departments_seen(before=period)
     if not names:
         raise UsageError(f"no department is stored before {period}: give --department, or consolidate a period first")
-    return [prefill_department(store, name, period, folder / f"{safe_filename(name)}.xlsx", lang=lang)
-            for name in names]
+    return [
+        prefill_department(store, name, period, folder / f"{safe_filename(name)}.xlsx", lang=lang) for name in names
+    ]
 
 
 def latest_before(store: Store, department: str, period: str) -> str | None:

@@ -74,7 +74,6 @@ def write_workbook(
     return atomic_write(path, write)
 
 
-
 class _Builder:
     """Writes one workbook: formats are made once and shared by every sheet."""
 
@@ -83,8 +82,15 @@ class _Builder:
         self.book: Workbook = xlsxwriter.Workbook(str(path), _WORKBOOK_OPTIONS)
         self.fmt = _Formats(self.book)
 
-    def build(self, tables: Sequence[SheetSpec], info: Mapping[str, Any],
-              rows: Mapping[str, Sequence[Mapping[str, Any]]], *, with_example: bool, stem: str) -> None:
+    def build(
+        self,
+        tables: Sequence[SheetSpec],
+        info: Mapping[str, Any],
+        rows: Mapping[str, Sequence[Mapping[str, Any]]],
+        *,
+        with_example: bool,
+        stem: str,
+    ) -> None:
         _write_instructions(self.book.add_worksheet(INSTRUCTIONS[self.lang]), self.fmt, self.lang)
         self._form(info)
         for sheet in tables:
@@ -161,8 +167,10 @@ class _Builder:
         col = _letter(SOLUTIONS, "total")
         threshold = f"{Config().threshold:g}"
         for test, fmt in ((">=", self.fmt.passed), ("<", self.fmt.failed)):
-            ws.conditional_format(f"{col}2:{col}{last}", {
-                "type": "formula", "criteria": f"=AND(ISNUMBER({col}2),{col}2{test}{threshold})", "format": fmt})
+            ws.conditional_format(
+                f"{col}2:{col}{last}",
+                {"type": "formula", "criteria": f"=AND(ISNUMBER({col}2),{col}2{test}{threshold})", "format": fmt},
+            )
 
     def _write(self, ws: Worksheet, row: int, col: int, column: ColumnSpec, value: Any, fmt: Any) -> None:
         value = cell_value(column, value, self.lang)
@@ -195,15 +203,19 @@ class _Builder:
 
     def _meta(self, tables: Sequence[SheetSpec], stem: str) -> None:
         ws = self.book.add_worksheet(META_SHEET)
-        pairs = [("key", "value"), ("template_id", TEMPLATE_ID), ("template_version", TEMPLATE_VERSION),
-                 ("lang", self.lang), ("workbook", stem)]
+        pairs = [
+            ("key", "value"),
+            ("template_id", TEMPLATE_ID),
+            ("template_version", TEMPLATE_VERSION),
+            ("lang", self.lang),
+            ("workbook", stem),
+        ]
         pairs += [(f"sheet:{key}", name) for key, name in sheet_names(tables, self.lang).items()]
         for row, (key, value) in enumerate(pairs):
             ws.write_string(row, 0, key)
             ws.write_string(row, 1, value)
         ws.set_column(0, 1, 24)
         ws.hide()
-
 
 
 def _print_setup(ws: Worksheet, *, landscape: bool) -> None:
@@ -213,4 +225,3 @@ def _print_setup(ws: Worksheet, *, landscape: bool) -> None:
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
     ws.set_footer("&L&A&R&P / &N")
-

@@ -199,8 +199,10 @@ def _parse_enum(col: ColumnSpec, value: Any) -> tuple[Any, Problem | None]:
     assert col.enum is not None
     key = col.enum.match(_text(value))
     if key is None:
-        return None, ("enum-invalid", {"allowed_zh": "、".join(col.enum.labels("zh")),
-                                       "allowed_en": ", ".join(col.enum.labels("en"))})
+        return None, (
+            "enum-invalid",
+            {"allowed_zh": "、".join(col.enum.labels("zh")), "allowed_en": ", ".join(col.enum.labels("en"))},
+        )
     return key, None
 
 
@@ -214,9 +216,15 @@ def _parse_bool(col: ColumnSpec, value: Any) -> tuple[Any, Problem | None]:
 
 
 _PARSERS: dict[ColType, Callable[[ColumnSpec, Any], tuple[Any, Problem | None]]] = {
-    ColType.TEXT: _parse_text, ColType.INT: _parse_int, ColType.NUMBER: _parse_number,
-    ColType.MONEY: _parse_number, ColType.PERCENT: _parse_percent, ColType.DATE: _parse_date,
-    ColType.PERIOD: _parse_period, ColType.ENUM: _parse_enum, ColType.BOOL: _parse_bool,
+    ColType.TEXT: _parse_text,
+    ColType.INT: _parse_int,
+    ColType.NUMBER: _parse_number,
+    ColType.MONEY: _parse_number,
+    ColType.PERCENT: _parse_percent,
+    ColType.DATE: _parse_date,
+    ColType.PERIOD: _parse_period,
+    ColType.ENUM: _parse_enum,
+    ColType.BOOL: _parse_bool,
 }
 
 

@@ -28,8 +28,15 @@ class _Cross:
     def add(self, code: str, record: Record, key: str, **params: Any) -> None:
         self.ctx.file = record.file
         header = _header(record.sheet_name, key)
-        self.ctx.add(code, sheet=record.sheet_name, cell=record.cells.get(key, ""), column=header,
-                     value=record.values.get(key), row=record.row, **params)
+        self.ctx.add(
+            code,
+            sheet=record.sheet_name,
+            cell=record.cells.get(key, ""),
+            column=header,
+            value=record.values.get(key),
+            row=record.row,
+            **params,
+        )
         if CODES[code].severity == "error":
             self.rejected.add(id(record))
 
@@ -50,12 +57,22 @@ def _header(sheet_name: str, key: str) -> str:
 
 
 # The order in which sheets are resolved: each one's references point to sheets before it.
-_ORDER = ("problems", "why_chains", "fishbone", "verification", "solutions", "actions", "progress", "results",
-          "standards")
+_ORDER = (
+    "problems",
+    "why_chains",
+    "fishbone",
+    "verification",
+    "solutions",
+    "actions",
+    "progress",
+    "results",
+    "standards",
+)
 
 
-def _cross_sheet(tables: dict[str, list[Record]], ctx: _Ctx, rules: Config,
-                 rejected_ids: dict[str, set[str]]) -> set[int]:
+def _cross_sheet(
+    tables: dict[str, list[Record]], ctx: _Ctx, rules: Config, rejected_ids: dict[str, set[str]]
+) -> set[int]:
     cross = _Cross(tables, ctx, rejected_ids=rejected_ids)
     for sheet in _ORDER:
         spec = SHEETS[sheet]
@@ -75,8 +92,10 @@ def _cross_sheet(tables: dict[str, list[Record]], ctx: _Ctx, rules: Config,
 
 
 _ID_COLUMN = {s.key: s.id_column for s in TABLE_SHEETS}
-_REF_COLUMNS = {s.key: [c for c in s.columns if c.ref and not c.defines
-                        and not (s.key == "fishbone" and c.key == "root_cause_id")] for s in TABLE_SHEETS}
+_REF_COLUMNS = {
+    s.key: [c for c in s.columns if c.ref and not c.defines and not (s.key == "fishbone" and c.key == "root_cause_id")]
+    for s in TABLE_SHEETS
+}
 
 
 def _unique(cross: _Cross, spec: SheetSpec, record: Record) -> None:
@@ -133,8 +152,9 @@ def _fishbone_roots(cross: _Cross) -> None:
         value = record.values.get("root_cause_id")
         if value and not record.values.get("is_root") and value not in cross.alive["root_cause"]:
             code = "ref-rejected" if cross.was_typed("root_cause", value) else "ref-missing"
-            cross.add(code, record, "root_cause_id", target_zh=SHEETS["why_chains"].zh,
-                      target_en=SHEETS["why_chains"].en)
+            cross.add(
+                code, record, "root_cause_id", target_zh=SHEETS["why_chains"].zh, target_en=SHEETS["why_chains"].en
+            )
 
 
 def _one_progress_per_action(cross: _Cross) -> None:

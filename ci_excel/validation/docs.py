@@ -19,7 +19,7 @@ def issue_codes_markdown() -> str:
         "Errors exclude the row (and rows that depend on it) from computations; warnings do not.",
         "",
         "Generated from `ci_excel.issues.CODES`; regenerate with",
-        "`python -c \"from ci_excel.validation import write_issue_codes_doc; write_issue_codes_doc()\"`.",
+        '`python -c "from ci_excel.validation import write_issue_codes_doc; write_issue_codes_doc()"`.',
         "",
         "| code | severity | message (zh) | message (en) |",
         "|---|---|---|---|",

@@ -88,7 +88,13 @@ def _slow(col: ColumnSpec, value: Any) -> Any:
 
 
 _FAST: dict[ColType, Callable[[ColumnSpec, Any], Any]] = {
-    ColType.TEXT: _fast_text, ColType.INT: _fast_int, ColType.NUMBER: _fast_number, ColType.MONEY: _fast_number,
-    ColType.PERCENT: _fast_percent, ColType.DATE: _fast_date, ColType.ENUM: _fast_enum, ColType.BOOL: _fast_bool,
+    ColType.TEXT: _fast_text,
+    ColType.INT: _fast_int,
+    ColType.NUMBER: _fast_number,
+    ColType.MONEY: _fast_number,
+    ColType.PERCENT: _fast_percent,
+    ColType.DATE: _fast_date,
+    ColType.ENUM: _fast_enum,
+    ColType.BOOL: _fast_bool,
     ColType.PERIOD: _slow,
 }

@@ -28,8 +28,11 @@ def check_file(path: Path, *, root: Path | None = None, snapshot: Path | None = 
     label = file_label(path, root)
     ctx = _Ctx(label)
     try:
-        source = _snapshot(path, snapshot, label) if snapshot is not None else SourceFile(
-            label, file_sha(path), file_size(path))
+        source = (
+            _snapshot(path, snapshot, label)
+            if snapshot is not None
+            else SourceFile(label, file_sha(path), file_size(path))
+        )
     except OSError as exc:
         ctx.add("file-unreadable", reason=reason(exc))
         return FileCheck(SourceFile(label, "", 0, outcome="unreadable"), {}, {}, ctx.issues, {})
@@ -103,12 +106,17 @@ def _check_book(book: RawBook, source: SourceFile, ctx: _Ctx) -> FileCheck:
     for spec in tables:
         name = names[spec.key]
         if name in grids:
-            records[spec.key], stats[spec.key] = _read_table(spec, name, grids[name], bad.get(name, NO_BAD_CELLS),
-                                                             ctx, rejected_ids)
-    source = replace(source, department=info.get("department"), period=info.get("period"),
-                     template_version=meta.get("template_version"), sheets=tuple(names))
-    return FileCheck(_with_outcome(source, ctx.issues), info, records, ctx.issues, stats, names,
-                     dict(rejected_ids))
+            records[spec.key], stats[spec.key] = _read_table(
+                spec, name, grids[name], bad.get(name, NO_BAD_CELLS), ctx, rejected_ids
+            )
+    source = replace(
+        source,
+        department=info.get("department"),
+        period=info.get("period"),
+        template_version=meta.get("template_version"),
+        sheets=tuple(names),
+    )
+    return FileCheck(_with_outcome(source, ctx.issues), info, records, ctx.issues, stats, names, dict(rejected_ids))
 
 
 def _read_grids(book: RawBook, names: list[str], ctx: _Ctx) -> dict[str, list[list[Any]]]:

@@ -12,8 +12,13 @@ from ci_excel.validation.cross import _cross_sheet
 from ci_excel.validation.results import FileCheck, MergeResult, _Ctx, _with_outcome
 
 
-def merge(checks: Sequence[FileCheck], *, canonical_department: Callable[[str], str] | None = None,
-          threshold: float | None = None, config: Config | None = None) -> MergeResult:
+def merge(
+    checks: Sequence[FileCheck],
+    *,
+    canonical_department: Callable[[str], str] | None = None,
+    threshold: float | None = None,
+    config: Config | None = None,
+) -> MergeResult:
     """One Submission per (department, period), with the cross-sheet rules applied.
 
     `config` gives the scoring rules (weights and threshold) the rules share with `scoring`;
@@ -21,13 +26,17 @@ def merge(checks: Sequence[FileCheck], *, canonical_department: Callable[[str], 
     """
     groups, loose = group_checks(checks, canonical_department=canonical_department)
     rules = _scoring_rules(config, threshold)
-    submissions = [merge_group(dep, per, [checks[i] for i in group], config=rules)
-                   for (dep, per), group in sorted(groups.items())]
+    submissions = [
+        merge_group(dep, per, [checks[i] for i in group], config=rules) for (dep, per), group in sorted(groups.items())
+    ]
     return MergeResult(submissions, [i for n in loose for i in checks[n].issues])
 
 
-def group_checks(checks: Sequence[FileCheck], *, canonical_department: Callable[[str], str] | None = None,
-                 ) -> tuple[dict[tuple[str, str], list[int]], list[int]]:
+def group_checks(
+    checks: Sequence[FileCheck],
+    *,
+    canonical_department: Callable[[str], str] | None = None,
+) -> tuple[dict[tuple[str, str], list[int]], list[int]]:
     """Indexes of the checks of each (department, period), and of those that name neither."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     loose: list[int] = []
@@ -40,8 +49,14 @@ def group_checks(checks: Sequence[FileCheck], *, canonical_department: Callable[
     return dict(groups), loose
 
 
-def merge_group(department: str, period: str, group: Sequence[FileCheck], threshold: float | None = None, *,
-                config: Config | None = None) -> Submission:
+def merge_group(
+    department: str,
+    period: str,
+    group: Sequence[FileCheck],
+    threshold: float | None = None,
+    *,
+    config: Config | None = None,
+) -> Submission:
     """The files of one department and period as one Submission, with the cross-sheet rules applied
     (scoring rules from `config`, default Config(); `threshold` overrides its threshold alone)."""
     rules = _scoring_rules(config, threshold)
@@ -66,8 +81,10 @@ def merge_group(department: str, period: str, group: Sequence[FileCheck], thresh
             typed[space] |= ids
     _exclude(tables, stats, _cross_sheet(tables, ctx, rules, typed))
     info = next((c.info for c in group if c.info.get("department")), group[0].info)
-    issues = [i if i.department == department else replace(i, department=department)
-              for i in (*(i for c in group for i in c.issues), *ctx.issues)]
+    issues = [
+        i if i.department == department else replace(i, department=department)
+        for i in (*(i for c in group for i in c.issues), *ctx.issues)
+    ]
     files = [_with_outcome(c.source, issues) for c in group]
     return Submission(department, period, dict(info), files, dict(tables), issues, dict(stats))
 

@@ -64,14 +64,34 @@ class ValidationRun:
         errors = sum(i.is_error for i in self.issues)
         return {
             "valid": not self.has_errors,
-            "summary": {"files": len(self.files), "submissions": len(self.submissions), "errors": errors,
-                        "warnings": len(self.issues) - errors},
-            "files": [{"path": f.path, "department": f.department, "period": f.period, "outcome": f.outcome,
-                       "template_version": f.template_version, "sha256": f.sha256, "size": f.size,
-                       "sheets": list(f.sheets)} for f in self.files],
-            "submissions": [{"department": s.department, "period": s.period,
-                             "files": [f.path for f in s.files],
-                             "stats": {k: vars(v) for k, v in s.stats.items()}} for s in self.submissions],
+            "summary": {
+                "files": len(self.files),
+                "submissions": len(self.submissions),
+                "errors": errors,
+                "warnings": len(self.issues) - errors,
+            },
+            "files": [
+                {
+                    "path": f.path,
+                    "department": f.department,
+                    "period": f.period,
+                    "outcome": f.outcome,
+                    "template_version": f.template_version,
+                    "sha256": f.sha256,
+                    "size": f.size,
+                    "sheets": list(f.sheets),
+                }
+                for f in self.files
+            ],
+            "submissions": [
+                {
+                    "department": s.department,
+                    "period": s.period,
+                    "files": [f.path for f in s.files],
+                    "stats": {k: vars(v) for k, v in s.stats.items()},
+                }
+                for s in self.submissions
+            ],
             "issues": [i.as_dict(lang) for i in self.issues],
         }
 
@@ -87,11 +107,30 @@ class _Ctx:
     percent_typed: frozenset[str] = frozenset()  # a row's number columns typed with a percent sign
     legacy_example: bool = False  # a template from before the example marker (see ci_excel.examples)
 
-    def add(self, code: str, *, sheet: str = "", cell: str = "", column: str = "", value: Any = "",
-            row: int | None = None, **params: Any) -> Issue:
+    def add(
+        self,
+        code: str,
+        *,
+        sheet: str = "",
+        cell: str = "",
+        column: str = "",
+        value: Any = "",
+        row: int | None = None,
+        **params: Any,
+    ) -> Issue:
         assert code in CODES, code
-        issue = Issue(code, self.file, sheet, cell, column, _show(value), {"cell": cell, **params},
-                      self.department, self.period, row)
+        issue = Issue(
+            code,
+            self.file,
+            sheet,
+            cell,
+            column,
+            _show(value),
+            {"cell": cell, **params},
+            self.department,
+            self.period,
+            row,
+        )
         self.issues.append(issue)
         return issue
 

@@ -43,8 +43,9 @@ class _RowPlace:
 
     def add(self, code: str, key: str, value: Any = "", **params: Any) -> None:
         header = next((h for c, _, h, _ in self.cols if c.key == key), key)
-        self.where.ctx(self.index).add(code, sheet=self.sheet, cell=self.cells.get(key, ""), column=header, value=value,
-                     row=self.row, **params)
+        self.where.ctx(self.index).add(
+            code, sheet=self.sheet, cell=self.cells.get(key, ""), column=header, value=value, row=self.row, **params
+        )
 
     def has(self, key: str) -> bool:
         return key in self.cells
@@ -116,6 +117,10 @@ def _result_rules(values: Row, place: _RowPlace) -> None:
 
 
 _ROW_RULES: dict[str, Callable[[Row, _RowPlace], None]] = {
-    "problems": _problem_rules, "why_chains": _why_rules, "fishbone": _fishbone_rules,
-    "actions": _action_rules, "progress": _progress_rules, "results": _result_rules,
+    "problems": _problem_rules,
+    "why_chains": _why_rules,
+    "fishbone": _fishbone_rules,
+    "actions": _action_rules,
+    "progress": _progress_rules,
+    "results": _result_rules,
 }

@@ -16,10 +16,16 @@ from ci_excel.validation.merge import merge
 from ci_excel.validation.results import ValidationRun, _with_outcome
 
 
-def validate_paths(paths: Sequence[Path], *, root: Path | None = None,
-                   canonical_department: Callable[[str], str] | None = None,
-                   threshold: float | None = None, config: Config | None = None, work_dir: Path | None = None,
-                   jobs: int | None = None) -> ValidationRun:
+def validate_paths(
+    paths: Sequence[Path],
+    *,
+    root: Path | None = None,
+    canonical_department: Callable[[str], str] | None = None,
+    threshold: float | None = None,
+    config: Config | None = None,
+    work_dir: Path | None = None,
+    jobs: int | None = None,
+) -> ValidationRun:
     """Check every file under `paths` (each in a bounded worker), merging the files of one department
     and period. With `work_dir`, the copies read are kept there (`SourceFile.snapshot`) for feedback."""
     from ci_excel.intake import read_checks
@@ -47,8 +53,14 @@ def no_gc_passes() -> Iterator[None]:
 
 def _issue_order(issue: Issue) -> tuple[Any, ...]:
     """File, then sheets in template order, then row and column."""
-    return (issue.file, _SHEET_RANK.get(issue.sheet, 99) if issue.sheet else -1, issue.sheet, issue.row or 0,
-            _cell_order(issue.cell), issue.code)
+    return (
+        issue.file,
+        _SHEET_RANK.get(issue.sheet, 99) if issue.sheet else -1,
+        issue.sheet,
+        issue.row or 0,
+        _cell_order(issue.cell),
+        issue.code,
+    )
 
 
 _SHEET_RANK = {name: rank for rank, spec in enumerate((INFO, *TABLE_SHEETS)) for name in (spec.zh, spec.en)}

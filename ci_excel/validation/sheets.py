@@ -101,8 +101,13 @@ def _layout(spec: SheetSpec, name: str, grid: list[list[Any]], ctx: _Ctx) -> _La
         if col is None:
             ctx.add("column-unknown", sheet=name, cell=cell, column=_text(raw), row=None)
         elif col.key in columns:
-            ctx.add("column-duplicate", sheet=name, cell=cell, column=_text(raw),
-                    first=f"{column_letter(columns[col.key][0])}{r + 1}")
+            ctx.add(
+                "column-duplicate",
+                sheet=name,
+                cell=cell,
+                column=_text(raw),
+                first=f"{column_letter(columns[col.key][0])}{r + 1}",
+            )
         else:
             columns[col.key] = (c, _text(raw).rstrip("*＊ "))
     return _Layout(r, columns)
@@ -115,7 +120,6 @@ def _missing_columns(spec: SheetSpec, name: str, layout: _Layout, ctx: _Ctx) -> 
         if col.key in layout.columns:
             continue
         code = "column-missing" if col.required else "column-missing-optional"
-        ctx.add(code, sheet=name, cell=f"A{layout.header_row + 1}", column=col.zh, header_zh=col.zh,
-                header_en=col.en)
+        ctx.add(code, sheet=name, cell=f"A{layout.header_row + 1}", column=col.zh, header_zh=col.zh, header_en=col.en)
         missing_required = missing_required or col.required
     return missing_required

@@ -22,8 +22,9 @@ def _is_blank(v: Any) -> bool:
     return v is None or v == "" or (isinstance(v, str) and not v.strip())
 
 
-def _read_table(spec: SheetSpec, name: str, grid: list[list[Any]], bad: BadCells, ctx: _Ctx,
-                rejected_ids: dict[str, set[str]]) -> tuple[list[Record], SheetStats]:
+def _read_table(
+    spec: SheetSpec, name: str, grid: list[list[Any]], bad: BadCells, ctx: _Ctx, rejected_ids: dict[str, set[str]]
+) -> tuple[list[Record], SheetStats]:
     """Type a table sheet column by column (fast paths for well-typed cells), then check row by row."""
     stats = SheetStats()
     layout = _layout(spec, name, grid, ctx)
@@ -70,11 +71,19 @@ def _type_column(c: _Col, data: list[list[Any]], rows: list[int], bad: BadCells,
     blank = _SLOW if col.required or bad else None
     raw = [g[index] if index < len(g) else "" for g in data]
     if col.type == ColType.TEXT and (col.defines or col.ref):  # ids: ASCII ones need no folding
-        out = [blank if v == "" else " ".join(v.split()) if v.__class__ is str and v[:1] != "#" and v.isascii()
-               else _SLOW for v in raw]
+        out = [
+            blank if v == "" else " ".join(v.split()) if v.__class__ is str and v[:1] != "#" and v.isascii() else _SLOW
+            for v in raw
+        ]
     elif col.type == ColType.TEXT:  # the commonest cell, inlined
-        out = [blank if v == "" else " ".join(v.split()) if v.__class__ is str and v[:1] not in _HASH
-               and "\n" not in v and "\r" not in v else _SLOW for v in raw]
+        out = [
+            blank
+            if v == ""
+            else " ".join(v.split())
+            if v.__class__ is str and v[:1] not in _HASH and "\n" not in v and "\r" not in v
+            else _SLOW
+            for v in raw
+        ]
     else:
         out = [blank if v == "" else fast(col, v) for v in raw]
     for n, typed in enumerate(out):

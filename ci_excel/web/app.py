@@ -69,10 +69,20 @@ class Web:
         settings.state.mkdir(parents=True, exist_ok=True)
         self.uploads = Uploads(settings.state, settings.submissions, settings.config, checks=settings.checks)
         self.access = Access(settings.state)
-        self.jobs = Jobs(out=settings.out, submissions=settings.submissions, db_url=settings.db_url or
-                         settings.config.db_url, config=settings.config, lang=settings.lang, jobs=settings.jobs)
-        self.pages = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(),
-                                 trim_blocks=True, lstrip_blocks=True)
+        self.jobs = Jobs(
+            out=settings.out,
+            submissions=settings.submissions,
+            db_url=settings.db_url or settings.config.db_url,
+            config=settings.config,
+            lang=settings.lang,
+            jobs=settings.jobs,
+        )
+        self.pages = Environment(
+            loader=FileSystemLoader(HERE / "templates"),
+            autoescape=select_autoescape(),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
         self._store: Store | None = None
         self._store_lock = threading.Lock()
 
@@ -100,9 +110,15 @@ class Web:
         forms = signed_in or name != "error.html"  # a refusal makes no session of its own
         switch = str(request.url.include_query_params(lang=other))
         html = self.pages.get_template(name).render(
-            request=request, lang=lang, csrf=csrf_token(request) if forms else "", switch=switch,
-            t=lambda key, **kw: text(key, lang, **kw), max_mb=self.settings.max_upload >> 20, signed_in=signed_in,
-            **context)
+            request=request,
+            lang=lang,
+            csrf=csrf_token(request) if forms else "",
+            switch=switch,
+            t=lambda key, **kw: text(key, lang, **kw),
+            max_mb=self.settings.max_upload >> 20,
+            signed_in=signed_in,
+            **context,
+        )
         return HTMLResponse(html, status_code=status)
 
     def refuse(self, request: Request, status: int, key: str, reason: str, **params: Any) -> HTMLResponse:
@@ -132,12 +148,27 @@ def create_app(settings: ServeSettings) -> Guard:
     web = Web(settings)
     _log_refusals(settings.state / "refused.log")
     app = Starlette(
-        routes=[*routes_department.routes(web), *routes_admin.routes(web),
-                Mount("/static", StaticFiles(directory=HERE / "static"), name="static")],
-        middleware=[Middleware(SessionMiddleware, secret_key=session_key(settings.state), session_cookie="ci_excel",
-                               max_age=SESSION_HOURS * 3600, same_site="lax", https_only=settings.https)],
-        exception_handlers={400: _bad_request(web), 404: _not_found(web), 405: _not_found(web),
-                            UsageError: _bad_request(web)},
+        routes=[
+            *routes_department.routes(web),
+            *routes_admin.routes(web),
+            Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+        ],
+        middleware=[
+            Middleware(
+                SessionMiddleware,
+                secret_key=session_key(settings.state),
+                session_cookie="ci_excel",
+                max_age=SESSION_HOURS * 3600,
+                same_site="lax",
+                https_only=settings.https,
+            )
+        ],
+        exception_handlers={
+            400: _bad_request(web),
+            404: _not_found(web),
+            405: _not_found(web),
+            UsageError: _bad_request(web),
+        },
     )
     app.state.web = web
     return Guard(app, max_body=settings.max_upload, https=settings.https)
@@ -146,12 +177,14 @@ def create_app(settings: ServeSettings) -> Guard:
 def _not_found(web: Web) -> Any:
     async def handler(request: Request, exc: Exception) -> Response:
         return web.refuse(request, 404, "not_found", "no such page")
+
     return handler
 
 
 def _bad_request(web: Web) -> Any:
     async def handler(request: Request, exc: Exception) -> Response:
         return web.refuse(request, 400, "bad_form", str(getattr(exc, "detail", exc)))
+
     return handler
 
 

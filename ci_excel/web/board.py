@@ -54,20 +54,25 @@ def expected_departments(config: Config, store: Store | None, period: str) -> tu
     return seen, "src_history" if seen else "src_links"
 
 
-def board(period: str, *, config: Config, store: Store | None, uploads: Uploads,
-          linked: Sequence[str]) -> Board:
+def board(period: str, *, config: Config, store: Store | None, uploads: Uploads, linked: Sequence[str]) -> Board:
     expected, source = expected_departments(config, store, period)
     others = sorted((set(linked) | set(uploads.departments(period))) - set(expected))
     due = deadline(period, config)
-    rows = [_row(name, uploads.versions(period, name), due, expected=name in expected)
-            for name in [*expected, *others]]
+    rows = [_row(name, uploads.versions(period, name), due, expected=name in expected) for name in [*expected, *others]]
     return Board(period, due, source, rows)
 
 
 def _row(department: str, versions: list[Version], due: date, *, expected: bool) -> BoardRow:
     latest = versions[-1] if versions else None
-    return BoardRow(department, department_key(department), status_of(latest),
-                    latest is not None and latest.time.astimezone().date() > due, latest, len(versions), expected)
+    return BoardRow(
+        department,
+        department_key(department),
+        status_of(latest),
+        latest is not None and latest.time.astimezone().date() > due,
+        latest,
+        len(versions),
+        expected,
+    )
 
 
 def status_of(version: Version | None) -> str:

@@ -65,8 +65,9 @@ def check_upload(path: Path, name: str, *, department: str, period: str, config:
     with tempfile.TemporaryDirectory(prefix="check.") as scratch:
         folder = Path(scratch)
         shutil.copyfile(path, folder / name)
-        run = validate_paths([folder / name], root=folder, config=config, jobs=1,
-                             canonical_department=config.canonical_department)
+        run = validate_paths(
+            [folder / name], root=folder, config=config, jobs=1, canonical_department=config.canonical_department
+        )
     found = run.submissions[0] if len(run.submissions) == 1 else None
     return Checked(run.issues, run.files[0] if run.files else None, _not_taken(found, department, period))
 

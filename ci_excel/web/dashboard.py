@@ -45,14 +45,20 @@ def dashboard(store: Store, period: str, lang: Lang) -> Dashboard | None:
     departments = list(store.iter_departments(period))
     outline = store.load_outline(period)
     digest = period_digest([department_digest(d) for d in departments], general=outline.issues)
-    p1 = [{"department": d.department, **p} for d in departments for p in d.rows("problems")
-          if p.get("priority") == "P1" and stage_key(p.get("stage")) != CLOSED_STAGE]
+    p1 = [
+        {"department": d.department, **p}
+        for d in departments
+        for p in d.rows("problems")
+        if p.get("priority") == "P1" and stage_key(p.get("stage")) != CLOSED_STAGE
+    ]
     overdue = [{"department": d.department, **a} for d in departments for a in d.rows("actions") if a.get("overdue")]
     return Dashboard(
-        period, digest, [c.label(lang) for c in STAGE.choices],
+        period,
+        digest,
+        [c.label(lang) for c in STAGE.choices],
         [(d.department, d.stages, d.problems) for d in digest.departments],
-        _trend(outline.trend), _bars([(c.label(lang), n) for c, n in zip(PRIORITY.choices, digest.priorities,
-                                                                          strict=True)]),
+        _trend(outline.trend),
+        _bars([(c.label(lang), n) for c, n in zip(PRIORITY.choices, digest.priorities, strict=True)]),
         sorted(p1, key=lambda p: (p["department"], p["problem_id"])),
         sorted(overdue, key=lambda a: -(a.get("days_overdue") or 0)),
     )

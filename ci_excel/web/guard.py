@@ -24,8 +24,10 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-       "frame-ancestors 'none'; base-uri 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
 HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -65,8 +67,9 @@ class Guard:
 
         declared = _declared_length(scope)
         if declared > self.drain:
-            LOG.warning("refused 413 %s %s: a body of %d bytes declared", scope["method"], _masked(scope["path"]),
-                        declared)
+            LOG.warning(
+                "refused 413 %s %s: a body of %d bytes declared", scope["method"], _masked(scope["path"]), declared
+            )
             await _too_large(with_headers)
             return
         scope["ci_excel.too_large"] = declared > self.max_body
@@ -92,9 +95,17 @@ class Guard:
 
 async def _too_large(send: Send) -> None:
     body = "文件过大 / The file is too large".encode()
-    await send({"type": "http.response.start", "status": 413, "headers": [
-        (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
-        (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

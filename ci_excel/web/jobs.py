@@ -41,8 +41,9 @@ class Job:
 class Jobs:
     """The server's consolidation runs, one per period at a time."""
 
-    def __init__(self, *, out: Path, submissions: Path, db_url: str | None, config: Config, lang: Lang,
-                 jobs: int | None = None) -> None:
+    def __init__(
+        self, *, out: Path, submissions: Path, db_url: str | None, config: Config, lang: Lang, jobs: int | None = None
+    ) -> None:
         self.out, self.submissions, self.db_url, self.config, self.lang = out, submissions, db_url, config, lang
         self.workers = jobs
         self._jobs: dict[str, Job] = {}
@@ -63,10 +64,22 @@ class Jobs:
 
     def _run(self, job: Job) -> None:
         try:
-            summary = consolidate(self.submissions / job.period, period=job.period, out=self.out, db_url=self.db_url,
-                                  jobs=self.workers, lang=self.lang, config=self.config, progress=job.progress)
-            job.result = {"departments": len(summary.departments), "errors": summary.errors,
-                          "warnings": summary.warnings, "missing": summary.missing}
+            summary = consolidate(
+                self.submissions / job.period,
+                period=job.period,
+                out=self.out,
+                db_url=self.db_url,
+                jobs=self.workers,
+                lang=self.lang,
+                config=self.config,
+                progress=job.progress,
+            )
+            job.result = {
+                "departments": len(summary.departments),
+                "errors": summary.errors,
+                "warnings": summary.warnings,
+                "missing": summary.missing,
+            }
             job.state = "done"
         except CiExcelError as exc:
             job.reason, job.state = str(exc), "failed"

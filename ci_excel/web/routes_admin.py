@@ -108,10 +108,16 @@ def routes(web: Web) -> list[Route]:
         if isinstance(found, Response):
             return found
         period, department, version = found
-        return web.page(request, "version.html", department=department, period=period, version=version,
-                        fresh=fresh(version),
-                        base=f"/admin/v/{period}/{request.path_params['key']}/{version.n}",
-                        back=f"/admin?period={period}")
+        return web.page(
+            request,
+            "version.html",
+            department=department,
+            period=period,
+            version=version,
+            fresh=fresh(version),
+            base=f"/admin/v/{period}/{request.path_params['key']}/{version.n}",
+            back=f"/admin?period={period}",
+        )
 
     async def department_feedback(request: Request) -> Response:
         found = _version(web, request)
@@ -147,8 +153,9 @@ def routes(web: Web) -> list[Route]:
 
 
 def _board(web: Web, period: str) -> Board:
-    return board(period, config=web.settings.config, store=web.store(), uploads=web.uploads,
-                 linked=web.access.departments())
+    return board(
+        period, config=web.settings.config, store=web.store(), uploads=web.uploads, linked=web.access.departments()
+    )
 
 
 def _version(web: Web, request: Request) -> tuple[str, str, Version] | Response:

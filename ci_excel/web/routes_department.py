@@ -28,12 +28,17 @@ from ci_excel.web.guard import csrf_ok
 from ci_excel.web.uploads import Refused, fresh
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MEDIA = {".xlsx": XLSX, ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12", ".xls": "application/vnd.ms-excel",
-         ".ods": "application/vnd.oasis.opendocument.spreadsheet",
-         ".xlsb": "application/vnd.ms-excel.sheet.binary.macroEnabled.12",
-         ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-         ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-         ".pdf": "application/pdf", ".json": "application/json"}
+MEDIA = {
+    ".xlsx": XLSX,
+    ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
+    ".xls": "application/vnd.ms-excel",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".xlsb": "application/vnd.ms-excel.sheet.binary.macroEnabled.12",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".pdf": "application/pdf",
+    ".json": "application/json",
+}
 
 
 def routes(web: Web) -> list[Route]:
@@ -52,8 +57,14 @@ def routes(web: Web) -> list[Route]:
         period = web.period(request)
         store = web.store()
         source = await run_in_threadpool(_source, store, department, period)
-        return web.page(request, "department.html", department=department, period=period, source=source,
-                        versions=list(reversed(web.uploads.versions(period, department))))
+        return web.page(
+            request,
+            "department.html",
+            department=department,
+            period=period,
+            source=source,
+            versions=list(reversed(web.uploads.versions(period, department))),
+        )
 
     async def upload(request: Request) -> Response:
         department = _department(web, request)
@@ -75,13 +86,20 @@ def routes(web: Web) -> list[Route]:
         sent = form.get("file")
         if not isinstance(sent, UploadFile) or not sent.filename:
             return web.refuse(request, 422, "no_file", "no file in the upload")
-        result = await run_in_threadpool(web.uploads.receive, sent.file, sent.filename, department=department,
-                                         period=period, lang=web.lang(request))
+        result = await run_in_threadpool(
+            web.uploads.receive, sent.file, sent.filename, department=department, period=period, lang=web.lang(request)
+        )
         await form.close()
         if isinstance(result, Refused):
             web.refuse(request, 422, "refused_title", f"not a readable workbook ({result.issue.code})")
-            return web.page(request, "refused.html", status=422, department=department, period=period,
-                            message=result.issue.message(web.lang(request)))
+            return web.page(
+                request,
+                "refused.html",
+                status=422,
+                department=department,
+                period=period,
+                message=result.issue.message(web.lang(request)),
+            )
         return RedirectResponse(f"/department/v/{period}/{result.n}", status_code=303)
 
     async def version_page(request: Request) -> Response:
@@ -92,9 +110,16 @@ def routes(web: Web) -> list[Route]:
         version = web.uploads.version(period, department, request.path_params["n"])
         if version is None:
             return web.refuse(request, 404, "not_found", "no such version")
-        return web.page(request, "version.html", department=department, period=period, version=version,
-                        fresh=fresh(version),
-                        base=f"/department/v/{period}/{version.n}", back=f"/department?period={period}")
+        return web.page(
+            request,
+            "version.html",
+            department=department,
+            period=period,
+            version=version,
+            fresh=fresh(version),
+            base=f"/department/v/{period}/{version.n}",
+            back=f"/department?period={period}",
+        )
 
     async def feedback(request: Request) -> Response:
         department = _department(web, request)
@@ -119,8 +144,9 @@ def routes(web: Web) -> list[Route]:
             return web.refuse(request, 403, "forbidden", "no department session")
         period = web.period(request, request.path_params["period"])
         folder = tempfile.mkdtemp(prefix="prefill.", dir=web.uploads.scratch())
-        made = await run_in_threadpool(prefill_department, web.store(), department, period,
-                                       Path(folder) / "register.xlsx", lang=web.lang(request))
+        made = await run_in_threadpool(
+            prefill_department, web.store(), department, period, Path(folder) / "register.xlsx", lang=web.lang(request)
+        )
         return download(made.path, f"{department}-{period}.xlsx", cleanup=Path(folder))
 
     return [
@@ -164,5 +190,6 @@ def download(path: Path, name: str, *, cleanup: Path | None = None) -> FileRespo
     import shutil
 
     task = BackgroundTask(shutil.rmtree, cleanup, ignore_errors=True) if cleanup is not None else None
-    return FileResponse(path, media_type=MEDIA.get(path.suffix.lower(), "application/octet-stream"),
-                        filename=name, background=task)
+    return FileResponse(
+        path, media_type=MEDIA.get(path.suffix.lower(), "application/octet-stream"), filename=name, background=task
+    )

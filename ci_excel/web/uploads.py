@@ -63,8 +63,10 @@ class Version:
         return len(self.issues) - self.errors
 
     def found(self) -> list[Issue]:
-        return [Issue(i["code"], i["file"], i["sheet"], i["cell"], i["column"], i["value"], i["params"])
-                for i in self.issues]
+        return [
+            Issue(i["code"], i["file"], i["sheet"], i["cell"], i["column"], i["value"], i["params"])
+            for i in self.issues
+        ]
 
     @property
     def time(self) -> datetime:
@@ -98,8 +100,9 @@ class Uploads:
         self._guard = threading.Lock()
         self._feedback = ThreadPoolExecutor(max_workers=checks, thread_name_prefix="feedback")
 
-    def receive(self, data: BinaryIO, client_name: str, *, department: str, period: str,
-                lang: Lang) -> Version | Refused:
+    def receive(
+        self, data: BinaryIO, client_name: str, *, department: str, period: str, lang: Lang
+    ) -> Version | Refused:
         """Keep and check one upload (in a worker thread: it blocks for the check)."""
         self._scratch.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="upload.", dir=self._scratch) as scratch:
@@ -112,22 +115,51 @@ class Uploads:
             name = shown_name(client_name, kind)
             with self._department(period, department) as folder, self._checks:
                 checked = check_upload(raw, name, department=department, period=period, config=self.config)
-                version = self._keep(folder, raw, checked, name=name, sha=sha, size=size, kind=kind.kind,
-                                     department=department, period=period)
+                version = self._keep(
+                    folder,
+                    raw,
+                    checked,
+                    name=name,
+                    sha=sha,
+                    size=size,
+                    kind=kind.kind,
+                    department=department,
+                    period=period,
+                )
         if version.feedback_pending:
             self._feedback.submit(self._write_feedback, period, department, version, checked, lang)
         return version
 
-    def _keep(self, folder: Path, raw: Path, checked: Checked, *, name: str, sha: str, size: int, kind: str,
-              department: str, period: str) -> Version:
+    def _keep(
+        self,
+        folder: Path,
+        raw: Path,
+        checked: Checked,
+        *,
+        name: str,
+        sha: str,
+        size: int,
+        kind: str,
+        department: str,
+        period: str,
+    ) -> Version:
         versions = self.versions(period, department)
         n = len(versions) + 1
         stored = f"v{n:04}-{sha[:12]}{SUFFIX[kind]}"
         atomic_write(folder / stored, lambda tmp: shutil.copyfile(raw, tmp))
-        version = Version(n, name, stored, sha, size, kind, datetime.now(UTC).isoformat(timespec="seconds"),
-                          [_issue_dict(i) for i in checked.issues], None,
-                          list(checked.not_taken) if checked.not_taken else None,
-                          feedback_pending=bool(checked.issues and checked.source is not None))
+        version = Version(
+            n,
+            name,
+            stored,
+            sha,
+            size,
+            kind,
+            datetime.now(UTC).isoformat(timespec="seconds"),
+            [_issue_dict(i) for i in checked.issues],
+            None,
+            list(checked.not_taken) if checked.not_taken else None,
+            feedback_pending=bool(checked.issues and checked.source is not None),
+        )
         if version.not_taken is None:
             self._submit(folder / stored, department, period, kind)
         self._write_versions(folder, department, [*versions, version])
@@ -137,15 +169,17 @@ class Uploads:
         """In the background: the version's annotated copy, then its entry updated (under the lock)."""
         folder = self.folder(period, department)
         try:
-            written = feedback_copy(folder / version.stored, version.name, checked, lang=lang,
-                                    out=folder / f"v{version.n:04}-feedback.xlsx")
+            written = feedback_copy(
+                folder / version.stored, version.name, checked, lang=lang, out=folder / f"v{version.n:04}-feedback.xlsx"
+            )
         except Exception:  # the findings stand without their copy; the log says why
             LOG.exception("feedback copy of %s version %d failed", department, version.n)
             written = None
         with self._department(period, department):
             versions = self.versions(period, department)
-            versions[version.n - 1] = replace(versions[version.n - 1], feedback=written.name if written else None,
-                                              feedback_pending=False)
+            versions[version.n - 1] = replace(
+                versions[version.n - 1], feedback=written.name if written else None, feedback_pending=False
+            )
             self._write_versions(folder, department, versions)
 
     def _submit(self, path: Path, department: str, period: str, kind: str) -> None:
@@ -203,8 +237,12 @@ class Uploads:
             yield folder
 
     def _write_versions(self, folder: Path, department: str, versions: list[Version]) -> None:
-        text = json.dumps({"department": department, "versions": [asdict(v) for v in versions]},
-                          ensure_ascii=False, indent=1, default=str)
+        text = json.dumps(
+            {"department": department, "versions": [asdict(v) for v in versions]},
+            ensure_ascii=False,
+            indent=1,
+            default=str,
+        )
         atomic_write(folder / "versions.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
@@ -220,5 +258,12 @@ def _copy(data: BinaryIO, to: Path) -> tuple[str, int]:
 
 def _issue_dict(issue: Issue) -> dict[str, Any]:
     params = {k: v if isinstance(v, str | int | float | bool) or v is None else str(v) for k, v in issue.params.items()}
-    return {"code": issue.code, "file": issue.file, "sheet": issue.sheet, "cell": issue.cell, "column": issue.column,
-            "value": issue.value, "params": params}
+    return {
+        "code": issue.code,
+        "file": issue.file,
+        "sheet": issue.sheet,
+        "cell": issue.cell,
+        "column": issue.column,
+        "value": issue.value,
+        "params": params,
+    }

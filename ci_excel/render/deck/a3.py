@@ -24,12 +24,22 @@ def a3_slide(deck: Deck, page: A3Page) -> None:
     lang = deck.lang
     slide = deck.slide(phrase("a3_title", lang, department=page.department, id=page.problem_id))
     joiner = "、" if lang == "zh" else ", "
-    status = "   ".join(f"{column_label('problems', k, lang)}: {v}" for k, v in
-                       (("owner", page.owner), ("stage", page.stage), ("progress", page.progress)) if v)
+    status = "   ".join(
+        f"{column_label('problems', k, lang)}: {v}"
+        for k, v in (("owner", page.owner), ("stage", page.stage), ("progress", page.progress))
+        if v
+    )
     if page.flags:
         status += f"   {column_label('problems', 'flags', lang)}: {joiner.join(page.flags)}"
-    deck.text(slide, Rect(MARGIN, BODY_TOP - 4.0, BODY_W, STATUS_H), status, size=10.0,
-              color=RED if page.off_track else GREY, bold=page.off_track, max_lines=1)
+    deck.text(
+        slide,
+        Rect(MARGIN, BODY_TOP - 4.0, BODY_W, STATUS_H),
+        status,
+        size=10.0,
+        color=RED if page.off_track else GREY,
+        bold=page.off_track,
+        max_lines=1,
+    )
     top = BODY_TOP + STATUS_H
     height = BODY_H - STATUS_H + 4.0
     for column, blocks in enumerate((LEFT, RIGHT)):
@@ -42,8 +52,9 @@ def a3_slide(deck: Deck, page: A3Page) -> None:
 
 
 def _background(deck: Deck, slide: object, rect: Rect, page: A3Page) -> None:
-    deck.lines(slide, rect, [Cell(page.statement)] + ([Cell(page.metric, color=GREY)] if page.metric else []),
-               size=SIZE)
+    deck.lines(
+        slide, rect, [Cell(page.statement)] + ([Cell(page.metric, color=GREY)] if page.metric else []), size=SIZE
+    )
 
 
 def _current(deck: Deck, slide: object, rect: Rect, page: A3Page) -> None:
@@ -59,38 +70,70 @@ def _analysis(deck: Deck, slide: object, rect: Rect, page: A3Page) -> None:
     for chain in page.whys:  # the root cause first: a long chain is cut, its conclusion is not
         items.append(Cell(f"{phrase('root_cause_n', lang)}: {chain[-1]}", bold=True, color=RED))
         items.append(Cell(f"{phrase('why_chain', lang)}: " + " → ".join(chain[:-1])))
-    items += [Cell(f"[{category}] {cause}" + (f" ({phrase('root_mark', lang)})" if root else ""),
-                   bold=root, color=RED if root else None) for category, cause, root in page.causes]
+    items += [
+        Cell(
+            f"[{category}] {cause}" + (f" ({phrase('root_mark', lang)})" if root else ""),
+            bold=root,
+            color=RED if root else None,
+        )
+        for category, cause, root in page.causes
+    ]
     deck.lines(slide, rect, items, size=SIZE)
 
 
 def _countermeasures(deck: Deck, slide: object, rect: Rect, page: A3Page) -> None:
     lang = deck.lang
-    items = [Cell(f"{sid} · {phrase('score_n', lang, n=score)} · "  # the score first: a long description is cut
-                  + phrase("selected_mark" if selected else "recommended_mark", lang) + f" · {description}")
-             for sid, description, score, selected in page.solutions]
+    items = [
+        Cell(
+            f"{sid} · {phrase('score_n', lang, n=score)} · "  # the score first: a long description is cut
+            + phrase("selected_mark" if selected else "recommended_mark", lang)
+            + f" · {description}"
+        )
+        for sid, description, score, selected in page.solutions
+    ]
     deck.lines(slide, rect, items, size=SIZE)
 
 
 def _plan(deck: Deck, slide: object, rect: Rect, page: A3Page) -> None:
     lang = deck.lang
     head = [column_label("actions", k, lang) for k in ("what", "who", "due_on", "status", "percent_done")]
-    rows = [[what, who, due, Cell(status, bold=late, color=RED if late else None), done]
-            for what, who, due, status, done, late in page.actions]
-    deck.grid(slide, rect, head, rows, [40, 15, 17, 15, 13], size=SIZE, max_lines=1,
-              align=["left", "left", "left", "left", "right"])
+    rows = [
+        [what, who, due, Cell(status, bold=late, color=RED if late else None), done]
+        for what, who, due, status, done, late in page.actions
+    ]
+    deck.grid(
+        slide,
+        rect,
+        head,
+        rows,
+        [40, 15, 17, 15, 13],
+        size=SIZE,
+        max_lines=1,
+        align=["left", "left", "left", "left", "right"],
+    )
 
 
 def _followup(deck: Deck, slide: object, rect: Rect, page: A3Page) -> None:
     lang = deck.lang
     achievement = column_label("results", "achievement", lang)
-    items = [Cell(f"{name}: {achievement} {value or '-'}" + (" ✓" if met else " ✗" if met is False else ""),
-                  color=None if met is not False else RED) for name, *_, value, _measured, met in page.kpis]
+    items = [
+        Cell(
+            f"{name}: {achievement} {value or '-'}" + (" ✓" if met else " ✗" if met is False else ""),
+            color=None if met is not False else RED,
+        )
+        for name, *_, value, _measured, met in page.kpis
+    ]
     items += [Cell(" · ".join(v for v in standard if v)) for standard in page.standards]
     if page.lessons:
         items.append(Cell(f"{column_label('standards', 'lessons', lang)}: {page.lessons}", color=GREY))
     deck.lines(slide, rect, items, size=SIZE)
 
 
-_BLOCKS = {"a3_background": _background, "a3_current": _current, "a3_analysis": _analysis,
-           "a3_countermeasures": _countermeasures, "a3_plan": _plan, "a3_followup": _followup}
+_BLOCKS = {
+    "a3_background": _background,
+    "a3_current": _current,
+    "a3_analysis": _analysis,
+    "a3_countermeasures": _countermeasures,
+    "a3_plan": _plan,
+    "a3_followup": _followup,
+}

@@ -61,18 +61,28 @@ def deck_part(dept: DepartmentResult, lang: Lang) -> DeckPart:
     """The A3 pages of the department's P1 problems and its most overdue actions."""
     index = _Index(dept)
     problems = sorted((p for p in dept.rows("problems") if p.get("priority") == "P1"), key=priority_key)
-    late = sorted((a for a in dept.rows("actions") if a.get("overdue")),
-                  key=lambda a: (-(a.get("days_overdue") or 0), str(a.get("action_id"))))
-    overdue = tuple((fmt("actions", "what", a.get("what"), lang), fmt("actions", "who", a.get("who"), lang),
-                     fmt("actions", "due_on", a.get("due_on"), lang), str(a.get("days_overdue") or ""))
-                    for a in late[:OVERDUE_KEPT])
+    late = sorted(
+        (a for a in dept.rows("actions") if a.get("overdue")),
+        key=lambda a: (-(a.get("days_overdue") or 0), str(a.get("action_id"))),
+    )
+    overdue = tuple(
+        (
+            fmt("actions", "what", a.get("what"), lang),
+            fmt("actions", "who", a.get("who"), lang),
+            fmt("actions", "due_on", a.get("due_on"), lang),
+            str(a.get("days_overdue") or ""),
+        )
+        for a in late[:OVERDUE_KEPT]
+    )
     return DeckPart(dept.department, tuple(a3_page(dept.department, p, index, lang) for p in problems), overdue)
 
 
 class _Index:
     def __init__(self, dept: DepartmentResult) -> None:
-        self.by = {sheet: group_by(dept.rows(sheet), "problem_id")
-                   for sheet in ("why_chains", "fishbone", "solutions", "results", "standards")}
+        self.by = {
+            sheet: group_by(dept.rows(sheet), "problem_id")
+            for sheet in ("why_chains", "fishbone", "solutions", "results", "standards")
+        }
         self.actions = group_by(dept.rows("actions"), "solution_id")
 
     def rows(self, sheet: str, pid: Any) -> list[Row]:
@@ -87,20 +97,36 @@ def a3_page(department: str, problem: Row, index: _Index, lang: Lang) -> A3Page:
     standards = index.rows("standards", pid)
     stage = stage_key(problem.get("stage"))
     return A3Page(
-        department=department, problem_id=sanitize(pid), statement=_fmt("problems", problem, "statement", lang),
+        department=department,
+        problem_id=sanitize(pid),
+        statement=_fmt("problems", problem, "statement", lang),
         owner=_fmt("problems", problem, "owner", lang),
         stage=enum_label("problems", "stage", stage, lang) if stage else "",
         progress=_fmt("problems", problem, "progress", lang),
-        flags=tuple(_flag(f, lang) for f in problem.get("flags") or ()), off_track=off_track(problem),
-        metric=_metric(problem, lang), kpis=tuple(_kpi(r, lang) for r in index.rows("results", pid)),
+        flags=tuple(_flag(f, lang) for f in problem.get("flags") or ()),
+        off_track=off_track(problem),
+        metric=_metric(problem, lang),
+        kpis=tuple(_kpi(r, lang) for r in index.rows("results", pid)),
         whys=tuple(_why(c) for c in index.rows("why_chains", pid)),
         causes=tuple(_cause(c, lang) for c in index.rows("fishbone", pid)),
-        solutions=tuple((sanitize(s.get("solution_id")), _fmt("solutions", s, "description", lang),
-                         _fmt("solutions", s, "score", lang), s.get("selected") is True) for s in chosen),
-        actions=tuple((*(_fmt("actions", a, k, lang) for k in ("what", "who", "due_on", "status", "percent_done")),
-                       a.get("overdue") is True) for a in actions),  # type: ignore[misc]
-        standards=tuple((_fmt("standards", s, "kind", lang), _fmt("standards", s, "document", lang),
-                         _fmt("standards", s, "effective_on", lang)) for s in standards),
+        solutions=tuple(
+            (
+                sanitize(s.get("solution_id")),
+                _fmt("solutions", s, "description", lang),
+                _fmt("solutions", s, "score", lang),
+                s.get("selected") is True,
+            )
+            for s in chosen
+        ),
+        actions=tuple(_action_row(a, lang) for a in actions),
+        standards=tuple(
+            (
+                _fmt("standards", s, "kind", lang),
+                _fmt("standards", s, "document", lang),
+                _fmt("standards", s, "effective_on", lang),
+            )
+            for s in standards
+        ),
         lessons=" ".join(_fmt("standards", s, "lessons", lang) for s in standards if s.get("lessons")),
     )
 
@@ -128,9 +154,11 @@ def _kpi(row: Row, lang: Lang) -> tuple[str, str, str, str, str, str, bool | Non
     unit = row.get("unit")
     name = fmt("results", "kpi", row.get("kpi"), lang) + (f" ({sanitize(unit)})" if unit else "")
     met = row.get("met")
-    return (name, *(fmt("results", k, row.get(k), lang) for k in ("baseline", "target", "actual", "achievement",
-                                                                      "measured_on")),
-            met if isinstance(met, bool) else None)  # type: ignore[return-value]
+    return (
+        name,
+        *(fmt("results", k, row.get(k), lang) for k in ("baseline", "target", "actual", "achievement", "measured_on")),
+        met if isinstance(met, bool) else None,
+    )  # type: ignore[return-value]
 
 
 def _why(chain: Row) -> tuple[str, ...]:
@@ -143,3 +171,11 @@ def _cause(row: Row, lang: Lang) -> tuple[str, str, bool]:
     label = fmt("fishbone", "category", category, lang) if category else ""
     text = " / ".join(sanitize(row.get(k)) for k in ("cause", "sub_cause") if row.get(k))
     return label, text, row.get("is_root") is True
+
+
+def _action_row(action: Row, lang: Lang) -> tuple[str, str, str, str, str, bool]:
+    """What, who, due, status, progress, and whether it is overdue."""
+    what, who, due, status, done = (
+        _fmt("actions", action, k, lang) for k in ("what", "who", "due_on", "status", "percent_done")
+    )
+    return what, who, due, status, done, action.get("overdue") is True

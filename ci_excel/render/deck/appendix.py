@@ -20,35 +20,69 @@ def department_slide(deck: Deck, digest: DepartmentDigest, part: DeckPart | None
     half = (BODY_W - 16.0) / 2
     rate = digest.kpi_rate
     figures = [
-        (phrase("problems_count", lang), str(digest.problems)), (phrase("closed", lang), str(digest.closed)),
+        (phrase("problems_count", lang), str(digest.problems)),
+        (phrase("closed", lang), str(digest.closed)),
         (phrase("p1_problems", lang), str(digest.priorities[0])),
-        (phrase("overdue", lang), Cell(str(digest.overdue_actions), bold=bool(digest.overdue_actions),
-                                       color=RED if digest.overdue_actions else None)),
+        (
+            phrase("overdue", lang),
+            Cell(
+                str(digest.overdue_actions),
+                bold=bool(digest.overdue_actions),
+                color=RED if digest.overdue_actions else None,
+            ),
+        ),
         (phrase("kpis_met_of", lang), f"{digest.kpis_met}/{digest.kpis}" + ("" if rate is None else f" ({rate:.0%})")),
         (column_label("results", "achievement", lang), _percent(digest.achievement)),
         (phrase("avg_progress", lang), _percent(digest.progress)),
         (phrase("benefit", lang), f"{digest.benefit or 0:,.0f}"),
-        (phrase("errors", lang), str(digest.errors)), (phrase("warnings", lang), str(digest.warnings)),
+        (phrase("errors", lang), str(digest.errors)),
+        (phrase("warnings", lang), str(digest.warnings)),
         (INFO.column("contact").header(lang), sanitize(digest.contact or "")),
-        (INFO.column("submitted_on").header(lang), fmt("info", "submitted_on", digest.submitted_on, lang)
-         + (f" ({phrase('late', lang)})" if digest.late else "")),
+        (
+            INFO.column("submitted_on").header(lang),
+            fmt("info", "submitted_on", digest.submitted_on, lang)
+            + (f" ({phrase('late', lang)})" if digest.late else ""),
+        ),
     ]
-    deck.grid(slide, Rect(MARGIN, BODY_TOP, half, BODY_H), [phrase("summary", lang), ""],
-              [[label, value] for label, value in figures], [55, 45], size=SIZE, max_lines=1,
-              align=["left", "right"])
+    deck.grid(
+        slide,
+        Rect(MARGIN, BODY_TOP, half, BODY_H),
+        [phrase("summary", lang), ""],
+        [[label, value] for label, value in figures],
+        [55, 45],
+        size=SIZE,
+        max_lines=1,
+        align=["left", "right"],
+    )
     right = MARGIN + half + 16.0
     mix = [[s.label(lang), str(n)] for s, n in zip(STAGE.choices, digest.stages, strict=True)]
     mix += [[p.label(lang), str(n)] for p, n in zip(PRIORITY.choices, digest.priorities, strict=True)]
     stage_h = line_rows_height(1 + len(mix), SIZE) + 2.0
-    deck.grid(slide, Rect(right, BODY_TOP, half, stage_h), [phrase("by_stage_priority", lang), phrase("count", lang)],
-              mix, [75, 25], size=SIZE, max_lines=1, align=["left", "right"])
+    deck.grid(
+        slide,
+        Rect(right, BODY_TOP, half, stage_h),
+        [phrase("by_stage_priority", lang), phrase("count", lang)],
+        mix,
+        [75, 25],
+        size=SIZE,
+        max_lines=1,
+        align=["left", "right"],
+    )
     head = [column_label("actions", k, lang) for k in ("what", "who", "due_on", "days_overdue")]
     overdue = part.overdue if part else ()
     rows = [[what, who, due, Cell(days, bold=True, color=RED)] for what, who, due, days in overdue]
     top = BODY_TOP + stage_h + 8.0
     deck.text(slide, Rect(right, top, half, 18.0), phrase("overdue_actions", lang), size=SIZE, bold=True)
-    deck.grid(slide, Rect(right, top + 18.0, half, BODY_TOP + BODY_H - top - 18.0), head, rows, [46, 18, 20, 16],
-              size=SIZE, max_lines=1, align=["left", "left", "left", "right"])
+    deck.grid(
+        slide,
+        Rect(right, top + 18.0, half, BODY_TOP + BODY_H - top - 18.0),
+        head,
+        rows,
+        [46, 18, 20, 16],
+        size=SIZE,
+        max_lines=1,
+        align=["left", "left", "left", "right"],
+    )
 
 
 def _percent(value: float | None) -> str:

@@ -61,8 +61,9 @@ def _is_cjk(char: str) -> bool:
 def text_width(text: str, size_pt: float, *, bold: bool = False) -> float:
     """The width of one line of `text` in points (with the space where Chinese and Latin text meet)."""
     ems = sum(_char_em(c, bold) for c in text)
-    ems += AUTOSPACE * sum(1 for a, b in pairwise(text)
-                           if not a.isspace() and not b.isspace() and _is_cjk(a) != _is_cjk(b))
+    ems += AUTOSPACE * sum(
+        1 for a, b in pairwise(text) if not a.isspace() and not b.isspace() and _is_cjk(a) != _is_cjk(b)
+    )
     return ems * size_pt
 
 

@@ -104,20 +104,37 @@ class Deck:
             _fill_placeholder(slide.shapes.title, title, 26.0)
         else:
             self.text(slide, Rect(MARGIN, TITLE_TOP, BODY_W, TITLE_H), title, size=26.0, bold=True)
-        self.text(slide, Rect(MARGIN, FOOTER_TOP, BODY_W, 18.0), f"{self.footer} · {self.count}", size=9.0,
-                  color=GREY, align="right")
+        self.text(
+            slide,
+            Rect(MARGIN, FOOTER_TOP, BODY_W, 18.0),
+            f"{self.footer} · {self.count}",
+            size=9.0,
+            color=GREY,
+            align="right",
+        )
         return slide
 
-    def text(self, slide: Any, rect: Rect, text: Any, *, size: float = TEXT_SIZE, bold: bool = False,
-             color: str | None = None, align: str = "left", max_lines: int | None = None) -> Any:
+    def text(
+        self,
+        slide: Any,
+        rect: Rect,
+        text: Any,
+        *,
+        size: float = TEXT_SIZE,
+        bold: bool = False,
+        color: str | None = None,
+        align: str = "left",
+        max_lines: int | None = None,
+    ) -> Any:
         """A text box holding `text` fitted to it (shortened with … when it does not fit)."""
         shape = slide.shapes.add_textbox(*rect.emu())
         box = Box(rect.width - 2 * CELL_X, rect.height - 2 * CELL_Y, size, bold)
         _write(shape, [Para(fit(text, box, max_lines=max_lines), size, bold, color or DARK, align)])
         return shape
 
-    def lines(self, slide: Any, rect: Rect, items: Sequence[Cell], *, size: float = TEXT_SIZE,
-              more: str = "more_n") -> Any:
+    def lines(
+        self, slide: Any, rect: Rect, items: Sequence[Cell], *, size: float = TEXT_SIZE, more: str = "more_n"
+    ) -> Any:
         """A box of short paragraphs, one per item, each fitted to what room is left; when they do not all
         fit, the last line says how many more there are."""
         shape = slide.shapes.add_textbox(*rect.emu())
@@ -149,15 +166,27 @@ class Deck:
         _write(shape, [Para(fit(text, box, max_lines=1), size, True, "FFFFFF", "center")], anchor="ctr")
         return shape
 
-    def grid(self, slide: Any, rect: Rect, head: Sequence[str], rows: Sequence[Sequence[Any]],
-             widths: Sequence[float], *, size: float = 9.0, max_lines: int = 2, align: Sequence[str] = ()) -> int:
+    def grid(
+        self,
+        slide: Any,
+        rect: Rect,
+        head: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        widths: Sequence[float],
+        *,
+        size: float = 9.0,
+        max_lines: int = 2,
+        align: Sequence[str] = (),
+    ) -> int:
         """A table in `rect` with as many rows as fit; when some do not, its last row says how many more.
         Returns the number of rows shown."""
         total = sum(widths)
         cols = [rect.width * w / total for w in widths]
         header = [_fitted(Cell(h, bold=True), c, size, 1) for h, c in zip(head, cols, strict=True)]
-        body = [[_fitted(v if isinstance(v, Cell) else Cell(v), c, size, max_lines)
-                 for v, c in zip(r, cols, strict=True)] for r in rows]
+        body = [
+            [_fitted(v if isinstance(v, Cell) else Cell(v), c, size, max_lines) for v, c in zip(r, cols, strict=True)]
+            for r in rows
+        ]
         if not body:
             body = [[Cell(phrase("none", self.lang), color=GREY), *(Cell("") for _ in cols[1:])]]
         used, kept = _row_height(header, cols, size), 0
@@ -170,8 +199,12 @@ class Deck:
             used, kept = used + height, kept + 1
         shown = body[:kept]
         if kept < len(body):
-            more = Cell(fit(phrase("more_n", self.lang, n=len(body) - kept), Box(cols[0] - 2 * CELL_X, 99.0, size),
-                            max_lines=1), color=GREY)
+            more = Cell(
+                fit(
+                    phrase("more_n", self.lang, n=len(body) - kept), Box(cols[0] - 2 * CELL_X, 99.0, size), max_lines=1
+                ),
+                color=GREY,
+            )
             shown.append([more, *(Cell("") for _ in cols[1:])])
         _table(slide, rect, cols, [header, *shown], size, align)
         return kept
@@ -179,9 +212,18 @@ class Deck:
     def chart(self, slide: Any, spec: ChartSpec, rect: Rect) -> Any:
         return slide_chart(slide.shapes, spec, self.chart_style, rect.emu())
 
-    def table(self, title: str, head: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float], *,
-              size: float = TABLE_SIZE, max_lines: int = 2, note: str | None = None,
-              align: Sequence[str] = ()) -> list[Any]:
+    def table(
+        self,
+        title: str,
+        head: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        widths: Sequence[float],
+        *,
+        size: float = TABLE_SIZE,
+        max_lines: int = 2,
+        note: str | None = None,
+        align: Sequence[str] = (),
+    ) -> list[Any]:
         """`rows` under `head` on as many slides as they need (titled "… (continued)"); `widths` are shares
         of the body's width. Returns the slides."""
         total = sum(widths)
@@ -189,8 +231,10 @@ class Deck:
         top = BODY_TOP + (22.0 if note else 0.0)
         height = BODY_TOP + BODY_H - top
         header = [_fitted(Cell(h, bold=True), c, size, 2) for h, c in zip(head, cols, strict=True)]
-        body = [[_fitted(v if isinstance(v, Cell) else Cell(v), c, size, max_lines)
-                 for v, c in zip(r, cols, strict=True)] for r in rows]
+        body = [
+            [_fitted(v if isinstance(v, Cell) else Cell(v), c, size, max_lines) for v, c in zip(r, cols, strict=True)]
+            for r in rows
+        ]
         pages = _paginate([_row_height(header, cols, size)], [_row_height(r, cols, size) for r in body], height)
         slides = []
         for n, (start, end) in enumerate(pages):
@@ -243,8 +287,9 @@ def _fitted(cell: Cell, width: float, size: float, max_lines: int) -> Cell:
 
 
 def _row_height(cells: Sequence[Cell], widths: Sequence[float], size: float) -> float:
-    lines = max(lines_needed(c.text, Box(w - 2 * CELL_X, 10_000.0, size, c.bold))
-                for c, w in zip(cells, widths, strict=True))
+    lines = max(
+        lines_needed(c.text, Box(w - 2 * CELL_X, 10_000.0, size, c.bold)) for c, w in zip(cells, widths, strict=True)
+    )
     return max(1, lines) * size * LINE_SPACING + 2 * CELL_Y + ROW_SPARE * size
 
 
@@ -260,13 +305,27 @@ def _paginate(head: list[float], rows: list[float], height: float) -> list[tuple
     return pages
 
 
-def _table(slide: Any, rect: Rect, cols: Sequence[float], rows: Sequence[Sequence[Cell]], size: float,
-           align: Sequence[str]) -> Any:
+def _table(
+    slide: Any, rect: Rect, cols: Sequence[float], rows: Sequence[Sequence[Cell]], size: float, align: Sequence[str]
+) -> Any:
     heights = [_row_height(r, cols, size) for r in rows]
     left, top, width, _ = rect.emu()
     frame = slide.shapes.add_table(1, 1, left, top, width, emu(sum(heights)))  # its grid and rows: set_table
-    body = [(emu(h), [Para(str(c.text), size, c.bold, (c.color or DARK) if n else "FFFFFF",
-                            align[k] if k < len(align) else "left") for k, c in enumerate(cells)])
-            for n, (cells, h) in enumerate(zip(rows, heights, strict=True))]
+    body = [
+        (
+            emu(h),
+            [
+                Para(
+                    str(c.text),
+                    size,
+                    c.bold,
+                    (c.color or DARK) if n else "FFFFFF",
+                    align[k] if k < len(align) else "left",
+                )
+                for k, c in enumerate(cells)
+            ],
+        )
+        for n, (cells, h) in enumerate(zip(rows, heights, strict=True))
+    ]
     set_table(frame.table._tbl, [emu(w) for w in cols], body, margin_x=emu(CELL_X), margin_y=emu(CELL_Y))
     return frame

@@ -29,9 +29,17 @@ if TYPE_CHECKING:  # docx_portfolio imports docx_department, which imports the A
     from ci_excel.render.docx_portfolio import PortfolioDigest
 
 STAGE_CHART_DEPARTMENTS = 12  # departments in the stage x department chart (the most problems first)
-HEADLINE = (("departments", "departments"), ("problems_count", "problems"), ("new", "new"), ("closed", "closed"),
-            ("open", "open"), ("overdue", "overdue_actions"), ("kpi_total", "kpis"), ("kpis_met", "kpis_met"),
-            ("benefit", "benefit"))
+HEADLINE = (
+    ("departments", "departments"),
+    ("problems_count", "problems"),
+    ("new", "new"),
+    ("closed", "closed"),
+    ("open", "open"),
+    ("overdue", "overdue_actions"),
+    ("kpi_total", "kpis"),
+    ("kpis_met", "kpis_met"),
+    ("benefit", "benefit"),
+)
 
 
 @dataclass(frozen=True)
@@ -47,8 +55,11 @@ class DeckInputs:
 def title(deck: Deck, data: DeckInputs) -> None:
     lang = deck.lang
     count = len(data.period.departments)
-    deck.title_slide(phrase("deck_title", lang), f"{data.outline.period}  ·  {phrase('date', lang)} "
-                     f"{data.generated_on.isoformat()}  ·  {phrase('departments', lang)} {count}")
+    deck.title_slide(
+        phrase("deck_title", lang),
+        f"{data.outline.period}  ·  {phrase('date', lang)} "
+        f"{data.generated_on.isoformat()}  ·  {phrase('departments', lang)} {count}",
+    )
 
 
 def _figures(outline: PeriodOutline) -> tuple[PeriodFigures | None, PeriodFigures | None]:
@@ -71,8 +82,9 @@ def headline(deck: Deck, data: DeckInputs) -> None:
         deck.band(slide, Rect(left, top, width, 24.0), phrase(label, lang), size=12.0)
         deck.text(slide, Rect(left, top + 26.0, width, 44.0), f"{value:,.0f}", size=28.0, bold=True)
         prev = getattr(before, attr) if before else None
-        change = phrase("first_period", lang) if prev is None else phrase("vs_previous", lang,
-                                                                           delta=f"{value - prev:+,.0f}")
+        change = (
+            phrase("first_period", lang) if prev is None else phrase("vs_previous", lang, delta=f"{value - prev:+,.0f}")
+        )
         worse = prev is not None and attr in ("overdue_actions", "open") and value > prev
         deck.text(slide, Rect(left, top + 72.0, width, 22.0), change, size=11.0, color=RED if worse else GREY)
 
@@ -83,11 +95,17 @@ def distribution(deck: Deck, data: DeckInputs) -> None:
     slide = deck.slide(phrase("by_stage_priority", lang))
     half = (BODY_W - 20.0) / 2
     top = most_problems(data.period.departments, STAGE_CHART_DEPARTMENTS)
-    by_dept = ch.StackedBarsData(tuple(sanitize(d.department) for d in top), tuple(
-        (s.label(lang), color, tuple(float(d.stages[n]) for d in top))
-        for n, (s, color) in enumerate(zip(STAGE.choices, ch.STAGE_COLORS, strict=True))), horizontal=True)
-    per_stage = [{p: float(n) for (s, p), n in data.period.stage_priority.items() if s == stage.key}
-                 for stage in STAGE.choices]
+    by_dept = ch.StackedBarsData(
+        tuple(sanitize(d.department) for d in top),
+        tuple(
+            (s.label(lang), color, tuple(float(d.stages[n]) for d in top))
+            for n, (s, color) in enumerate(zip(STAGE.choices, ch.STAGE_COLORS, strict=True))
+        ),
+        horizontal=True,
+    )
+    per_stage = [
+        {p: float(n) for (s, p), n in data.period.stage_priority.items() if s == stage.key} for stage in STAGE.choices
+    ]
     by_priority = ch.StackedBarsData(tuple(s.label(lang) for s in STAGE.choices), ch.priority_series(per_stage, lang))
     captions = (phrase("stage_dept_chart", lang, n=len(top)), phrase("stage_priority_chart", lang))
     for n, (chart, caption) in enumerate(((by_dept, captions[0]), (by_priority, captions[1]))):
@@ -102,8 +120,10 @@ def trend(deck: Deck, data: DeckInputs) -> None:
     slide = deck.slide(phrase("trend", lang))
     figures = data.outline.trend
     keys = (("new", "new"), ("closed", "closed"), ("open", "open"), ("overdue", "overdue_actions"))
-    series = ch.TrendData(tuple(f.period for f in figures),
-                          tuple((k, tuple(float(getattr(f, attr)) for f in figures)) for k, attr in keys))
+    series = ch.TrendData(
+        tuple(f.period for f in figures),
+        tuple((k, tuple(float(getattr(f, attr)) for f in figures)) for k, attr in keys),
+    )
     for spec in chart_specs(series, lang) or []:
         deck.chart(slide, spec, Rect(MARGIN, BODY_TOP, BODY_W, BODY_H))
 
@@ -113,32 +133,75 @@ LIST_ROWS = 40  # rows of a listing the deck shows (as the Word portfolio); the 
 
 def off_track(deck: Deck, pages: Iterable[A3Page]) -> None:
     lang = deck.lang
-    rows = [[sanitize(p.department), p.problem_id, p.statement, p.stage, p.owner, p.progress,
-             Cell(list_sep(lang).join(p.flags), color=RED)] for p in pages if p.off_track]
-    head = [INFO.column("department").header(lang), *(column_label("problems", k, lang) for k in
-            ("problem_id", "statement", "stage", "owner", "progress", "flags"))]
+    rows = [
+        [
+            sanitize(p.department),
+            p.problem_id,
+            p.statement,
+            p.stage,
+            p.owner,
+            p.progress,
+            Cell(list_sep(lang).join(p.flags), color=RED),
+        ]
+        for p in pages
+        if p.off_track
+    ]
+    head = [
+        INFO.column("department").header(lang),
+        *(
+            column_label("problems", k, lang)
+            for k in ("problem_id", "statement", "stage", "owner", "progress", "flags")
+        ),
+    ]
     total = phrase("total_n", lang, n=len(rows))
     if len(rows) > LIST_ROWS:  # the summary workbook has every one
-        total = phrase("capped_rows", lang, total=f"{len(rows):,}", shown=LIST_ROWS,
-                       sheet=SHEETS["problems"].name(lang))
-    _listing(deck, phrase("p1_off_track_title", lang), head, rows[:LIST_ROWS], [13, 8, 38, 12, 9, 7, 17],
-             note=f"{phrase('off_track_note', lang)} · {total}")
+        total = phrase(
+            "capped_rows", lang, total=f"{len(rows):,}", shown=LIST_ROWS, sheet=SHEETS["problems"].name(lang)
+        )
+    _listing(
+        deck,
+        phrase("p1_off_track_title", lang),
+        head,
+        rows[:LIST_ROWS],
+        [13, 8, 38, 12, 9, 7, 17],
+        note=f"{phrase('off_track_note', lang)} · {total}",
+    )
 
 
 def overdue(deck: Deck, data: DeckInputs) -> None:
     lang = deck.lang
     top = data.portfolio.overdue
-    rows = [[sanitize(name), sanitize(action_id), fmt("actions", "what", what, lang), fmt("actions", "who", who, lang),
-             fmt("actions", "due_on", due, lang), Cell(phrase("days_n", lang, n=days or 0), bold=True, color=RED)]
-            for name, action_id, what, who, due, _status, days in top.items()]
-    head = [INFO.column("department").header(lang), column_label("actions", "action_id", lang),
-            column_label("actions", "what", lang), column_label("actions", "who", lang),
-            column_label("actions", "due_on", lang), column_label("actions", "days_overdue", lang)]
+    rows = [
+        [
+            sanitize(name),
+            sanitize(action_id),
+            fmt("actions", "what", what, lang),
+            fmt("actions", "who", who, lang),
+            fmt("actions", "due_on", due, lang),
+            Cell(phrase("days_n", lang, n=days or 0), bold=True, color=RED),
+        ]
+        for name, action_id, what, who, due, _status, days in top.items()
+    ]
+    head = [
+        INFO.column("department").header(lang),
+        column_label("actions", "action_id", lang),
+        column_label("actions", "what", lang),
+        column_label("actions", "who", lang),
+        column_label("actions", "due_on", lang),
+        column_label("actions", "days_overdue", lang),
+    ]
     note = phrase("total_n", lang, n=top.total)
     if top.total > top.size:
         note = phrase("capped_rows", lang, total=f"{top.total:,}", shown=top.size, sheet=SHEETS["actions"].name(lang))
-    _listing(deck, phrase("overdue_actions", lang), head, rows, [15, 9, 40, 12, 12, 12], note=note,
-             align=["left"] * 5 + ["right"])
+    _listing(
+        deck,
+        phrase("overdue_actions", lang),
+        head,
+        rows,
+        [15, 9, 40, 12, 12, 12],
+        note=note,
+        align=["left"] * 5 + ["right"],
+    )
 
 
 def kpis(deck: Deck, data: DeckInputs) -> None:
@@ -149,58 +212,139 @@ def kpis(deck: Deck, data: DeckInputs) -> None:
         if not d.kpis and not d.gains_not_held:
             continue
         rate = d.kpi_rate or 0.0
-        rows.append([sanitize(d.department), str(d.kpis), str(d.kpis_met),
-                     Cell(str(d.kpis_missed), color=RED if d.kpis_missed else None),
-                     Cell(f"{rate:.0%}", bold=rate < 0.5, color=RED if rate < 0.5 else None),
-                     "" if d.achievement is None else f"{d.achievement:.0%}",
-                     Cell(str(d.gains_not_held), bold=bool(d.gains_not_held), color=RED if d.gains_not_held else None)])
-    head = [INFO.column("department").header(lang), phrase("kpi_total", lang), phrase("kpis_met", lang),
-            phrase("kpis_missed", lang), phrase("kpi_rate", lang), column_label("results", "achievement", lang),
-            phrase("gains_not_held", lang)]
+        rows.append(
+            [
+                sanitize(d.department),
+                str(d.kpis),
+                str(d.kpis_met),
+                Cell(str(d.kpis_missed), color=RED if d.kpis_missed else None),
+                Cell(f"{rate:.0%}", bold=rate < 0.5, color=RED if rate < 0.5 else None),
+                "" if d.achievement is None else f"{d.achievement:.0%}",
+                Cell(str(d.gains_not_held), bold=bool(d.gains_not_held), color=RED if d.gains_not_held else None),
+            ]
+        )
+    head = [
+        INFO.column("department").header(lang),
+        phrase("kpi_total", lang),
+        phrase("kpis_met", lang),
+        phrase("kpis_missed", lang),
+        phrase("kpi_rate", lang),
+        column_label("results", "achievement", lang),
+        phrase("gains_not_held", lang),
+    ]
     total = data.period
-    note = (f"{phrase('kpis_met', lang)} {total.kpis_met}/{total.kpis} · {phrase('kpis_missed', lang)} "
-            f"{total.kpis_missed} · {phrase('gains_not_held', lang)} {total.gains_not_held}")
-    _listing(deck, phrase("kpi_met_missed", lang), head, rows, [26, 11, 11, 11, 13, 13, 15], note=note,
-             align=["left", *["right"] * 6])
+    note = (
+        f"{phrase('kpis_met', lang)} {total.kpis_met}/{total.kpis} · {phrase('kpis_missed', lang)} "
+        f"{total.kpis_missed} · {phrase('gains_not_held', lang)} {total.gains_not_held}"
+    )
+    _listing(
+        deck,
+        phrase("kpi_met_missed", lang),
+        head,
+        rows,
+        [26, 11, 11, 11, 13, 13, 15],
+        note=note,
+        align=["left", *["right"] * 6],
+    )
 
 
 def ranking(deck: Deck, data: DeckInputs) -> None:
     lang = deck.lang
-    rows = [[str(n), sanitize(d.department), str(d.problems), f"{d.closure_rate:.0%}", f"{d.kpi_rate or 0.0:.0%}",
-             Cell(str(d.overdue_actions), bold=True, color=RED) if d.overdue_actions else "0",
-             f"{d.progress or 0.0:.0%}"] for n, d in enumerate(data.period.departments, 1)]
-    head = [phrase("rank", lang), INFO.column("department").header(lang), phrase("problems_count", lang),
-            phrase("closure_rate", lang), phrase("kpi_rate", lang), phrase("overdue", lang),
-            phrase("avg_progress", lang)]
-    _listing(deck, phrase("ranking", lang), head, rows, [8, 28, 12, 13, 13, 13, 13],
-             note=phrase("ranking_note", lang), align=["right", "left", *["right"] * 5])
+    rows = [
+        [
+            str(n),
+            sanitize(d.department),
+            str(d.problems),
+            f"{d.closure_rate:.0%}",
+            f"{d.kpi_rate or 0.0:.0%}",
+            Cell(str(d.overdue_actions), bold=True, color=RED) if d.overdue_actions else "0",
+            f"{d.progress or 0.0:.0%}",
+        ]
+        for n, d in enumerate(data.period.departments, 1)
+    ]
+    head = [
+        phrase("rank", lang),
+        INFO.column("department").header(lang),
+        phrase("problems_count", lang),
+        phrase("closure_rate", lang),
+        phrase("kpi_rate", lang),
+        phrase("overdue", lang),
+        phrase("avg_progress", lang),
+    ]
+    _listing(
+        deck,
+        phrase("ranking", lang),
+        head,
+        rows,
+        [8, 28, 12, 13, 13, 13, 13],
+        note=phrase("ranking_note", lang),
+        align=["right", "left", *["right"] * 5],
+    )
 
 
 def quality(deck: Deck, data: DeckInputs) -> None:
     """Data quality by department (most errors first), then the missing and late departments."""
     lang = deck.lang
-    rows = [[sanitize(d.department), str(d.files), Cell(str(d.errors), bold=bool(d.errors),
-             color=RED if d.errors else None), str(d.warnings)] for d in most_errors(data.period.departments)]
-    head = [INFO.column("department").header(lang), phrase("file", lang), phrase("errors", lang),
-            phrase("warnings", lang)]
+    rows = [
+        [
+            sanitize(d.department),
+            str(d.files),
+            Cell(str(d.errors), bold=bool(d.errors), color=RED if d.errors else None),
+            str(d.warnings),
+        ]
+        for d in most_errors(data.period.departments)
+    ]
+    head = [
+        INFO.column("department").header(lang),
+        phrase("file", lang),
+        phrase("errors", lang),
+        phrase("warnings", lang),
+    ]
     note = f"{phrase('errors', lang)} {data.period.errors} · {phrase('warnings', lang)} {data.period.warnings}"
-    _listing(deck, phrase("quality_by_dept", lang), head, rows, [40, 20, 20, 20], note=note,
-             align=["left", "right", "right", "right"])
+    _listing(
+        deck,
+        phrase("quality_by_dept", lang),
+        head,
+        rows,
+        [40, 20, 20, 20],
+        note=note,
+        align=["left", "right", "right", "right"],
+    )
     late = [[sanitize(name), Cell(phrase("missing", lang), bold=True, color=RED), ""] for name in data.outline.missing]
-    late += [[sanitize(d.department), Cell(phrase("late", lang), bold=True, color="B9770E"),
-              fmt("info", "submitted_on", d.submitted_on, lang)] for d in _by_name(data.period.departments) if d.late]
+    late += [
+        [
+            sanitize(d.department),
+            Cell(phrase("late", lang), bold=True, color="B9770E"),
+            fmt("info", "submitted_on", d.submitted_on, lang),
+        ]
+        for d in _by_name(data.period.departments)
+        if d.late
+    ]
     missing, late_count = len(data.outline.missing), len(late) - len(data.outline.missing)
-    _listing(deck, phrase("submissions", lang), [INFO.column("department").header(lang), phrase("status", lang),
-             INFO.column("submitted_on").header(lang)], late, [40, 30, 30],
-             note=f"{phrase('missing', lang)} {missing} · {phrase('late', lang)} {late_count}")
+    _listing(
+        deck,
+        phrase("submissions", lang),
+        [INFO.column("department").header(lang), phrase("status", lang), INFO.column("submitted_on").header(lang)],
+        late,
+        [40, 30, 30],
+        note=f"{phrase('missing', lang)} {missing} · {phrase('late', lang)} {late_count}",
+    )
 
 
 def _by_name(departments: Sequence[DepartmentDigest]) -> list[DepartmentDigest]:
     return sorted(departments, key=lambda d: d.department)
 
 
-def _listing(deck: Deck, name: str, head: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float], *,
-             note: str, align: Sequence[str] = ()) -> None:
+def _listing(
+    deck: Deck,
+    name: str,
+    head: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    widths: Sequence[float],
+    *,
+    note: str,
+    align: Sequence[str] = (),
+) -> None:
     """A table over as many slides as it takes; "none" on one slide when there are no rows."""
     if not rows:
         slide = deck.slide(name)

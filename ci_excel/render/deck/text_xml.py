@@ -35,13 +35,18 @@ class Para:
 
 def paragraph_xml(p: Para) -> str:
     spacing = round(p.size * LINE_SPACING * 100)
-    ppr = (f'<a:pPr algn="{ALIGN.get(p.align, "l")}"><a:lnSpc><a:spcPts val="{spacing}"/></a:lnSpc>'
-           '<a:spcBef><a:spcPts val="0"/></a:spcBef><a:spcAft><a:spcPts val="0"/></a:spcAft></a:pPr>')
+    ppr = (
+        f'<a:pPr algn="{ALIGN.get(p.align, "l")}"><a:lnSpc><a:spcPts val="{spacing}"/></a:lnSpc>'
+        '<a:spcBef><a:spcPts val="0"/></a:spcBef><a:spcAft><a:spcPts val="0"/></a:spcAft></a:pPr>'
+    )
     fill = f'<a:solidFill><a:srgbClr val="{p.color}"/></a:solidFill>' if p.color else ""
-    rpr = (f'<a:rPr lang="zh-CN" altLang="en-US" sz="{round(p.size * 100)}" b="{1 if p.bold else 0}" dirty="0">'
-           f'{fill}<a:latin typeface="{LATIN}"/><a:ea typeface="{EAST_ASIAN}"/></a:rPr>')
-    runs = f"<a:br>{rpr}</a:br>".join(f"<a:r>{rpr}<a:t>{escape(sanitize(line))}</a:t></a:r>"
-                                      for line in p.text.split("\n"))
+    rpr = (
+        f'<a:rPr lang="zh-CN" altLang="en-US" sz="{round(p.size * 100)}" b="{1 if p.bold else 0}" dirty="0">'
+        f'{fill}<a:latin typeface="{LATIN}"/><a:ea typeface="{EAST_ASIAN}"/></a:rPr>'
+    )
+    runs = f"<a:br>{rpr}</a:br>".join(
+        f"<a:r>{rpr}<a:t>{escape(sanitize(line))}</a:t></a:r>" for line in p.text.split("\n")
+    )
     end = f'<a:endParaRPr lang="zh-CN" sz="{round(p.size * 100)}" dirty="0"/>'
     return f"<a:p>{ppr}{runs}{end}</a:p>"
 
@@ -68,17 +73,26 @@ def set_body(body_pr: etree._Element, *, inset_x: float, inset_y: float, anchor:
             body_pr.remove(child)
 
 
-def set_table(tbl: etree._Element, widths: Sequence[int], rows: Sequence[tuple[int, Sequence[Para]]], *,
-              margin_x: int, margin_y: int) -> None:
+def set_table(
+    tbl: etree._Element,
+    widths: Sequence[int],
+    rows: Sequence[tuple[int, Sequence[Para]]],
+    *,
+    margin_x: int,
+    margin_y: int,
+) -> None:
     """The table's grid and rows (heights in EMU, one paragraph per cell), replacing python-pptx's."""
     for child in list(tbl):
         if child.tag != f"{{{A_NS}}}tblPr":
             tbl.remove(child)
     tcpr = f'<a:tcPr marL="{margin_x}" marR="{margin_x}" marT="{margin_y}" marB="{margin_y}" anchor="ctr"/>'
     grid = "".join(f'<a:gridCol w="{w}"/>' for w in widths)
-    body = "".join(f'<a:tr h="{height}">' + "".join(
-        f"<a:tc><a:txBody><a:bodyPr/><a:lstStyle/>{paragraph_xml(p)}</a:txBody>{tcpr}</a:tc>" for p in cells)
-        + "</a:tr>" for height, cells in rows)
+    body = "".join(
+        f'<a:tr h="{height}">'
+        + "".join(f"<a:tc><a:txBody><a:bodyPr/><a:lstStyle/>{paragraph_xml(p)}</a:txBody>{tcpr}</a:tc>" for p in cells)
+        + "</a:tr>"
+        for height, cells in rows
+    )
     holder = etree.fromstring(f'<a:x xmlns:a="{A_NS}"><a:tblGrid>{grid}</a:tblGrid>{body}</a:x>')
     for child in list(holder):
         tbl.append(child)

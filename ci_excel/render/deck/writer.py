@@ -69,8 +69,17 @@ def deck_path(out_dir: Path) -> Path:
     return out_dir / "reports" / DECK
 
 
-def write_deck(target: Path, outline: PeriodOutline, period: PeriodDigest, portfolio: PortfolioDigest,
-               spool: DeckSpool, *, lang: Lang, generated_on: date, template: Path | None = None) -> Path:
+def write_deck(
+    target: Path,
+    outline: PeriodOutline,
+    period: PeriodDigest,
+    portfolio: PortfolioDigest,
+    spool: DeckSpool,
+    *,
+    lang: Lang,
+    generated_on: date,
+    template: Path | None = None,
+) -> Path:
     """The review deck: portfolio slides, an A3 per P1 problem (departments in rank order, problems in
     priority order; the first A3_SLIDES, and the section says how many there are), then the appendix
     (a slide per department, by name). Written atomically."""
@@ -93,8 +102,11 @@ def write_deck(target: Path, outline: PeriodOutline, period: PeriodDigest, portf
             if pages < A3_SLIDES:
                 a3_slide(deck, page)
             pages += 1
-    note = phrase("a3_none", lang) if not pages else (
-        phrase("a3_more", lang, shown=A3_SLIDES, total=pages) if pages > A3_SLIDES else "")
+    note = (
+        phrase("a3_none", lang)
+        if not pages
+        else (phrase("a3_more", lang, shown=A3_SLIDES, total=pages) if pages > A3_SLIDES else "")
+    )
     if note:
         deck.text(deck.prs.slides[-1], Rect(MARGIN, BODY_TOP + 40.0, BODY_W, 24.0), note)
     _section(deck, phrase("appendix_departments", lang))
@@ -117,7 +129,15 @@ def render_deck(result: PeriodResult, target: Path, *, lang: Lang, template: Pat
             portfolio.add(dept)
             spool.add(deck_part(dept, lang))
         period = period_digest(portfolio.digests, general=result.issues)
-        return write_deck(target, result.outline, period, portfolio, spool, lang=lang,
-                          generated_on=result.generated_on or date.today(), template=template)
+        return write_deck(
+            target,
+            result.outline,
+            period,
+            portfolio,
+            spool,
+            lang=lang,
+            generated_on=result.generated_on or date.today(),
+            template=template,
+        )
     finally:
         spool.close()

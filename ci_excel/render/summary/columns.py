@@ -62,8 +62,15 @@ class Table:
     freeze_cols: int = 1
 
 
-_KIND = {ColType.INT: "int", ColType.NUMBER: "number", ColType.PERCENT: "percent", ColType.MONEY: "money",
-         ColType.DATE: "date", ColType.ENUM: "label", ColType.BOOL: "label"}
+_KIND = {
+    ColType.INT: "int",
+    ColType.NUMBER: "number",
+    ColType.PERCENT: "percent",
+    ColType.MONEY: "money",
+    ColType.DATE: "date",
+    ColType.ENUM: "label",
+    ColType.BOOL: "label",
+}
 
 
 def schema_col(sheet: str, key: str, lang: Lang, *, out_key: str | None = None) -> Col:
@@ -73,8 +80,9 @@ def schema_col(sheet: str, key: str, lang: Lang, *, out_key: str | None = None) 
         labels = {c.key: c.label(lang) for c in spec.enum.choices}
         if spec.type is ColType.BOOL:
             labels |= {"True": labels.get("yes", "yes"), "False": labels.get("no", "no")}
-    return Col(out_key or key, spec.header(lang), _KIND.get(spec.type, "text"), _width(spec.width, spec.header(lang)),
-                labels)
+    return Col(
+        out_key or key, spec.header(lang), _KIND.get(spec.type, "text"), _width(spec.width, spec.header(lang)), labels
+    )
 
 
 def _width(width: float, header: str) -> float:
@@ -97,10 +105,14 @@ def cell_writer(col: Col, styles: Styles) -> Put:
     if fmt is None:
         return lambda ws, r, c, v: write_text(ws, r, c, str(v), styles)
     if col.kind == "date":
-        return lambda ws, r, c, v: (ws.write_datetime(r, c, v, fmt) if isinstance(v, date)
-                                    else write_text(ws, r, c, str(v), styles))
-    return lambda ws, r, c, v: (ws.write_number(r, c, v, fmt) if isinstance(v, int | float) and not isinstance(v, bool)
-                                else write_text(ws, r, c, str(v), styles))
+        return lambda ws, r, c, v: (
+            ws.write_datetime(r, c, v, fmt) if isinstance(v, date) else write_text(ws, r, c, str(v), styles)
+        )
+    return lambda ws, r, c, v: (
+        ws.write_number(r, c, v, fmt)
+        if isinstance(v, int | float) and not isinstance(v, bool)
+        else write_text(ws, r, c, str(v), styles)
+    )
 
 
 def _joined(value: Any, labels: dict[str, str], sep: str) -> str:
@@ -113,4 +125,3 @@ def write_text(ws: Worksheet | SmallSheet, r: int, c: int, value: str, styles: S
     Excel would read it as a formula."""
     value = cell_text(value)
     ws.write_string(r, c, value, styles.quoted if value.startswith(_FORMULA_START) else styles.text)
-

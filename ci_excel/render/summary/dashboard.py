@@ -23,8 +23,21 @@ from ci_excel.text import list_sep, phrase
 # Headline figures in two groups of label/value columns, then the two breakdowns, then notes.
 _HEADLINE_GROUPS = (
     (0, ("departments", "expected", "problems", "new", "open", "closed", "p1_open", "actions", "overdue_actions")),
-    (3, ("kpis", "kpis_met", "kpi_rate", "benefit", "solutions", "passing", "failing", "pass_rate", "errors",
-         "warnings")),
+    (
+        3,
+        (
+            "kpis",
+            "kpis_met",
+            "kpi_rate",
+            "benefit",
+            "solutions",
+            "passing",
+            "failing",
+            "pass_rate",
+            "errors",
+            "warnings",
+        ),
+    ),
 )
 _PERCENT_ROWS = frozenset({"kpi_rate", "pass_rate"})
 _DASH_WIDTHS = (22, 11, 2, 20, 14, 2, 22, 8, 2, 22, 8, 16)
@@ -42,21 +55,40 @@ def _figures(period: model.PeriodDigest, outline: model.PeriodOutline) -> dict[s
     current = outline.figures
     departments = len(period.departments)
     return {
-        "departments": departments, "expected": departments + len(outline.missing),
-        "problems": period.problems, "new": current.new if current else None, "open": period.open,
-        "closed": period.closed, "p1_open": period.p1_open, "actions": period.actions,
-        "overdue_actions": period.overdue_actions, "kpis": period.kpis, "kpis_met": period.kpis_met,
-        "kpi_rate": period.kpi_rate, "benefit": period.benefit,
-        "solutions": period.solutions, "passing": period.passing, "failing": period.failing,
-        "pass_rate": period.pass_rate, "errors": period.errors, "warnings": period.warnings,
+        "departments": departments,
+        "expected": departments + len(outline.missing),
+        "problems": period.problems,
+        "new": current.new if current else None,
+        "open": period.open,
+        "closed": period.closed,
+        "p1_open": period.p1_open,
+        "actions": period.actions,
+        "overdue_actions": period.overdue_actions,
+        "kpis": period.kpis,
+        "kpis_met": period.kpis_met,
+        "kpi_rate": period.kpi_rate,
+        "benefit": period.benefit,
+        "solutions": period.solutions,
+        "passing": period.passing,
+        "failing": period.failing,
+        "pass_rate": period.pass_rate,
+        "errors": period.errors,
+        "warnings": period.warnings,
         "by_stage": dict(zip(schema.STAGE.by_key, period.stages, strict=True)),
         "by_priority": dict(zip(schema.PRIORITY.by_key, period.priorities, strict=True)),
     }
 
 
-
-def write_dashboard(book: Workbook, ws: Worksheet, outline: model.PeriodOutline, period: model.PeriodDigest,
-                     styles: Styles, *, trend: TableSheet, data: ChartData) -> None:
+def write_dashboard(
+    book: Workbook,
+    ws: Worksheet,
+    outline: model.PeriodOutline,
+    period: model.PeriodDigest,
+    styles: Styles,
+    *,
+    trend: TableSheet,
+    data: ChartData,
+) -> None:
     """The first sheet: headline figures, breakdowns, missing and late departments, then the charts."""
     lang = styles.lang
     figures = _figures(period, outline)
@@ -105,8 +137,10 @@ def _write_headline(ws: SmallSheet, figures: dict[str, Any], styles: Styles, das
 
 def _write_breakdown(ws: SmallSheet, figures: dict[str, Any], styles: Styles, dash: Dash, *, top: int) -> None:
     lang = styles.lang
-    for col, key, enum, counts in ((6, "by_stage", schema.STAGE, figures["by_stage"]),
-                                   (9, "by_priority", schema.PRIORITY, figures["by_priority"])):
+    for col, key, enum, counts in (
+        (6, "by_stage", schema.STAGE, figures["by_stage"]),
+        (9, "by_priority", schema.PRIORITY, figures["by_priority"]),
+    ):
         ws.write_string(top, col, phrase(key, lang), styles.heading)
         ws.write_string(top, col + 1, phrase("count", lang), styles.heading)
         for i, choice in enumerate(enum.choices, start=top + 1):
@@ -116,8 +150,7 @@ def _write_breakdown(ws: SmallSheet, figures: dict[str, Any], styles: Styles, da
             dash.priority_at = (top + 1, top + len(enum.choices), col)
 
 
-def _write_notes(ws: SmallSheet, missing: list[str], late: list[str], styles: Styles, *, top: int,
-                 col: int) -> None:
+def _write_notes(ws: SmallSheet, missing: list[str], late: list[str], styles: Styles, *, top: int, col: int) -> None:
     """Missing and late departments, named."""
     lang = styles.lang
     sep = list_sep(lang)

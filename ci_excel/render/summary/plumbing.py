@@ -30,12 +30,18 @@ from ci_excel.schema import Lang
 
 def new_book(path: Path, lang: Lang) -> Workbook:
     """A workbook in constant_memory mode, its row files beside `path`; strings stay strings."""
-    return xlsxwriter.Workbook(str(path), {
-        "constant_memory": True, "tmpdir": str(path.parent),
-        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-        "nan_inf_to_errors": True,
-        "default_format_properties": {"font_name": FONT[lang], "font_size": 10},
-    })
+    return xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "tmpdir": str(path.parent),
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "nan_inf_to_errors": True,
+            "default_format_properties": {"font_name": FONT[lang], "font_size": 10},
+        },
+    )
 
 
 class StagedBook:
@@ -134,12 +140,14 @@ class SmallSheet:
             write()
         self._writes.clear()
 
-    def ref(self, first_row: int, first_col: int, last_row: int | None = None, last_col: int | None = None
-            ) -> dict[str, Any]:
+    def ref(
+        self, first_row: int, first_col: int, last_row: int | None = None, last_col: int | None = None
+    ) -> dict[str, Any]:
         """A chart range on this sheet with its cached values (row by row; None where blank)."""
         last_row, last_col = first_row if last_row is None else last_row, first_col if last_col is None else last_col
-        values = [self._values.get((r, c)) for r in range(first_row, last_row + 1)
-                  for c in range(first_col, last_col + 1)]
+        values = [
+            self._values.get((r, c)) for r in range(first_row, last_row + 1) for c in range(first_col, last_col + 1)
+        ]
         return {"ref": [self.name, first_row, first_col, last_row, last_col], "data": values}
 
 

@@ -36,12 +36,51 @@ def _ref(spec: Table, key: str, row: int = 2) -> str:
 LEAD: dict[str, tuple[str, ...]] = {
     "problems": ("problem_id", "statement", "priority", "stage", "progress", "flags", "owner", "impact", "difficulty"),
     "root_causes": ("root_cause_id", "problem_id", "root_cause", "source", "verified"),
-    "solutions": ("solution_id", "problem_id", "root_cause_id", "description", "category", "effectiveness",
-                  "feasibility", "cost", "risk", "score", "passes", "rank", "recommended", "selected"),
-    "actions": ("action_id", "solution_id", "what", "who", "how", "start_on", "due_on", "status", "percent_done",
-                "overdue", "days_overdue", "late", "days_late"),
-    "results": ("problem_id", "kpi", "unit", "direction", "baseline", "target", "actual", "achievement", "improvement",
-                "met", "annual_benefit", "measured_on"),
+    "solutions": (
+        "solution_id",
+        "problem_id",
+        "root_cause_id",
+        "description",
+        "category",
+        "effectiveness",
+        "feasibility",
+        "cost",
+        "risk",
+        "score",
+        "passes",
+        "rank",
+        "recommended",
+        "selected",
+    ),
+    "actions": (
+        "action_id",
+        "solution_id",
+        "what",
+        "who",
+        "how",
+        "start_on",
+        "due_on",
+        "status",
+        "percent_done",
+        "overdue",
+        "days_overdue",
+        "late",
+        "days_late",
+    ),
+    "results": (
+        "problem_id",
+        "kpi",
+        "unit",
+        "direction",
+        "baseline",
+        "target",
+        "actual",
+        "achievement",
+        "improvement",
+        "met",
+        "annual_benefit",
+        "measured_on",
+    ),
     "standards": ("problem_id", "kind", "document", "effective_on", "closed", "rollout_scope", "lessons"),
 }
 _OMIT: dict[str, frozenset[str]] = {"solutions": frozenset({"total"})}  # the typed total; `score` is recomputed
@@ -88,8 +127,14 @@ def _relabel(sheet: str, columns: list[Col], lang: Lang) -> None:
         elif sheet == "root_causes" and col.key == "source":
             columns[i] = Col(col.key, col.header, "text", col.width, get=_source_label(lang))
         elif sheet == "root_causes" and col.key == "verified":
-            columns[i] = Col(col.key, col.header, "label", col.width, col.labels, get=_or_default(
-                "verified", phrase("not_verified", lang)))
+            columns[i] = Col(
+                col.key,
+                col.header,
+                "label",
+                col.width,
+                col.labels,
+                get=_or_default("verified", phrase("not_verified", lang)),
+            )
 
 
 def _source_label(lang: Lang) -> Callable[[Row], Any]:
@@ -112,33 +157,74 @@ def _entity_conditions(sheet: str, table: Table, lang: Lang) -> list[Cond]:
     no = schema.YES_NO.label("no", lang)
     yes = schema.YES_NO.label("yes", lang)
     if sheet == "problems":
-        return [*_priority_conditions("priority"), Cond("flags", {"type": "no_blanks"}, "orange"),
-                Cond("progress", {"type": "data_bar", "bar_color": "#63BE7B", "bar_solid": True,
-                                   "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 1})]
+        return [
+            *_priority_conditions("priority"),
+            Cond("flags", {"type": "no_blanks"}, "orange"),
+            Cond(
+                "progress",
+                {
+                    "type": "data_bar",
+                    "bar_color": "#63BE7B",
+                    "bar_solid": True,
+                    "min_type": "num",
+                    "min_value": 0,
+                    "max_type": "num",
+                    "max_value": 1,
+                },
+            ),
+        ]
     if sheet == "root_causes":
         confirmed = schema.CONCLUSION.label("confirmed", lang)
         return [Cond("verified", {"type": "cell", "criteria": "!=", "value": f'"{confirmed}"'}, "orange")]
     if sheet == "solutions":
-        return [Cond("score", {"type": "formula", "criteria": f'={_ref(table, "passes")}="{no}"'}, "red"),
-                Cond("passes", {"type": "cell", "criteria": "==", "value": f'"{no}"'}, "red"),
-                Cond("recommended", {"type": "cell", "criteria": "==", "value": f'"{yes}"'}, "green")]
+        return [
+            Cond("score", {"type": "formula", "criteria": f'={_ref(table, "passes")}="{no}"'}, "red"),
+            Cond("passes", {"type": "cell", "criteria": "==", "value": f'"{no}"'}, "red"),
+            Cond("recommended", {"type": "cell", "criteria": "==", "value": f'"{yes}"'}, "green"),
+        ]
     if sheet == "actions":
-        return [Cond("days_overdue", {"type": "cell", "criteria": ">", "value": 0}, "red"),
-                Cond("overdue", {"type": "cell", "criteria": "==", "value": f'"{yes}"'}, "red"),
-                Cond("percent_done", {"type": "data_bar", "bar_color": "#5499C7", "bar_solid": True,
-                                       "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 1})]
+        return [
+            Cond("days_overdue", {"type": "cell", "criteria": ">", "value": 0}, "red"),
+            Cond("overdue", {"type": "cell", "criteria": "==", "value": f'"{yes}"'}, "red"),
+            Cond(
+                "percent_done",
+                {
+                    "type": "data_bar",
+                    "bar_color": "#5499C7",
+                    "bar_solid": True,
+                    "min_type": "num",
+                    "min_value": 0,
+                    "max_type": "num",
+                    "max_value": 1,
+                },
+            ),
+        ]
     if sheet == "results":
-        return [Cond("achievement", {"type": "data_bar", "bar_color": "#63BE7B", "bar_solid": True,
-                                      "min_type": "num", "min_value": 0, "max_type": "num", "max_value": 1}),
-                Cond("met", {"type": "cell", "criteria": "==", "value": f'"{no}"'}, "red")]
+        return [
+            Cond(
+                "achievement",
+                {
+                    "type": "data_bar",
+                    "bar_color": "#63BE7B",
+                    "bar_solid": True,
+                    "min_type": "num",
+                    "min_value": 0,
+                    "max_type": "num",
+                    "max_value": 1,
+                },
+            ),
+            Cond("met", {"type": "cell", "criteria": "==", "value": f'"{no}"'}, "red"),
+        ]
     if sheet == "standards":
         return [Cond("closed", {"type": "cell", "criteria": "==", "value": f'"{yes}"'}, "green")]
     return []
 
 
 def _priority_conditions(column: str) -> list[Cond]:
-    return [Cond(column, {"type": "text", "criteria": "begins with", "value": key}, f"priority:{key}")
-            for key in PRIORITY_FILLS]
+    return [
+        Cond(column, {"type": "text", "criteria": "begins with", "value": key}, f"priority:{key}")
+        for key in PRIORITY_FILLS
+    ]
 
 
 # ---- scoreboard, trend, issues ---------------------------------------------------------------
@@ -147,27 +233,54 @@ def _priority_conditions(column: str) -> list[Cond]:
 def scoreboard_table(lang: Lang) -> Table:
     stages = [c.key for c in schema.STAGE.choices]
     cols = [
-        Col("rank", phrase("rank", lang), "int", 7), schema_col("info", "department", lang),
+        Col("rank", phrase("rank", lang), "int", 7),
+        schema_col("info", "department", lang),
         Col("status", phrase("submission_status", lang), "text", 12),
         Col("problems", phrase("problems", lang), "int", 10),
         *(Col(f"stage_{s}", schema.STAGE.label(s, lang), "int", 12) for s in stages),
-        Col("p1_open", phrase("p1_open", lang), "int", 12), Col("avg_stage", phrase("avg_stage", lang), "number", 10),
+        Col("p1_open", phrase("p1_open", lang), "int", 12),
+        Col("avg_stage", phrase("avg_stage", lang), "number", 10),
         Col("avg_progress", phrase("avg_progress", lang), "percent", 11),
-        Col("overdue_actions", phrase("overdue_actions", lang), "int", 11), Col("kpis", phrase("kpis", lang), "int", 9),
-        Col("kpis_met", phrase("kpis_met", lang), "int", 11), Col("kpi_rate", phrase("kpi_rate", lang), "percent", 11),
-        Col("benefit", phrase("benefit", lang), "money", 16), Col("errors", phrase("errors", lang), "int", 10),
-        Col("warnings", phrase("warnings", lang), "int", 10), schema_col("info", "submitted_on", lang),
-        schema_col("info", "contact", lang), schema_col("info", "contact_info", lang),
+        Col("overdue_actions", phrase("overdue_actions", lang), "int", 11),
+        Col("kpis", phrase("kpis", lang), "int", 9),
+        Col("kpis_met", phrase("kpis_met", lang), "int", 11),
+        Col("kpi_rate", phrase("kpi_rate", lang), "percent", 11),
+        Col("benefit", phrase("benefit", lang), "money", 16),
+        Col("errors", phrase("errors", lang), "int", 10),
+        Col("warnings", phrase("warnings", lang), "int", 10),
+        schema_col("info", "submitted_on", lang),
+        schema_col("info", "contact", lang),
+        schema_col("info", "contact_info", lang),
     ]
     table = Table(phrase("scoreboard", lang), "tbl_scoreboard", cols, freeze_cols=2)
     table.conditions += [
         Cond("status", {"type": "cell", "criteria": "==", "value": f'"{phrase("missing", lang)}"'}, "red"),
         Cond("status", {"type": "cell", "criteria": "==", "value": f'"{phrase("late", lang)}"'}, "orange"),
         Cond("overdue_actions", {"type": "cell", "criteria": ">", "value": 0}, "red"),
-        Cond("avg_progress", {"type": "data_bar", "bar_color": "#5499C7", "bar_solid": True, "min_type": "num",
-                               "min_value": 0, "max_type": "num", "max_value": 1}),
-        Cond("kpi_rate", {"type": "data_bar", "bar_color": "#63BE7B", "bar_solid": True, "min_type": "num",
-                           "min_value": 0, "max_type": "num", "max_value": 1}),
+        Cond(
+            "avg_progress",
+            {
+                "type": "data_bar",
+                "bar_color": "#5499C7",
+                "bar_solid": True,
+                "min_type": "num",
+                "min_value": 0,
+                "max_type": "num",
+                "max_value": 1,
+            },
+        ),
+        Cond(
+            "kpi_rate",
+            {
+                "type": "data_bar",
+                "bar_color": "#63BE7B",
+                "bar_solid": True,
+                "min_type": "num",
+                "min_value": 0,
+                "max_type": "num",
+                "max_value": 1,
+            },
+        ),
     ]
     return table
 
@@ -183,12 +296,24 @@ def ranked(period: model.PeriodDigest, missing: list[str], lang: Lang) -> Iterat
 
 def _scoreboard_row(d: model.DepartmentDigest, rank: int, lang: Lang) -> Row:
     return {
-        "rank": rank, "department": d.department, "status": phrase("late" if d.late else "submitted", lang),
-        "problems": d.problems, **{f"stage_{c.key}": n for c, n in zip(schema.STAGE.choices, d.stages, strict=True)},
-        "p1_open": d.p1_open, "avg_stage": round(d.avg_stage or 0.0, 2), "avg_progress": d.progress or 0.0,
-        "overdue_actions": d.overdue_actions, "kpis": d.kpis, "kpis_met": d.kpis_met, "kpi_rate": d.kpi_rate,
-        "benefit": d.benefit, "errors": d.errors, "warnings": d.warnings, "submitted_on": d.submitted_on,
-        "contact": d.contact, "contact_info": d.contact_info,
+        "rank": rank,
+        "department": d.department,
+        "status": phrase("late" if d.late else "submitted", lang),
+        "problems": d.problems,
+        **{f"stage_{c.key}": n for c, n in zip(schema.STAGE.choices, d.stages, strict=True)},
+        "p1_open": d.p1_open,
+        "avg_stage": round(d.avg_stage or 0.0, 2),
+        "avg_progress": d.progress or 0.0,
+        "overdue_actions": d.overdue_actions,
+        "kpis": d.kpis,
+        "kpis_met": d.kpis_met,
+        "kpi_rate": d.kpi_rate,
+        "benefit": d.benefit,
+        "errors": d.errors,
+        "warnings": d.warnings,
+        "submitted_on": d.submitted_on,
+        "contact": d.contact,
+        "contact_info": d.contact_info,
     }
 
 
@@ -196,9 +321,12 @@ def trend_table(lang: Lang) -> Table:
     stages, priorities = schema.STAGE.choices, schema.PRIORITY.choices
     cols = [
         schema_col("info", "period", lang),
-        *(Col(k, phrase(LABELS.get(k, k), lang), "int", 11)
-          for k in ("departments", "problems", "new", "closed", "open", "overdue_actions", "kpis", "kpis_met")),
-        Col("kpi_rate", phrase("kpi_rate", lang), "percent", 11), Col("benefit", phrase("benefit", lang), "money", 16),
+        *(
+            Col(k, phrase(LABELS.get(k, k), lang), "int", 11)
+            for k in ("departments", "problems", "new", "closed", "open", "overdue_actions", "kpis", "kpis_met")
+        ),
+        Col("kpi_rate", phrase("kpi_rate", lang), "percent", 11),
+        Col("benefit", phrase("benefit", lang), "money", 16),
         *(Col(f"stage_{c.key}", c.label(lang), "int", 12) for c in stages),
         *(Col(f"priority_{c.key}", c.label(lang), "int", 12) for c in priorities),
     ]
@@ -206,8 +334,21 @@ def trend_table(lang: Lang) -> Table:
 
 
 def trend_row(f: model.PeriodFigures) -> Row:
-    row: Row = {k: getattr(f, k) for k in ("period", "departments", "problems", "new", "closed", "open",
-                                           "overdue_actions", "kpis", "kpis_met", "benefit")}
+    row: Row = {
+        k: getattr(f, k)
+        for k in (
+            "period",
+            "departments",
+            "problems",
+            "new",
+            "closed",
+            "open",
+            "overdue_actions",
+            "kpis",
+            "kpis_met",
+            "benefit",
+        )
+    }
     row["kpi_rate"] = f.kpis_met / f.kpis if f.kpis else None
     row |= {f"stage_{k}": v for k, v in f.by_stage.items()}
     row |= {f"priority_{k}": v for k, v in f.by_priority.items()}
@@ -216,21 +357,36 @@ def trend_row(f: model.PeriodFigures) -> Row:
 
 def issues_table(lang: Lang) -> Table:
     severities = {"error": phrase("error", lang), "warning": phrase("warning", lang)}
-    cols = [schema_col("info", "department", lang), schema_col("info", "period", lang),
-            Col("severity", phrase("severity", lang), "label", 10, severities),
-            Col("code", phrase("code", lang), "text", 18),
-            Col("file", phrase("file", lang), "text", 36), Col("sheet", phrase("sheet", lang), "text", 14),
-            Col("cell", phrase("cell", lang), "text", 9), Col("column", phrase("column", lang), "text", 14),
-            Col("value", phrase("value", lang), "text", 18), Col("message", phrase("message", lang), "text", 70)]
+    cols = [
+        schema_col("info", "department", lang),
+        schema_col("info", "period", lang),
+        Col("severity", phrase("severity", lang), "label", 10, severities),
+        Col("code", phrase("code", lang), "text", 18),
+        Col("file", phrase("file", lang), "text", 36),
+        Col("sheet", phrase("sheet", lang), "text", 14),
+        Col("cell", phrase("cell", lang), "text", 9),
+        Col("column", phrase("column", lang), "text", 14),
+        Col("value", phrase("value", lang), "text", 18),
+        Col("message", phrase("message", lang), "text", 70),
+    ]
     table = Table(phrase("issues", lang), "tbl_issues", cols, freeze_cols=1)
-    table.conditions.append(Cond("severity", {"type": "cell", "criteria": "==", "value": f'"{severities["error"]}"'},
-                                  "red"))
+    table.conditions.append(
+        Cond("severity", {"type": "cell", "criteria": "==", "value": f'"{severities["error"]}"'}, "red")
+    )
     return table
 
 
 def issue_row(issue: Issue, period: str, lang: Lang) -> Row:
     known = issue.code in CODES
-    return {"department": issue.department, "period": issue.period or period, "severity": issue_severity(issue),
-            "code": issue.code, "file": issue.file, "sheet": issue.sheet, "cell": issue.cell, "column": issue.column,
-            "value": issue.value, "message": issue.message(lang) if known else issue.code}
-
+    return {
+        "department": issue.department,
+        "period": issue.period or period,
+        "severity": issue_severity(issue),
+        "code": issue.code,
+        "file": issue.file,
+        "sheet": issue.sheet,
+        "cell": issue.cell,
+        "column": issue.column,
+        "value": issue.value,
+        "message": issue.message(lang) if known else issue.code,
+    }

@@ -39,12 +39,29 @@ class Styles:
         self.subtitle = add({"font_color": "#555555"})
         self.heading = add({"bold": True, "font_size": 11, "bottom": 2, "bottom_color": "#1B4F72"})
         self.label = add({"bottom": 1, "bottom_color": "#DDDDDD"})
-        self.figure = add({"bold": True, "font_size": 12, "align": "right", "bottom": 1, "bottom_color": "#DDDDDD",
-                           "num_format": "#,##0"})
-        self.figure_pct = add({"bold": True, "font_size": 12, "align": "right", "bottom": 1,
-                               "bottom_color": "#DDDDDD", "num_format": "0%"})
-        self.figure_text = add({"bold": True, "align": "right", "bottom": 1, "bottom_color": "#DDDDDD",
-                                "text_wrap": True})
+        self.figure = add(
+            {
+                "bold": True,
+                "font_size": 12,
+                "align": "right",
+                "bottom": 1,
+                "bottom_color": "#DDDDDD",
+                "num_format": "#,##0",
+            }
+        )
+        self.figure_pct = add(
+            {
+                "bold": True,
+                "font_size": 12,
+                "align": "right",
+                "bottom": 1,
+                "bottom_color": "#DDDDDD",
+                "num_format": "0%",
+            }
+        )
+        self.figure_text = add(
+            {"bold": True, "align": "right", "bottom": 1, "bottom_color": "#DDDDDD", "text_wrap": True}
+        )
         self.red = add(_RED_FILL)
         self.green = add(_GREEN_FILL)
         self.orange = add(_ORANGE_FILL)
