@@ -67,7 +67,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "overdue_action": ("行动逾期", "Overdue action"),
     "kpi_missed": ("KPI 未达标", "KPI missed"),
     "actual_vs_target": ("实际 {actual} / 目标 {target}", "actual {actual} / target {target}"),
-    "n_kpis": ("{n} 项 KPI", "{n} KPIs"),
+    "n_kpis": ("{n} 项 KPI", "KPIs: {n}"),
     "page": ("第 {page} 页 / 共 {pages} 页", "Page {page} of {pages}"),
     # department sections
     "summary": ("摘要", "Summary"),
@@ -132,7 +132,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "root_legend": ("红色加粗为根因", "Root causes in bold red"),
     "not_measured": ("未测量", "Not measured"),
     "more_n": ("…另有 {n} 项", "… {n} more"),
-    "n_problems": ("{n} 个问题", "{n} problems"),
+    "n_problems": ("{n} 个问题", "problems: {n}"),
     "new": ("新增", "New"),
     "closed": ("已关闭", "Closed"),
     "open": ("未关闭", "Open"),
