@@ -143,6 +143,12 @@ class PeriodOutline:
         """This period's row of `trend`, when the trend holds it."""
         return next((f for f in self.trend if f.period == self.period), None)
 
+    @property
+    def previous_figures(self) -> PeriodFigures | None:
+        """The latest stored period before this one (month-over-month change), if any."""
+        earlier = [f for f in self.trend if f.period < self.period]
+        return earlier[-1] if earlier else None
+
 
 @dataclass
 class PeriodResult:

@@ -38,6 +38,20 @@ def phrase(key: str, lang: Lang, **params: object) -> str:
     return text.format(**params) if params else text
 
 
+# The period's headline figures every output shows, in order: (phrase key, PeriodFigures field).
+HEADLINE = (
+    ("departments", "departments"),
+    ("problems_count", "problems"),
+    ("new", "new"),
+    ("closed", "closed"),
+    ("open", "open"),
+    ("overdue", "overdue_actions"),
+    ("kpi_total", "kpis"),
+    ("kpis_met", "kpis_met"),
+    ("benefit", "benefit"),
+)
+
+
 PHRASES: dict[str, tuple[str, str]] = {
     # cover and frame
     "dept_report": ("部门持续改进月报", "Continuous improvement report"),

@@ -27,10 +27,11 @@ from ci_excel.render.docx_department import issues_table, matrix_cells, stage_pr
 from ci_excel.render.docx_format import fmt
 from ci_excel.render.docx_xml import Styled, sanitize
 from ci_excel.render.first_page import FIRST_PAGE_ROWS, opening, portfolio_decisions
+from ci_excel.render.ranking import OVERDUE_COLUMN, ranking_head, ranking_rows
 from ci_excel.render.style import AMBER, RED
 from ci_excel.schema import INFO, SHEETS, SOLUTION_CATEGORY, STAGE, column_label
 from ci_excel.scoring import off_track, priority_key
-from ci_excel.text import phrase
+from ci_excel.text import HEADLINE, phrase
 
 ANCHORS = {s: f"_Toc_ci_{s}" for s in ("overdue", "p1", "kpis", "submissions")}  # sections page 1 links to
 TOP_ROWS = 40  # overdue actions and P1 problems listed in the report; the summary workbook has them all
@@ -170,31 +171,15 @@ def build_portfolio(
     submissions(doc, departments, outline)
 
 
-def _figures(outline: PeriodOutline) -> tuple[PeriodFigures | None, PeriodFigures | None]:
-    earlier = [f for f in outline.trend if f.period < outline.period]
-    return outline.figures, (earlier[-1] if earlier else None)
-
-
 def headline(doc: ReportDoc, outline: PeriodOutline) -> None:
     lang = doc.lang
     doc.heading(phrase("headline", lang), 1)
-    now, before = _figures(outline)
+    now, before = outline.figures, outline.previous_figures
     if now is None:
         doc.text(phrase("no_data", lang))
         return
-    items = [
-        ("departments", "departments"),
-        ("problems_count", "problems"),
-        ("new", "new"),
-        ("closed", "closed"),
-        ("open", "open"),
-        ("overdue", "overdue_actions"),
-        ("kpi_total", "kpis"),
-        ("kpis_met", "kpis_met"),
-        ("benefit", "benefit"),
-    ]
     rows = []
-    for label, attr in items:
+    for label, attr in HEADLINE:
         value = getattr(now, attr)
         prev = getattr(before, attr) if before else None
         delta = "" if prev is None else f"{value - prev:+,.0f}"
@@ -373,27 +358,12 @@ def ranking(doc: ReportDoc, period: PeriodDigest) -> None:
     lang = doc.lang
     doc.heading(phrase("ranking", lang), 1)
     doc.text(phrase("ranking_note", lang), style="Caption")
-    rows = [
-        [
-            str(n),
-            sanitize(d.department),
-            str(d.problems),
-            f"{d.closure_rate:.0%}",
-            f"{d.kpi_rate or 0.0:.0%}",
-            Styled(str(d.overdue_actions), color=RED, bold=True) if d.overdue_actions else "0",
-            f"{d.progress or 0.0:.0%}",
-        ]
-        for n, d in enumerate(period.departments, 1)
-    ]
-    head = [
-        phrase("rank", lang),
-        INFO.column("department").header(lang),
-        phrase("problems_count", lang),
-        phrase("closure_rate", lang),
-        phrase("kpi_rate", lang),
-        phrase("overdue", lang),
-        phrase("avg_progress", lang),
-    ]
+    rows: list[list[Any]] = []
+    for d, cells in ranking_rows(period):
+        if d.overdue_actions:
+            cells[OVERDUE_COLUMN] = Styled(cells[OVERDUE_COLUMN], color=RED, bold=True)
+        rows.append(cells)
+    head = ranking_head(lang)
     doc.table(head, rows, [8, 24, 12, 14, 14, 14, 14], align=["right", "left", *["right"] * 5])
 
 

@@ -15,31 +15,21 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ci_excel.compute import most_errors, most_problems
-from ci_excel.model import DepartmentDigest, PeriodDigest, PeriodFigures, PeriodOutline
+from ci_excel.model import DepartmentDigest, PeriodDigest, PeriodOutline
 from ci_excel.render import figures as ch
 from ci_excel.render.deck.a3_content import A3Page
 from ci_excel.render.deck.layout import BODY_H, BODY_TOP, BODY_W, GREY, MARGIN, RED, Cell, Deck, Rect
 from ci_excel.render.docx_format import fmt
 from ci_excel.render.docx_xml import sanitize
 from ci_excel.render.native_charts import chart_specs
+from ci_excel.render.ranking import OVERDUE_COLUMN, ranking_head, ranking_rows
 from ci_excel.schema import INFO, SHEETS, STAGE, column_label
-from ci_excel.text import list_sep, phrase
+from ci_excel.text import HEADLINE, list_sep, phrase
 
 if TYPE_CHECKING:  # docx_portfolio imports docx_department, which imports the A3 content of this package
     from ci_excel.render.docx_portfolio import PortfolioDigest
 
 STAGE_CHART_DEPARTMENTS = 12  # departments in the stage x department chart (the most problems first)
-HEADLINE = (
-    ("departments", "departments"),
-    ("problems_count", "problems"),
-    ("new", "new"),
-    ("closed", "closed"),
-    ("open", "open"),
-    ("overdue", "overdue_actions"),
-    ("kpi_total", "kpis"),
-    ("kpis_met", "kpis_met"),
-    ("benefit", "benefit"),
-)
 
 
 @dataclass(frozen=True)
@@ -62,16 +52,11 @@ def title(deck: Deck, data: DeckInputs) -> None:
     )
 
 
-def _figures(outline: PeriodOutline) -> tuple[PeriodFigures | None, PeriodFigures | None]:
-    earlier = [f for f in outline.trend if f.period < outline.period]
-    return outline.figures, (earlier[-1] if earlier else None)
-
-
 def headline(deck: Deck, data: DeckInputs) -> None:
     """Nine figures as cards: this period's value and its change since the previous period."""
     lang = deck.lang
     slide = deck.slide(phrase("headline", lang))
-    now, before = _figures(data.outline)
+    now, before = data.outline.figures, data.outline.previous_figures
     if now is None:
         deck.text(slide, Rect(MARGIN, BODY_TOP, BODY_W, 40.0), phrase("no_data", lang))
         return
@@ -250,27 +235,12 @@ def kpis(deck: Deck, data: DeckInputs) -> None:
 
 def ranking(deck: Deck, data: DeckInputs) -> None:
     lang = deck.lang
-    rows = [
-        [
-            str(n),
-            sanitize(d.department),
-            str(d.problems),
-            f"{d.closure_rate:.0%}",
-            f"{d.kpi_rate or 0.0:.0%}",
-            Cell(str(d.overdue_actions), bold=True, color=RED) if d.overdue_actions else "0",
-            f"{d.progress or 0.0:.0%}",
-        ]
-        for n, d in enumerate(data.period.departments, 1)
-    ]
-    head = [
-        phrase("rank", lang),
-        INFO.column("department").header(lang),
-        phrase("problems_count", lang),
-        phrase("closure_rate", lang),
-        phrase("kpi_rate", lang),
-        phrase("overdue", lang),
-        phrase("avg_progress", lang),
-    ]
+    rows: list[list[Any]] = []
+    for d, cells in ranking_rows(data.period):
+        if d.overdue_actions:
+            cells[OVERDUE_COLUMN] = Cell(cells[OVERDUE_COLUMN], bold=True, color=RED)
+        rows.append(cells)
+    head = ranking_head(lang)
     _listing(
         deck,
         phrase("ranking", lang),
