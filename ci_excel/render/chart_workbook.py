@@ -76,15 +76,13 @@ def category_workbook(chart_data: CategoryChartData) -> bytes:
         f"<sheetData>{''.join(rows)}</sheetData></worksheet>"
     )
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as package:  # the report's package compresses it
         for name, xml in (
             *_STATIC.items(),
             ("xl/styles.xml", formats.styles_xml()),
             ("xl/worksheets/sheet1.xml", sheet),
         ):
-            package.writestr(
-                zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), _DECLARATION + xml, compress_type=zipfile.ZIP_DEFLATED
-            )
+            package.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), _DECLARATION + xml)
     return buffer.getvalue()
 
 

@@ -14,7 +14,6 @@ import io
 import re
 import struct
 import time
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,13 +25,13 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, nsmap, qn
-from lxml import etree
+from docx.oxml.ns import nsdecls, qn
 
 from ci_excel import fileio
 from ci_excel.render.chart_parts import WORKBOOK_RID, ChartStyle, NativeChart
 from ci_excel.render.charts import Charts
 from ci_excel.render.docx_matrix import matrix_table
+from ci_excel.render.docx_package import document_frame, write_package
 from ci_excel.render.docx_xml import (
     EMPTY,
     Styled,
@@ -68,7 +67,6 @@ CHART_URI = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 FigureMode = Literal["native", "png"]  # native: editable DrawingML charts; png: matplotlib pictures for all
 CORE_PROPERTY_CHARS = 255  # the longest title python-docx (and Word) take
 _NS = nsdecls("w", "r", "wp", "a", "pic")
-_BODY_NS = {k: nsmap[k] for k in ("w", "r", "wp", "a", "pic")}
 _REF_OPEN, _REF_CLOSE = "⟦ref:", "⟧"  # a section reference until the heading numbers are known
 TOC_HINT = "_ci_toc_hint"  # the bookmark on the hint under the contents, removed once page numbers are filled
 _SPACER = Xml('<w:p><w:pPr><w:spacing w:before="0" w:after="60"/></w:pPr></w:p>')
@@ -384,54 +382,14 @@ class ReportDoc:
         if self._toc_at is not None:
             self.parts[self._toc_at] = self._toc_xml()
             self._fill_section_refs(self._toc_at)
-        head, tail = self._document_frame()
-        self.doc.part._element = parse_xml(head + tail)  # the body is streamed in by _write
+        head, tail = document_frame(self.doc)
+        self.doc.part._element = parse_xml(head + tail)  # the body is streamed in by write_package
         built = time.perf_counter()
-        fileio.atomic_write(target, lambda tmp: self._write(tmp, head, tail))
+        fileio.atomic_write(target, lambda tmp: write_package(self.doc, tmp, head, self.parts, tail))
         self.timings.save += time.perf_counter() - built
         self.timings.build += built - self._started - self.timings.charts
         self.timings.reports += 1
         return target
-
-    def _document_frame(self) -> tuple[str, str]:
-        """w:document up to the body's content and after it, with the template's root attributes and section."""
-        root = self.doc.element
-        namespaces = {**root.nsmap, **_BODY_NS}
-        declared = " ".join(f'xmlns:{k}="{v}"' for k, v in namespaces.items() if k)
-        attributes = " ".join(f'{_qname(k, namespaces)}="{escaped(v)}"' for k, v in root.attrib.items())
-        sect = etree.tostring(root.body.sectPr, encoding="unicode")
-        return f"<w:document {declared} {attributes}><w:body>", f"{sect}</w:body></w:document>"
-
-    def _write(self, path: Path, head: str, tail: str) -> None:
-        """python-docx writes the package around an empty body, then the body's XML is streamed into
-        word/document.xml as text: parsing a big report's body into a tree took several times its size."""
-        package = io.BytesIO()
-        self.doc.save(package)
-        with zipfile.ZipFile(package) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-            for item in src.infolist():
-                if item.filename != _DOCUMENT_XML:
-                    dst.writestr(item, src.read(item))
-                    continue
-                body = zipfile.ZipInfo(item.filename, item.date_time)
-                body.compress_type = zipfile.ZIP_DEFLATED
-                with dst.open(body, "w") as out:
-                    out.write(_XML_DECLARATION + head.encode())
-                    for part in self.parts:
-                        out.write(part.encode())
-                    out.write(tail.encode())
-
-
-_DOCUMENT_XML = "word/document.xml"
-_XML_DECLARATION = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-
-
-def _qname(clark: str, namespaces: dict[str, str]) -> str:
-    """'{uri}local' as 'prefix:local' for one of the declared namespaces."""
-    if not clark.startswith("{"):
-        return clark
-    uri, local = clark[1:].split("}", 1)
-    prefix = next(k for k, v in namespaces.items() if v == uri and k)
-    return f"{prefix}:{local}"
 
 
 def chart_style(doc: DocumentObject) -> ChartStyle:

@@ -22,19 +22,26 @@ EMPTY = Xml("")
 TEXT_WIDTH_TWIPS = A4_TEXT_WIDTH_TWIPS
 LINK = NAVY
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_UNCLEAN = re.compile("[\x00-\x09\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")  # what sanitize changes
+_UNSAFE = re.compile('[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff&<>"]')  # what escaped changes
 _QUOTE = {'"': "&quot;"}
 
 
 def sanitize(value: Any) -> str:
     """Text safe for WordprocessingML: no control characters, tabs as spaces, CRLF as newline."""
     text = "" if value is None else str(value)
+    if _UNCLEAN.search(text) is None:  # most text: one scan
+        return text
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     return _INVALID_XML.sub("", text)
 
 
 def escaped(value: Any) -> str:
     """The one escaping point: `value` as element text or an attribute value."""
-    return escape(sanitize(value), _QUOTE)
+    text = "" if value is None else str(value)
+    if _UNSAFE.search(text) is None:  # most text: one scan
+        return text
+    return escape(sanitize(text), _QUOTE)
 
 
 def join(parts: Sequence[Xml]) -> Xml:

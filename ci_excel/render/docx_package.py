@@ -1,0 +1,79 @@
+"""The .docx package on disk: python-docx's parts, with the body streamed in as text.
+
+The body of a report is built as XML text (`ReportDoc.parts`); parsing a big report's body into a
+tree took several times its size, so `word/document.xml` is written as the document's frame with the
+parts streamed between. Every other part is written as python-docx would (its content types, package
+relationships, each part's relationships), in one pass: each part is compressed once, and parts that
+are compressed already (pictures) are stored as they are.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from docx.document import Document as DocumentObject
+from docx.opc.packuri import PACKAGE_URI, PackURI
+from docx.opc.pkgwriter import _ContentTypesItem  # the [Content_Types].xml python-docx's own writer makes
+from docx.oxml.ns import nsmap
+from lxml import etree
+
+from ci_excel.render.docx_xml import escaped
+
+BODY_NS = {k: nsmap[k] for k in ("w", "r", "wp", "a", "pic")}
+_DECLARATION = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+_STORED = (".png", ".jpeg", ".jpg", ".gif")  # compressed already: deflating them again costs time, saves nothing
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def document_frame(doc: DocumentObject) -> tuple[str, str]:
+    """w:document up to the body's content and after it, with the template's root attributes and section."""
+    root = doc.element
+    namespaces = {**root.nsmap, **BODY_NS}
+    declared = " ".join(f'xmlns:{k}="{v}"' for k, v in namespaces.items() if k)
+    attributes = " ".join(f'{_qname(k, namespaces)}="{escaped(v)}"' for k, v in root.attrib.items())
+    sect = etree.tostring(root.body.sectPr, encoding="unicode")
+    return f"<w:document {declared} {attributes}><w:body>", f"{sect}</w:body></w:document>"
+
+
+def write_package(doc: DocumentObject, path: Path, head: str, body: Iterable[str], tail: str) -> None:
+    """The document's package at `path`, word/document.xml being `head`, the `body` parts and `tail`."""
+    package = doc.part.package
+    parts = list(package.iter_parts())
+    for part in parts:
+        part.before_marshal()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        _put(out, "[Content_Types].xml", _ContentTypesItem.from_parts(parts).blob)  # type: ignore[no-untyped-call]
+        _put(out, PACKAGE_URI.rels_uri.membername, package.rels.xml)
+        for part in parts:
+            if part is doc.part:
+                _stream(out, part.partname, head, body, tail)
+            else:
+                _put(out, part.partname.membername, part.blob)
+            if len(part.rels):
+                _put(out, part.partname.rels_uri.membername, part.rels.xml)
+
+
+def _put(out: zipfile.ZipFile, name: str, blob: bytes) -> None:
+    stored = name.lower().endswith(_STORED)
+    out.writestr(zipfile.ZipInfo(name, _EPOCH), blob, zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
+
+
+def _stream(out: zipfile.ZipFile, partname: PackURI, head: str, body: Iterable[str], tail: str) -> None:
+    info = zipfile.ZipInfo(partname.membername, _EPOCH)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with out.open(info, "w") as stream:
+        stream.write(_DECLARATION + head.encode())
+        for part in body:
+            stream.write(part.encode())
+        stream.write(tail.encode())
+
+
+def _qname(clark: str, namespaces: dict[str, str]) -> str:
+    """'{uri}local' as 'prefix:local' for one of the declared namespaces."""
+    if not clark.startswith("{"):
+        return clark
+    uri, local = clark[1:].split("}", 1)
+    prefix = next(k for k, v in namespaces.items() if v == uri and k)
+    return f"{prefix}:{local}"
