@@ -232,28 +232,63 @@ def test_the_figures_option_gives_pictures(tmp_path: Path) -> None:
         assert any(n.startswith("word/media/") for n in names)
 
 
-def test_kpi_panels_from_templates_equal_panels_dressed_one_by_one() -> None:
-    """Word's KPI panels are filled into a template per shape; each equals the panel dressed directly."""
+def _canonical(xml: bytes) -> str:
+    """The chart XML with numbers compared as numbers (52.0 and 52 are the same) and quotes unescaped."""
     import re
 
+    from lxml import etree
+
+    text = etree.tostring(etree.fromstring(xml), method="c14n").decode()
+    number = r"-?[0-9]+(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?"
+    text = re.sub(f'val="({number})"', lambda m: f'val="{float(m.group(1)):.10g}"', text)
+    return re.sub(f">({number})<", lambda m: f">{float(m.group(1)):.10g}<", text)
+
+
+def _varied_figures() -> list[Any]:
+    """Gantts, Paretos, KPI panels and KPI runs of many shapes, each shape at least twice (the second
+    from its template), with text that needs escaping."""
+    import random
+    from datetime import date, timedelta
+
     from ci_excel.render import figures as fig
+
+    rng = random.Random(5)
+    statuses = ["done", "doing", "cancelled", "not_started", None]
+    out: list[Any] = []
+    for n in range(24):
+        bars = tuple(
+            fig.GanttBar(
+                f'措施 {i} <&> "{n}"',
+                date(2026, 9, 1) + timedelta(days=rng.randint(0, 60)),
+                date(2026, 11, 1) + timedelta(days=rng.randint(0, 400 if n % 5 == 0 else 40)),
+                percent=rng.choice([None, 0.0, 0.35, 1.0]),
+                status=rng.choice(statuses),
+                days_overdue=rng.choice([None, 3]),
+            )
+            for i in range(1 + n % 4)
+        )
+        out.append(fig.GanttData(bars, date(2026, 11, 30)))
+        out.append(fig.ParetoData(tuple((f"原因{i}&", float(rng.randint(1, 30))) for i in range(1 + n % 13))))
+        values = [rng.choice([None, rng.uniform(-5, 200), float(rng.randint(0, 100))]) for _ in range(3)]
+        out.append(fig.KpiData((fig.KpiBar(f"KPI {n} <>", rng.choice(["", "%"]), *values, 0.9, n % 2 == 0),)))
+        periods = tuple(f"2026-{m:02d}" for m in range(1, 2 + n % 4))
+        runs = tuple(rng.choice([None, rng.uniform(0, 99)]) for _ in periods)
+        out.append(fig.KpiRunsData((fig.KpiRun(f"时长 {n}", "h", periods, runs, (50.0,) * len(periods), n % 3 == 0),)))
+    return out * 2
+
+
+def test_charts_from_templates_equal_charts_dressed_one_by_one() -> None:
+    """Gantts, Paretos, KPI panels and runs are filled into a template per shape (chart_templates); each
+    equals the chart dressed directly through python-pptx, and its workbook holds its own numbers."""
     from ci_excel.render import native_charts as nc
     from ci_excel.render.chart_parts import ChartStyle, word_chart
 
-    def numbers(xml: str) -> str:  # 52.0 and 52 are the same number
-        xml = re.sub(r'val="(-?[0-9.]+)"', lambda m: f'val="{float(m.group(1)):g}"', xml)
-        return re.sub(r">(-?[0-9.]+)<", lambda m: f">{float(m.group(1)):g}<", xml)
-
     style = ChartStyle(5976620)
-    names = [column_label("results", k, "zh") for k in ("baseline", "target", "actual")]
-    kpis = [
-        fig.KpiBar("平均送达时长 <&>", "小时", 52.0, 40.0, 41.0, 0.92, False),
-        fig.KpiBar("准时送达率", "%", 78.0, 95.0, 96.0, 1.1, True),
-        fig.KpiBar("未测量", "", 1.0, 2.0, None, None, None),
-        fig.KpiBar("越低越好", "", 3.0, 1.0, 0.5, 1.2, True),
-    ]
-    for kpi in kpis * 2:  # the second time from the cached template
-        fast = nc.kpi_panel_part(kpi, "zh", style).xml.decode()
-        slow = word_chart(nc._kpi_panel(kpi, names, "zh"), style).xml.decode()
-        assert numbers(fast) == numbers(slow)
-        assert "⟦" not in fast
+    for data in _varied_figures():
+        fast = nc.native_charts(data, "zh", style)
+        slow = [word_chart(spec, style) for spec in nc.chart_specs(data, "zh") or []]
+        assert fast is not None and len(fast) == len(slow)
+        for a, b in zip(fast, slow, strict=True):
+            assert _canonical(a.xml) == _canonical(b.xml)
+            assert (a.xlsx, a.width_emu, a.height_emu) == (b.xlsx, b.width_emu, b.height_emu)
+            assert "⟦".encode() not in a.xml and b"7000000.125" not in a.xml

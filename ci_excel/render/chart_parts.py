@@ -81,8 +81,13 @@ def word_chart(spec: ChartSpec, style: ChartStyle) -> NativeChart:
     external = space.get_or_add_externalData()
     external.set(f"{{{R_NS}}}id", WORKBOOK_RID)  # python-pptx adds <c:autoUpdate val="0"/>
     xml = etree.tostring(space, xml_declaration=True, encoding="UTF-8", standalone=True)
-    width = style.width_emu if spec.columns == 1 else style.width_emu // spec.columns - 12700  # a point to spare
-    return NativeChart(xml, category_workbook(spec.data), width, round(spec.height_cm * EMU_PER_CM))
+    return NativeChart(xml, category_workbook(spec.data), *chart_size(spec, style))
+
+
+def chart_size(spec: ChartSpec, style: ChartStyle) -> tuple[int, int]:
+    """Width and height (EMU) on the page: the text width, or its share (`columns`), a point to spare."""
+    width = style.width_emu if spec.columns == 1 else style.width_emu // spec.columns - 12700
+    return width, round(spec.height_cm * EMU_PER_CM)
 
 
 def slide_chart(shapes: Any, spec: ChartSpec, style: ChartStyle, box: tuple[int, int, int, int]) -> Any:

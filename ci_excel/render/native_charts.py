@@ -14,9 +14,10 @@ are not a chart type (fishbone, impact x difficulty matrix) return None and stay
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from lxml import etree
@@ -36,7 +37,6 @@ from pptx.util import Pt
 from ci_excel.render import figures as ch
 from ci_excel.render.chart_parts import (
     C_NS,
-    EMU_PER_CM,
     GRID,
     OVERDUE,
     TEXT,
@@ -49,8 +49,7 @@ from ci_excel.render.chart_parts import (
     rgb,
     word_chart,
 )
-from ci_excel.render.chart_workbook import category_workbook
-from ci_excel.render.docx_xml import escaped
+from ci_excel.render.chart_templates import Values, templated_chart
 from ci_excel.schema import Lang, column_label
 from ci_excel.text import phrase
 
@@ -62,11 +61,32 @@ def chart_specs(data: ch.ChartData, lang: Lang) -> list[ChartSpec] | None:
 
 
 def native_charts(data: ch.ChartData, lang: Lang, style: ChartStyle) -> list[NativeChart] | None:
-    """The Word chart parts for one figure; None when the figure is no chart type."""
-    if isinstance(data, ch.KpiData):
-        return [kpi_panel_part(kpi, lang, style) for kpi in data.kpis]
+    """The Word chart parts for one figure; None when the figure is no chart type. The charts a
+    report has many of come from the template of their shape (`chart_templates`)."""
+    shaped = _shaped(data, lang)
+    if shaped is not None:
+        return [templated_chart(key, build, style) for key, build in shaped]
     specs = chart_specs(data, lang)
     return None if specs is None else [word_chart(spec, style) for spec in specs]
+
+
+Build = Callable[[Values], ChartSpec]
+
+
+def _shaped(data: ch.ChartData, lang: Lang) -> list[tuple[Hashable, Build]] | None:
+    """Each chart of a figure with its shape: what its template depends on besides its values."""
+    if isinstance(data, ch.GanttData):
+        statuses = tuple(b.status if b.status in ("done", "cancelled") else "" for b in data.bars)
+        scale = _gantt_scale(data, [gantt_segments(b, data.period_end) for b in data.bars])
+        return [(("gantt", lang, statuses, scale.number_format), lambda v: gantt(data, lang, v)[0])]
+    if isinstance(data, ch.ParetoData):
+        return [(("pareto", lang, len(pareto_items(data, lang))), lambda v: pareto(data, lang, v)[0])]
+    if isinstance(data, ch.KpiData):
+        names = _kpi_names(lang)
+        return [(_kpi_shape(kpi, lang), partial(_kpi_panel, kpi, names, lang)) for kpi in data.kpis]
+    if isinstance(data, ch.KpiRunsData):
+        return [(_run_shape(run, lang), partial(_run_panel, run, lang)) for run in data.runs]
+    return None
 
 
 def _legend(chart: Chart, *, hide: Sequence[int] = ()) -> None:
@@ -149,17 +169,18 @@ def pareto_items(data: ch.ParetoData, lang: Lang) -> list[tuple[str, float]]:
     return items
 
 
-def pareto(data: ch.ParetoData, lang: Lang) -> list[ChartSpec]:
+def pareto(data: ch.ParetoData, lang: Lang, v: Values | None = None) -> list[ChartSpec]:
+    v = v or Values()
     items = pareto_items(data, lang)
-    total = sum(v for _, v in items) or 1.0
+    total = sum(value for _, value in items) or 1.0
     running, shares = 0.0, []
     for _, value in items:
         running += value
         shares.append(round(running / total, 4))
     chart_data = CategoryChartData(number_format="0")
-    chart_data.categories = [label for label, _ in items]
-    chart_data.add_series(phrase("frequency", lang), [v for _, v in items])
-    chart_data.add_series(phrase("cumulative", lang), shares, number_format="0%")
+    chart_data.categories = [v.text(label) for label, _ in items]
+    chart_data.add_series(phrase("frequency", lang), [v.num(value) for _, value in items])
+    chart_data.add_series(phrase("cumulative", lang), [v.num(share) for share in shares], number_format="0%")
     chart_data.add_series("80%", [0.8] * len(items), number_format="0%")
 
     def dress(chart: Chart, space: Any, style: ChartStyle) -> None:
@@ -250,16 +271,36 @@ def gantt_segments(bar: ch.GanttBar, period_end: date) -> _Segments:
     return _Segments(float(excel_serial(bar.start)), round(span * share, 2), round(span * (1 - share), 2), overdue)
 
 
-def gantt(data: ch.GanttData, lang: Lang) -> list[ChartSpec]:
+@dataclass(frozen=True)
+class _GanttScale:
+    low: float
+    high: float
+    crosses: float  # the period end, where the category axis stands
+    number_format: str
+
+
+def _gantt_scale(data: ch.GanttData, segments: Sequence[_Segments]) -> _GanttScale:
+    """Dates across from the first start to the last end (or the period end), with a margin."""
+    first = min(s.start for s in segments)
+    last = max(excel_serial(data.period_end), *(s.start + s.progress + s.remaining + s.overdue for s in segments))
+    pad = max(2, (last - first) // 12)
+    number_format = "mm-dd" if last - first < 300 else "yyyy-mm"
+    return _GanttScale(first - pad, last + pad, excel_serial(data.period_end), number_format)
+
+
+def gantt(data: ch.GanttData, lang: Lang, v: Values | None = None) -> list[ChartSpec]:
+    v = v or Values()
     segments = [gantt_segments(b, data.period_end) for b in data.bars]
+    scale = _gantt_scale(data, segments)
     chart_data = CategoryChartData(number_format="0")
-    chart_data.categories = [b.label for b in data.bars]
+    chart_data.categories = [v.text(b.label) for b in data.bars]
     chart_data.add_series(
-        column_label("actions", "start_on", lang), [s.start for s in segments], number_format="yyyy-mm-dd"
+        column_label("actions", "start_on", lang), [v.num(s.start) for s in segments], number_format="yyyy-mm-dd"
     )
-    chart_data.add_series(phrase("legend_progress", lang), [s.progress for s in segments])
-    chart_data.add_series(phrase("legend_planned", lang), [s.remaining for s in segments])
-    chart_data.add_series(phrase("legend_overdue", lang), [s.overdue for s in segments])
+    chart_data.add_series(phrase("legend_progress", lang), [v.num(s.progress) for s in segments])
+    chart_data.add_series(phrase("legend_planned", lang), [v.num(s.remaining) for s in segments])
+    chart_data.add_series(phrase("legend_overdue", lang), [v.num(s.overdue) for s in segments])
+    axis = _GanttScale(v.num(scale.low), v.num(scale.high), v.num(scale.crosses), scale.number_format)
 
     def dress(chart: Chart, space: Any, style: ChartStyle) -> None:
         plot = chart.plots[0]
@@ -275,7 +316,7 @@ def gantt(data: ch.GanttData, lang: Lang) -> list[ChartSpec]:
                 fill(progress.points[n], ch.GREEN)
             elif bar.status == "cancelled":
                 fill(planned.points[n], "#d5d8dc")
-        _gantt_axes(chart, data, segments)
+        _gantt_axes(chart, axis)
         _legend(chart, hide=[0])
         _blank_cached_name(offset)
 
@@ -289,16 +330,13 @@ def _blank_cached_name(series: Any) -> None:
         value.text = " "  # LibreOffice shows "Series1" for an empty name
 
 
-def _gantt_axes(chart: Chart, data: ch.GanttData, segments: Sequence[_Segments]) -> None:
+def _gantt_axes(chart: Chart, scale: _GanttScale) -> None:
     """Dates across, actions down in plan order; the category axis stands at the period end (red)."""
-    first = min(s.start for s in segments)
-    last = max(excel_serial(data.period_end), *(s.start + s.progress + s.remaining + s.overdue for s in segments))
-    pad = max(2, (last - first) // 12)
     value = chart.value_axis
-    value.minimum_scale, value.maximum_scale = first - pad, last + pad
-    value.tick_labels.number_format = "mm-dd" if last - first < 300 else "yyyy-mm"
+    value.minimum_scale, value.maximum_scale = scale.low, scale.high
+    value.tick_labels.number_format = scale.number_format
     value.tick_labels.number_format_is_linked = False
-    value.crosses_at = excel_serial(data.period_end)
+    value.crosses_at = scale.crosses
     _light_grid(chart)
     category = chart.category_axis
     category.reverse_order = True
@@ -315,16 +353,27 @@ KPI_PER_ROW = 3
 
 def kpis(data: ch.KpiData, lang: Lang) -> list[ChartSpec]:
     """One clustered-bar panel per KPI (baseline, target, actual), three to a line."""
-    names = [column_label("results", k, lang) for k in ("baseline", "target", "actual")]
+    names = _kpi_names(lang)
     return [_kpi_panel(kpi, names, lang) for kpi in data.kpis]
 
 
-def _kpi_panel(
-    kpi: ch.KpiBar, names: list[str], lang: Lang, *, title: str | None = None, scale: tuple[float, float] | None = None
-) -> ChartSpec:
+def _kpi_names(lang: Lang) -> list[str]:
+    return [column_label("results", k, lang) for k in ("baseline", "target", "actual")]
+
+
+def _kpi_shape(kpi: ch.KpiBar, lang: Lang) -> Hashable:
+    blanks = tuple(value is None for value in (kpi.baseline, kpi.target, kpi.actual))
+    return ("kpi", lang, blanks, bool(kpi.met), _kpi_title(kpi, lang).count("\n"))
+
+
+def _kpi_panel(kpi: ch.KpiBar, names: list[str], lang: Lang, v: Values | None = None) -> ChartSpec:
+    v = v or Values()
     chart_data = CategoryChartData(number_format="General")
     chart_data.categories = names
-    chart_data.add_series(kpi.label + (f" ({kpi.unit})" if kpi.unit else ""), [kpi.baseline, kpi.target, kpi.actual])
+    name = kpi.label + (f" ({kpi.unit})" if kpi.unit else "")
+    chart_data.add_series(v.text(name), [v.blank_or(x) for x in (kpi.baseline, kpi.target, kpi.actual)])
+    low, high = (v.num(x) for x in _kpi_scale(kpi))
+    title = "\n".join(v.text(line) for line in _kpi_title(kpi, lang).split("\n"))
 
     def dress(chart: Chart, space: Any, style: ChartStyle) -> None:
         plot = chart.plots[0]
@@ -337,9 +386,9 @@ def _kpi_panel(
         axis = chart.value_axis
         axis.visible = False
         axis.has_major_gridlines = False
-        axis.minimum_scale, axis.maximum_scale = scale or _kpi_scale(kpi)
+        axis.minimum_scale, axis.maximum_scale = low, high
         chart.has_title = True
-        chart.chart_title.text_frame.text = _kpi_title(kpi, lang) if title is None else title
+        chart.chart_title.text_frame.text = title
         paragraph = chart.chart_title.text_frame.paragraphs[0]
         paragraph.font.size = Pt(style.size_pt)
         paragraph.font.bold = True
@@ -351,49 +400,6 @@ def _kpi_panel(
 def _kpi_scale(kpi: ch.KpiBar) -> tuple[float, float]:
     known = [v for v in (kpi.baseline, kpi.target, kpi.actual) if v is not None] or [1.0]
     return min(0.0, *known) * 1.2, max(0.0, *known) * 1.25 or 1.0  # room for the labels under the title
-
-
-# A report has one KPI panel per KPI, and dressing each through python-pptx's objects was most of a
-# report's time. Panels of one shape (which values are blank, met or not, language, fonts) differ only in
-# their numbers and texts, so each shape is dressed once with stand-in values that are then replaced.
-_STAND_INS = ("9191.125", "9292.125", "9393.125", "9494.125", "9595.125")  # baseline, target, actual, min, max
-_TITLE = ("\u27e6kpi-title-1\u27e7", "\u27e6kpi-title-2\u27e7")  # the title's two lines (two paragraphs)
-_NAME = "\u27e6kpi-name\u27e7"
-_PANELS: dict[tuple[Any, ...], str] = {}
-
-
-def kpi_panel_part(kpi: ch.KpiBar, lang: Lang, style: ChartStyle) -> NativeChart:
-    """The Word chart part of one KPI panel, from its shape's dressed template."""
-    values = (kpi.baseline, kpi.target, kpi.actual)
-    key = (tuple(v is None for v in values), bool(kpi.met), lang, style)
-    names = [column_label("results", k, lang) for k in ("baseline", "target", "actual")]
-    if key not in _PANELS:
-        _PANELS[key] = _panel_template(kpi, names, lang, style)
-    xml = _PANELS[key]
-    real = (*values, *_kpi_scale(kpi))
-    for mark, value in zip(_STAND_INS, real, strict=True):
-        if value is not None:
-            xml = xml.replace(f">{mark}<", f">{value!r}<").replace(f'"{mark}"', f'"{value!r}"')
-    for placeholder, line in zip(_TITLE, _kpi_title(kpi, lang).split("\n", 1), strict=True):
-        xml = xml.replace(placeholder, escaped(line))
-    xml = xml.replace(_NAME, escaped(kpi.label + (f" ({kpi.unit})" if kpi.unit else "")))
-    spec = _kpi_panel(kpi, names, lang)  # its data: the embedded workbook
-    width = style.width_emu // KPI_PER_ROW - 12700
-    return NativeChart(xml.encode(), category_workbook(spec.data), width, round(spec.height_cm * EMU_PER_CM))
-
-
-def _panel_template(kpi: ch.KpiBar, names: list[str], lang: Lang, style: ChartStyle) -> str:
-    """A panel of `kpi`'s shape dressed with the stand-in values and texts."""
-
-    def stand_in(value: float | None, mark: str) -> float | None:
-        return None if value is None else float(mark)
-
-    baseline, target, actual = (
-        stand_in(v, m) for v, m in zip((kpi.baseline, kpi.target, kpi.actual), _STAND_INS, strict=False)
-    )
-    model = ch.KpiBar(_NAME, "", baseline, target, actual, kpi.achievement, kpi.met)
-    spec = _kpi_panel(model, names, lang, title="\n".join(_TITLE), scale=(float(_STAND_INS[3]), float(_STAND_INS[4])))
-    return word_chart(spec, style).xml.decode()
 
 
 def _kpi_title(kpi: ch.KpiBar, lang: Lang) -> str:
@@ -409,11 +415,18 @@ def kpi_runs(data: ch.KpiRunsData, lang: Lang) -> list[ChartSpec]:
     return [_run_panel(run, lang) for run in data.runs]
 
 
-def _run_panel(run: ch.KpiRun, lang: Lang) -> ChartSpec:
+def _run_shape(run: ch.KpiRun, lang: Lang) -> Hashable:
+    blanks = (tuple(a is None for a in run.actual), tuple(t is None for t in run.target))
+    return ("kpi-run", lang, len(run.periods), blanks, bool(run.slipped))
+
+
+def _run_panel(run: ch.KpiRun, lang: Lang, v: Values | None = None) -> ChartSpec:
+    v = v or Values()
     chart_data = CategoryChartData(number_format="General")
-    chart_data.categories = list(run.periods)
-    chart_data.add_series(column_label("results", "actual", lang), run.actual)
-    chart_data.add_series(column_label("results", "target", lang), run.target)
+    chart_data.categories = [v.text(period) for period in run.periods]
+    chart_data.add_series(column_label("results", "actual", lang), [v.blank_or(x) for x in run.actual])
+    chart_data.add_series(column_label("results", "target", lang), [v.blank_or(x) for x in run.target])
+    title = v.text(run.label + (f" ({run.unit})" if run.unit else ""))
 
     def dress(chart: Chart, space: Any, style: ChartStyle) -> None:
         actual, target = chart.plots[0].series
@@ -429,7 +442,7 @@ def _run_panel(run: ch.KpiRun, lang: Lang) -> ChartSpec:
         target.marker.style = XL_MARKER_STYLE.NONE
         _light_grid(chart)
         chart.has_title = True
-        chart.chart_title.text_frame.text = run.label + (f" ({run.unit})" if run.unit else "")
+        chart.chart_title.text_frame.text = title
         paragraph = chart.chart_title.text_frame.paragraphs[0]
         paragraph.font.size = Pt(style.size_pt)
         paragraph.font.bold = True
