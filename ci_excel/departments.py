@@ -22,6 +22,7 @@ from ci_excel.issues import Issue
 from ci_excel.model import DepartmentDigest, DepartmentResult, KpiHistory, PeriodFigures, SheetStats
 from ci_excel.render import docx
 from ci_excel.render.deck import DeckPart, deck_part
+from ci_excel.render.deck.appendix import appendix_xml
 from ci_excel.validation import FileCheck, merge_group
 
 IN_FLIGHT_PER_WORKER = 3  # jobs queued per worker: keeps workers busy, bounds what waits in memory
@@ -89,10 +90,17 @@ def run_job(job: DepartmentJob) -> DepartmentDone:
     settings = docx.current_settings()
     done = _stored(job) if job.stored is not None else _computed(job, settings)
     done.digest = department_digest(done.result)
-    done.deck = deck_part(done.result, settings.lang)
+    done.deck = _deck_part(done.result, done.digest, settings)
     if _attempt(done, job.report.name, lambda: docx.render_department(done.result, job.report)):
         done.report = job.report
     return done
+
+
+def _deck_part(dept: DepartmentResult, digest: DepartmentDigest, settings: docx.RenderSettings) -> DeckPart:
+    """Its share of the review deck: A3 pages, most overdue actions and its appendix slide."""
+    part = deck_part(dept, settings.lang)
+    xml = appendix_xml(digest, part, lang=settings.lang, period=dept.period, template=settings.deck_template)
+    return replace(part, appendix=xml)
 
 
 def without_report(job: DepartmentJob, settings: docx.RenderSettings, reason: str) -> DepartmentDone:

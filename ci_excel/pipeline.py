@@ -297,6 +297,7 @@ class _Run:
             config=self.config,
             generated_on=self.today,
             figures=self.figures,
+            deck_template=deck_template(self.config),
         )
 
 
@@ -323,9 +324,7 @@ def _fold_departments(
 def _close_outputs(run: _Run, outputs: PeriodOutputs, outline: PeriodOutline) -> None:
     with _timed(run.timings, "portfolio"):
         use_settings(run.settings())  # the portfolio report is drawn here
-        outputs.close(
-            outline, pdf=run.pdf, jobs=run.workers, final_dir=run.target, deck_template=deck_template(run.config)
-        )
+        outputs.close(outline, pdf=run.pdf, jobs=run.workers, final_dir=run.target)
 
 
 def _no_progress(phase: str, done: int, total: int) -> None:

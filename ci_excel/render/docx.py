@@ -176,6 +176,7 @@ class RenderSettings:
     generated_on: date
     reuse_figures: bool = True
     figures: FigureMode = "native"  # "png": every figure a matplotlib picture (readers that cannot show charts)
+    deck_template: bytes | None = None  # the PMO's reference deck (None: the package's own)
 
     @classmethod
     def of(
@@ -188,6 +189,7 @@ class RenderSettings:
         generated_on: date | None,
         reuse_figures: bool = True,
         figures: FigureMode = "native",
+        deck_template: Path | None = None,
     ) -> RenderSettings:
         return cls(
             template_path(template).read_bytes(),
@@ -197,6 +199,7 @@ class RenderSettings:
             generated_on or date.today(),
             reuse_figures,
             figures,
+            deck_template.read_bytes() if deck_template is not None else None,
         )
 
 

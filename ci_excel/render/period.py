@@ -69,9 +69,7 @@ class PeriodOutputs:
     def late(self) -> list[str]:
         return [d.department for d in self.departments if d.late]
 
-    def close(
-        self, outline: PeriodOutline, *, pdf: bool, jobs: int, final_dir: Path, deck_template: Path | None = None
-    ) -> None:
+    def close(self, outline: PeriodOutline, *, pdf: bool, jobs: int, final_dir: Path) -> None:
         """Write the summary workbook, the portfolio report and deck, PDFs when asked, and the distribution list.
 
         The portfolio report is drawn in this process, which must have taken the run's render
@@ -92,7 +90,7 @@ class PeriodOutputs:
                 self.spool,
                 lang=self.lang,
                 generated_on=settings.generated_on,
-                template=deck_template,
+                template=settings.deck_template,
             )
         finally:
             self.spool.close()

@@ -55,6 +55,7 @@ class DeckPart:
     department: str
     a3: tuple[A3Page, ...]
     overdue: tuple[tuple[str, str, str, str], ...]
+    appendix: bytes = b""  # its appendix slide's XML (deck/appendix.py), when its worker made it
 
 
 def deck_part(dept: DepartmentResult, lang: Lang) -> DeckPart:

@@ -1,22 +1,55 @@
 """The appendix: one slide per department (in name order) with its figures, its stage and priority mix
-and its most overdue actions, from its digest and its DeckPart."""
+and its most overdue actions, from its digest and its DeckPart.
+
+Each department's slide is made where its digest is, in its worker (`appendix_xml`, on a scratch
+deck of the run's reference deck kept by the process), and waits as XML in the deck's spool; the
+deck takes it with its number when it is written (`Deck.finished_slide`)."""
 
 from __future__ import annotations
+
+import hashlib
+from typing import Any
 
 from ci_excel.model import DepartmentDigest
 from ci_excel.render.deck.a3_content import DeckPart
 from ci_excel.render.deck.layout import BODY_H, BODY_TOP, BODY_W, MARGIN, RED, Cell, Deck, Rect, line_rows_height
 from ci_excel.render.docx_format import fmt
 from ci_excel.render.docx_xml import sanitize
-from ci_excel.schema import INFO, PRIORITY, STAGE, column_label
+from ci_excel.schema import INFO, PRIORITY, STAGE, Lang, column_label
 from ci_excel.text import phrase
 
 SIZE = 10.0
+SLIDE_NUMBER = "\u27e6slide-number\u27e7"  # the slide's number, filled in by the deck
+_SCRATCH: dict[tuple[str, str, str], Deck] = {}  # (language, footer, reference deck's digest) -> its deck
 
 
-def department_slide(deck: Deck, digest: DepartmentDigest, part: DeckPart | None) -> None:
+def appendix_xml(
+    digest: DepartmentDigest, part: DeckPart | None, *, lang: Lang, period: str, template: bytes | None
+) -> bytes:
+    """The department's appendix slide as XML, its number a stand-in (SLIDE_NUMBER)."""
+    footer = deck_footer(lang, period)
+    key = (lang, footer, hashlib.sha1(template or b"").hexdigest())
+    deck = _SCRATCH.get(key) or _SCRATCH.setdefault(key, Deck(lang, footer, template))
+    slide = department_slide(deck, digest, part, number=SLIDE_NUMBER)
+    xml: bytes = slide.part.blob
+    ids = deck.prs.slides._sldIdLst  # the scratch deck keeps no slide
+    for sld in list(ids):
+        deck.prs.part.drop_rel(sld.rId)
+        ids.remove(sld)
+    return xml
+
+
+def numbered(xml: bytes, number: int) -> bytes:
+    return xml.replace(SLIDE_NUMBER.encode(), str(number).encode())
+
+
+def deck_footer(lang: Lang, period: str) -> str:
+    return f"{phrase('deck_title', lang)} · {period}"
+
+
+def department_slide(deck: Deck, digest: DepartmentDigest, part: DeckPart | None, *, number: str | None = None) -> Any:
     lang = deck.lang
-    slide = deck.slide(f"{phrase('appendix_departments', lang)} · {sanitize(digest.department)}")
+    slide = deck.slide(f"{phrase('appendix_departments', lang)} · {sanitize(digest.department)}", number=number)
     half = (BODY_W - 16.0) / 2
     rate = digest.kpi_rate
     figures = [
@@ -83,6 +116,7 @@ def department_slide(deck: Deck, digest: DepartmentDigest, part: DeckPart | None
         max_lines=1,
         align=["left", "left", "left", "right"],
     )
+    return slide
 
 
 def _percent(value: float | None) -> str:

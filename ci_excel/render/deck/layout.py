@@ -8,7 +8,8 @@ number of its lines times that spacing, in PowerPoint and LibreOffice alike. Not
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import io
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ from typing import Any
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
+from pptx.opc.constants import CONTENT_TYPE as CT
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.opc.package import Part
 
 from ci_excel import fileio
 from ci_excel.render.chart_parts import ChartSpec, ChartStyle, slide_chart
@@ -76,9 +80,10 @@ class Cell:
 class Deck:
     """A presentation from the reference deck (its masters and layouts; its sample slides dropped)."""
 
-    def __init__(self, lang: Lang, footer: str, template: Path | None = None) -> None:
+    def __init__(self, lang: Lang, footer: str, template: Path | bytes | None = None) -> None:
         self.lang, self.footer = lang, footer
-        self.prs = Presentation(str(template_path(template)))
+        source = io.BytesIO(template) if isinstance(template, bytes) else str(template_path(template))
+        self.prs = Presentation(source)
         _drop_slides(self.prs)
         names = {layout.name: layout for layout in self.prs.slide_layouts}
         self._title_layout = names.get("Title Slide", self.prs.slide_layouts[0])
@@ -97,8 +102,9 @@ class Deck:
             _fill_placeholder(placeholders[1], subtitle, 20.0)
         return slide
 
-    def slide(self, title: str) -> Any:
-        """A body slide: its title (fitted to one line) and the footer with the slide's number."""
+    def slide(self, title: str, *, number: str | None = None) -> Any:
+        """A body slide: its title (fitted to one line) and the footer with the slide's number (`number`
+        in its place: a stand-in for a slide made apart, see `finished_slide`)."""
         slide = self.prs.slides.add_slide(self._body_layout)
         if slide.shapes.title is not None:
             _fill_placeholder(slide.shapes.title, title, 26.0)
@@ -107,7 +113,7 @@ class Deck:
         self.text(
             slide,
             Rect(MARGIN, FOOTER_TOP, BODY_W, 18.0),
-            f"{self.footer} · {self.count}",
+            f"{self.footer} · {self.count if number is None else number}",
             size=9.0,
             color=GREY,
             align="right",
@@ -246,9 +252,28 @@ class Deck:
             slides.append(slide)
         return slides
 
+    def finished_slide(self, blob: Callable[[int], bytes]) -> None:
+        """A body slide made apart (its XML from `blob`, given the slide's number, read only when the
+        deck is saved): a deck of a thousand such slides holds none of them in memory."""
+        part = _FinishedSlide(self.prs.part._next_slide_partname, self.prs.part.package, blob, self.count + 1)
+        part.relate_to(self._body_layout.part, RT.SLIDE_LAYOUT)
+        self.prs.slides._sldIdLst.add_sldId(self.prs.part.relate_to(part, RT.SLIDE))
+
     def save(self, target: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         return fileio.atomic_write(target, lambda tmp: self.prs.save(str(tmp)))
+
+
+class _FinishedSlide(Part):
+    """A slide part whose XML is made when the package is written."""
+
+    def __init__(self, partname: Any, package: Any, blob: Callable[[int], bytes], number: int) -> None:
+        super().__init__(partname, CT.PML_SLIDE, package)
+        self._make, self._number = blob, number
+
+    @property  # type: ignore[misc]  # read-only here: made from the spool, never set
+    def blob(self) -> bytes:
+        return self._make(self._number)
 
 
 def _drop_slides(prs: Any) -> None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import pickle
 import tempfile
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -20,7 +22,7 @@ from ci_excel.model import PeriodDigest, PeriodOutline, PeriodResult
 from ci_excel.render.deck import slides
 from ci_excel.render.deck.a3 import a3_slide
 from ci_excel.render.deck.a3_content import DeckPart, deck_part
-from ci_excel.render.deck.appendix import department_slide
+from ci_excel.render.deck.appendix import appendix_xml, deck_footer, numbered
 from ci_excel.render.deck.layout import BODY_TOP, BODY_W, MARGIN, Deck, Rect
 from ci_excel.schema import Lang
 from ci_excel.text import phrase
@@ -51,6 +53,10 @@ class DeckSpool:
         part: DeckPart = pickle.load(self._file)
         return part
 
+    def appendix(self, department: str) -> bytes:
+        part = self.get(department)
+        return part.appendix if part is not None else b""
+
     def parts(self, departments: list[str]) -> Iterator[DeckPart]:
         """The parts of `departments`, in that order (those that have one)."""
         for name in departments:
@@ -78,12 +84,12 @@ def write_deck(
     *,
     lang: Lang,
     generated_on: date,
-    template: Path | None = None,
+    template: bytes | None = None,
 ) -> Path:
     """The review deck: portfolio slides, an A3 per P1 problem (departments in rank order, problems in
     priority order; the first A3_SLIDES, and the section says how many there are), then the appendix
-    (a slide per department, by name). Written atomically."""
-    deck = Deck(lang, f"{phrase('deck_title', lang)} · {outline.period}", template)
+    (a slide per department, by name, as its worker made it). Written atomically."""
+    deck = Deck(lang, deck_footer(lang, outline.period), template)
     data = slides.DeckInputs(outline, period, portfolio, generated_on)
     ranked = [d.department for d in period.departments]
     slides.title(deck, data)
@@ -111,8 +117,16 @@ def write_deck(
         deck.text(deck.prs.slides[-1], Rect(MARGIN, BODY_TOP + 40.0, BODY_W, 24.0), note)
     _section(deck, phrase("appendix_departments", lang))
     for digest in sorted(period.departments, key=lambda d: d.department):
-        department_slide(deck, digest, spool.get(digest.department))
+        stored = spool.get(digest.department)
+        if stored is None or not stored.appendix:  # its worker made none (a worker lost): made here
+            xml = appendix_xml(digest, stored, lang=lang, period=outline.period, template=template)
+            spool.add(replace(stored or DeckPart(digest.department, (), ()), appendix=xml))
+        deck.finished_slide(partial(_appendix_slide, spool, digest.department))
     return deck.save(target)
+
+
+def _appendix_slide(spool: DeckSpool, department: str, number: int) -> bytes:
+    return numbered(spool.appendix(department), number)
 
 
 def _section(deck: Deck, title: str) -> None:
@@ -137,7 +151,7 @@ def render_deck(result: PeriodResult, target: Path, *, lang: Lang, template: Pat
             spool,
             lang=lang,
             generated_on=result.generated_on or date.today(),
-            template=template,
+            template=template.read_bytes() if template is not None else None,
         )
     finally:
         spool.close()
