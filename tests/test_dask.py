@@ -19,6 +19,7 @@ from distributed import Client, LocalCluster
 from ci_excel.cli import main
 from ci_excel.config import Config, config_from_dict
 from ci_excel.errors import ConfigError
+from ci_excel.executors import dask as dask_executor
 from ci_excel.pipeline import consolidate
 from ci_excel.sessions import default_db_url
 from ci_excel.store import Store
@@ -235,7 +236,9 @@ def _set_env(values: dict[str, str | None]) -> None:
             os.environ[key] = value
 
 
-def test_cli_dask_without_scheduler_or_unreachable_exits_2(submissions: Path, tmp_path: Path) -> None:
+def test_cli_dask_without_scheduler_or_unreachable_exits_2(
+    submissions: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     args = ["consolidate", str(submissions / PERIODS[-1]), "--period", PERIODS[-1], "--out", str(tmp_path / "o")]
     result = CliRunner().invoke(main, [*args, "--executor", "dask"])
     assert result.exit_code == 2 and "--scheduler tcp://HOST:8786" in result.output
@@ -244,6 +247,8 @@ def test_cli_dask_without_scheduler_or_unreachable_exits_2(submissions: Path, tm
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
+    # Nothing listens there: the client would retry for its whole connect timeout (20 s) before giving up.
+    monkeypatch.setattr(dask_executor, "CONNECT_SECONDS", 2)
     with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
         result = CliRunner().invoke(main, [*args, "--executor", "dask", "--scheduler", f"tcp://127.0.0.1:{port}"])
     assert result.exit_code == 2 and f"cannot reach the dask scheduler at tcp://127.0.0.1:{port}" in result.output
