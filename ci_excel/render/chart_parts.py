@@ -9,7 +9,7 @@ packages); `slide_chart` puts it on a slide with python-pptx's `add_chart`. Both
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,6 +18,7 @@ from lxml import etree
 from pptx.chart.chart import Chart
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_LEGEND_POSITION
 from pptx.oxml import parse_xml
 from pptx.util import Pt
 
@@ -147,3 +148,23 @@ def data_labels(plot: Any, number_format: str, position: Any) -> None:
     labels.number_format_is_linked = False
     labels.show_value = True
     labels.position = position
+
+
+def legend(chart: Chart, *, hide: Sequence[int] = ()) -> None:
+    chart.has_legend = True
+    legend = chart.legend
+    legend.position = XL_LEGEND_POSITION.TOP
+    legend.include_in_layout = False
+    for idx in sorted(hide, reverse=True):  # legendEntry follows legendPos
+        entry = etree.fromstring(
+            f'<c:legendEntry xmlns:c="{C_NS}"><c:idx val="{idx}"/><c:delete val="1"/></c:legendEntry>'
+        )
+        legend._element.find(f"{{{C_NS}}}legendPos").addnext(entry)
+
+
+def light_grid(chart: Chart) -> None:
+    axis = chart.value_axis
+    axis.has_major_gridlines = True
+    axis.major_gridlines.format.line.color.rgb = rgb(GRID)
+    axis.major_gridlines.format.line.width = Pt(0.5)
+    axis.format.line.fill.background()

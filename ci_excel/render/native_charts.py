@@ -26,7 +26,6 @@ from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import (
     XL_CHART_TYPE,
     XL_LABEL_POSITION,
-    XL_LEGEND_POSITION,
     XL_MARKER_STYLE,
     XL_TICK_LABEL_POSITION,
 )
@@ -37,19 +36,20 @@ from pptx.util import Pt
 from ci_excel.render import figures as ch
 from ci_excel.render.chart_parts import (
     C_NS,
-    GRID,
     OVERDUE,
-    TEXT,
     ChartSpec,
     ChartStyle,
     NativeChart,
     data_labels,
     excel_serial,
     fill,
+    legend,
+    light_grid,
     rgb,
     word_chart,
 )
 from ci_excel.render.chart_templates import Values, templated_chart
+from ci_excel.render.kpi_charts import kpi_names, kpi_panel, kpi_runs, kpi_shape, kpis, run_panel, run_shape
 from ci_excel.schema import Lang, column_label
 from ci_excel.text import phrase
 
@@ -82,31 +82,11 @@ def _shaped(data: ch.ChartData, lang: Lang) -> list[tuple[Hashable, Build]] | No
     if isinstance(data, ch.ParetoData):
         return [(("pareto", lang, len(pareto_items(data, lang))), lambda v: pareto(data, lang, v)[0])]
     if isinstance(data, ch.KpiData):
-        names = _kpi_names(lang)
-        return [(_kpi_shape(kpi, lang), partial(_kpi_panel, kpi, names, lang)) for kpi in data.kpis]
+        names = kpi_names(lang)
+        return [(kpi_shape(kpi, lang), partial(kpi_panel, kpi, names, lang)) for kpi in data.kpis]
     if isinstance(data, ch.KpiRunsData):
-        return [(_run_shape(run, lang), partial(_run_panel, run, lang)) for run in data.runs]
+        return [(run_shape(run, lang), partial(run_panel, run, lang)) for run in data.runs]
     return None
-
-
-def _legend(chart: Chart, *, hide: Sequence[int] = ()) -> None:
-    chart.has_legend = True
-    legend = chart.legend
-    legend.position = XL_LEGEND_POSITION.TOP
-    legend.include_in_layout = False
-    for idx in sorted(hide, reverse=True):  # legendEntry follows legendPos
-        entry = etree.fromstring(
-            f'<c:legendEntry xmlns:c="{C_NS}"><c:idx val="{idx}"/><c:delete val="1"/></c:legendEntry>'
-        )
-        legend._element.find(f"{{{C_NS}}}legendPos").addnext(entry)
-
-
-def _light_grid(chart: Chart) -> None:
-    axis = chart.value_axis
-    axis.has_major_gridlines = True
-    axis.major_gridlines.format.line.color.rgb = rgb(GRID)
-    axis.major_gridlines.format.line.width = Pt(0.5)
-    axis.format.line.fill.background()
 
 
 # ---- stacked bars: stage x priority, solution category mix ------------------------------------
@@ -125,10 +105,10 @@ def stacked(data: ch.StackedBarsData, lang: Lang) -> list[ChartSpec]:
         for series, (_, color, _) in zip(plot.series, data.series, strict=True):
             fill(series, color)
         data_labels(plot, "0;-0;;", XL_LABEL_POSITION.CENTER)  # zero segments carry no label
-        _light_grid(chart)
+        light_grid(chart)
         if data.horizontal:
             chart.category_axis.reverse_order = True  # first category on top, as it reads in the table
-        _legend(chart)
+        legend(chart)
 
     height = 2.2 + 0.75 * len(data.categories) if data.horizontal else 7.5
     return [ChartSpec(kind, chart_data, dress, min(height, 20.0))]
@@ -152,8 +132,8 @@ def trend(data: ch.TrendData, lang: Lang) -> list[ChartSpec]:
             series.marker.format.fill.solid()
             series.marker.format.fill.fore_color.rgb = rgb(color)
             series.marker.format.line.color.rgb = rgb(color)
-        _light_grid(chart)
-        _legend(chart)
+        light_grid(chart)
+        legend(chart)
 
     return [ChartSpec(XL_CHART_TYPE.LINE_MARKERS, chart_data, dress, 7.0)]
 
@@ -199,8 +179,8 @@ def pareto(data: ch.ParetoData, lang: Lang, v: Values | None = None) -> list[Cha
         eighty.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
         eighty.format.line.width = Pt(0.75)
         eighty.marker.style = XL_MARKER_STYLE.NONE
-        _light_grid(chart)
-        _legend(chart, hide=[2])
+        light_grid(chart)
+        legend(chart, hide=[2])
 
     return [ChartSpec(XL_CHART_TYPE.COLUMN_CLUSTERED, chart_data, dress, 7.5)]
 
@@ -317,7 +297,7 @@ def gantt(data: ch.GanttData, lang: Lang, v: Values | None = None) -> list[Chart
             elif bar.status == "cancelled":
                 fill(planned.points[n], "#d5d8dc")
         _gantt_axes(chart, axis)
-        _legend(chart, hide=[0])
+        legend(chart, hide=[0])
         _blank_cached_name(offset)
 
     return [ChartSpec(XL_CHART_TYPE.BAR_STACKED, chart_data, dress, 2.6 + 0.85 * len(data.bars))]
@@ -337,120 +317,13 @@ def _gantt_axes(chart: Chart, scale: _GanttScale) -> None:
     value.tick_labels.number_format = scale.number_format
     value.tick_labels.number_format_is_linked = False
     value.crosses_at = scale.crosses
-    _light_grid(chart)
+    light_grid(chart)
     category = chart.category_axis
     category.reverse_order = True
     category.tick_label_position = XL_TICK_LABEL_POSITION.LOW
     category.format.line.color.rgb = rgb(ch.RED)
     category.format.line.width = Pt(1.25)
     category.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
-
-
-# ---- KPI panels ---------------------------------------------------------------------------------
-
-KPI_PER_ROW = 3
-
-
-def kpis(data: ch.KpiData, lang: Lang) -> list[ChartSpec]:
-    """One clustered-bar panel per KPI (baseline, target, actual), three to a line."""
-    names = _kpi_names(lang)
-    return [_kpi_panel(kpi, names, lang) for kpi in data.kpis]
-
-
-def _kpi_names(lang: Lang) -> list[str]:
-    return [column_label("results", k, lang) for k in ("baseline", "target", "actual")]
-
-
-def _kpi_shape(kpi: ch.KpiBar, lang: Lang) -> Hashable:
-    blanks = tuple(value is None for value in (kpi.baseline, kpi.target, kpi.actual))
-    return ("kpi", lang, blanks, bool(kpi.met), _kpi_title(kpi, lang).count("\n"))
-
-
-def _kpi_panel(kpi: ch.KpiBar, names: list[str], lang: Lang, v: Values | None = None) -> ChartSpec:
-    v = v or Values()
-    chart_data = CategoryChartData(number_format="General")
-    chart_data.categories = names
-    name = kpi.label + (f" ({kpi.unit})" if kpi.unit else "")
-    chart_data.add_series(v.text(name), [v.blank_or(x) for x in (kpi.baseline, kpi.target, kpi.actual)])
-    low, high = (v.num(x) for x in _kpi_scale(kpi))
-    title = "\n".join(v.text(line) for line in _kpi_title(kpi, lang).split("\n"))
-
-    def dress(chart: Chart, space: Any, style: ChartStyle) -> None:
-        plot = chart.plots[0]
-        plot.gap_width = 60
-        series = plot.series[0]
-        actual = ch.GREEN if kpi.met else ch.RED
-        for n, color in enumerate((ch.GREY, ch.BLUE, actual)):
-            fill(series.points[n], color)
-        data_labels(plot, "General", XL_LABEL_POSITION.OUTSIDE_END)
-        axis = chart.value_axis
-        axis.visible = False
-        axis.has_major_gridlines = False
-        axis.minimum_scale, axis.maximum_scale = low, high
-        chart.has_title = True
-        chart.chart_title.text_frame.text = title
-        paragraph = chart.chart_title.text_frame.paragraphs[0]
-        paragraph.font.size = Pt(style.size_pt)
-        paragraph.font.bold = True
-        chart.has_legend = False
-
-    return ChartSpec(XL_CHART_TYPE.COLUMN_CLUSTERED, chart_data, dress, 5.2, columns=KPI_PER_ROW)
-
-
-def _kpi_scale(kpi: ch.KpiBar) -> tuple[float, float]:
-    known = [v for v in (kpi.baseline, kpi.target, kpi.actual) if v is not None] or [1.0]
-    return min(0.0, *known) * 1.2, max(0.0, *known) * 1.25 or 1.0  # room for the labels under the title
-
-
-def _kpi_title(kpi: ch.KpiBar, lang: Lang) -> str:
-    title = kpi.label + (f" ({kpi.unit})" if kpi.unit else "")
-    if kpi.actual is None:
-        return f"{title}\n{phrase('not_measured', lang)}"
-    ach = f"{kpi.achievement:.0%}" if kpi.achievement is not None else "-"
-    return f"{title}\n{column_label('results', 'achievement', lang)} {ach}"
-
-
-def kpi_runs(data: ch.KpiRunsData, lang: Lang) -> list[ChartSpec]:
-    """One line panel per KPI over the periods (actual, target dashed), three to a line."""
-    return [_run_panel(run, lang) for run in data.runs]
-
-
-def _run_shape(run: ch.KpiRun, lang: Lang) -> Hashable:
-    blanks = (tuple(a is None for a in run.actual), tuple(t is None for t in run.target))
-    return ("kpi-run", lang, len(run.periods), blanks, bool(run.slipped))
-
-
-def _run_panel(run: ch.KpiRun, lang: Lang, v: Values | None = None) -> ChartSpec:
-    v = v or Values()
-    chart_data = CategoryChartData(number_format="General")
-    chart_data.categories = [v.text(period) for period in run.periods]
-    chart_data.add_series(column_label("results", "actual", lang), [v.blank_or(x) for x in run.actual])
-    chart_data.add_series(column_label("results", "target", lang), [v.blank_or(x) for x in run.target])
-    title = v.text(run.label + (f" ({run.unit})" if run.unit else ""))
-
-    def dress(chart: Chart, space: Any, style: ChartStyle) -> None:
-        actual, target = chart.plots[0].series
-        color = ch.RED if run.slipped else ch.BLUE
-        for series, tint in ((actual, color), (target, ch.GREY)):
-            series.smooth = False
-            series.format.line.color.rgb = rgb(tint)
-            series.format.line.width = Pt(1.5 if series is actual else 1.0)
-            series.marker.format.fill.solid()
-            series.marker.format.fill.fore_color.rgb = rgb(tint)
-            series.marker.format.line.color.rgb = rgb(tint)
-        target.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
-        target.marker.style = XL_MARKER_STYLE.NONE
-        _light_grid(chart)
-        chart.has_title = True
-        chart.chart_title.text_frame.text = title
-        paragraph = chart.chart_title.text_frame.paragraphs[0]
-        paragraph.font.size = Pt(style.size_pt)
-        paragraph.font.bold = True
-        paragraph.font.color.rgb = rgb(ch.RED if run.slipped else TEXT)
-        _legend(chart)
-        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
-
-    return ChartSpec(XL_CHART_TYPE.LINE_MARKERS, chart_data, dress, 5.2, columns=KPI_PER_ROW)
 
 
 _BUILDERS: dict[type, Callable[[Any, Lang], list[ChartSpec]]] = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ci_excel.render.deck.a3_content import A3Page
 from ci_excel.render.deck.layout import BODY_H, BODY_TOP, BODY_W, GREY, MARGIN, RED, Cell, Deck, Rect
 from ci_excel.schema import column_label
-from ci_excel.text import phrase
+from ci_excel.text import list_sep, phrase
 
 GAP = 12.0
 BAND_H = 18.0
@@ -23,7 +23,7 @@ STATUS_H = 18.0
 def a3_slide(deck: Deck, page: A3Page) -> None:
     lang = deck.lang
     slide = deck.slide(phrase("a3_title", lang, department=page.department, id=page.problem_id))
-    joiner = "、" if lang == "zh" else ", "
+    joiner = list_sep(lang)
     status = "   ".join(
         f"{column_label('problems', k, lang)}: {v}"
         for k, v in (("owner", page.owner), ("stage", page.stage), ("progress", page.progress))
