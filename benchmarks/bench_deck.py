@@ -26,7 +26,7 @@ from pptx import Presentation
 from benchmarks.sample_data import sample_period
 from ci_excel.compute import period_digest
 from ci_excel.render.deck import DeckSpool, deck_part, write_deck
-from ci_excel.render.docx_portfolio import PortfolioDigest
+from ci_excel.render.portfolio_digest import PortfolioDigest
 from ci_excel.schema import Lang
 
 

@@ -14,7 +14,8 @@ from docx.oxml.ns import qn
 from benchmarks.sample_data import INJECTED, MISSING, UNSAFE_DEPARTMENT, sample_period
 from ci_excel import model, schema
 from ci_excel.render.docx import render_all, render_reports, report_paths
-from ci_excel.render.docx_portfolio import TOP_ROWS, PortfolioDigest, Top, build_portfolio
+from ci_excel.render.docx_portfolio import build_portfolio
+from ci_excel.render.portfolio_digest import TOP_ROWS, PortfolioDigest, Top
 from ci_excel.schema import STEPS, Lang
 from ci_excel.scoring import priority_key
 from ci_excel.text import phrase

@@ -32,7 +32,7 @@ from ci_excel.sandbox import watch_parent
 from ci_excel.schema import Lang
 
 if TYPE_CHECKING:
-    from ci_excel.render.docx_portfolio import PortfolioDigest
+    from ci_excel.render.portfolio_digest import PortfolioDigest
 
 REPORTS_DIR = "reports"
 PORTFOLIO = "portfolio"
@@ -276,7 +276,7 @@ def _render_task(task: tuple[DepartmentResult, Path]) -> tuple[Timings, ChartSta
 
 
 def _render_portfolio(result: PeriodResult, target: Path) -> tuple[Timings, ChartStats]:
-    from ci_excel.render.docx_portfolio import PortfolioDigest
+    from ci_excel.render.portfolio_digest import PortfolioDigest
 
     return render_portfolio(PortfolioDigest.of(result.departments), result.outline, target)
 

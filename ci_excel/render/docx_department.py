@@ -17,7 +17,8 @@ from ci_excel.render import figures as ch
 from ci_excel.render.docx_a3 import a3_pages
 from ci_excel.render.docx_base import ReportDoc
 from ci_excel.render.docx_format import sheet_table
-from ci_excel.render.docx_problem import ProblemIndex, met_emphasis, overdue_emphasis, problem_section
+from ci_excel.render.docx_kpi import met_emphasis
+from ci_excel.render.docx_problem import ProblemIndex, overdue_emphasis, problem_section
 from ci_excel.render.docx_xml import Styled, Xml, runs_xml, sanitize
 from ci_excel.render.first_page import department_decisions, opening
 from ci_excel.render.style import AMBER, RED

@@ -14,6 +14,7 @@ from ci_excel.model import DepartmentResult, KpiHistory, Row
 from ci_excel.render import figures as ch
 from ci_excel.render.docx_base import ReportDoc
 from ci_excel.render.docx_format import fmt, headers, sheet_table, weights
+from ci_excel.render.docx_kpi import kpi_bars, kpi_runs, met_emphasis
 from ci_excel.render.docx_xml import Styled, Xml, runs_xml, sanitize
 from ci_excel.render.style import GREEN, GREY, NAVY, RED
 from ci_excel.schema import FISHBONE, STEPS, Lang, column_label, enum_label
@@ -326,30 +327,6 @@ def _progress_cell(row: Row, key: str, lang: Lang) -> Any:
     return fmt("actions", key, row.get(key), lang)
 
 
-def kpi_runs(problem: Row, kpis: Sequence[Row], history: KpiHistory, period: str) -> tuple[ch.KpiRun, ...]:
-    """Each KPI measured in an earlier stored period, over those periods and this one."""
-    slipped = "gain_not_held" in (problem.get("flags") or ())
-    runs = []
-    for k in kpis:
-        earlier = [p for p in history.get((str(problem.get("problem_id")), str(k.get("kpi"))), ()) if p.period < period]
-        if not any(p.actual is not None for p in earlier):
-            continue
-        periods = (*(p.period for p in earlier), period)
-        actual = (*(p.actual for p in earlier), _num(k.get("actual")))
-        target = (*(p.target for p in earlier), _num(k.get("target")))
-        runs.append(
-            ch.KpiRun(
-                sanitize(k.get("kpi")),
-                sanitize(k.get("unit") or ""),
-                periods,
-                actual,
-                target,
-                slipped and k.get("met") is False,
-            )
-        )
-    return tuple(runs)
-
-
 def results(doc: ReportDoc, problem: Row, index: ProblemIndex, history: KpiHistory, period: str) -> None:
     lang = doc.lang
     _step_heading(doc, 5)
@@ -357,21 +334,7 @@ def results(doc: ReportDoc, problem: Row, index: ProblemIndex, history: KpiHisto
     if not kpis:
         _not_yet(doc, problem)
         return
-    data = ch.KpiData(
-        tuple(
-            ch.KpiBar(
-                sanitize(k.get("kpi")),
-                sanitize(k.get("unit") or ""),
-                _num(k.get("baseline")),
-                _num(k.get("target")),
-                _num(k.get("actual")),
-                _num(k.get("achievement")),
-                k.get("met"),
-            )
-            for k in kpis
-        )
-    )
-    doc.figure(data, f"{phrase('kpi_chart', lang)} · {sanitize(problem.get('problem_id'))}")
+    doc.figure(kpi_bars(kpis), f"{phrase('kpi_chart', lang)} · {sanitize(problem.get('problem_id'))}")
     runs = kpi_runs(problem, kpis, history, period)
     if runs:
         doc.figure(ch.KpiRunsData(runs), f"{phrase('kpi_history', lang)} · {sanitize(problem.get('problem_id'))}")
@@ -388,19 +351,6 @@ def results(doc: ReportDoc, problem: Row, index: ProblemIndex, history: KpiHisto
         "annual_benefit",
     ]
     sheet_table(doc, "results", keys, kpis, emphasis=met_emphasis(lang))
-
-
-def _num(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def met_emphasis(lang: Lang) -> Any:
-    def emphasis(row: Row, key: str) -> Styled | None:
-        if key == "met" and row.get("met") is not None:
-            return Styled(fmt("results", "met", row.get("met"), lang), color=GREEN if row["met"] else RED, bold=True)
-        return None
-
-    return emphasis
 
 
 def standards(doc: ReportDoc, problem: Row, index: ProblemIndex) -> None:

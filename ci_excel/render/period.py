@@ -19,8 +19,8 @@ from ci_excel.model import DepartmentDigest, DepartmentResult, PeriodFigures, Pe
 from ci_excel.render import docx
 from ci_excel.render.deck import DeckPart, DeckSpool, deck_part, deck_path, write_deck
 from ci_excel.render.distribution import write_distribution
-from ci_excel.render.docx_portfolio import PortfolioDigest
 from ci_excel.render.pdf import convert_to_pdf
+from ci_excel.render.portfolio_digest import PortfolioDigest
 from ci_excel.render.summary import SummaryWriter
 from ci_excel.schema import Lang
 

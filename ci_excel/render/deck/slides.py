@@ -26,8 +26,8 @@ from ci_excel.render.ranking import OVERDUE_COLUMN, ranking_head, ranking_rows
 from ci_excel.schema import INFO, SHEETS, STAGE, column_label
 from ci_excel.text import HEADLINE, list_sep, phrase
 
-if TYPE_CHECKING:  # docx_portfolio imports docx_department, which imports the A3 content of this package
-    from ci_excel.render.docx_portfolio import PortfolioDigest
+if TYPE_CHECKING:  # portfolio_digest imports docx_department, which imports the A3 content of this package
+    from ci_excel.render.portfolio_digest import PortfolioDigest
 
 STAGE_CHART_DEPARTMENTS = 12  # departments in the stage x department chart (the most problems first)
 

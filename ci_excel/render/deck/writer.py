@@ -27,8 +27,8 @@ from ci_excel.render.deck.layout import BODY_TOP, BODY_W, MARGIN, Deck, Rect
 from ci_excel.schema import Lang
 from ci_excel.text import phrase
 
-if TYPE_CHECKING:  # docx_portfolio imports docx_department, which imports the A3 content of this package
-    from ci_excel.render.docx_portfolio import PortfolioDigest
+if TYPE_CHECKING:  # portfolio_digest imports docx_department, which imports the A3 content of this package
+    from ci_excel.render.portfolio_digest import PortfolioDigest
 
 DECK = "portfolio.pptx"
 
@@ -135,7 +135,7 @@ def _section(deck: Deck, title: str) -> None:
 
 def render_deck(result: PeriodResult, target: Path, *, lang: Lang, template: Path | None = None) -> Path:
     """The deck of a whole period in memory (tests, benchmarks): each department folded as a run folds it."""
-    from ci_excel.render.docx_portfolio import PortfolioDigest
+    from ci_excel.render.portfolio_digest import PortfolioDigest
 
     portfolio, spool = PortfolioDigest(), DeckSpool()
     try:
