@@ -32,6 +32,7 @@ from ci_excel.render.chart_parts import WORKBOOK_RID, ChartStyle, NativeChart
 from ci_excel.render.charts import Charts
 from ci_excel.render.docx_matrix import matrix_table
 from ci_excel.render.docx_package import document_frame, write_package
+from ci_excel.render.docx_toc import Heading, toc_xml
 from ci_excel.render.docx_xml import (
     EMPTY,
     Styled,
@@ -40,8 +41,6 @@ from ci_excel.render.docx_xml import (
     column_widths,
     complex_field,
     escaped,
-    hyperlink,
-    join,
     min_twips,
     paragraph,
     paragraph_properties,
@@ -58,7 +57,6 @@ from ci_excel.render.style import EMU_PER_TWIP, text_width_twips
 from ci_excel.schema import Lang
 from ci_excel.text import colon, phrase
 
-TOC_MAX_ENTRIES = 40  # beyond this the table of contents lists level-1 headings only (one page)
 EMU_PER_INCH = 914400
 MAX_IMAGE_IN = (6.5, 8.8)
 CHART_CT = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
@@ -68,7 +66,6 @@ FigureMode = Literal["native", "png"]  # native: editable DrawingML charts; png:
 CORE_PROPERTY_CHARS = 255  # the longest title python-docx (and Word) take
 _NS = nsdecls("w", "r", "wp", "a", "pic")
 _REF_OPEN, _REF_CLOSE = "⟦ref:", "⟧"  # a section reference until the heading numbers are known
-TOC_HINT = "_ci_toc_hint"  # the bookmark on the hint under the contents, removed once page numbers are filled
 _SPACER = Xml('<w:p><w:pPr><w:spacing w:before="0" w:after="60"/></w:pPr></w:p>')
 _KEEP_NEXT = Xml("<w:keepNext/>")
 
@@ -90,14 +87,6 @@ class Timings:
 
 
 @dataclass
-class _Heading:
-    level: int
-    text: str
-    number: str
-    bookmark: str
-
-
-@dataclass
 class ReportDoc:
     """One report being built: body XML parts, headings for the TOC, figures through the chart cache."""
 
@@ -108,7 +97,7 @@ class ReportDoc:
     figures: FigureMode = "native"
     doc: DocumentObject = field(init=False)
     parts: list[Xml] = field(default_factory=list)
-    headings: list[_Heading] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
     _toc_at: int | None = None
     _counters: list[int] = field(default_factory=lambda: [0, 0, 0])
     _figures: int = 0
@@ -179,7 +168,7 @@ class ReportDoc:
         self._ids += 1
         mark = bookmark or f"_Toc_ci{self._ids}"
         clean = sanitize(text).replace("\n", " ")
-        self.headings.append(_Heading(level, clean, number, mark))
+        self.headings.append(Heading(level, clean, number, mark))
         self.parts.append(paragraph(self._ppr(f"Heading {level}"), bookmarked(self._ids, mark, runs_xml(clean))))
 
     def page_break(self) -> None:
@@ -200,41 +189,8 @@ class ReportDoc:
                 self.parts[n] = Xml(pattern.sub(lambda m: escaped(numbers.get(m.group(1), "—")), self.parts[n]))
 
     def _toc_xml(self) -> Xml:
-        """The TOC field in a Table of Contents block: heading, entries, the field's end."""
-        depth = 2 if sum(h.level <= 2 for h in self.headings) <= TOC_MAX_ENTRIES else 1  # long reports: chapters only
-        shown = [h for h in self.headings if h.level <= depth]
-        begin = Xml(
-            '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> '
-            f'TOC \\o "1-{depth}" \\h \\z \\u </w:instrText></w:r><w:r><w:fldChar '
-            'w:fldCharType="separate"/></w:r>'
-        )
-        end = Xml('<w:r><w:fldChar w:fldCharType="end"/></w:r>')
-        entries = []
-        for n, h in enumerate(shown):
-            entry = join(
-                [
-                    runs_xml(f"{h.number}  {h.text}"),
-                    Xml("<w:r><w:tab/></w:r>"),
-                    complex_field(f"PAGEREF {h.bookmark} \\h", ""),
-                ]
-            )
-            entries.append(
-                paragraph(
-                    self._ppr(f"TOC {h.level}"),
-                    begin if n == 0 else EMPTY,
-                    hyperlink(h.bookmark, entry),
-                    end if n == len(shown) - 1 else EMPTY,
-                )
-            )
-        if not entries:
-            entries.append(paragraph(EMPTY, begin, end))
         self._ids += 1
-        heading = paragraph(self._ppr("TOC Heading"), runs_xml(phrase("toc", self.lang)))
-        hint = paragraph(self._ppr("Caption"), bookmarked(self._ids, TOC_HINT, runs_xml(phrase("toc_hint", self.lang))))
-        return Xml(
-            '<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/><w:docPartUnique/>'
-            f"</w:docPartObj></w:sdtPr><w:sdtContent>{heading}{join(entries)}{hint}</w:sdtContent></w:sdt>"
-        )
+        return toc_xml(self.headings, lambda style: self._ppr(style), self.lang, self._ids)
 
     # ---- tables -------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from ci_excel.fileio import atomic_write
-from ci_excel.render.docx_base import TOC_HINT
+from ci_excel.render.docx_toc import TOC_HINT
 
 DOCUMENT_XML = "word/document.xml"
 _HEADING_MARK = re.compile(r'<w:bookmarkStart w:id="\d+" w:name="(_Toc_ci[^"]*)"/>')
