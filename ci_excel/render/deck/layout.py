@@ -9,7 +9,7 @@ number of its lines times that spacing, in PowerPoint and LibreOffice alike. Not
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,8 +18,10 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.opc.constants import CONTENT_TYPE as CT
+from pptx.opc.constants import RELATIONSHIP_TARGET_MODE as RTM
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
-from pptx.opc.package import Part
+from pptx.opc.package import Part, _Relationship
+from pptx.opc.packuri import PackURI
 
 from ci_excel import fileio
 from ci_excel.render.chart_parts import ChartSpec, ChartStyle, slide_chart
@@ -252,12 +254,25 @@ class Deck:
             slides.append(slide)
         return slides
 
-    def finished_slide(self, blob: Callable[[int], bytes]) -> None:
-        """A body slide made apart (its XML from `blob`, given the slide's number, read only when the
-        deck is saved): a deck of a thousand such slides holds none of them in memory."""
-        part = _FinishedSlide(self.prs.part._next_slide_partname, self.prs.part.package, blob, self.count + 1)
-        part.relate_to(self._body_layout.part, RT.SLIDE_LAYOUT)
-        self.prs.slides._sldIdLst.add_sldId(self.prs.part.relate_to(part, RT.SLIDE))
+    def finished_slides(self, blobs: Iterable[Callable[[int], bytes]]) -> None:
+        """Body slides made apart, added at the end of the deck, each's XML from its `blob` (given the
+        slide's number) read only when the deck is saved: a deck of thousands holds none in memory.
+        Added in one pass: python-pptx's own adding scans every slide and relationship per slide."""
+        package, rels, ids = self.prs.part.package, self.prs.part.rels, self.prs.slides._sldIdLst
+        next_id = max([255, *(int(s.id) for s in ids)]) + 1
+        used, count, number = set(rels), len(rels), len(ids)
+        for blob in blobs:
+            number += 1
+            slide = _FinishedSlide(PackURI(f"/ppt/slides/slide{number}.xml"), package, blob, number)
+            slide.relate_to(self._body_layout.part, RT.SLIDE_LAYOUT)  # its only relationship
+            count += 1
+            while f"rId{count}" in used:
+                count += 1
+            rid = f"rId{count}"
+            used.add(rid)
+            rels._rels[rid] = _Relationship(rels._base_uri, rid, RT.SLIDE, RTM.INTERNAL, slide)
+            ids._add_sldId(id=next_id, rId=rid)
+            next_id += 1
 
     def save(self, target: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -116,12 +116,14 @@ def write_deck(
     if note:
         deck.text(deck.prs.slides[-1], Rect(MARGIN, BODY_TOP + 40.0, BODY_W, 24.0), note)
     _section(deck, phrase("appendix_departments", lang))
+    appendix = []
     for digest in sorted(period.departments, key=lambda d: d.department):
         stored = spool.get(digest.department)
         if stored is None or not stored.appendix:  # its worker made none (a worker lost): made here
             xml = appendix_xml(digest, stored, lang=lang, period=outline.period, template=template)
             spool.add(replace(stored or DeckPart(digest.department, (), ()), appendix=xml))
-        deck.finished_slide(partial(_appendix_slide, spool, digest.department))
+        appendix.append(partial(_appendix_slide, spool, digest.department))
+    deck.finished_slides(appendix)
     return deck.save(target)
 
 
