@@ -9,10 +9,12 @@ number of its lines times that spacing, in PowerPoint and LibreOffice alike. Not
 from __future__ import annotations
 
 import io
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pptx import Presentation
 from pptx.dml.color import RGBColor
@@ -90,6 +92,7 @@ class Deck:
         names = {layout.name: layout for layout in self.prs.slide_layouts}
         self._title_layout = names.get("Title Slide", self.prs.slide_layouts[0])
         self._body_layout = names.get("Title Only", self.prs.slide_layouts[-1])
+        self._aside: IO[bytes] = tempfile.TemporaryFile(prefix="ci-excel-slides-")  # noqa: SIM115 - closed by save()
         self.chart_style = ChartStyle(emu(BODY_W), latin=LATIN, east_asian=EAST_ASIAN, size_pt=10.0)
 
     @property
@@ -231,9 +234,9 @@ class Deck:
         max_lines: int = 2,
         note: str | None = None,
         align: Sequence[str] = (),
-    ) -> list[Any]:
+    ) -> int:
         """`rows` under `head` on as many slides as they need (titled "… (continued)"); `widths` are shares
-        of the body's width. Returns the slides."""
+        of the body's width. Each slide is put aside once filled (`_put_aside`). Returns the slides' count."""
         total = sum(widths)
         cols = [BODY_W * w / total for w in widths]
         top = BODY_TOP + (22.0 if note else 0.0)
@@ -244,15 +247,30 @@ class Deck:
             for r in rows
         ]
         pages = _paginate([_row_height(header, cols, size)], [_row_height(r, cols, size) for r in body], height)
-        slides = []
         for n, (start, end) in enumerate(pages):
             name = title if n == 0 else f"{title} {phrase('continued', self.lang, n=n + 1, of=len(pages))}"
             slide = self.slide(name)
             if note:
                 self.text(slide, Rect(MARGIN, BODY_TOP, BODY_W, 20.0), note, size=9.0, color=GREY)
             _table(slide, Rect(MARGIN, top, BODY_W, height), cols, [header, *body[start:end]], size, align)
-            slides.append(slide)
-        return slides
+            self._put_aside(slide)
+        return len(pages)
+
+    def _put_aside(self, slide: Any) -> None:
+        """The last slide added, finished, kept as XML in a temporary file until the deck is saved: a
+        ranking over hundreds of slides holds none of them (python-pptx holds about 0.6 MB a slide)."""
+        rid = self.prs.slides._sldIdLst[-1].rId
+        rels = self.prs.part.rels
+        self._aside.seek(0, 2)
+        offset = self._aside.tell()
+        size = self._aside.write(slide.part.blob)
+        aside = _FinishedSlide(slide.part.partname, self.prs.part.package, partial(self._read_aside, offset, size), 0)
+        aside.relate_to(self._body_layout.part, RT.SLIDE_LAYOUT)  # its only relationship
+        rels._rels[rid] = _Relationship(rels._base_uri, rid, RT.SLIDE, RTM.INTERNAL, aside)
+
+    def _read_aside(self, offset: int, size: int, _number: int) -> bytes:
+        self._aside.seek(offset)
+        return self._aside.read(size)
 
     def finished_slides(self, blobs: Iterable[Callable[[int], bytes]]) -> None:
         """Body slides made apart, added at the end of the deck, each's XML from its `blob` (given the
@@ -276,7 +294,10 @@ class Deck:
 
     def save(self, target: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
-        return fileio.atomic_write(target, lambda tmp: self.prs.save(str(tmp)))
+        try:
+            return fileio.atomic_write(target, lambda tmp: self.prs.save(str(tmp)))
+        finally:
+            self._aside.close()
 
 
 class _FinishedSlide(Part):
