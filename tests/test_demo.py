@@ -13,9 +13,7 @@ from click.testing import CliRunner
 from docx import Document
 
 from ci_excel.cli import main
-from ci_excel.demo import OUTPUT, SUBMISSIONS, snapshot, write_demo_submissions
-from ci_excel.demo_data import DEPARTMENTS, MISTAKES
-from ci_excel.demo_rows import PERIODS
+from ci_excel.demo import DEPARTMENTS, MISTAKES, OUTPUT, PERIODS, SUBMISSIONS, snapshot, write_demo_submissions
 from ci_excel.schema import INFO, PROGRESS, STEP_WORKBOOKS
 from ci_excel.validation import ValidationRun, validate_paths
 

@@ -1,6 +1,6 @@
 """The demo's building blocks: a register row that evolves month by month (`Entry`), a department
-and how it submits, a planted mistake, and one builder per sheet so `demo_data` reads like what a
-department types."""
+and how it submits, a planted mistake, and one builder per sheet so the departments' modules read like
+what a department types."""
 
 from dataclasses import dataclass
 from datetime import date

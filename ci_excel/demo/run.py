@@ -6,8 +6,8 @@ Layout under `out` (what `ci-excel demo` prints):
     output/<period>/...                        each month's reports, summary, feedback and JSON
     output/ci_history.sqlite                   the history store the trend is read from
 
-The content is in `demo_data`; this module turns a month's snapshot into workbooks, plants the
-typical mistakes listed in `demo_data.MISTAKES`, and runs the consolidation.
+The content is in `demo.content`; this module turns a month's snapshot into workbooks, plants the
+typical mistakes listed in `content.MISTAKES`, and runs the consolidation.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ci_excel.demo_data import DEPARTMENTS, MISTAKES
-from ci_excel.demo_rows import PERIODS, Department, Mistake, Row
+from ci_excel.demo.content import DEPARTMENTS, MISTAKES
+from ci_excel.demo.rows import PERIODS, Department, Mistake, Row
 from ci_excel.fileio import safe_filename
 from ci_excel.schema import REGISTER, STEP_WORKBOOKS, TABLE_SHEETS, Lang
 from ci_excel.templates import write_workbook
