@@ -2,7 +2,8 @@
 
 Templates, header matching, validation, the history store and every output label are driven
 from here: no header string, enum label or sheet name is written anywhere else. `types` holds
-the shapes, `enums` the choices people pick from, `sheets` the sheets and their columns.
+the shapes, `enums` the choices people pick from, `sheets` the sheets in order
+(declared by step in `problems`, `root_causes`, `solutions`, `results`, with `columns`' helpers).
 """
 
 from __future__ import annotations
