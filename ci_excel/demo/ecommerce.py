@@ -4,19 +4,7 @@ A register over the three demo months, written as the department types it (see `
 
 from __future__ import annotations
 
-from ci_excel.demo.rows import (
-    Department,
-    action,
-    d,
-    fish,
-    flat,
-    kpi,
-    problem,
-    solution,
-    standard,
-    verify,
-    why,
-)
+from ci_excel.demo.rows import Department, action, d, fish, flat, kpi, problem, solution, standard, verify, why
 
 # --- 电商运营部: the manual's own example (大促订单审核人工重复录入) --------------------------------
 

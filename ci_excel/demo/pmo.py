@@ -4,18 +4,7 @@ A register over the three demo months, written as the department types it (see `
 
 from __future__ import annotations
 
-from ci_excel.demo.rows import (
-    Department,
-    action,
-    d,
-    fish,
-    flat,
-    kpi,
-    problem,
-    solution,
-    verify,
-    why,
-)
+from ci_excel.demo.rows import Department, action, d, fish, flat, kpi, problem, solution, verify, why
 
 # --- 项目管理部: 跨部门审批冗余 (does not submit in the last month) ----------------------------------
 

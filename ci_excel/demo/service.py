@@ -4,19 +4,7 @@ A register over the three demo months, written as the department types it (see `
 
 from __future__ import annotations
 
-from ci_excel.demo.rows import (
-    Department,
-    action,
-    d,
-    fish,
-    flat,
-    kpi,
-    problem,
-    solution,
-    standard,
-    verify,
-    why,
-)
+from ci_excel.demo.rows import Department, action, d, fish, flat, kpi, problem, solution, standard, verify, why
 
 # --- 客户服务部: 客服投诉率高 (fishbone across 人机料法环测) ---------------------------------------
 
