@@ -11,23 +11,20 @@ from typing import Any
 
 import click
 
+from ci_excel.text import Lang, phrase
 
-def print_validation(run: Any, lang: str, written: list[Path]) -> None:
+
+def print_validation(run: Any, lang: Lang, written: list[Path]) -> None:
     """A table per file (rich), then a one-line summary."""
     from rich.console import Console
     from rich.table import Table
 
     out = Console(width=None if sys.stdout.isatty() else 160, highlight=False)
-    zh = lang == "zh"
     severity = {
-        "error": "[red]错误[/red]" if zh else "[red]error[/red]",
-        "warning": "[yellow]警告[/yellow]" if zh else "[yellow]warning[/yellow]",
+        "error": f"[red]{phrase('cli_error', lang)}[/red]",
+        "warning": f"[yellow]{phrase('cli_warning', lang)}[/yellow]",
     }
-    headers = (
-        ("严重程度", "代码", "位置", "列", "值", "说明")
-        if zh
-        else ("severity", "code", "cell", "column", "value", "message")
-    )
+    headers = [phrase(f"cli_{key}", lang) for key in ("severity", "code", "cell", "column", "value", "message")]
     for path, issues in run.issues_by_file().items():
         if not issues:
             out.print(f"[green]OK[/green] {path}")
@@ -41,13 +38,9 @@ def print_validation(run: Any, lang: str, written: list[Path]) -> None:
         out.print(table)
     errors = sum(i.is_error for i in run.issues)
     warnings = len(run.issues) - errors
-    out.print(
-        f"{len(run.files)} 个文件,{errors} 个错误,{warnings} 个警告"
-        if zh
-        else f"{len(run.files)} file(s), {errors} error(s), {warnings} warning(s)"
-    )
+    out.print(phrase("cli_checked", lang, files=len(run.files), errors=errors, warnings=warnings))
     for path in written:
-        out.print(f"{'反馈文件' if zh else 'feedback'}: {path}")
+        out.print(phrase("cli_feedback", lang, path=path))
 
 
 def print_send(report: Any) -> None:

@@ -31,6 +31,16 @@ def clause_sep(lang: Lang) -> str:
     return pick(lang, "；", "; ")
 
 
+def other_lang(lang: Lang) -> Lang:
+    """The other language: what a language switch on a page offers."""
+    return "en" if lang == "zh" else "zh"
+
+
+def as_lang(value: object) -> Lang:
+    """A language asked for (a query, a session, a path): "en" when it says so, else "zh"."""
+    return "en" if value == "en" else "zh"
+
+
 def phrase(key: str, lang: Lang, **params: object) -> str:
     """A catalogue phrase in `lang`, with its {fields} filled from `params`."""
     zh, en = PHRASES[key]
@@ -268,4 +278,42 @@ PHRASES: dict[str, tuple[str, str]] = {
     "achievement": ("KPI 达标率", "KPIs met (share)"),
     "code": ("代码", "Code"),
     "not_verified": ("未验证", "Not verified"),
+    # the command line (console.py): `ci-excel validate`'s table and summary
+    "cli_error": ("错误", "error"),
+    "cli_warning": ("警告", "warning"),
+    "cli_severity": ("严重程度", "severity"),
+    "cli_code": ("代码", "code"),
+    "cli_cell": ("位置", "cell"),
+    "cli_column": ("列", "column"),
+    "cli_value": ("值", "value"),
+    "cli_message": ("说明", "message"),
+    "cli_checked": (
+        "{files} 个文件,{errors} 个错误,{warnings} 个警告",
+        "{files} file(s), {errors} error(s), {warnings} warning(s)",
+    ),
+    "cli_feedback": ("反馈文件: {path}", "feedback: {path}"),
+    # e-mail (mail/): why a message is not made, what a department's message lists, its sent status
+    "mail_no_address": (
+        "没有收件地址(名册 email 或填报信息的联系方式)",
+        "no address (roster email, or an e-mail in the info sheet's contact info)",
+    ),
+    "mail_no_report": ("报告文件不存在", "its report file is missing"),
+    "mail_no_pmo": ("[mail] pmo 未设置", "no [mail] pmo list in the settings"),
+    "mail_too_big": (
+        "邮件约 {size:.1f} MB,超过上限 {limit:g} MB({names});请单独发送或调高 [mail] max_message_mb",
+        "the message would be about {size:.1f} MB, over the {limit:g} MB limit ({names}); send these files "
+        "another way or raise [mail] max_message_mb",
+    ),
+    "mail_p1": ("- P1 问题:{n} 个", "- P1 problems: {n}"),
+    "mail_overdue": ("- 逾期行动:{n} 项", "- Overdue actions: {n}"),
+    "mail_errors": (
+        "- 需修正的数据错误:{n} 处(见附件中的反馈工作簿)",
+        "- Data errors to fix: {n} (see the feedback workbook attached)",
+    ),
+    "mail_nothing": ("- 无", "- nothing this month"),
+    "mail_not_sent_because": ("未发送:{reason}", "not sent: {reason}"),
+    "mail_sent_partly": ("已发送,部分收件人失败", "sent, some recipients failed"),
+    "mail_sent": ("已发送", "sent"),
+    "mail_failed": ("发送失败", "failed"),
+    "mail_not_sent": ("未发送", "not sent"),
 }

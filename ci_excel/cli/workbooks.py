@@ -152,7 +152,7 @@ def validate(paths: tuple[Path, ...], fmt: str, lang: str, feedback_dir: Path | 
         if fmt == "json":
             click.echo(json.dumps(run.to_json(lang), ensure_ascii=False, indent=2, default=str))  # type: ignore[arg-type]
         else:
-            console.print_validation(run, lang, written)
+            console.print_validation(run, lang, written)  # type: ignore[arg-type]
         return 1 if run.has_errors else 0
 
     run(action)

@@ -29,6 +29,7 @@ from ci_excel.render.period import DISTRIBUTION, SUMMARY
 from ci_excel.run_folders import MANIFEST
 from ci_excel.schema import Lang
 from ci_excel.store import Store
+from ci_excel.text import phrase
 
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _LIST_AT_MOST = 5  # problems and actions named in a body
@@ -153,16 +154,11 @@ def _department_letter(
     feedback: dict[str, list[Path]],
 ) -> Letter | tuple[str, str]:
     to, cc = _addresses(ctx.config, dept)
-    zh = ctx.lang == "zh"
     if not to:
-        return dept.department, (
-            "没有收件地址(名册 email 或填报信息的联系方式)"
-            if zh
-            else "no address (roster email, or an e-mail in the info sheet's contact info)"
-        )
+        return dept.department, phrase("mail_no_address", ctx.lang)
     report, pdf = reports.get(dept.department, (None, None))
     if report is None or not report.is_file():
-        return dept.department, "报告文件不存在" if zh else "its report file is missing"
+        return dept.department, phrase("mail_no_report", ctx.lang)
     files = [report, *([pdf] if pdf is not None and pdf.is_file() else [])]
     files += [p for f in dept.files for p in feedback.get(f.path, []) if p.is_file()]
     attachments = unique_names(files)
@@ -204,9 +200,8 @@ def _addresses(config: Config, dept: DepartmentResult) -> tuple[tuple[str, ...],
 
 
 def _pmo_letter(ctx: _Context, totals: dict[str, int], departments: int, source: str) -> Letter | tuple[str, str]:
-    zh = ctx.lang == "zh"
     if not ctx.settings.pmo:
-        return "PMO", "[mail] pmo 未设置" if zh else "no [mail] pmo list in the settings"
+        return "PMO", phrase("mail_no_pmo", ctx.lang)
     portfolio = portfolio_path(ctx.folder)
     files = [p for p in (portfolio, portfolio.with_suffix(".pdf"), ctx.folder / SUMMARY) if p.is_file()]
     attachments = unique_names(files)
@@ -250,26 +245,21 @@ def _values(
 
 def _attention(lang: Lang, counts: dict[str, Any]) -> str:
     """A few lines: P1 problems, overdue actions and data errors, each named when there are few."""
-    zh = lang == "zh"
     lines = []
     if counts["p1"]:
-        lines.append(f"- P1 问题:{counts['p1']} 个" if zh else f"- P1 problems: {counts['p1']}")
+        lines.append(phrase("mail_p1", lang, n=counts["p1"]))
         lines += [
             f"    {p['problem_id']}: {p.get('statement') or ''}" for p in counts.get("p1_rows", [])[:_LIST_AT_MOST]
         ]
     if counts["overdue"]:
-        lines.append(f"- 逾期行动:{counts['overdue']} 项" if zh else f"- Overdue actions: {counts['overdue']}")
+        lines.append(phrase("mail_overdue", lang, n=counts["overdue"]))
         lines += [
             f"    {a['action_id']}: {a.get('what') or ''} ({a.get('due_on')})"
             for a in counts.get("overdue_rows", [])[:_LIST_AT_MOST]
         ]
     if counts["errors"]:
-        lines.append(
-            f"- 需修正的数据错误:{counts['errors']} 处(见附件中的反馈工作簿)"
-            if zh
-            else f"- Data errors to fix: {counts['errors']} (see the feedback workbook attached)"
-        )
-    return "\n".join(lines) or ("- 无" if zh else "- nothing this month")
+        lines.append(phrase("mail_errors", lang, n=counts["errors"]))
+    return "\n".join(lines) or phrase("mail_nothing", lang)
 
 
 def _fill(ctx: _Context, name: str, values: dict[str, str], *, pmo: bool) -> str:

@@ -31,7 +31,7 @@ from ci_excel.render.period import DISTRIBUTION
 from ci_excel.schema import Lang
 from ci_excel.sessions import check_period, period_session
 from ci_excel.store import SentRecord, Store
-from ci_excel.text import pick
+from ci_excel.text import phrase
 
 MAIL_DIR = "mail"
 PLAN_FILE = "plan.json"
@@ -103,13 +103,7 @@ def _too_large(plan: Plan, settings: MailSettings, lang: Lang) -> list[tuple[str
         skipped.append(
             (
                 letter.label,
-                pick(
-                    lang,
-                    f"邮件约 {size / 1e6:.1f} MB,超过上限 {settings.max_message_mb:g} MB({names});"
-                    "请单独发送或调高 [mail] max_message_mb",
-                    f"the message would be about {size / 1e6:.1f} MB, over the {settings.max_message_mb:g} MB "
-                    f"limit ({names}); send these files another way or raise [mail] max_message_mb",
-                ),
+                phrase("mail_too_big", lang, size=size / 1e6, limit=settings.max_message_mb, names=names),
             )
         )
     plan.letters = kept
@@ -242,19 +236,18 @@ def _write_status(store: Store, period: str, folder: Path, plan: Plan, report: S
         last[record.department] = record.sent_at.isoformat(sep=" ", timespec="seconds")
     failed = {d for d, _, _ in report.failed}
     skipped = dict(report.skipped)
-    status = {d.department: _status(d.department, last, failed, skipped, lang == "zh") for d in plan.departments}
+    status = {d.department: _status(d.department, last, failed, skipped, lang) for d in plan.departments}
     reports = {d: r for d, (r, _) in plan.reports.items() if r is not None}
     pdfs = {d: p for d, (_, p) in plan.reports.items() if p is not None}
     write_distribution(plan.departments, reports, pdfs, folder / DISTRIBUTION, lang=lang, final_dir=folder, sent=status)
 
 
-def _status(name: str, last: dict[str, str], failed: set[str], skipped: dict[str, str], zh: bool) -> tuple[str, str]:
+def _status(name: str, last: dict[str, str], failed: set[str], skipped: dict[str, str], lang: Lang) -> tuple[str, str]:
     """(status, time) of one department's row in distribution.xlsx."""
     if name in skipped:
-        return ("未发送:" if zh else "not sent: ") + skipped[name], ""
+        return phrase("mail_not_sent_because", lang, reason=skipped[name]), ""
     if name in last:
-        partly = ("已发送,部分收件人失败" if zh else "sent, some recipients failed") if name in failed else None
-        return partly or ("已发送" if zh else "sent"), last[name]
+        return phrase("mail_sent_partly" if name in failed else "mail_sent", lang), last[name]
     if name in failed:
-        return "发送失败" if zh else "failed", ""
-    return "未发送" if zh else "not sent", ""
+        return phrase("mail_failed", lang), ""
+    return phrase("mail_not_sent", lang), ""

@@ -30,6 +30,7 @@ from ci_excel.errors import UsageError
 from ci_excel.schema import Lang
 from ci_excel.sessions import open_store
 from ci_excel.store import Store, StoreError
+from ci_excel.text import as_lang, other_lang
 from ci_excel.web.auth import Access, PasswordHash, session_key
 from ci_excel.web.guard import LOG, Guard, csrf_token, refused
 from ci_excel.web.jobs import Jobs
@@ -101,11 +102,11 @@ class Web:
         if asked in ("zh", "en"):
             request.session["lang"] = asked
         found = request.session.get("lang", self.settings.lang)
-        return "en" if found == "en" else "zh"
+        return as_lang(found)
 
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         lang = self.lang(request)
-        other = "en" if lang == "zh" else "zh"
+        other = other_lang(lang)
         signed_in = bool(request.session.get("admin") or request.session.get("department"))
         forms = signed_in or name != "error.html"  # a refusal makes no session of its own
         switch = str(request.url.include_query_params(lang=other))

@@ -23,6 +23,7 @@ from ci_excel.schema import REGISTER, TABLE_SHEETS
 from ci_excel.store import Store
 from ci_excel.templates import write_workbook
 from ci_excel.templates.prefill import carried_rows, latest_before, prefill_department
+from ci_excel.text import as_lang
 from ci_excel.web.app import Web
 from ci_excel.web.guard import csrf_ok
 from ci_excel.web.uploads import Refused, fresh
@@ -134,7 +135,7 @@ def routes(web: Web) -> list[Route]:
     async def blank(request: Request) -> Response:
         if _department(web, request) is None:
             return web.refuse(request, 403, "forbidden", "no department session")
-        lang = "en" if request.path_params["lang"] == "en" else "zh"
+        lang = as_lang(request.path_params["lang"])
         path = await run_in_threadpool(_blank, web, lang)
         return download(path, f"{REGISTER}{'_en' if lang == 'en' else ''}.xlsx")
 
