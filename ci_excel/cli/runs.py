@@ -151,3 +151,5 @@ def demo(out_dir: Path, lang: str) -> None:
             click.echo(f"  {label + ':':<34} {path}")
         click.echo(f"\nNext: ci-excel history --out {out_dir / OUTPUT}")
         return 0
+
+    run(action)
