@@ -12,7 +12,18 @@ from typing import Any
 
 from ci_excel.model import DepartmentDigest
 from ci_excel.render.deck.a3_content import DeckPart
-from ci_excel.render.deck.layout import BODY_H, BODY_TOP, BODY_W, MARGIN, RED, Cell, Deck, Rect, line_rows_height
+from ci_excel.render.deck.layout import (
+    BODY_H,
+    BODY_TOP,
+    BODY_W,
+    MARGIN,
+    RED,
+    Cell,
+    Deck,
+    Rect,
+    drop_slides,
+    line_rows_height,
+)
 from ci_excel.render.docx_format import fmt
 from ci_excel.render.docx_xml import sanitize
 from ci_excel.schema import INFO, PRIORITY, STAGE, Lang, column_label
@@ -32,10 +43,7 @@ def appendix_xml(
     deck = _SCRATCH.get(key) or _SCRATCH.setdefault(key, Deck(lang, footer, template))
     slide = department_slide(deck, digest, part, number=SLIDE_NUMBER)
     xml: bytes = slide.part.blob
-    ids = deck.prs.slides._sldIdLst  # the scratch deck keeps no slide
-    for sld in list(ids):
-        deck.prs.part.drop_rel(sld.rId)
-        ids.remove(sld)
+    drop_slides(deck.prs)  # the scratch deck keeps no slide
     return xml
 
 

@@ -88,7 +88,7 @@ class Deck:
         self.lang, self.footer = lang, footer
         source = io.BytesIO(template) if isinstance(template, bytes) else str(template_path(template))
         self.prs = Presentation(source)
-        _drop_slides(self.prs)
+        drop_slides(self.prs)
         names = {layout.name: layout for layout in self.prs.slide_layouts}
         self._title_layout = names.get("Title Slide", self.prs.slide_layouts[0])
         self._body_layout = names.get("Title Only", self.prs.slide_layouts[-1])
@@ -312,8 +312,9 @@ class _FinishedSlide(Part):
         return self._make(self._number)
 
 
-def _drop_slides(prs: Any) -> None:
-    ids = prs.slides._sldIdLst  # the reference deck's sample slides: not part of a report
+def drop_slides(prs: Any) -> None:
+    """Every slide out of `prs` (the reference deck's samples; a scratch deck's finished slide)."""
+    ids = prs.slides._sldIdLst
     for sld in list(ids):
         prs.part.drop_rel(sld.rId)
         ids.remove(sld)
