@@ -23,6 +23,7 @@ from ci_excel.model import DepartmentDigest, DepartmentResult, KpiHistory, Perio
 from ci_excel.render import docx
 from ci_excel.render.deck import DeckPart, deck_part
 from ci_excel.render.deck.appendix import appendix_xml
+from ci_excel.render.summary.rows import SheetRows, department_rows
 from ci_excel.validation import FileCheck, merge_group
 
 IN_FLIGHT_PER_WORKER = 3  # jobs queued per worker: keeps workers busy, bounds what waits in memory
@@ -48,6 +49,7 @@ class DepartmentDone:
     stats: dict[str, SheetStats] = field(default_factory=dict)
     report: Path | None = None  # None when it could not be written (see the department's issues)
     deck: DeckPart | None = None  # its A3 pages and most overdue actions for the review deck, made here
+    summary: SheetRows | None = None  # its rows in the summary workbook, as XML made here
 
 
 def spill(check: FileCheck, path: Path) -> FileCheck:
@@ -91,6 +93,7 @@ def run_job(job: DepartmentJob) -> DepartmentDone:
     done = _stored(job) if job.stored is not None else _computed(job, settings)
     done.digest = department_digest(done.result)
     done.deck = _deck_part(done.result, done.digest, settings)
+    done.summary = department_rows(done.result, settings.lang)
     if _attempt(done, job.report.name, lambda: docx.render_department(done.result, job.report)):
         done.report = job.report
     return done

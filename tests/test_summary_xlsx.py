@@ -10,6 +10,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+import python_calamine
 from openpyxl.worksheet.worksheet import Worksheet
 
 from benchmarks.sample_data import INJECTED, INJECTED_ISSUE_VALUE, MISSING, UNSAFE_DEPARTMENT, sample_period
@@ -319,6 +320,28 @@ def test_odd_values_do_not_stop_the_workbook(tmp_path: Path) -> None:
     row = records(wb[schema.sheet_label("problems", "zh")])[0]
     assert row[label("problems", "benchmark_value")] == "约2小时"
     assert row[label("problems", "current_value")] is None
+
+
+def test_odd_text_and_numbers_read_back_as_typed(tmp_path: Path) -> None:
+    """The rows' own XML (render/summary/rows.py) keeps what xlsxwriter kept: spaces, line breaks,
+    text that looks like Excel's escapes, astral characters, Excel's longest text, times of day.
+    Read with calamine, which decodes Excel's _xHHHH_ escapes as Excel does (openpyxl shows them)."""
+    period = sample_period(1, 4)
+    problem = period.departments[0].rows("problems")[0]
+    typed, long_text = " 前后有空格\r\n第二行 _x0041_ 𠀋 ", "长" * 40_000
+    problem |= {
+        "statement": typed,
+        "issue": long_text,
+        "current_value": float("inf"),
+        "identified_on": datetime(2026, 11, 3, 18, 0),
+    }
+    book = python_calamine.CalamineWorkbook.from_path(str(write_summary(period, tmp_path / "s.xlsx")))
+    header, first, *_ = book.get_sheet_by_name(schema.sheet_label("problems", "zh")).to_python()
+    row = dict(zip(header, first, strict=True))
+    assert row[label("problems", "statement")] == typed
+    assert row[label("problems", "issue")] == long_text[:32767]
+    assert row[label("problems", "current_value")] == "inf"
+    assert row[label("problems", "identified_on")] == datetime(2026, 11, 3, 18, 0)
 
 
 def test_consolidate_writes_the_summary(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from ci_excel.render.distribution import write_distribution
 from ci_excel.render.pdf import convert_to_pdf
 from ci_excel.render.portfolio_digest import PortfolioDigest
 from ci_excel.render.summary import SummaryWriter
+from ci_excel.render.summary.rows import SheetRows
 from ci_excel.schema import Lang
 
 SUMMARY = "portfolio_summary.xlsx"
@@ -51,14 +52,15 @@ class PeriodOutputs:
         *,
         digest: DepartmentDigest | None = None,
         deck: DeckPart | None = None,
+        rows: SheetRows | None = None,
     ) -> None:
-        """Fold in one department (its report and, usually, its digest were made in a worker); its rows
-        are not kept."""
+        """Fold in one department (its report and, usually, its digest, deck part and summary rows were
+        made in a worker); its rows are not kept."""
         if report is not None:
             self.reports[dept.department] = report
         digest = digest or department_digest(dept)
         self.digests.append(digest)
-        self.summary.add(dept, digest)
+        self.summary.add(dept, digest, rows)
         self.digest.add(dept, digest)
         self.departments.append(replace(dept, tables={}, issues=[]))
         self.issues.extend(dept.issues)

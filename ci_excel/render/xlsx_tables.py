@@ -12,7 +12,8 @@ in the order Office's schema model wants (openpyxl's order is one the Open XML S
 Excel tables, which xlsxwriter cannot make in constant_memory mode: `add_tables` copies the
 package member by member and, for each table, adds `xl/tables/tableN.xml`, a relationship from
 its sheet, a `<tableParts>` element in the sheet (before the sheet's own `<extLst>`, as the schema
-orders them) and a content-type override. Sheet XML is streamed: only its small tail after
+orders them) and a content-type override; a table whose data rows were kept in a file of `<row>`
+elements gets them at the end of its sheet's data. Sheet XML is streamed: only its small tail after
 `</sheetData>` is held in memory.
 """
 
@@ -38,6 +39,7 @@ _REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationship
 _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 _SHEET_DATA_END = re.compile(rb"</sheetData>|<sheetData/>")  # both 12 bytes
+_DIMENSION = re.compile(rb"<dimension ref=\"[^\"]*\"/>")
 _CHUNK = 1 << 16
 _TAG = re.compile(rb"<(/?)([A-Za-z_][\w.:-]*)[^>]*?(/?)>")
 _RID = re.compile(rb'Id="rId(\d+)"')
@@ -69,6 +71,7 @@ class TablePart:
     ref: str  # "A1:K201": the header row and the data rows
     headers: tuple[str, ...]  # exactly as written in the header cells
     style: str = "TableStyleMedium2"
+    rows: Path | None = None  # its data rows' <row> elements, to put after the sheet's own rows
 
 
 def add_tables(src: Path, dst: Path, tables: Sequence[TablePart]) -> None:
@@ -82,7 +85,8 @@ def add_tables(src: Path, dst: Path, tables: Sequence[TablePart]) -> None:
         for info in zin.infolist():
             with zin.open(info) as member, zout.open(_info(info.filename), "w") as out:
                 if info.filename in sheets:
-                    _copy_sheet(member, out, _table_parts(links[_rels_name(info.filename)][0]))
+                    table = tables[sheets[info.filename] - 1]
+                    _copy_sheet(member, out, _table_parts(links[_rels_name(info.filename)][0]), table)
                 elif info.filename in links:
                     out.write(_with_relationship(member.read(), *links[info.filename]))
                 elif info.filename == "[Content_Types].xml":
@@ -159,22 +163,38 @@ def _table_parts(rel_id: str) -> bytes:
     return f'<tableParts count="1"><tablePart r:id="{rel_id}"/></tableParts>'.encode()
 
 
-def _copy_sheet(src: IO[bytes], dst: IO[bytes], parts: bytes) -> None:
-    """Stream the sheet's rows through; insert `parts` into the small tail from </sheetData> on."""
+def _copy_sheet(src: IO[bytes], dst: IO[bytes], parts: bytes, table: TablePart) -> None:
+    """Stream the sheet's rows through, then the table's own rows when it has a file of them (the
+    dimension made the table's range); insert `parts` into the small tail from </sheetData> on."""
     keep = 11  # a marker cut by a chunk boundary is found in the next round
     pending = b""
+    first = True
     while chunk := src.read(_CHUNK):
         pending += chunk
+        if first and table.rows is not None:
+            pending, first = _DIMENSION.sub(f'<dimension ref="{table.ref}"/>'.encode(), pending, count=1), False
         found = _SHEET_DATA_END.search(pending)
         if found:
             dst.write(pending[: found.start()])
             tail = pending[found.start() :] + src.read()
+            if table.rows is not None:
+                tail = _with_rows(dst, tail, table.rows)
             at = _parts_position(tail)
             dst.write(tail[:at] + parts + tail[at:])
             return
         dst.write(pending[:-keep])
         pending = pending[-keep:]
     raise ValueError("no <sheetData> in the sheet XML")
+
+
+def _with_rows(dst: IO[bytes], tail: bytes, rows: Path) -> bytes:
+    """Write the rows in `rows` where `tail` ends the sheet data; the rest of `tail`, from </sheetData> on."""
+    if tail.startswith(b"<sheetData/>"):
+        dst.write(b"<sheetData>")
+        tail = b"</sheetData>" + tail[len(b"<sheetData/>") :]
+    with rows.open("rb") as src:
+        shutil.copyfileobj(src, dst, _CHUNK)
+    return tail
 
 
 def _parts_position(tail: bytes) -> int:

@@ -43,7 +43,7 @@ from sqlalchemy.engine import Engine
 
 from ci_excel.compute import period_figures
 from ci_excel.model import DepartmentResult, KpiHistory, KpiPoint, PeriodFigures, PeriodOutline, PeriodResult
-from ci_excel.store.base import DEFAULT_PATH, _StoreBase
+from ci_excel.store.base import ATTACHED, DEFAULT_PATH, _StoreBase
 from ci_excel.store.engine import SQLITE_WAIT_SECONDS, _engine, sqlite_url
 from ci_excel.store.errors import StoreError
 from ci_excel.store.rows import (
@@ -128,7 +128,8 @@ class Store(_StoreBase):
         """
         doing = f"store period {period} in"
         with tempfile.TemporaryDirectory(prefix="period.", dir=workdir) as folder, self._guard(doing):
-            side = _engine(sqlite_url(Path(folder) / "period.sqlite"))
+            side_file = Path(folder) / "period.sqlite"
+            side = _engine(sqlite_url(side_file))
             try:
                 with side.begin() as conn:
                     METADATA.create_all(conn)
@@ -136,23 +137,30 @@ class Store(_StoreBase):
                     yield writer
                 if not writer.finished:
                     raise StoreError(f"period {period} was not finished; nothing stored")
-                self._copy_period(side, period, doing=doing)
+                self._copy_period(side, side_file, period, doing=doing)
             finally:
                 side.dispose()
 
-    def _copy_period(self, side: Engine, period: str, *, doing: str) -> None:
-        """The period as written in `side` replaces the stored one, in one transaction, in batches.
+    def _copy_period(self, side: Engine, side_file: Path, period: str, *, doing: str) -> None:
+        """The period as written in `side` replaces the stored one, in one transaction: into an
+        SQLite file by INSERT ... SELECT from `side_file` attached, into another database in batches.
 
         The write lock comes first, so two copies of one period take turns: the second deletes
         what the first stored.
         """
-        with side.connect() as src, self._write(f"period {period}", doing=doing) as dst:
+        attach = side_file if self.file is not None else None
+        with self._write(f"period {period}", doing=doing, attach=attach) as dst:
             _delete_period(dst, period)
-            for table in (PERIODS, *reversed(_PERIOD_CHILDREN)):  # parents first
-                columns = [c for c in table.columns if c is not ISSUES.c.id]  # the store numbers its issues
-                query = sa.select(*columns).where(table.c.period == period).order_by(*table.primary_key.columns)
-                for batch in src.execute(query).mappings().partitions(_COPY_BATCH):
-                    dst.execute(table.insert(), [dict(row) for row in batch])
+            if attach is not None:  # SQLite into SQLite: copied inside the database, not through Python
+                for table in _COPIED:
+                    _copy_attached(dst, table, period)
+                return
+            with side.connect() as src:
+                for table in _COPIED:
+                    query = sa.select(*_copied_columns(table)).where(table.c.period == period)
+                    query = query.order_by(*table.primary_key.columns)
+                    for batch in src.execute(query).mappings().partitions(_COPY_BATCH):
+                        dst.execute(table.insert(), [dict(row) for row in batch])
 
     def record_sent(
         self,
@@ -371,3 +379,19 @@ class Store(_StoreBase):
             query = query.where(table.c.department == department)
         with self._read() as conn:
             return {(d, p) for d, p in conn.execute(query)}
+
+
+
+_COPIED = (PERIODS, *reversed(_PERIOD_CHILDREN))  # parents first
+
+
+def _copied_columns(table: sa.Table) -> list[sa.Column[Any]]:
+    return [c for c in table.columns if c is not ISSUES.c.id]  # the store numbers its issues
+
+
+def _copy_attached(dst: sa.Connection, table: sa.Table, period: str) -> None:
+    """One table's rows of `period`, from the attached private file into the store's own table."""
+    names = ", ".join(f'"{c.name}"' for c in _copied_columns(table))
+    order = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
+    select = f'SELECT {names} FROM {ATTACHED}."{table.name}" WHERE period = ? ORDER BY {order}'
+    dst.exec_driver_sql(f'INSERT INTO main."{table.name}" ({names}) {select}', (period,))

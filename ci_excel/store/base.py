@@ -97,12 +97,32 @@ class _StoreBase:
             yield conn
 
     @contextmanager
-    def _write(self, lock: str, *, doing: str = "write to") -> Iterator[Connection]:
+    def _write(self, lock: str, *, doing: str = "write to", attach: Path | None = None) -> Iterator[Connection]:
         """A transaction that holds the write lock first: for the whole file on SQLite, for `lock`
-        (the schema, a period) on PostgreSQL, so two writers of one thing take turns."""
-        with self._guard(doing), self.engine.connect() as conn:
+        (the schema, a period) on PostgreSQL, so two writers of one thing take turns. An SQLite
+        file to `attach` is seen in it as the schema ATTACHED."""
+        with self._guard(doing), self.engine.connect() as conn, _attached(conn, attach):
             conn.execution_options(**{_BEGIN: "IMMEDIATE"})
             with conn.begin():
                 if conn.dialect.name == "postgresql":
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(CAST(:id AS bigint))"), {"id": _lock_id(lock)})
                 yield conn
+
+
+ATTACHED = "side"  # the schema name of the SQLite file `_write` attaches
+
+
+@contextmanager
+def _attached(conn: Connection, file: Path | None) -> Iterator[None]:
+    """`file` attached to the connection around its transaction (SQLite attaches and detaches only
+    outside one: on the driver's own connection, which begins no transaction by itself)."""
+    if file is None:
+        yield
+        return
+    driver = conn.connection.dbapi_connection
+    assert driver is not None
+    driver.execute(f"ATTACH DATABASE ? AS {ATTACHED}", (str(file),))
+    try:
+        yield
+    finally:
+        driver.execute(f"DETACH DATABASE {ATTACHED}")

@@ -90,36 +90,6 @@ def _width(width: float, header: str) -> float:
     return max(float(width), shown + 3.0)  # room for the filter button
 
 
-Put = Callable[[Worksheet, int, int, Any], None]
-
-
-def cell_writer(col: Col, styles: Styles) -> Put:
-    """A function that writes one non-blank value of `col`: made once per column, called per cell."""
-    if col.kind == "label":
-        labels = col.labels
-        return lambda ws, r, c, v: write_text(ws, r, c, labels.get(str(v), str(v)), styles)
-    if col.kind == "list":
-        sep = list_sep(styles.lang)
-        return lambda ws, r, c, v: write_text(ws, r, c, _joined(v, col.labels, sep), styles)
-    fmt = styles.by_kind.get(col.kind)
-    if fmt is None:
-        return lambda ws, r, c, v: write_text(ws, r, c, str(v), styles)
-    if col.kind == "date":
-        return lambda ws, r, c, v: (
-            ws.write_datetime(r, c, v, fmt) if isinstance(v, date) else write_text(ws, r, c, str(v), styles)
-        )
-    return lambda ws, r, c, v: (
-        ws.write_number(r, c, v, fmt)
-        if isinstance(v, int | float) and not isinstance(v, bool)
-        else write_text(ws, r, c, str(v), styles)
-    )
-
-
-def _joined(value: Any, labels: dict[str, str], sep: str) -> str:
-    items = value if isinstance(value, list | tuple) else [value]
-    return sep.join(labels.get(str(v), str(v)) for v in items)
-
-
 def write_text(ws: Worksheet | SmallSheet, r: int, c: int, value: str, styles: Styles) -> None:
     """Where typed text is written: always a string, storable (`cell_text`), with a quote prefix when
     Excel would read it as a formula."""

@@ -2,8 +2,8 @@
 
 xlsxwriter's constant_memory mode writes each row to disk as soon as the next one starts, cannot
 make Excel tables and leaves chart caches empty. So: the workbook is staged beside its output
-(`StagedBook`) and its tables are added after xlsxwriter is done (`xlsx_tables.add_tables`, from the
-`TablePart` each `TableSheet` returns); small sheets replay their writes in row order and keep their
+(`StagedBook`) and its tables, with their data rows kept in files beside it, are added after
+xlsxwriter is done (`xlsx_tables.add_tables`, from the `TablePart` each `TableSheet` returns); small sheets replay their writes in row order and keep their
 values (`SmallSheet`) so that `add_series` can fill the charts' caches.
 """
 
@@ -22,7 +22,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ci_excel.fileio import atomic_path
-from ci_excel.render.summary.columns import Row, Table, cell_writer
+from ci_excel.render.summary.columns import Row, Table
+from ci_excel.render.summary.rows import ROW, rows_xml
 from ci_excel.render.summary.style import FONT, Styles
 from ci_excel.render.xlsx_tables import TablePart, add_tables
 from ci_excel.schema import Lang
@@ -54,6 +55,10 @@ class StagedBook:
         self._staged = Path(self._scratch.name) / "staged.xlsx"
         self.book = new_book(self._staged, lang)
 
+    def scratch(self, name: str) -> Path:
+        """A file in the scratch directory, removed with it."""
+        return Path(self._scratch.name) / name
+
     def publish(self, out: Path, tables: list[TablePart]) -> None:
         """Close the workbook, add its Excel tables and move the result onto `out` atomically."""
         self.book.close()
@@ -68,13 +73,16 @@ class StagedBook:
 
 
 class TableSheet:
-    """A worksheet holding one Excel table, written a row at a time (rows go to disk at once)."""
+    """A worksheet holding one Excel table: xlsxwriter writes its header row, and its data rows (XML
+    made by `rows.rows_xml`, often in a worker) are appended to a file beside the workbook and put
+    into the sheet when it is published."""
 
-    def __init__(self, book: Workbook, spec: Table, styles: Styles) -> None:
+    def __init__(self, book: Workbook, spec: Table, styles: Styles, rows_file: Path) -> None:
         self.spec = spec
         self.rows = 0
         self._styles = styles
-        self._cells = [(c, col.key, col.get, cell_writer(col, styles)) for c, col in enumerate(spec.columns)]
+        self._rows_file = rows_file
+        self._out = rows_file.open("w", encoding="utf-8")
         self.ws = ws = book.add_worksheet(spec.name)
         for c, col in enumerate(spec.columns):
             ws.set_column(c, c, col.width)
@@ -84,20 +92,27 @@ class TableSheet:
         ws.repeat_rows(0)
 
     def extend(self, rows: Iterable[Row]) -> None:
-        ws = self.ws
+        """Append rows of values (formatted here)."""
+        self.append(rows_xml(self.spec, rows, self._styles.lang))
+
+    def append(self, rows: Iterable[str]) -> None:
+        """Append rows as `rows_xml` made them, numbering each."""
+        out = self._out
         for row in rows:
             self.rows += 1
-            for c, key, get, put in self._cells:
-                value = get(row) if get else row.get(key)
-                if value is not None and value != "" and value == value:  # NaN (from pandas, say) is blank
-                    put(ws, self.rows, c, value)
+            out.write(row.replace(ROW, str(self.rows + 1)))  # row 1 is the header
 
     def finish(self) -> TablePart:
         """Add the conditional formats over the rows written; the table to add to the finished file."""
+        self._out.close()
         last = max(self.rows, 1)  # a table needs a data row: an empty one when there is none
         _conditions(self.ws, self.spec, self._styles, last)
         ref = f"A1:{xl_rowcol_to_cell(last, len(self.spec.columns) - 1)}"
-        return TablePart(self.ws.index + 1, self.spec.table, ref, tuple(col.header for col in self.spec.columns))
+        headers = tuple(col.header for col in self.spec.columns)
+        return TablePart(self.ws.index + 1, self.spec.table, ref, headers, rows=self._rows_file)
+
+    def close(self) -> None:
+        self._out.close()
 
 
 def _conditions(ws: Worksheet, spec: Table, styles: Styles, last: int) -> None:

@@ -15,12 +15,12 @@ from types import TracebackType
 from ci_excel import model
 from ci_excel.compute import department_digest, most_problems, period_digest
 from ci_excel.render.summary.charts import TOP_DEPARTMENTS, matrix_cells, write_chart_data
-from ci_excel.render.summary.columns import sheet_name
+from ci_excel.render.summary.columns import Table, sheet_name
 from ci_excel.render.summary.dashboard import write_dashboard
 from ci_excel.render.summary.plumbing import StagedBook, TableSheet
+from ci_excel.render.summary.rows import ISSUES, SheetRows, department_rows
 from ci_excel.render.summary.sheets import (
     LEAD,
-    entity_rows,
     entity_table,
     issue_row,
     issues_table,
@@ -59,20 +59,23 @@ class SummaryWriter:
         self._book = self._staged.book
         self._styles = styles = Styles(self._book, lang)
         self._dashboard = self._book.add_worksheet(sheet_name(phrase("dashboard", lang)))
-        self._entities = {sheet: TableSheet(self._book, entity_table(sheet, lang), styles) for sheet in LEAD}
-        self._scoreboard = TableSheet(self._book, scoreboard_table(lang), styles)
-        self._trend = TableSheet(self._book, trend_table(lang), styles)
-        self._issues = TableSheet(self._book, issues_table(lang), styles)
+        self._entities = {sheet: self._table_sheet(sheet, entity_table(sheet, lang)) for sheet in LEAD}
+        self._scoreboard = self._table_sheet("scoreboard", scoreboard_table(lang))
+        self._trend = self._table_sheet("trend", trend_table(lang))
+        self._issues = self._table_sheet(ISSUES, issues_table(lang))
         self._digests: list[model.DepartmentDigest] = []  # one per department, in the order added
         self._open = True
 
-    def add(self, dept: model.DepartmentResult, digest: model.DepartmentDigest | None = None) -> None:
-        """Append a department's rows to every entity sheet and the issues sheet; keep its digest
-        (made from `dept` when not given)."""
+    def add(
+        self, dept: model.DepartmentResult, digest: model.DepartmentDigest | None = None, rows: SheetRows | None = None
+    ) -> None:
+        """Append a department's rows to every entity sheet and the issues sheet; keep its digest. The
+        digest and the rows (`rows.department_rows`) are usually made in its worker, else here."""
         with self._discard_on_error():
+            rows = rows or department_rows(dept, self.lang)
             for sheet, table in self._entities.items():
-                table.extend(entity_rows(dept, sheet))
-            self._issues.extend(issue_row(i, dept.period, self.lang) for i in dept.issues)
+                table.append(rows[sheet])
+            self._issues.append(rows[ISSUES])
             self._digests.append(digest or department_digest(dept))
 
     def close(self, outline: model.PeriodOutline, period: model.PeriodDigest | None = None) -> Path:
@@ -90,7 +93,12 @@ class SummaryWriter:
         """Drop everything written so far (`out` is not touched)."""
         if self._open:
             self._open = False
+            for table in (*self._entities.values(), self._scoreboard, self._trend, self._issues):
+                table.close()
             self._staged.discard()
+
+    def _table_sheet(self, key: str, table: Table) -> TableSheet:
+        return TableSheet(self._book, table, self._styles, self._staged.scratch(f"{key}.rows.xml"))
 
     def __enter__(self) -> SummaryWriter:
         return self
