@@ -69,7 +69,9 @@ def fold_departments(
         ):
             for n, done in enumerate(results, 1):  # closing: a failure here stops the workers at once
                 on_done(done)
-                outputs.add(done.result, done.figures, done.report, digest=done.digest, deck=done.deck, rows=done.summary)
+                outputs.add(
+                    done.result, done.figures, done.report, digest=done.digest, deck=done.deck, rows=done.summary
+                )
                 run.progress("departments", n, count)
     except BaseException:
         outputs.discard()  # closes the summary workbook's scratch files before the staging folder goes

@@ -381,7 +381,6 @@ class Store(_StoreBase):
             return {(d, p) for d, p in conn.execute(query)}
 
 
-
 _COPIED = (PERIODS, *reversed(_PERIOD_CHILDREN))  # parents first
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from xlsxwriter.worksheet import Worksheet
@@ -17,7 +16,6 @@ from ci_excel import schema
 from ci_excel.render.summary.style import Styles
 from ci_excel.render.xlsx_tables import cell_text
 from ci_excel.schema import ColType, Lang
-from ci_excel.text import list_sep
 
 if TYPE_CHECKING:
     from ci_excel.render.summary.plumbing import SmallSheet

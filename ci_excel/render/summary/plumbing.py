@@ -3,8 +3,9 @@
 xlsxwriter's constant_memory mode writes each row to disk as soon as the next one starts, cannot
 make Excel tables and leaves chart caches empty. So: the workbook is staged beside its output
 (`StagedBook`) and its tables, with their data rows kept in files beside it, are added after
-xlsxwriter is done (`xlsx_tables.add_tables`, from the `TablePart` each `TableSheet` returns); small sheets replay their writes in row order and keep their
-values (`SmallSheet`) so that `add_series` can fill the charts' caches.
+xlsxwriter is done (`xlsx_tables.add_tables`, from the `TablePart` each `TableSheet` returns);
+small sheets replay their writes in row order and keep their values (`SmallSheet`) so that
+`add_series` can fill the charts' caches.
 """
 
 from __future__ import annotations

@@ -87,7 +87,9 @@ def cell_xml(col: Col, lang: Lang) -> Cell:
     if col.kind == "date":
         return lambda ref, v: _date_cell(ref, v, style) if isinstance(v, date) else text_cell(ref, str(v))
     return lambda ref, v: (
-        _number_cell(ref, v, style) if isinstance(v, int | float) and not isinstance(v, bool) else text_cell(ref, str(v))
+        _number_cell(ref, v, style)
+        if isinstance(v, int | float) and not isinstance(v, bool)
+        else text_cell(ref, str(v))
     )
 
 

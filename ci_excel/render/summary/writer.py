@@ -57,7 +57,7 @@ class SummaryWriter:
         self.lang = lang
         self._staged = StagedBook(self.out, lang)
         self._book = self._staged.book
-        self._styles = styles = Styles(self._book, lang)
+        self._styles = Styles(self._book, lang)
         self._dashboard = self._book.add_worksheet(sheet_name(phrase("dashboard", lang)))
         self._entities = {sheet: self._table_sheet(sheet, entity_table(sheet, lang)) for sheet in LEAD}
         self._scoreboard = self._table_sheet("scoreboard", scoreboard_table(lang))
