@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ci_excel.render.summary.plumbing import SmallSheet
 
 Row = dict[str, Any]
-_FORMULA_START = ("=", "+", "-", "@")
+FORMULA_START = ("=", "+", "-", "@")  # typed text starting so is written with a quote prefix
 
 
 def sheet_name(name: str) -> str:
@@ -92,4 +92,4 @@ def write_text(ws: Worksheet | SmallSheet, r: int, c: int, value: str, styles: S
     """Where typed text is written: always a string, storable (`cell_text`), with a quote prefix when
     Excel would read it as a formula."""
     value = cell_text(value)
-    ws.write_string(r, c, value, styles.quoted if value.startswith(_FORMULA_START) else styles.text)
+    ws.write_string(r, c, value, styles.quoted if value.startswith(FORMULA_START) else styles.text)

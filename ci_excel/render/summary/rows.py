@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape
 from xlsxwriter.utility import xl_col_to_name
 
 from ci_excel import model
-from ci_excel.render.summary.columns import Col, Row, Table
+from ci_excel.render.summary.columns import FORMULA_START, Col, Row, Table
 from ci_excel.render.summary.sheets import LEAD, entity_rows, entity_table, issue_row, issues_table
 from ci_excel.render.summary.style import DATA_STYLES
 from ci_excel.render.xlsx_tables import cell_text
@@ -32,7 +32,6 @@ from ci_excel.text import list_sep
 ROW = "\x00"  # where a row's number goes: no cell holds it, since cell_text drops control characters
 ISSUES = "issues"  # the issues sheet's key beside the entity sheets' in a department's rows
 _STYLE_ID = {name: f' s="{n}"' for n, name in enumerate(DATA_STYLES, 1)}
-_FORMULA_START = ("=", "+", "-", "@")  # text starting so is written with a quote prefix
 _EXCEL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")  # literal text Excel would read as an escape
 _MAX_UTF16 = 32767  # Excel's longest cell text
 _EPOCH = datetime(1899, 12, 31)
@@ -43,8 +42,8 @@ Cell = Callable[[str, Any], str]  # (reference without the row number, value) ->
 
 def department_rows(dept: model.DepartmentResult, lang: Lang) -> SheetRows:
     """The department's rows on every entity sheet and on the issues sheet."""
-    rows = {sheet: rows_xml(table, entity_rows(dept, sheet), lang) for sheet, table in _tables(lang).items()}
-    rows[ISSUES] = rows_xml(_issues(lang), (issue_row(i, dept.period, lang) for i in dept.issues), lang)
+    rows = {sheet: rows_xml(table, entity_rows(dept, sheet), lang) for sheet, table in entity_tables(lang).items()}
+    rows[ISSUES] = rows_xml(issues_spec(lang), (issue_row(i, dept.period, lang) for i in dept.issues), lang)
     return rows
 
 
@@ -64,12 +63,14 @@ def rows_xml(table: Table, rows: Iterable[Row], lang: Lang) -> list[str]:
 
 
 @lru_cache(maxsize=4)
-def _tables(lang: Lang) -> Mapping[str, Table]:
+def entity_tables(lang: Lang) -> Mapping[str, Table]:
+    """The entity sheets' specifications, made once per process: the rows and the sheets share them."""
     return {sheet: entity_table(sheet, lang) for sheet in LEAD}
 
 
 @lru_cache(maxsize=4)
-def _issues(lang: Lang) -> Table:
+def issues_spec(lang: Lang) -> Table:
+    """The issues sheet's specification, made once per process."""
     return issues_table(lang)
 
 
@@ -98,7 +99,7 @@ def text_cell(ref: str, value: str) -> str:
     text = _excel_text(cell_text(value))
     if not text:
         return ""
-    style = _STYLE_ID["quoted"] if text.startswith(_FORMULA_START) else ""
+    style = _STYLE_ID["quoted"] if text.startswith(FORMULA_START) else ""
     space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
     return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
 

@@ -18,12 +18,9 @@ from ci_excel.render.summary.charts import TOP_DEPARTMENTS, matrix_cells, write_
 from ci_excel.render.summary.columns import Table, sheet_name
 from ci_excel.render.summary.dashboard import write_dashboard
 from ci_excel.render.summary.plumbing import StagedBook, TableSheet
-from ci_excel.render.summary.rows import ISSUES, SheetRows, department_rows
+from ci_excel.render.summary.rows import ISSUES, SheetRows, department_rows, entity_tables, issues_spec
 from ci_excel.render.summary.sheets import (
-    LEAD,
-    entity_table,
     issue_row,
-    issues_table,
     ranked,
     scoreboard_table,
     trend_row,
@@ -59,10 +56,10 @@ class SummaryWriter:
         self._book = self._staged.book
         self._styles = Styles(self._book, lang)
         self._dashboard = self._book.add_worksheet(sheet_name(phrase("dashboard", lang)))
-        self._entities = {sheet: self._table_sheet(sheet, entity_table(sheet, lang)) for sheet in LEAD}
+        self._entities = {sheet: self._table_sheet(sheet, table) for sheet, table in entity_tables(lang).items()}
         self._scoreboard = self._table_sheet("scoreboard", scoreboard_table(lang))
         self._trend = self._table_sheet("trend", trend_table(lang))
-        self._issues = self._table_sheet(ISSUES, issues_table(lang))
+        self._issues = self._table_sheet(ISSUES, issues_spec(lang))
         self._digests: list[model.DepartmentDigest] = []  # one per department, in the order added
         self._open = True
 
