@@ -35,14 +35,14 @@ from docx.shared import Emu, Twips
 
 from benchmarks.sample_data import sample_period
 from ci_excel.render import charts as ch
-from ci_excel.render import drawing
+from ci_excel.render import drawers, drawing
 from ci_excel.render import figures as fig
 from ci_excel.render.docx import render_all
 from ci_excel.render.docx_base import EMU_PER_INCH, MAX_IMAGE_IN, ReportDoc, Timings
 from ci_excel.render.docx_department import build_department
 from ci_excel.render.docx_xml import Styled, column_widths, runs_xml, sanitize
-from ci_excel.render.drawing import DPI
 from ci_excel.render.reference_doc import ASSET, TABLE_STYLE, TABLE_TEXT, clear_body
+from ci_excel.render.style import DPI
 from ci_excel.schema import Lang
 from ci_excel.text import phrase
 
@@ -61,7 +61,7 @@ def pyplot_png(data: fig.ChartData, lang: Lang) -> bytes:
 
     drawing.new_figure = pyplot_figure  # type: ignore[assignment]
     try:
-        fig = ch.DRAWERS[type(data)](data, lang)
+        fig = drawers.DRAWERS[type(data)](data, lang)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=DPI)
         plt.close(fig)

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from ci_excel.render import charts as ch
-from ci_excel.render import draw_diagrams, drawing
+from ci_excel.render import draw_diagrams, drawers, drawing, text_width
 from ci_excel.render import figures as fig
 from ci_excel.render.fonts import CJK_FAMILIES, cjk_family
 from ci_excel.schema import FISHBONE
@@ -125,7 +125,7 @@ def test_fishbone_shows_all_six_categories_and_marks_hidden_causes() -> None:
 def test_other_charts_keep_everything_inside_the_figure(lang: str) -> None:
     """The tight box of all drawn artists (ticks, labels, legends) lies within the figure: nothing is cut."""
     for data in sample_inputs()[1:]:
-        fig = ch.DRAWERS[type(data)](data, lang)
+        fig = drawers.DRAWERS[type(data)](data, lang)
         fig.canvas.draw()
         tight = fig.get_tightbbox(fig.canvas.get_renderer())  # type: ignore[attr-defined]
         width, height = fig.get_size_inches()
@@ -134,10 +134,10 @@ def test_other_charts_keep_everything_inside_the_figure(lang: str) -> None:
 
 
 def test_wrap_breaks_chinese_and_keeps_latin_words() -> None:
-    lines = drawing.wrap("在电商大促场景下 order review has manual re-entry", 8)
-    assert all(drawing.text_em(line) <= 8 for line in lines)
+    lines = text_width.wrap("在电商大促场景下 order review has manual re-entry", 8)
+    assert all(text_width.text_em(line) <= 8 for line in lines)
     assert "review" in " ".join(lines).split()
-    assert drawing.wrap("一二三四五六七八九十", 4, max_lines=2) == ["一二三四", "五六七…"]
+    assert text_width.wrap("一二三四五六七八九十", 4, max_lines=2) == ["一二三四", "五六七…"]
 
 
 def test_identical_inputs_are_drawn_once(tmp_path: Path) -> None:

@@ -34,6 +34,9 @@ class Executor(Protocol):
     def check_shared(self, *folders: Path) -> None:
         """Raise UsageError unless every worker sees `folders` at the same paths."""
 
+    def prepare(self, *, workers: int) -> None:
+        """Get the department phase's workers ready while the files are read."""
+
     def map_files(
         self, fn: Callable[[T], R], items: Iterable[T], *, workers: int, limits: Limits
     ) -> Iterator[R | Crash[T]]:

@@ -109,6 +109,9 @@ class DaskExecutor:
                         "mounts at the same path (docs/cluster.md)"
                     )
 
+    def prepare(self, *, workers: int) -> None:
+        return None  # the cluster's workers are running already
+
     def map_files(
         self, fn: Callable[[T], R], items: Iterable[T], *, workers: int, limits: Limits
     ) -> Iterator[R | Crash[T]]:

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from ci_excel import departments
 from ci_excel.departments import DepartmentDone, DepartmentJob
+from ci_excel.render import docx
 from ci_excel.render.docx import RenderSettings
 from ci_excel.sandbox import Crash, Limits, bounded_map
 
@@ -22,6 +23,11 @@ class LocalExecutor:
 
     def check_shared(self, *folders: Path) -> None:
         return None
+
+    def prepare(self, *, workers: int) -> None:
+        """Start the server the department workers fork from: it imports their code meanwhile."""
+        if workers > 1:
+            docx.start_worker_server(departments.__name__)
 
     def map_files(
         self, fn: Callable[[T], R], items: Iterable[T], *, workers: int, limits: Limits

@@ -107,6 +107,7 @@ def _consolidate(submissions_dir: Path, run: Run, store: Store) -> Consolidation
     with run_folders.staging_dir(run.target) as staging:
         work = run_folders.work_dir(staging)
         run.executor.check_shared(submissions_dir, staging)
+        run.executor.prepare(workers=run.workers)
         with timed(run.timings, "read_validate"):
             reading = read_submissions(submissions_dir, period, run, spill_dir=work / _SPILL)
         checkpoint("read")

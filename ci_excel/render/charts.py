@@ -2,39 +2,26 @@
 
 `Charts.png(data)` returns PNG bytes and never draws the same input twice: the key hashes the
 input's repr, the language, the style version, resolution, font and the drawing code; PNG bytes are
-kept in memory for the process and, when a cache folder is given, on disk across runs.
+kept in memory for the process and, when a cache folder is given, on disk across runs. matplotlib
+and the drawing modules (`drawers`) are imported on the first figure that must be drawn, so a
+process that draws no picture (a native-chart portfolio) never loads them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
+import importlib.util
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import matplotlib
-from matplotlib.figure import Figure
 
 from ci_excel import fileio
-from ci_excel.render import draw_diagrams, draw_plots, drawing, figures
-from ci_excel.render.draw_diagrams import draw_fishbone, draw_matrix
-from ci_excel.render.draw_plots import draw_gantt, draw_kpi_runs, draw_kpis, draw_pareto, draw_stacked, draw_trend
-from ci_excel.render.drawing import DPI, to_png
-from ci_excel.render.figures import (
-    ChartData,
-    FishboneData,
-    GanttData,
-    KpiData,
-    KpiRunsData,
-    MatrixData,
-    ParetoData,
-    StackedBarsData,
-    TrendData,
-)
+from ci_excel.render.figures import ChartData
 from ci_excel.render.fonts import cjk_family
+from ci_excel.render.style import DPI
 from ci_excel.schema import Lang
 
 STYLE_VERSION = "3"
@@ -67,7 +54,9 @@ class Charts:
         key = chart_key(data, self.lang)
         png = (self._memory.get(key) or self._from_disk(key)) if self.reuse else None
         if png is None:
-            png = to_png(DRAWERS[type(data)](data, self.lang))
+            from ci_excel.render.drawers import draw_png
+
+            png = draw_png(data, self.lang)
             self._to_disk(key, png)
             self.stats.rendered += 1
         else:
@@ -113,26 +102,20 @@ def prune_cache(cache_dir: Path, *, unused_days: float = CACHE_UNUSED_DAYS) -> i
     return deleted
 
 
-# The drawing code is part of the style: editing a drawing module invalidates cached figures.
-_CODE = hashlib.sha256(
-    b"".join(Path(m.__file__ or "").read_bytes() for m in (drawing, draw_diagrams, draw_plots, figures))
-).hexdigest()[:16]
+# The drawing code is part of the style: editing a drawing module invalidates cached figures. The
+# modules are read as files, not imported (importing them loads matplotlib).
+_DRAWING_MODULES = ("drawers", "drawing", "draw_diagrams", "draw_plots", "figures", "text_width")
+
+
+@lru_cache(maxsize=1)
+def _style() -> str:
+    """The style version, drawing code, matplotlib version and CJK font every key includes."""
+    sources = (importlib.util.find_spec(f"ci_excel.render.{name}") for name in _DRAWING_MODULES)
+    code = hashlib.sha256(b"".join(Path(s.origin or "").read_bytes() for s in sources if s)).hexdigest()[:16]
+    return f"{STYLE_VERSION}|{code}|{importlib.metadata.version('matplotlib')}|{DPI}|{cjk_family()}"
 
 
 def chart_key(data: ChartData, lang: Lang) -> str:
     """Hash of the chart's input, language, style and code version, resolution, font and matplotlib."""
-    style = f"{STYLE_VERSION}|{_CODE}|{matplotlib.__version__}|{DPI}|{cjk_family()}"
-    text = f"{type(data).__name__}|{lang}|{style}|{data!r}"
+    text = f"{type(data).__name__}|{lang}|{_style()}|{data!r}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-DRAWERS: dict[type, Callable[[Any, Lang], Figure]] = {
-    FishboneData: draw_fishbone,
-    MatrixData: draw_matrix,
-    ParetoData: draw_pareto,
-    GanttData: draw_gantt,
-    KpiData: draw_kpis,
-    KpiRunsData: draw_kpi_runs,
-    TrendData: draw_trend,
-    StackedBarsData: draw_stacked,
-}

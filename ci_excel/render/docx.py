@@ -3,17 +3,17 @@
 The monthly run renders one department at a time with `render_department` in a `worker_pool`
 (see ci_excel.departments) and the portfolio with `render_portfolio` from a digest folded as the
 departments went by; `render_all()` does the same for a whole PeriodResult at once (tests,
-benchmarks). Each process takes the run's `RenderSettings` once: it imports matplotlib once,
-loads the reference document once and keeps one chart cache for all the reports it builds (the
-pictures: fishbones, matrices, and every figure when `RenderSettings.figures` is "png"): PNG
-bytes in memory, and on disk under `cache_dir` when one is given (a folder outside the period's
-output, so re-renders reuse the figures).
+benchmarks). Each process takes the run's `RenderSettings` once: it loads the reference document
+once and keeps one chart cache for all the reports it builds (the pictures: fishbones, and every
+figure when `RenderSettings.figures` is "png"): PNG bytes in memory, and on disk under `cache_dir`
+when one is given (a folder outside the period's output, so re-renders reuse the figures).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.context
+import multiprocessing.forkserver
 import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -125,11 +125,22 @@ def render_all(
     return run
 
 
-def worker_pool(settings: RenderSettings, jobs: int) -> ProcessPoolExecutor:
-    """Processes ready to render reports with `settings` (see `render_department`)."""
+def worker_pool(settings: RenderSettings, jobs: int, *, tasks_module: str = __name__) -> ProcessPoolExecutor:
+    """Processes ready to render reports with `settings` (see `render_department`) and to run the
+    tasks of `tasks_module`."""
     return ProcessPoolExecutor(
-        max_workers=jobs, initializer=_start_worker, initargs=(settings, os.getpid()), mp_context=_clean_context()
+        max_workers=jobs,
+        initializer=_start_worker,
+        initargs=(settings, os.getpid()),
+        mp_context=_clean_context(tasks_module),
     )
+
+
+def start_worker_server(tasks_module: str = __name__) -> None:
+    """Start the server that report workers fork from now, so it imports their code while the run
+    reads its files rather than when the first department is due."""
+    if _clean_context(tasks_module).get_start_method() == "forkserver":
+        multiprocessing.forkserver.ensure_running()
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
@@ -148,13 +159,14 @@ def _start_worker(settings: RenderSettings, run_pid: int) -> None:
     use_settings(settings)
 
 
-def _clean_context() -> multiprocessing.context.BaseContext:
+def _clean_context(tasks_module: str) -> multiprocessing.context.BaseContext:
     """Workers that start clean instead of forking the caller (which may hold a whole period):
-    forked pages count in every worker's memory and get copied as reference counts change."""
+    forked pages count in every worker's memory and get copied as reference counts change. They
+    fork from a server that has imported `tasks_module` and the drawing code (matplotlib) once."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])  # the server imports matplotlib once; workers fork from it
+    context.set_forkserver_preload([tasks_module, "ci_excel.render.drawers"])
     return context
 
 
@@ -246,9 +258,6 @@ _CHARTS: dict[tuple[str, Path | None], Charts] = {}
 
 def use_settings(settings: RenderSettings) -> RenderContext:
     """This process's render context: the run's settings and one chart cache kept across calls."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     if settings.reuse_figures:
         charts = _CHARTS.setdefault(
             (settings.lang, settings.cache_dir), Charts(lang=settings.lang, cache_dir=settings.cache_dir)

@@ -48,12 +48,11 @@ from ci_excel.render.docx_xml import (
     sanitize,
     table_row,
 )
-from ci_excel.render.drawing import DPI
 from ci_excel.render.figures import ChartData, MatrixData
 from ci_excel.render.fonts import DOCX_EAST_ASIA, DOCX_LATIN
 from ci_excel.render.native_charts import native_charts
 from ci_excel.render.reference_doc import FIGURE, TABLE_STYLE, TABLE_TEXT, clear_body, quiet_open
-from ci_excel.render.style import EMU_PER_TWIP, text_width_twips
+from ci_excel.render.style import DPI, EMU_PER_TWIP, text_width_twips
 from ci_excel.schema import Lang
 from ci_excel.text import colon, phrase
 

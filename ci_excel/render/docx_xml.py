@@ -15,8 +15,8 @@ from functools import lru_cache
 from typing import Any, NewType
 from xml.sax.saxutils import escape
 
-from ci_excel.render.drawing import text_em
 from ci_excel.render.style import A4_TEXT_WIDTH_TWIPS, NAVY
+from ci_excel.render.text_width import text_em
 
 Xml = NewType("Xml", str)
 EMPTY = Xml("")

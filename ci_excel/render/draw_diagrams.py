@@ -9,8 +9,9 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
-from ci_excel.render.drawing import MAX_HEIGHT, WIDTH, Paper, em_inches, new_figure, wrap
+from ci_excel.render.drawing import MAX_HEIGHT, WIDTH, Paper, em_inches, new_figure
 from ci_excel.render.figures import PRIORITY_COLORS, PRIORITY_EDGES, RED, FishboneData, MatrixData
+from ci_excel.render.text_width import wrap
 from ci_excel.schema import FISHBONE, LEVEL, PRIORITY, Lang, column_label
 from ci_excel.text import phrase
 

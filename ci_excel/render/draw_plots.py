@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from ci_excel.render.drawing import MAX_HEIGHT, WIDTH, Paper, em_inches, new_figure, text_em, wrap
+from ci_excel.render.drawing import MAX_HEIGHT, WIDTH, Paper, em_inches, new_figure
 from ci_excel.render.figures import (
     BLUE,
     GREEN,
@@ -27,6 +27,7 @@ from ci_excel.render.figures import (
     StackedBarsData,
     TrendData,
 )
+from ci_excel.render.text_width import text_em, wrap
 from ci_excel.schema import Lang, column_label
 from ci_excel.text import phrase
 

@@ -5,7 +5,6 @@ in inches without an Axes, and wrapping mixed Chinese/Latin labels so they never
 from __future__ import annotations
 
 import struct
-import unicodedata
 import zlib
 from collections.abc import Sequence
 from typing import Any
@@ -22,8 +21,8 @@ from matplotlib.patches import FancyArrowPatch
 from matplotlib.transforms import Affine2D
 
 from ci_excel.render.fonts import matplotlib_rc
+from ci_excel.render.style import DPI
 
-DPI = 200
 WIDTH = 6.3  # inches: the text width of an A4 page with 2.5 cm margins
 MAX_HEIGHT = 8.6
 
@@ -101,71 +100,6 @@ class Paper:
 
     def arrow(self, start: tuple[float, float], end: tuple[float, float], **kw: Any) -> None:
         self.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14, **kw))
-
-
-# ---- text wrapping ------------------------------------------------------------------------
-
-
-def char_em(ch: str) -> float:
-    """Approximate advance width of a character in em (Noto Sans CJK)."""
-    if unicodedata.east_asian_width(ch) in "WF":
-        return 1.0
-    if ch.isupper() or ch in "mwMW%@":
-        return 0.72
-    return 0.32 if ch in " .,:;|!il'()[]" else 0.58
-
-
-def text_em(text: str) -> float:
-    return sum(char_em(ch) for ch in text)
-
-
-def _tokens(text: str) -> list[str]:
-    """Latin words stay whole (with their trailing space); CJK characters stand alone."""
-    tokens: list[str] = []
-    word = ""
-    for ch in text:
-        if unicodedata.east_asian_width(ch) in "WF":
-            tokens += [word, ch] if word else [ch]
-            word = ""
-        else:
-            word += ch
-            if ch == " ":
-                tokens.append(word)
-                word = ""
-    return [t for t in [*tokens, word] if t]
-
-
-def wrap(text: str, width_em: float, *, max_lines: int | None = None) -> list[str]:
-    """Wrap mixed Chinese/Latin text to lines no wider than width_em; '…' marks a cut."""
-    lines: list[str] = []
-    line = ""
-    for token in _tokens(" ".join(str(text).split())):
-        for piece in _split_long(token, width_em):
-            if line and text_em(line + piece.rstrip()) > width_em:
-                lines.append(line.rstrip())
-                line = piece.lstrip()
-            else:
-                line += piece
-    lines.append(line.rstrip())
-    if max_lines is not None and len(lines) > max_lines:
-        lines = lines[:max_lines]
-        last = lines[-1]
-        while last and text_em(last + "…") > width_em:
-            last = last[:-1]
-        lines[-1] = last + "…"
-    return lines or [""]
-
-
-def _split_long(token: str, width_em: float) -> list[str]:
-    if text_em(token) <= width_em:
-        return [token]
-    pieces, piece = [], ""
-    for ch in token:
-        if text_em(piece + ch) > width_em:
-            pieces.append(piece)
-            piece = ""
-        piece += ch
-    return [*pieces, piece]
 
 
 def em_inches(fontsize: float) -> float:

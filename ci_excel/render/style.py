@@ -27,6 +27,7 @@ PRIORITY_FILLS = {"P1": "F8D7DA", "P2": "FDE5CC", "P3": "FFF6BF", "P4": "E9ECEF"
 
 EMU_PER_TWIP = 635
 A4_TEXT_WIDTH_TWIPS = 9412  # 16.6 cm: A4 minus 2.2 cm margins, when a document gives no section
+DPI = 200  # pictures (fishbones, and every figure with --figures png) are drawn at print resolution
 
 
 def css(color: str) -> str:

@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
-from typing import Any
-
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from typing import TYPE_CHECKING, Any
 
 from ci_excel.fileio import atomic_write
 from ci_excel.render.docx_toc import TOC_HINT
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 DOCUMENT_XML = "word/document.xml"
 _HEADING_MARK = re.compile(r'<w:bookmarkStart w:id="\d+" w:name="(_Toc_ci[^"]*)"/>')
@@ -35,6 +35,9 @@ def _shown_page(bookmark: str) -> re.Pattern[str]:
 
 def outline_pages(pdf: Path) -> list[int] | None:
     """The 1-based page of each outline entry of the PDF, in document order (None: unreadable)."""
+    from pypdf import PdfReader  # here: only runs that make PDFs pay for importing it
+    from pypdf.errors import PdfReadError
+
     try:
         reader = PdfReader(pdf)
         pages: list[int] = []
