@@ -16,7 +16,7 @@ from typing import Any, NewType
 from xml.sax.saxutils import escape
 
 from ci_excel.render.style import A4_TEXT_WIDTH_TWIPS, NAVY
-from ci_excel.render.text_width import text_em
+from ci_excel.render.text_width import WIDEST_LATIN_EM, text_em
 
 Xml = NewType("Xml", str)
 EMPTY = Xml("")
@@ -132,7 +132,12 @@ def column_widths(
 
 def min_twips(texts: Sequence[str], *, size_pt: float = 8.5, bold: bool = False, cap_em: float = 11.0) -> int:
     """The width a column needs so its longest unbreakable word fits (CJK text breaks anywhere)."""
-    longest = max((_word_em(w) for t in texts for w in t.split()), default=0.0)
+    longest = 0.0
+    for text in texts:
+        if longest >= cap_em:
+            break
+        if max(WIDEST_LATIN_EM * len(text), 1.0) > longest:  # else no word of it can be wider
+            longest = max(longest, max(map(_word_em, text.split()), default=0.0))
     return int(min(cap_em, longest) * size_pt * 20 * (1.08 if bold else 1.0)) + 170
 
 

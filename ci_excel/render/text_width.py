@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import unicodedata
 
+WIDEST_LATIN_EM = 0.72  # no character but a wide (CJK) one is wider than this
+
 
 def char_em(ch: str) -> float:
     """Approximate advance width of a character in em (Noto Sans CJK)."""
     if unicodedata.east_asian_width(ch) in "WF":
         return 1.0
     if ch.isupper() or ch in "mwMW%@":
-        return 0.72
+        return WIDEST_LATIN_EM
     return 0.32 if ch in " .,:;|!il'()[]" else 0.58
 
 
