@@ -57,10 +57,14 @@ def consolidate(
     """
 
     def action() -> int:
+        from ci_excel import worker_server
         from ci_excel.config import load_config
-        from ci_excel.pipeline import consolidate as run_consolidation
 
         config = load_config(config_path)
+        if (executor or config.run.executor) == "local" and jobs != 1:
+            worker_server.start()  # imports the workers' code while this process imports the pipeline's
+        from ci_excel.pipeline import consolidate as run_consolidation
+
         where = " (dask cluster)" if (executor or config.run.executor) == "dask" else ""
         labels = {"read": f"Reading workbooks{where}", "departments": f"Department reports{where}"}
         with console.progress_bar(labels) as progress:

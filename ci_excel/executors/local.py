@@ -6,9 +6,8 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-from ci_excel import departments
+from ci_excel import departments, worker_server
 from ci_excel.departments import DepartmentDone, DepartmentJob
-from ci_excel.render import docx
 from ci_excel.render.docx import RenderSettings
 from ci_excel.sandbox import Crash, Limits, bounded_map
 
@@ -27,7 +26,7 @@ class LocalExecutor:
     def prepare(self, *, workers: int) -> None:
         """Start the server the department workers fork from: it imports their code meanwhile."""
         if workers > 1:
-            docx.start_worker_server(departments.__name__)
+            worker_server.start(departments.__name__)
 
     def map_files(
         self, fn: Callable[[T], R], items: Iterable[T], *, workers: int, limits: Limits

@@ -11,9 +11,6 @@ when one is given (a folder outside the period's output, so re-renders reuse the
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.context
-import multiprocessing.forkserver
 import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -22,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ci_excel import worker_server
 from ci_excel.config import Config
 from ci_excel.fileio import safe_filename
 from ci_excel.model import DepartmentResult, PeriodOutline, PeriodResult
@@ -132,15 +130,8 @@ def worker_pool(settings: RenderSettings, jobs: int, *, tasks_module: str = __na
         max_workers=jobs,
         initializer=_start_worker,
         initargs=(settings, os.getpid()),
-        mp_context=_clean_context(tasks_module),
+        mp_context=worker_server.clean_context(tasks_module),
     )
-
-
-def start_worker_server(tasks_module: str = __name__) -> None:
-    """Start the server that report workers fork from now, so it imports their code while the run
-    reads its files rather than when the first department is due."""
-    if _clean_context(tasks_module).get_start_method() == "forkserver":
-        multiprocessing.forkserver.ensure_running()
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
@@ -157,17 +148,6 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
 def _start_worker(settings: RenderSettings, run_pid: int) -> None:
     watch_parent(run_pid)
     use_settings(settings)
-
-
-def _clean_context(tasks_module: str) -> multiprocessing.context.BaseContext:
-    """Workers that start clean instead of forking the caller (which may hold a whole period):
-    forked pages count in every worker's memory and get copied as reference counts change. They
-    fork from a server that has imported `tasks_module` and the drawing code (matplotlib) once."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([tasks_module, "ci_excel.render.drawers"])
-    return context
 
 
 def _merge(run: RenderRun, timings: Timings, stats: ChartStats) -> None:
