@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from ci_excel.fileio import stop_on_disk_failure
 from ci_excel.issues import Issue
 from ci_excel.model import SourceFile
-from ci_excel.render.feedback_xlsx import feedback_paths, write_feedback
+from ci_excel.render.feedback_names import feedback_paths
 from ci_excel.sandbox import Crash, Limits, Sandbox
 from ci_excel.schema import Lang
 from ci_excel.sniff import reason
@@ -88,6 +88,8 @@ class FeedbackWriter:
         if not isinstance(outcome, Crash):
             self.written.append(outcome)
             return
+        from ci_excel.render.feedback_xlsx import write_feedback
+
         try:  # the stand-alone workbook: only the issues, nothing of the file
             self.written.append(
                 write_feedback(
@@ -123,6 +125,8 @@ class FeedbackWriter:
 def write_one(task: FeedbackTask) -> Path:
     """In a worker: the annotated copy, or the stand-alone one when the file is too large to load whole.
     A disk that cannot take it stops the run (OutputError), where a file's own fault fails alone."""
+    from ci_excel.render.feedback_xlsx import write_feedback  # here: openpyxl loads only where feedback is written
+
     try:
         return write_feedback(
             task.read_from,

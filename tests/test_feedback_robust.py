@@ -13,7 +13,8 @@ import pytest
 
 from ci_excel.feedback_run import write_run_feedback
 from ci_excel.issues import Issue
-from ci_excel.render.feedback_xlsx import FeedbackNames, feedback_paths, write_feedback
+from ci_excel.render.feedback_names import FeedbackNames, feedback_paths
+from ci_excel.render.feedback_xlsx import write_feedback
 from ci_excel.render.xlsx_tables import sheet_parts
 from ci_excel.validation import validate_paths
 from tests.builders import register, tables_with

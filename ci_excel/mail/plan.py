@@ -24,7 +24,7 @@ from ci_excel.mail.settings import MailSettings
 from ci_excel.model import DepartmentResult
 from ci_excel.render.distribution import read_distribution
 from ci_excel.render.docx import portfolio_path
-from ci_excel.render.feedback_xlsx import FeedbackNames
+from ci_excel.render.feedback_names import FeedbackNames
 from ci_excel.render.period import DISTRIBUTION, SUMMARY
 from ci_excel.run_folders import MANIFEST
 from ci_excel.schema import Lang

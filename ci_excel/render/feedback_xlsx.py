@@ -11,18 +11,14 @@ Never stopped by a bad input: when the workbook cannot be loaded or annotated (o
 found it too large to load whole), a stand-alone workbook holds the same issues sheet, cells
 named as text, under a note that says why.
 
-Names: a feedback copy keeps its source's name when that already ends in what is written
-(.xlsx, or .xlsm for an annotated macro workbook); otherwise that suffix is appended, so the old
-one stays visible: `X.xls` -> `X.xls.xlsx`, `X.ods` -> `X.ods.xlsx`, and a stand-alone copy of
-`X.xlsm` is `X.xlsm.xlsx`. `FeedbackNames` gives names that collide (once made safe, or compared
-case-insensitively) a number, in claim order: `a:b.xlsx` then `a_b.xlsx` -> `a_b.xlsx`, `a_b (2).xlsx`.
+Names (`feedback_names`): a copy keeps its source's name when that already ends in what is
+written; otherwise that suffix is appended.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import unicodedata
 import warnings
 import zipfile
 from collections import defaultdict
@@ -40,8 +36,9 @@ from openpyxl.workbook.properties import CalcProperties
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ci_excel.fileio import atomic_path, safe_filename
+from ci_excel.fileio import atomic_path
 from ci_excel.issues import Issue
+from ci_excel.render.feedback_names import final_path, source_kind
 from ci_excel.render.xlsx_tables import cell_text, mend_openpyxl_save
 from ci_excel.schema import Lang
 from ci_excel.sheet_scan import column_number, sheet_parts
@@ -66,7 +63,6 @@ _NOTE = {
 }
 _TOO_LARGE = {"zh": "工作簿过大,无法整体载入", "en": "the workbook is too large to load whole"}
 _ANNOTATED = {"xlsx", "xlsm"}  # loaded with openpyxl, formats kept; other kinds are copied as values
-_SUFFIX_KIND = {".xlsx": "xlsx", ".xlsm": "xlsm", ".xls": "xls", ".ods": "ods", ".xlsb": "xlsb"}
 _A1 = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
 _MAX_ROW, _MAX_COLUMN = 1_048_576, 16_384
 _TITLE_UNSAFE = re.compile(r"[\[\]:*?/\\]")
@@ -99,68 +95,12 @@ def write_feedback(
     reason = reason or _TOO_LARGE[lang]
     if annotate:
         try:
-            return _annotated(source, issues, _final(out, ".xlsm" if kind == "xlsm" else ".xlsx"), lang, kind)
+            return _annotated(source, issues, final_path(out, ".xlsm" if kind == "xlsm" else ".xlsx"), lang, kind)
         except BaseException as exc:  # a panic in calamine is a BaseException
             if not reader_failure(exc):
                 raise
             reason = f"{type(exc).__name__}: {exc}"[:300]
-    return _standalone(issues, _final(out, ".xlsx"), lang, reason)
-
-
-def source_kind(source: Path) -> str | None:
-    """The kind a file's suffix claims (None for one ci-excel does not know)."""
-    return _SUFFIX_KIND.get(source.suffix.lower())
-
-
-class FeedbackNames:
-    """Feedback paths under `folder`, never the same twice, compared as a case-insensitive disk would.
-
-    Deterministic for one claim order. Each claim also reserves the name of its stand-alone
-    fallback (`X.xlsm` -> `X.xlsm.xlsx`), so no copy can land on another's path.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self._taken: set[str] = set()
-
-    def claim(self, label: str, *, kind: str | None = None) -> Path:
-        """The path of the feedback copy of the file labelled `label` (its path as the run names it)."""
-        base = safe_relative(label)
-        kind = kind or source_kind(base)
-        for n in count(1):
-            path = _final(self.folder / _numbered(base, n), ".xlsm" if kind == "xlsm" else ".xlsx")
-            keys = {_key(path), _key(_final(path, ".xlsx"))}
-            if not keys & self._taken:
-                self._taken |= keys
-                return path
-        raise AssertionError("unreachable")
-
-
-def feedback_paths(folder: Path, files: Iterable[tuple[str, str | None]]) -> dict[str, Path]:
-    """Label -> feedback path for every (label, kind) in order: one allocation for a whole run."""
-    names = FeedbackNames(folder)
-    return {label: names.claim(label, kind=kind) for label, kind in files}
-
-
-def safe_relative(label: str) -> Path:
-    """A file's label as a path that stays inside the folder it is joined to (no root, no ..)."""
-    parts = [p for p in Path(label).parts if p not in ("", ".", "..", "/")]
-    *folders, name = parts or ["unnamed.xlsx"]
-    suffix = Path(name).suffix
-    return Path(*(safe_filename(f) for f in folders), safe_filename(Path(name).stem) + suffix)
-
-
-def _final(path: Path, suffix: str) -> Path:
-    """`path` if it already ends in `suffix`, else with `suffix` appended."""
-    return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
-
-
-def _numbered(path: Path, n: int) -> Path:
-    return path if n == 1 else path.with_name(f"{path.stem} ({n}){path.suffix}")
-
-
-def _key(path: Path) -> str:
-    return unicodedata.normalize("NFC", path.as_posix()).casefold()
+    return _standalone(issues, final_path(out, ".xlsx"), lang, reason)
 
 
 # ---- the annotated copy -----------------------------------------------------------------------
