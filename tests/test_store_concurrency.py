@@ -1,6 +1,7 @@
 """The history store under real concurrent processes: first use, one period saved twice at once,
 and locks that outlive neither their release nor their process (SQLite always, PostgreSQL when
-CI_EXCEL_TEST_PG_URL is set). Children are spawned: fresh interpreters, as two commands would be."""
+CI_EXCEL_TEST_PG_URL is set). Children are spawned: fresh interpreters, as two commands would be;
+what they run is in tests/store_children.py, which imports little, so they start quickly."""
 
 from __future__ import annotations
 
@@ -18,11 +19,11 @@ import sqlalchemy as sa
 
 from ci_excel.store import _PERIOD_CHILDREN, PERIODS, SCHEMA_VERSION, STORE_VERSION, Store
 from tests.pg import PG_URL, drop_all
+from tests.store_children import WAIT, hold_lock, open_store, save_period
 from tests.test_store import _department, _period, _same
 
 SPAWN = multiprocessing.get_context("spawn")
 OPENERS, OPEN_TRIALS, SAVE_TRIALS = 6, 4, 3
-WAIT = 120  # seconds any child may take (spawning imports everything)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -43,41 +44,6 @@ def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[
         drop_all(PG_URL)
 
 
-# -- what the children do (module level: spawned children import it) ------------------------------
-
-
-def _report(results: Any, work: Callable[[], None]) -> None:
-    try:
-        work()
-    except Exception as exc:
-        results.put(f"{type(exc).__name__}: {exc}")
-    else:
-        results.put("ok")
-
-
-def _open(url: str, start: Any, results: Any) -> None:
-    start.wait(WAIT)
-    _report(results, lambda: Store(url).close())
-
-
-def _save(url: str, start: Any, results: Any) -> None:
-    def work() -> None:
-        saved = _big_period()
-        with Store(url) as store, store.period_writer(saved.period, generated_on=saved.generated_on) as writer:
-            for dept in saved.departments:
-                writer.add(dept)
-            writer.finish(store._figures(saved), missing=saved.missing, issues=saved.issues)
-            start.wait(WAIT)  # both copies into the store begin together
-
-    _report(results, work)
-
-
-def _hold(url: str, key: str, held: Any) -> None:
-    lock = Store(url).lock(key)
-    held.put(lock.try_acquire())
-    time.sleep(WAIT)  # until killed
-
-
 def _big_period() -> Any:
     return _period(departments=[_department(f"部门{n:02}", "2026-11", problems=5) for n in range(20)])
 
@@ -85,10 +51,10 @@ def _big_period() -> Any:
 # -- running them ---------------------------------------------------------------------------------
 
 
-def _together(target: Callable[..., None], url: str, n: int) -> list[str]:
+def _together(target: Callable[..., None], url: str, n: int, *args: Any) -> list[str]:
     """Run `target` in `n` spawned processes that start its work at one moment; their outcomes."""
     start, results = SPAWN.Barrier(n), SPAWN.Queue()
-    children = [SPAWN.Process(target=target, args=(url, start, results)) for _ in range(n)]
+    children = [SPAWN.Process(target=target, args=(url, start, results, *args)) for _ in range(n)]
     try:
         for child in children:
             child.start()
@@ -111,7 +77,7 @@ def _end(children: list[SpawnProcess]) -> None:
 def test_many_processes_open_a_new_store_at_once(fresh: Callable[[], str]) -> None:
     for _ in range(OPEN_TRIALS):
         url = fresh()
-        assert _together(_open, url, OPENERS) == ["ok"] * OPENERS
+        assert _together(open_store, url, OPENERS) == ["ok"] * OPENERS
         with Store(url) as store, store.engine.connect() as conn:
             versions = list(conn.scalars(sa.select(SCHEMA_VERSION.c.version).order_by(SCHEMA_VERSION.c.version)))
         assert versions == list(range(1, STORE_VERSION + 1))
@@ -121,7 +87,7 @@ def test_one_period_saved_by_two_processes_at_once_is_stored_once(fresh: Callabl
     url = fresh()
     Store(url).close()
     for _ in range(SAVE_TRIALS):
-        assert _together(_save, url, 2) == ["ok", "ok"]
+        assert _together(save_period, url, 2, _big_period()) == ["ok", "ok"]
         concurrent = _row_counts(url)
         with Store(url) as store:
             _same(store.load_period("2026-11"), _big_period())
@@ -144,7 +110,7 @@ def test_a_held_lock_is_refused_until_its_holder_is_killed(fresh: Callable[[], s
     url = fresh()
     Store(url).close()
     held = SPAWN.Queue()
-    holder = SPAWN.Process(target=_hold, args=(url, "period-2026-11", held))
+    holder = SPAWN.Process(target=hold_lock, args=(url, "period-2026-11", held))
     holder.start()
     try:
         assert held.get(timeout=WAIT) is True
