@@ -7,6 +7,11 @@
   the run (`<name>_gw0_<run id>` ...), because the PostgreSQL tests empty their database around each
   use and other runs may share the server; it is dropped when the worker ends. This runs before any
   test module imports tests/pg.py.
+- Workers are handed tests one by one (xdist's `load`), except the modules in `_SHARED_BUILDS`:
+  each goes whole to one worker (with any module it shares a build with), because it builds
+  something expensive once for all its tests (module fixtures; `demo_run`), and split across the
+  workers each would build it again. Those go first, the biggest first, then the rest one by one.
+  (xdist's own `--dist loadgroup` does not group on pytest 9.2: pytest-xdist issue #1386.)
 
 Template-shaped workbooks are cached per session in tests/workbooks.py (the builders use it).
 """
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -24,6 +30,20 @@ from ci_excel.cli import main
 
 _SHARED_URL = "CI_EXCEL_TEST_PG_URL_SHARED"  # the URL named by the user, kept for the clean-up
 
+# module -> its group: the modules whose tests share a build that takes a while (seconds, measured
+# in one process), so all run on one xdist worker.
+_SHARED_BUILDS = {
+    "tests/test_demo.py": "demo_run",  # demo_run (30 s), with test_report_opening
+    "tests/test_report_opening.py": "demo_run",
+    "tests/test_corpus.py": "corpus",  # the corpus, its validate run and its consolidate run (55 s)
+    "tests/test_dask.py": "dask",  # the cluster and the local run of two periods (20 s)
+    "tests/test_faults.py": "faults",  # the clean runs (3 runs of the CLI)
+    "tests/test_deck.py": "deck",  # a consolidated run (6 s)
+    "tests/test_digest.py": "digest",  # a consolidated run (6 s)
+    "tests/test_api.py": "api",  # a consolidated run (6 s)
+    "tests/test_native_charts.py": "native_charts",  # a consolidated run (3 s)
+}
+
 
 def pytest_configure(config: pytest.Config) -> None:
     worker = os.environ.get("PYTEST_XDIST_WORKER")
@@ -32,6 +52,21 @@ def pytest_configure(config: pytest.Config) -> None:
         run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8]
         os.environ[_SHARED_URL] = url
         os.environ["CI_EXCEL_TEST_PG_URL"] = _worker_database(url, f"{worker}_{run}" if run else worker)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With `--dist load` (the default here): xdist's scheduler by scope, a scope being the group of
+    a module in `_SHARED_BUILDS`, and each other test on its own."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedBuilds(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return _SHARED_BUILDS.get(nodeid.split("::", 1)[0], nodeid)
+
+    return SharedBuilds(config, log)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
