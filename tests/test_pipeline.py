@@ -327,3 +327,12 @@ def test_a_report_that_fails_to_render_fails_alone(tmp_path: Path, monkeypatch: 
     sheet = load_workbook(target / "distribution.xlsx").active
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["物流部", "财务部"]
     assert sheet.cell(3, 4).value is None  # no report to send
+
+
+def test_the_worker_server_preloads_the_modules_the_workers_run() -> None:
+    """The CLI names the workers' modules before importing them: the names must stay the real ones."""
+    from ci_excel import departments, worker_server
+    from ci_excel.render import drawers
+
+    assert departments.__name__ == worker_server.DEPARTMENTS
+    assert drawers.__name__ == worker_server.DRAWING

@@ -1,5 +1,5 @@
-"""Drawing with matplotlib (Agg) at print resolution: figures without pyplot, PNG bytes, drawing
-in inches without an Axes, and wrapping mixed Chinese/Latin labels so they never overlap.
+"""Drawing with matplotlib (Agg) at print resolution: figures without pyplot, PNG bytes, and
+drawing in inches without an Axes (labels are wrapped by `text_width`).
 """
 
 from __future__ import annotations
