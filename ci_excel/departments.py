@@ -67,7 +67,7 @@ def run_jobs(
         docx.use_settings(settings)
         yield from map(run_job, jobs)
         return
-    pool = docx.worker_pool(settings, workers, tasks_module=__name__)
+    pool = docx.worker_pool(settings, workers)
     try:
         waiting: deque[Future[DepartmentDone]] = deque()
         for job in jobs:

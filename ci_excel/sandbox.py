@@ -4,7 +4,8 @@ Each input is one task in a pebble `ProcessPool`: a task that runs past `Limits.
 killed; a worker's address space is capped at `Limits.memory_bytes` above what it started with,
 so an allocation past it fails (Python raises MemoryError; Rust code such as python-calamine
 aborts the process); a worker that dies takes only its own task with it, and the pool starts a
-new one. Outcomes come back in input order, each the task's result or a `Crash` saying why not.
+new one, forked from the worker server (worker_server.py), never from the threaded caller.
+Outcomes come back in input order, each the task's result or a `Crash` saying why not.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any, Generic, TypeVar
 
 from pebble import ProcessExpired, ProcessPool
 
+from ci_excel import worker_server
 from ci_excel.sniff import reader_failure, reason
 
 T = TypeVar("T")
@@ -79,6 +81,7 @@ class Sandbox:
             max_tasks=TASKS_PER_WORKER,
             initializer=start_worker,
             initargs=(limits.memory_bytes, os.getpid()),
+            context=worker_server.clean_context(),  # never fork this (threaded) process itself
         )
 
     def submit(self, fn: Callable[[T], R], item: T) -> Future[R]:

@@ -1,10 +1,11 @@
-"""The server report workers fork from (multiprocessing's forkserver), kept light to import.
+"""The server every worker process forks from (multiprocessing's forkserver), kept light to import.
 
-Workers start clean instead of forking the caller (which may hold a whole period): forked pages
-count in every worker's memory and get copied as reference counts change. The server imports the
-workers' task module and the drawing code (matplotlib) once; each worker forks with them loaded.
-Starting it early (`start`) lets it import while the caller does other work: the CLI starts it
-before its own imports, a run before it reads its files.
+Workers start clean instead of forking the caller: forked pages of a caller holding a whole period
+count in every worker's memory and get copied as reference counts change, and a caller with
+threads (pebble's pool manager, a web job, a dask worker) can fork while one of them holds an
+import lock, leaving the child stuck on its first import. The server imports the workers' modules
+once (`WORKER_MODULES`); each worker forks from it with them loaded. Starting it early (`start`)
+lets it import while the caller does other work: the CLI starts it before its own imports.
 """
 
 from __future__ import annotations
@@ -13,21 +14,24 @@ import multiprocessing
 import multiprocessing.context
 import multiprocessing.forkserver
 
-DRAWING = "ci_excel.render.drawers"
-DEPARTMENTS = "ci_excel.departments"  # the monthly run's tasks (departments.run_job)
+DEPARTMENTS = "ci_excel.departments"  # the monthly run's report tasks (departments.run_job)
+DRAWING = "ci_excel.render.drawers"  # matplotlib, for --figures png and the fishbone
+READING = "ci_excel.intake"  # the sandboxed file checks (intake._check)
+FEEDBACK = "ci_excel.render.feedback_xlsx"  # openpyxl, for the sandboxed feedback copies (feedback_run.write_one)
+WORKER_MODULES = (DEPARTMENTS, DRAWING, READING, FEEDBACK)
 
 
-def clean_context(tasks_module: str) -> multiprocessing.context.BaseContext:
-    """The context of workers forked from a server that has imported `tasks_module` (spawned
-    processes where there is no forkserver)."""
+def clean_context() -> multiprocessing.context.BaseContext:
+    """The context of workers forked from the server that has imported `WORKER_MODULES`
+    (spawned processes where there is no forkserver)."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([tasks_module, DRAWING])
+    context.set_forkserver_preload(list(WORKER_MODULES))
     return context
 
 
-def start(tasks_module: str = DEPARTMENTS) -> None:
+def start() -> None:
     """Start the server now (it keeps running until this process ends); nothing without one."""
-    if clean_context(tasks_module).get_start_method() == "forkserver":
+    if clean_context().get_start_method() == "forkserver":
         multiprocessing.forkserver.ensure_running()

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,3 +216,20 @@ def test_consolidate_names_every_file_in_the_manifest(consolidation: tuple[Path,
     named = {entry["file"] for entry in json.loads(manifest_path.read_text(encoding="utf-8"))["inputs"]}
     present = {p.relative_to(submissions).as_posix() for p in _everything(submissions)}
     assert present - named == set(), "files found under the submissions folder but not named in manifest.json"
+
+
+def test_consolidate_writes_every_feedback_copy_within_its_limit(consolidation: tuple[Path, Path, Run]) -> None:
+    """No feedback worker waits out its time limit: they fork from the worker server, never from the
+    threaded run (a child forked while another thread held an import lock hung on its first import)."""
+    _, period, run = consolidation
+    copies = sorted((period / "feedback").rglob("*.xlsx"))
+    assert copies, "no feedback copies: " + run.describe()
+    timed_out = [copy.name for copy in copies if b"took longer than" in _opening_of_sheets(copy)]
+    assert timed_out == [], f"feedback copies written as stand-alone after a time-out: {timed_out}"
+
+
+def _opening_of_sheets(path: Path, size: int = 1 << 16) -> bytes:
+    """The first bytes of every worksheet part (where a stand-alone feedback workbook says why it is one)."""
+    with zipfile.ZipFile(path) as book:
+        parts = [name for name in book.namelist() if name.startswith("xl/worksheets/sheet")]
+        return b"".join(book.open(name).read(size) for name in parts)

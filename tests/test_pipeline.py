@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -222,6 +223,7 @@ def _wait_until_paused(flag: Path, process: subprocess.Popen[bytes], timeout: fl
 
 
 def test_a_file_that_breaks_the_reader_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ci_excel import worker_server
     from ci_excel.validation import files as validation  # check_file looks _check_book up there
 
     folder = _submit(tmp_path / "in", "2026-11", {"物流部": 0, "财务部": 0})
@@ -233,6 +235,8 @@ def test_a_file_that_breaks_the_reader_fails_alone(tmp_path: Path, monkeypatch: 
         return original(book, source, ctx)
 
     monkeypatch.setattr(validation, "_check_book", fragile)
+    # the readers fork from this process, so they run the patched check (a run's fork from the server)
+    monkeypatch.setattr(worker_server, "clean_context", lambda: multiprocessing.get_context("fork"))
     out = tmp_path / "output"
     _consolidate(folder, out, "2026-11")
     manifest = json.loads((out / "2026-11" / "manifest.json").read_text(encoding="utf-8"))
@@ -331,8 +335,12 @@ def test_a_report_that_fails_to_render_fails_alone(tmp_path: Path, monkeypatch: 
 
 def test_the_worker_server_preloads_the_modules_the_workers_run() -> None:
     """The CLI names the workers' modules before importing them: the names must stay the real ones."""
-    from ci_excel import departments, worker_server
-    from ci_excel.render import drawers
+    from ci_excel import departments, intake, worker_server
+    from ci_excel.render import drawers, feedback_xlsx
 
-    assert departments.__name__ == worker_server.DEPARTMENTS
-    assert drawers.__name__ == worker_server.DRAWING
+    assert (
+        departments.__name__,
+        drawers.__name__,
+        intake.__name__,
+        feedback_xlsx.__name__,
+    ) == worker_server.WORKER_MODULES

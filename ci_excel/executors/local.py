@@ -26,7 +26,7 @@ class LocalExecutor:
     def prepare(self, *, workers: int) -> None:
         """Start the server the department workers fork from: it imports their code meanwhile."""
         if workers > 1:
-            worker_server.start()  # the server preloads worker_server.DEPARTMENTS
+            worker_server.start()  # the server preloads worker_server.WORKER_MODULES
 
     def map_files(
         self, fn: Callable[[T], R], items: Iterable[T], *, workers: int, limits: Limits

@@ -123,14 +123,14 @@ def render_all(
     return run
 
 
-def worker_pool(settings: RenderSettings, jobs: int, *, tasks_module: str = __name__) -> ProcessPoolExecutor:
-    """Processes ready to render reports with `settings` (see `render_department`) and to run the
-    tasks of `tasks_module`."""
+def worker_pool(settings: RenderSettings, jobs: int) -> ProcessPoolExecutor:
+    """Processes ready to render reports with `settings` (see `render_department`), forked from the
+    worker server (its modules already imported)."""
     return ProcessPoolExecutor(
         max_workers=jobs,
         initializer=_start_worker,
         initargs=(settings, os.getpid()),
-        mp_context=worker_server.clean_context(tasks_module),
+        mp_context=worker_server.clean_context(),
     )
 
 
