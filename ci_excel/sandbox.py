@@ -81,7 +81,7 @@ class Sandbox:
             max_tasks=TASKS_PER_WORKER,
             initializer=start_worker,
             initargs=(limits.memory_bytes, os.getpid()),
-            context=worker_server.clean_context(),  # never fork this (threaded) process itself
+            context=worker_server.clean_context(worker_server.SANDBOXED),  # never fork this (threaded) process
         )
 
     def submit(self, fn: Callable[[T], R], item: T) -> Future[R]:

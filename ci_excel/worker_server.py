@@ -4,8 +4,9 @@ Workers start clean instead of forking the caller: forked pages of a caller hold
 count in every worker's memory and get copied as reference counts change, and a caller with
 threads (pebble's pool manager, a web job, a dask worker) can fork while one of them holds an
 import lock, leaving the child stuck on its first import. The server imports the workers' modules
-once (`WORKER_MODULES`); each worker forks from it with them loaded. Starting it early (`start`)
-lets it import while the caller does other work: the CLI starts it before its own imports.
+once; each worker forks from it with them loaded. Starting it early (`start`)
+lets it import while the caller does other work: the CLI starts it before its own imports
+(`validate` with only the modules its sandboxed readers run).
 """
 
 from __future__ import annotations
@@ -18,20 +19,23 @@ DEPARTMENTS = "ci_excel.departments"  # the monthly run's report tasks (departme
 DRAWING = "ci_excel.render.drawers"  # matplotlib, for --figures png and the fishbone
 READING = "ci_excel.intake"  # the sandboxed file checks (intake._check)
 FEEDBACK = "ci_excel.render.feedback_xlsx"  # openpyxl, for the sandboxed feedback copies (feedback_run.write_one)
-WORKER_MODULES = (DEPARTMENTS, DRAWING, READING, FEEDBACK)
+SANDBOXED = (READING, FEEDBACK)  # what sandbox.py's workers run: all a `validate` needs
+WORKER_MODULES = (DEPARTMENTS, DRAWING, *SANDBOXED)
 
 
-def clean_context() -> multiprocessing.context.BaseContext:
-    """The context of workers forked from the server that has imported `WORKER_MODULES`
-    (spawned processes where there is no forkserver)."""
+def clean_context(preload: tuple[str, ...] = WORKER_MODULES) -> multiprocessing.context.BaseContext:
+    """The context of workers forked from the server (spawned processes where there is no
+    forkserver). The server imports `preload` if it starts after this call; once running it keeps
+    what it has, and a worker imports whatever else its task needs."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(WORKER_MODULES))
+    context.set_forkserver_preload(list(preload))
     return context
 
 
-def start() -> None:
-    """Start the server now (it keeps running until this process ends); nothing without one."""
-    if clean_context().get_start_method() == "forkserver":
+def start(preload: tuple[str, ...] = WORKER_MODULES) -> None:
+    """Start the server now, importing `preload` (it keeps running until this process ends);
+    nothing without one."""
+    if clean_context(preload).get_start_method() == "forkserver":
         multiprocessing.forkserver.ensure_running()

@@ -236,7 +236,7 @@ def test_a_file_that_breaks_the_reader_fails_alone(tmp_path: Path, monkeypatch: 
 
     monkeypatch.setattr(validation, "_check_book", fragile)
     # the readers fork from this process, so they run the patched check (a run's fork from the server)
-    monkeypatch.setattr(worker_server, "clean_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(worker_server, "clean_context", lambda *preload: multiprocessing.get_context("fork"))
     out = tmp_path / "output"
     _consolidate(folder, out, "2026-11")
     manifest = json.loads((out / "2026-11" / "manifest.json").read_text(encoding="utf-8"))

@@ -128,6 +128,9 @@ def validate(paths: tuple[Path, ...], fmt: str, lang: str, feedback_dir: Path | 
         import os
         import tempfile
 
+        from ci_excel import worker_server
+
+        worker_server.start(worker_server.SANDBOXED)  # the readers' code imports while this process imports its own
         from ci_excel.config import load_config
         from ci_excel.feedback_run import write_run_feedback
         from ci_excel.validation import validate_paths
