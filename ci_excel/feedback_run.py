@@ -28,7 +28,7 @@ from ci_excel.sniff import reason
 if TYPE_CHECKING:
     from ci_excel.validation import ValidationRun
 
-LIMITS = Limits(seconds=60.0, memory_bytes=512 << 20)
+LIMITS = Limits(seconds=60.0, memory_bytes=512 << 20, work="writing the feedback copy")
 MAX_ANNOTATED_XML = 24 << 20  # worksheet XML openpyxl may load whole (about a million cells)
 MAX_VALUES_COPY = 4 << 20  # size of a legacy file copied as values
 NOT_ANNOTATED = ("unreadable", "skipped", "other_period")

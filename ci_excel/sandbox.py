@@ -41,6 +41,7 @@ class Limits:
 
     seconds: float = 30.0
     memory_bytes: int = 512 << 20
+    work: str = "reading"  # what the task does, as the limit messages name it
 
 
 DEFAULT_LIMITS = Limits()
@@ -105,7 +106,7 @@ def _outcome(item: T, future: Future[Any], limits: Limits) -> Any:  # R | Crash[
     try:
         return future.result()
     except TimeoutError:
-        return Crash(item, "file-limit", f"reading took longer than {limits.seconds:.0f} s")
+        return Crash(item, "file-limit", time_limit_text(limits))
     except ProcessExpired as exc:
         return Crash(item, *_death(exc.exitcode, limits))
     except MemoryError:
@@ -123,8 +124,13 @@ def _death(exitcode: int | None, limits: Limits) -> tuple[str, str]:
     return "file-unreadable", f"the reader stopped unexpectedly (exit code {exitcode})"
 
 
+def time_limit_text(limits: Limits) -> str:
+    """Why a task that ran past its time limit has no result."""
+    return f"{limits.work} took longer than {limits.seconds:.0f} s"
+
+
 def _memory_text(limits: Limits) -> str:
-    return f"reading needed more than {limits.memory_bytes >> 20} MB of memory"
+    return f"{limits.work} needed more than {limits.memory_bytes >> 20} MB of memory"
 
 
 def start_worker(extra_bytes: int, run_pid: int) -> None:

@@ -25,6 +25,9 @@ from typing import Any
 
 import pytest
 
+from ci_excel import feedback_run
+from ci_excel.render.feedback_xlsx import write_feedback
+from ci_excel.sandbox import time_limit_text
 from tests.hostile import CASES, CORPUS, build_all, register
 
 EXPECTED: dict[str, dict[str, Any]] = tomllib.loads((CORPUS.parent / "expected.toml").read_text(encoding="utf-8"))
@@ -224,7 +227,8 @@ def test_consolidate_writes_every_feedback_copy_within_its_limit(consolidation: 
     _, period, run = consolidation
     copies = sorted((period / "feedback").rglob("*.xlsx"))
     assert copies, "no feedback copies: " + run.describe()
-    timed_out = [copy.name for copy in copies if b"took longer than" in _opening_of_sheets(copy)]
+    said = time_limit_text(feedback_run.LIMITS).encode()
+    timed_out = [copy.name for copy in copies if said in _opening_of_sheets(copy)]
     assert timed_out == [], f"feedback copies written as stand-alone after a time-out: {timed_out}"
 
 
@@ -233,3 +237,11 @@ def _opening_of_sheets(path: Path, size: int = 1 << 16) -> bytes:
     with zipfile.ZipFile(path) as book:
         parts = [name for name in book.namelist() if name.startswith("xl/worksheets/sheet")]
         return b"".join(book.open(name).read(size) for name in parts)
+
+
+def test_a_timed_out_feedback_copy_says_so_where_that_check_looks(tmp_path: Path) -> None:
+    """The check above finds the time-out reason of a stand-alone copy (else it could not fail)."""
+    said = time_limit_text(feedback_run.LIMITS)
+    source = register(tmp_path / "src.xlsx", "质量部")
+    out = write_feedback(source, [], tmp_path / "fb.xlsx", annotate=False, reason=said)
+    assert said.encode() in _opening_of_sheets(out)
