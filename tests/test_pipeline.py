@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pptx import Presentation
 
 from ci_excel.cli import main
 from ci_excel.sessions import default_db_url
 from ci_excel.store import Store
+from ci_excel.text import phrase
 from tests.pipeline_data import write_register
 
 PERIODS = ("2026-09", "2026-10", "2026-11")
@@ -130,6 +132,21 @@ def test_other_period_files_are_reported_not_mixed(tmp_path: Path) -> None:
     assert {i["file"]: i["outcome"] for i in manifest["inputs"]}["old/ci_register.xlsx"] == "other_period"
     stored = Store(default_db_url(out)).load_period("2026-11")
     assert [d.department for d in stored.departments] == ["物流部"]
+
+
+def test_a_period_nobody_submitted_for_still_gets_its_reports_and_deck(tmp_path: Path) -> None:
+    """Every file is of another period: the portfolio outputs say there is no data, nothing fails."""
+    folder = _submit(tmp_path / "in", "2026-10", {"物流部": 0, "财务部": 1})
+    out = tmp_path / "output"
+    text = _consolidate(folder, out, "2026-11")
+    assert "another period: 2" in text
+    reports = out / "2026-11" / "reports"
+    deck = Presentation(str(next(reports.glob("*.pptx"))))
+    charts = [shape.chart for slide in deck.slides for shape in slide.shapes if shape.has_chart]
+    assert all(len(plot.categories) for chart in charts for plot in chart.plots)  # the trend: this period's zeros
+    shown = [shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame]
+    assert phrase("no_data", "zh") in shown
+    assert [p.name for p in reports.glob("*.docx")], "no portfolio report"
 
 
 def test_roster_aliases_and_late_submissions(tmp_path: Path) -> None:

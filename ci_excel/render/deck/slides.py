@@ -58,8 +58,7 @@ def headline(deck: Deck, data: DeckInputs) -> None:
     slide = deck.slide(phrase("headline", lang))
     now, before = data.outline.figures, data.outline.previous_figures
     if now is None:
-        deck.text(slide, Rect(MARGIN, BODY_TOP, BODY_W, 40.0), phrase("no_data", lang))
-        return
+        return _no_data(deck, slide)
     width, height, gap = (BODY_W - 2 * 16.0) / 3, (BODY_H - 2 * 14.0) / 3, 16.0
     for n, (label, attr) in enumerate(HEADLINE):
         left, top = MARGIN + (n % 3) * (width + gap), BODY_TOP + (n // 3) * (height + 14.0)
@@ -78,8 +77,10 @@ def distribution(deck: Deck, data: DeckInputs) -> None:
     """Stage x department (the departments with the most problems) and stage x priority, native charts."""
     lang = deck.lang
     slide = deck.slide(phrase("by_stage_priority", lang))
-    half = (BODY_W - 20.0) / 2
     top = most_problems(data.period.departments, STAGE_CHART_DEPARTMENTS)
+    if not top:
+        return _no_data(deck, slide)
+    half = (BODY_W - 20.0) / 2
     by_dept = ch.StackedBarsData(
         tuple(sanitize(d.department) for d in top),
         tuple(
@@ -104,6 +105,8 @@ def trend(deck: Deck, data: DeckInputs) -> None:
     lang = deck.lang
     slide = deck.slide(phrase("trend", lang))
     figures = data.outline.trend
+    if not figures:
+        return _no_data(deck, slide)
     keys = (("new", "new"), ("closed", "closed"), ("open", "open"), ("overdue", "overdue_actions"))
     series = ch.TrendData(
         tuple(f.period for f in figures),
@@ -111,6 +114,10 @@ def trend(deck: Deck, data: DeckInputs) -> None:
     )
     for spec in chart_specs(series, lang) or []:
         deck.chart(slide, spec, Rect(MARGIN, BODY_TOP, BODY_W, BODY_H))
+
+
+def _no_data(deck: Deck, slide: Any) -> None:
+    deck.text(slide, Rect(MARGIN, BODY_TOP, BODY_W, 40.0), phrase("no_data", deck.lang))
 
 
 LIST_ROWS = 40  # rows of a listing the deck shows (as the Word portfolio); the summary workbook has them all
