@@ -14,6 +14,7 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from PIL import ImageFont
 from pptx import Presentation
 
 from ci_excel.cli import main
@@ -21,6 +22,7 @@ from ci_excel.compute import department_digest, period_digest
 from ci_excel.model import PeriodFigures, PeriodResult
 from ci_excel.render.deck import render_deck
 from ci_excel.render.deck.fit import ELLIPSIS, SLACK, Box, fit, text_width, wrap
+from ci_excel.render.fonts import matplotlib_faces, measuring_faces
 from ci_excel.schema import PRIORITY, STAGE
 from ci_excel.scoring import off_track, priority_key
 from ci_excel.sessions import default_db_url
@@ -314,6 +316,16 @@ def test_no_text_leaves_its_box(run: tuple[Path, PeriodResult, list[PeriodFigure
         assert any(
             a - 1.5 <= x0 and x1 <= c + 1.5 and b - 3.0 <= y0 and y1 <= d + 3.0 for a, b, c, d in boxes_of[page - 1]
         ), (page, text)
+
+
+@pytest.mark.skipif(shutil.which("fc-match") is None, reason="fontconfig is not installed")
+def test_fontconfig_faces_measure_text_as_matplotlibs_do() -> None:
+    """The deck measures with the faces fontconfig finds; matplotlib's lookup (the fallback) agrees."""
+    sample = "持续改进月度评审 Continuous improvement · 2026-11 P1 (逾期 12 天)"
+    fontconfig, matplotlib = measuring_faces(), matplotlib_faces()
+    for ours, theirs in zip(fontconfig, matplotlib, strict=True):
+        width = ImageFont.truetype(ours, 1000).getlength(sample)
+        assert width == pytest.approx(ImageFont.truetype(theirs, 1000).getlength(sample), rel=0.005)
 
 
 def test_fit_wraps_within_the_width_and_marks_what_it_cuts() -> None:

@@ -11,6 +11,8 @@ metric-compatible).
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from functools import lru_cache
 from typing import Any
 
@@ -103,3 +105,63 @@ def matplotlib_rc() -> dict[str, Any]:
         "axes.unicode_minus": False,
         "svg.fonttype": "none",
     }
+
+
+LATIN_MEASURE = "DejaVu Sans"  # what LibreOffice draws for Arial where neither it nor its metric twin is installed
+
+
+@lru_cache(maxsize=1)
+def measuring_faces() -> tuple[str, str, str, str]:
+    """Font files to measure text with: (CJK regular, CJK bold, Latin regular, Latin bold).
+
+    Asked of fontconfig, the lookup LibreOffice itself uses on Linux, which costs a few milliseconds
+    where matplotlib's costs its import (about 1.5 s of a run's main process); matplotlib's lookup
+    where fontconfig is missing or lacks one of the faces."""
+    extra = os.environ.get(FONT_ENV)
+    installed = _fontconfig_families()
+    cjk = next((family for family in CJK_FAMILIES if family in installed), None)
+    wanted = [(cjk, False), (cjk, True), (LATIN_MEASURE, False), (LATIN_MEASURE, True)]
+    files = [_fontconfig_file(family, bold) if family in installed else None for family, bold in wanted]
+    if extra:
+        files[:2] = [extra, extra]
+    regular, bold, latin, latin_bold = files
+    if regular and bold and latin and latin_bold:
+        return regular, bold, latin, latin_bold
+    return matplotlib_faces()
+
+
+def matplotlib_faces() -> tuple[str, str, str, str]:
+    """`measuring_faces` as matplotlib finds them (with the CJK font it registers)."""
+    from matplotlib import font_manager
+
+    def face(family: str, weight: str) -> str:
+        return str(font_manager.findfont(font_manager.FontProperties(family=family, weight=weight)))
+
+    cjk = cjk_family()
+    return face(cjk, "regular"), face(cjk, "bold"), face(LATIN_MEASURE, "regular"), face(LATIN_MEASURE, "bold")
+
+
+def _fontconfig(*args: str) -> str:
+    """What a fontconfig command prints; "" when fontconfig is not installed or fails."""
+    command = shutil.which(args[0])
+    if command is None:
+        return ""
+    try:
+        done = subprocess.run([command, *args[1:]], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout if done.returncode == 0 else ""
+
+
+def _fontconfig_families() -> set[str]:
+    listed = _fontconfig("fc-list", "--format", "%{family}\n")
+    return {name.strip() for line in listed.splitlines() for name in line.split(",")}
+
+
+def _fontconfig_file(family: str | None, bold: bool) -> str | None:
+    """The file fontconfig draws `family` from, if that family is what it found."""
+    found = _fontconfig(
+        "fc-match", "--format", "%{family}\t%{file}", f"{family}:weight={'bold' if bold else 'regular'}"
+    )
+    families, _, path = found.partition("\t")
+    return path if family in {name.strip() for name in families.split(",")} and os.path.isfile(path) else None

@@ -27,17 +27,12 @@ _UNITS = 1000  # glyph widths are measured at this size and scaled
 @lru_cache(maxsize=1)
 def _faces() -> tuple[Any, Any, Any, Any]:
     """(CJK regular, CJK bold, Latin regular, Latin bold) Pillow fonts at _UNITS px."""
-    from matplotlib import font_manager
     from PIL import ImageFont
 
-    from ci_excel.render.fonts import cjk_family
+    from ci_excel.render.fonts import measuring_faces
 
-    def face(family: str, weight: str) -> Any:
-        path = font_manager.findfont(font_manager.FontProperties(family=family, weight=weight))
-        return ImageFont.truetype(path, _UNITS)
-
-    cjk = cjk_family()
-    return face(cjk, "regular"), face(cjk, "bold"), face("DejaVu Sans", "regular"), face("DejaVu Sans", "bold")
+    regular, bold, latin, latin_bold = (ImageFont.truetype(path, _UNITS) for path in measuring_faces())
+    return regular, bold, latin, latin_bold
 
 
 @lru_cache(maxsize=8192)
