@@ -12,8 +12,9 @@
   something expensive once for all its tests (module fixtures; `demo_run`), and split across the
   workers each would build it again. Those go first, the biggest first, then the rest one by one.
   (xdist's own `--dist loadgroup` does not group on pytest 9.2: pytest-xdist issue #1386.)
-  tests/test_faults.py is not grouped although its module fixtures take three CLI runs (about 15 s):
-  its tests are about 370 s in all, and on one worker they were the suite's critical path.
+  tests/test_faults.py is not grouped: its tests are minutes in all (on one worker they were the
+  suite's critical path), and its two clean CLI runs are made once for both workers
+  (tests/built_once.py: the first worker to need a build makes it while the other waits).
 
 Template-shaped workbooks are cached per session in tests/workbooks.py (the builders use it).
 """

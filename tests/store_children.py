@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from ci_excel.store import Store
@@ -27,20 +28,30 @@ def _report(results: Any, work: Callable[[], None]) -> None:
         results.put("ok")
 
 
-def open_store(url: str, start: Any, results: Any) -> None:
-    start.wait(WAIT)
-    _report(results, lambda: Store(url).close())
+def open_stores(urls: Any, start: Any, results: Any) -> None:
+    """For each URL taken from `urls` until None: wait for the others, then open the store at it."""
+    for url in iter(urls.get, None):
+        start.wait(WAIT)
+        _report(results, partial(_open, url))
 
 
-def save_period(url: str, start: Any, results: Any, saved: Any) -> None:
-    def work() -> None:
-        with Store(url) as store, store.period_writer(saved.period, generated_on=saved.generated_on) as writer:
-            for dept in saved.departments:
-                writer.add(dept)
-            writer.finish(store._figures(saved), missing=saved.missing, issues=saved.issues)
-            start.wait(WAIT)  # both copies into the store begin together
+def _open(url: str) -> None:
+    Store(url).close()
 
-    _report(results, work)
+
+def save_periods(urls: Any, start: Any, results: Any, saved: Any) -> None:
+    """For each URL taken from `urls` until None: save `saved` there, its copy into the store begun
+    together with the others'."""
+    for url in iter(urls.get, None):
+        _report(results, partial(_save, url, start, saved))
+
+
+def _save(url: str, start: Any, saved: Any) -> None:
+    with Store(url) as store, store.period_writer(saved.period, generated_on=saved.generated_on) as writer:
+        for dept in saved.departments:
+            writer.add(dept)
+        writer.finish(store._figures(saved), missing=saved.missing, issues=saved.issues)
+        start.wait(WAIT)  # both copies into the store begin together
 
 
 def hold_lock(url: str, key: str, held: Any) -> None:

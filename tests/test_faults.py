@@ -26,7 +26,8 @@ import sqlalchemy as sa
 from ci_excel.faults import POINTS
 from ci_excel.sessions import default_db_url
 from ci_excel.store import METADATA, Store
-from tests.pg import drop_all, empty_postgres
+from tests.built_once import built_once
+from tests.pg import empty_postgres
 from tests.pipeline_data import write_register
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="signals, mounts and /proc")
@@ -153,27 +154,31 @@ def assert_consistent(out: Path, url: str, period: str = PERIOD) -> dict[str, An
     return manifest
 
 
+def _clean_runs(folder: Path) -> None:
+    """A clean run of the inputs before (0) and of the inputs after (1) the change, at once."""
+    runs = [
+        consolidate(folder, submissions(folder / f"in{closed}", closed=closed), folder / f"out{closed}")
+        for closed in (0, 1)
+    ]
+    assert [run.wait() for run in runs] == [0, 0], [run.stderr for run in runs]
+
+
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory: pytest.TempPathFactory) -> dict[int, dict[str, list[tuple[Any, ...]]]]:
+def clean_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The output folders of the clean runs, made once for every worker (tests copy what they change)."""
+    return built_once(tmp_path_factory, "faults_clean_runs", _clean_runs)
+
+
+@pytest.fixture(scope="module")
+def clean(clean_runs: Path) -> dict[int, dict[str, list[tuple[Any, ...]]]]:
     """The store's rows of a single clean run, for the inputs before (0) and after (1) the change."""
-    tmp = tmp_path_factory.mktemp("clean")
-    found = {}
-    for closed in (0, 1):
-        out = tmp / f"out{closed}"
-        run = consolidate(tmp, submissions(tmp / f"in{closed}", closed=closed), out)
-        assert run.wait() == 0, run.stderr
-        found[closed] = stored_rows(default_db_url(out), PERIOD)
-    return found
+    return {closed: stored_rows(default_db_url(clean_runs / f"out{closed}"), PERIOD) for closed in (0, 1)}
 
 
 @pytest.fixture(scope="module")
-def clean_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An output folder holding one clean run of the period (made once; tests get copies)."""
-    tmp = tmp_path_factory.mktemp("previous")
-    out = tmp / "out"
-    run = consolidate(tmp, submissions(tmp / "before", closed=0), out)
-    assert run.wait() == 0, run.stderr
-    return out
+def clean_output(clean_runs: Path) -> Path:
+    """An output folder holding one clean run of the period (tests get copies)."""
+    return clean_runs / "out0"
 
 
 @pytest.fixture
@@ -366,24 +371,29 @@ def test_no_wait_refuses_with_its_own_exit_code(tmp_path: Path, store_url: str |
 
 
 def test_two_periods_at_once_on_a_new_store(tmp_path: Path, store_url: str | None) -> None:
-    for attempt in range(3):
-        out = tmp_path / f"out{attempt}"
-        if store_url:
-            drop_all(store_url)
-        url = store_url or default_db_url(out)
-        runs = [
-            consolidate(
-                tmp_path,
-                submissions(tmp_path / f"in{attempt}-{p}", closed=0, period=p),
-                out,
-                *_store_args(store_url),
-                period=p,
-            )
-            for p in (OTHER, PERIOD)
-        ]
-        assert [r.wait() for r in runs] == [0, 0], [r.stderr for r in runs]
-        for period in (OTHER, PERIOD):
-            assert_consistent(out, url, period)
+    """Two periods' runs start together on a store neither has made (both create it), both hold their
+    locks at one moment (each waits at its `locked` checkpoint until both are there), then both
+    finish at once. Racing store creation alone, many times over, is test_store_concurrency's."""
+    out = tmp_path / "out"
+    url = store_url or default_db_url(out)
+    runs = [
+        consolidate(
+            tmp_path,
+            submissions(tmp_path / f"in-{p}", closed=0, period=p),
+            out,
+            *_store_args(store_url),
+            period=p,
+            fault="locked:pause",
+        )
+        for p in (OTHER, PERIOD)
+    ]
+    for run in runs:
+        run.paused()
+    for run in runs:
+        run.resume()
+    assert [r.wait() for r in runs] == [0, 0], [r.stderr for r in runs]
+    for period in (OTHER, PERIOD):
+        assert_consistent(out, url, period)
 
 
 def test_report_started_during_consolidate_waits_and_shows_the_new_period(

@@ -10,6 +10,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from multiprocessing.context import SpawnProcess
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 
 from ci_excel.store import _PERIOD_CHILDREN, PERIODS, SCHEMA_VERSION, STORE_VERSION, Store
 from tests.pg import PG_URL, drop_all
-from tests.store_children import WAIT, hold_lock, open_store, save_period
+from tests.store_children import WAIT, hold_lock, open_stores, save_periods
 from tests.test_store import _department, _period, _same
 
 SPAWN = multiprocessing.get_context("spawn")
@@ -51,14 +52,25 @@ def _big_period() -> Any:
 # -- running them ---------------------------------------------------------------------------------
 
 
-def _together(target: Callable[..., None], url: str, n: int, *args: Any) -> list[str]:
-    """Run `target` in `n` spawned processes that start its work at one moment; their outcomes."""
-    start, results = SPAWN.Barrier(n), SPAWN.Queue()
-    children = [SPAWN.Process(target=target, args=(url, start, results, *args)) for _ in range(n)]
+@contextmanager
+def _children(target: Callable[..., None], n: int, *args: Any) -> Iterator[Callable[[str], list[str]]]:
+    """`n` spawned processes running `target` (spawned once, for every trial: each is a fresh
+    interpreter that imports the store); gives `trial(url)`, which hands `url` to each of them, lets
+    them start its work at one moment and returns their outcomes."""
+    start, urls, results = SPAWN.Barrier(n), SPAWN.Queue(), SPAWN.Queue()
+    children = [SPAWN.Process(target=target, args=(urls, start, results, *args)) for _ in range(n)]
+
+    def trial(url: str) -> list[str]:
+        for _ in children:
+            urls.put(url)
+        return [results.get(timeout=WAIT) for _ in children]
+
     try:
         for child in children:
             child.start()
-        return [results.get(timeout=WAIT) for _ in children]
+        yield trial
+        for _ in children:
+            urls.put(None)
     finally:
         _end(children)
 
@@ -75,25 +87,27 @@ def _end(children: list[SpawnProcess]) -> None:
 
 
 def test_many_processes_open_a_new_store_at_once(fresh: Callable[[], str]) -> None:
-    for _ in range(OPEN_TRIALS):
-        url = fresh()
-        assert _together(open_store, url, OPENERS) == ["ok"] * OPENERS
-        with Store(url) as store, store.engine.connect() as conn:
-            versions = list(conn.scalars(sa.select(SCHEMA_VERSION.c.version).order_by(SCHEMA_VERSION.c.version)))
-        assert versions == list(range(1, STORE_VERSION + 1))
+    with _children(open_stores, OPENERS) as trial:
+        for _ in range(OPEN_TRIALS):
+            url = fresh()
+            assert trial(url) == ["ok"] * OPENERS
+            with Store(url) as store, store.engine.connect() as conn:
+                versions = list(conn.scalars(sa.select(SCHEMA_VERSION.c.version).order_by(SCHEMA_VERSION.c.version)))
+            assert versions == list(range(1, STORE_VERSION + 1))
 
 
 def test_one_period_saved_by_two_processes_at_once_is_stored_once(fresh: Callable[[], str]) -> None:
     url = fresh()
     Store(url).close()
-    for _ in range(SAVE_TRIALS):
-        assert _together(save_period, url, 2, _big_period()) == ["ok", "ok"]
-        concurrent = _row_counts(url)
-        with Store(url) as store:
-            _same(store.load_period("2026-11"), _big_period())
-            store.save_period(_big_period())  # one save alone, for comparison
-        assert _row_counts(url) == concurrent
-        assert concurrent["periods"] == 1 and concurrent["problems"] == 100
+    with _children(save_periods, 2, _big_period()) as trial:
+        for _ in range(SAVE_TRIALS):
+            assert trial(url) == ["ok", "ok"]
+            concurrent = _row_counts(url)
+            with Store(url) as store:
+                _same(store.load_period("2026-11"), _big_period())
+                store.save_period(_big_period())  # one save alone, for comparison
+            assert _row_counts(url) == concurrent
+            assert concurrent["periods"] == 1 and concurrent["problems"] == 100
 
 
 def _row_counts(url: str) -> dict[str, int]:
