@@ -15,6 +15,8 @@ import multiprocessing
 import multiprocessing.context
 import multiprocessing.forkserver
 
+from ci_excel.errors import UsageError
+
 DEPARTMENTS = "ci_excel.departments"  # the monthly run's report tasks (departments.run_job)
 DRAWING = "ci_excel.render.drawers"  # matplotlib, for --figures png and the fishbone
 READING = "ci_excel.intake"  # the sandboxed file checks (intake._check)
@@ -39,3 +41,14 @@ def start(preload: tuple[str, ...] = WORKER_MODULES) -> None:
     nothing without one."""
     if clean_context(preload).get_start_method() == "forkserver":
         multiprocessing.forkserver.ensure_running()
+
+
+def check_not_starting_a_worker() -> None:
+    """Refuse a run asked for while this process is a worker still starting: a script that calls
+    ci-excel without an `if __name__ == "__main__":` guard runs again in each worker, and that run
+    would wait for the period's lock its own caller holds, for ever."""
+    if getattr(multiprocessing.current_process(), "_inheriting", False):  # multiprocessing's own check
+        raise UsageError(
+            "A ci-excel run was started while a worker process was starting: a script that calls it "
+            'must do so under `if __name__ == "__main__":` (each worker imports the script).'
+        )

@@ -377,3 +377,16 @@ def test_the_main_process_of_a_native_run_never_imports_matplotlib(tmp_path: Pat
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
     assert next((tmp_path / "out" / "2026-11" / "reports").glob("*.pptx"))
+
+
+def test_a_script_without_a_main_guard_is_told_why_instead_of_waiting_for_ever(tmp_path: Path) -> None:
+    """Each worker imports the calling script; the run it would start again there is refused."""
+    folder = _submit(tmp_path / "in", "2026-11", {"物流部": 0})
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from pathlib import Path\nfrom ci_excel.pipeline import consolidate\n"
+        f"consolidate(Path({str(folder)!r}), period='2026-11', out=Path({str(tmp_path / 'out')!r}), jobs=2)\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, check=False)
+    assert 'under `if __name__ == "__main__":`' in done.stderr
