@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import os
+import shutil
 import socket
 import ssl
 import subprocess
@@ -33,6 +34,7 @@ from ci_excel.cli import main
 from ci_excel.config import load_config
 from ci_excel.errors import ConfigError
 from ci_excel.store import Store
+from tests.built_once import built_once
 from tests.pg import empty_postgres
 from tests.pipeline_data import write_register
 from tests.test_pipeline import _break_cell
@@ -200,6 +202,19 @@ def _consolidate(tmp_path: Path, db: list[str], config: Path, *, changed: str | 
     return out
 
 
+def _shared_run(folder: Path) -> None:
+    _consolidate(folder, [], _config(folder, 25))
+
+
+@pytest.fixture
+def consolidated(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of one real monthly run's output folder, its SQLite store inside (the run is made once per
+    test run; the mail settings it was made with play no part in what it writes)."""
+    out = tmp_path / "output"
+    shutil.copytree(built_once(tmp_path_factory, "send_run", _shared_run) / "output", out, symlinks=True)
+    return out
+
+
 def _send(out: Path, config: Path, db: list[str], *extra: str, env: dict[str, str] | None = None) -> Any:
     return CliRunner().invoke(
         main, ["send", "--period", PERIOD, "--out", str(out), "--config", str(config), *db, *extra], env=env
@@ -297,11 +312,13 @@ def test_killed_send_resumes_without_duplicates(tmp_path: Path, server: tuple[Re
     assert len(subjects) == 4 == len(set(subjects))
 
 
-def test_refused_recipient_is_listed_and_others_delivered(tmp_path: Path, server: tuple[Received, int]) -> None:
+def test_refused_recipient_is_listed_and_others_delivered(
+    tmp_path: Path, consolidated: Path, server: tuple[Received, int]
+) -> None:
     received, port = server
     received.refuse = {"ecom.boss@example.com": "550 5.1.1 No such user", "cs@example.com": "451 4.3.0 Try later"}
     config = _config(tmp_path, port)
-    out = _consolidate(tmp_path, [], config)
+    out = consolidated
     result = _send(out, config, [])
     assert result.exit_code == 1, result.output
     assert "Failed 电商运营部 -> ecom.boss@example.com: 550 5.1.1 No such user" in result.output
@@ -315,10 +332,10 @@ def test_refused_recipient_is_listed_and_others_delivered(tmp_path: Path, server
     assert sorted(to for to, _ in received.messages[3:]) == [["cs@example.com"], ["ecom.boss@example.com"]]
 
 
-def test_wrong_password_sends_nothing(tmp_path: Path, auth_server: tuple[Received, int]) -> None:
+def test_wrong_password_sends_nothing(tmp_path: Path, consolidated: Path, auth_server: tuple[Received, int]) -> None:
     received, port = auth_server
     config = _config(tmp_path, port, 'user = "pmo"')
-    out = _consolidate(tmp_path, [], config)
+    out = consolidated
     wrong = _send(out, config, [], env={"CI_EXCEL_SMTP_PASSWORD": "wrong"})
     assert wrong.exit_code == 3 and "refused the login of 'pmo'" in wrong.output and "Nothing was sent" in wrong.output
     assert received.messages == []
@@ -328,19 +345,21 @@ def test_wrong_password_sends_nothing(tmp_path: Path, auth_server: tuple[Receive
     assert right.exit_code == 0 and "4 sent" in right.output and len(received.messages) == 4
 
 
-def test_unreachable_server_is_one_clear_error(tmp_path: Path) -> None:
+def test_unreachable_server_is_one_clear_error(tmp_path: Path, consolidated: Path) -> None:
     config = _config(tmp_path, _free_port())
-    out = _consolidate(tmp_path, [], config)
+    out = consolidated
     result = _send(out, config, [])
     assert result.exit_code == 3 and "cannot reach the SMTP server 127.0.0.1" in result.output
 
 
-def test_dry_run_writes_messages_and_plan_and_sends_nothing(tmp_path: Path, server: tuple[Received, int]) -> None:
+def test_dry_run_writes_messages_and_plan_and_sends_nothing(
+    tmp_path: Path, consolidated: Path, server: tuple[Received, int]
+) -> None:
     import json
 
     received, port = server
     config = _config(tmp_path, port)
-    out = _consolidate(tmp_path, [], config)
+    out = consolidated
     result = _send(out, config, [], "--dry-run")
     assert result.exit_code == 0 and "4 to send" in result.output
     assert received.messages == []
@@ -355,10 +374,12 @@ def test_dry_run_writes_messages_and_plan_and_sends_nothing(tmp_path: Path, serv
         assert store.sent(PERIOD) == []
 
 
-def test_too_large_message_is_skipped_with_reason(tmp_path: Path, server: tuple[Received, int]) -> None:
+def test_too_large_message_is_skipped_with_reason(
+    tmp_path: Path, consolidated: Path, server: tuple[Received, int]
+) -> None:
     received, port = server
     config = _config(tmp_path, port, "max_message_mb = 0.01")
-    out = _consolidate(tmp_path, [], config)
+    out = consolidated
     result = _send(out, config, [])
     assert result.exit_code == 1 and "Skipped 电商运营部: 邮件约" in result.output and "max_message_mb" in result.output
     assert received.messages == []
@@ -371,11 +392,11 @@ def _ca_file(ca: trustme.CA, folder: Path) -> str:
 
 
 def test_starttls_login_then_delivery_all_encrypted(
-    tmp_path: Path, ca: trustme.CA, starttls_server: tuple[Received, int]
+    tmp_path: Path, consolidated: Path, ca: trustme.CA, starttls_server: tuple[Received, int]
 ) -> None:
     received, port = starttls_server
     config = _config(tmp_path, port, 'user = "pmo"', _ca_file(ca, tmp_path), security="starttls")
-    out = _consolidate(tmp_path, [], config)
+    out = consolidated
     wrong = _send(out, config, [], env={"CI_EXCEL_SMTP_PASSWORD": "wrong"})
     assert wrong.exit_code == 3 and "refused the login of 'pmo'" in wrong.output and received.messages == []
     right = _send(out, config, [], env={"CI_EXCEL_SMTP_PASSWORD": "right"})
@@ -387,11 +408,11 @@ def test_starttls_login_then_delivery_all_encrypted(
 
 
 def test_ssl_delivers_over_tls_from_the_first_byte(
-    tmp_path: Path, ca: trustme.CA, ssl_server: tuple[Received, int]
+    tmp_path: Path, consolidated: Path, ca: trustme.CA, ssl_server: tuple[Received, int]
 ) -> None:
     received, port = ssl_server
     config = _config(tmp_path, port, _ca_file(ca, tmp_path), security="ssl")
-    out = _consolidate(tmp_path, [], config)
+    out = consolidated
     result = _send(out, config, [])
     assert result.exit_code == 0 and "4 sent" in result.output, result.output
     assert len(received.messages) == 4 and all(version and version.startswith("TLSv1") for version in received.tls)
@@ -401,13 +422,13 @@ def test_ssl_delivers_over_tls_from_the_first_byte(
 
 @pytest.mark.parametrize("security", ["starttls", "ssl"])
 def test_certificate_of_an_untrusted_ca_sends_nothing(
-    tmp_path: Path, ca: trustme.CA, security: str, request: pytest.FixtureRequest
+    tmp_path: Path, consolidated: Path, ca: trustme.CA, security: str, request: pytest.FixtureRequest
 ) -> None:
     """Without ca_file the system's CAs decide, and they do not know the private one: verification
     is never switched off."""
     received, port = request.getfixturevalue(f"{security}_server")
     config = _config(tmp_path, port, 'user = "pmo"' if security == "starttls" else "", security=security)
-    out = _consolidate(tmp_path, [], config)
+    out = consolidated
     result = _send(out, config, [], env={"CI_EXCEL_SMTP_PASSWORD": "right"})
     assert result.exit_code == 3, result.output
     assert "the certificate of the SMTP server 127.0.0.1" in result.output and "cannot be trusted" in result.output
@@ -415,10 +436,12 @@ def test_certificate_of_an_untrusted_ca_sends_nothing(
     assert received.messages == []
 
 
-def test_starttls_asked_of_a_server_without_it_sends_nothing(tmp_path: Path, server: tuple[Received, int]) -> None:
+def test_starttls_asked_of_a_server_without_it_sends_nothing(
+    tmp_path: Path, consolidated: Path, server: tuple[Received, int]
+) -> None:
     received, port = server
     config = _config(tmp_path, port, 'user = "pmo"', security="starttls")
-    out = _consolidate(tmp_path, [], config)
+    out = consolidated
     result = _send(out, config, [], env={"CI_EXCEL_SMTP_PASSWORD": "right"})
     assert result.exit_code == 3, result.output
     assert f"the SMTP server 127.0.0.1:{port} does not offer STARTTLS" in result.output
