@@ -276,11 +276,10 @@ def _fill(folder: Path, *, leave: int) -> Path:
 
 
 def test_disk_full_mid_run_is_one_sentence_and_changes_nothing(
-    tmp_path: Path, small_disk: Path, clean: dict[int, Any]
+    tmp_path: Path, small_disk: Path, clean_output: Path, clean: dict[int, Any]
 ) -> None:
     out = small_disk / "out"
-    first = consolidate(tmp_path, submissions(tmp_path / "before", closed=0), out)
-    assert first.wait() == 0, first.stderr
+    shutil.copytree(clean_output, out, symlinks=True)  # a clean run of the period, on the small disk
     url = default_db_url(out)
     run = consolidate(tmp_path, submissions(tmp_path / "after", closed=1), out, fault="read:pause")
     run.paused()
@@ -308,10 +307,9 @@ def test_too_little_free_space_is_refused_before_anything_is_written(tmp_path: P
     assert not out.exists()
 
 
-def test_read_only_output_folder(tmp_path: Path, small_disk: Path, clean: dict[int, Any]) -> None:
+def test_read_only_output_folder(tmp_path: Path, small_disk: Path, clean_output: Path, clean: dict[int, Any]) -> None:
     out = small_disk / "out"
-    first = consolidate(tmp_path, submissions(tmp_path / "before", closed=0), out)
-    assert first.wait() == 0, first.stderr
+    shutil.copytree(clean_output, out, symlinks=True)
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
     run = consolidate(tmp_path, submissions(tmp_path / "after", closed=1), out)
     assert run.wait() == 3, run.stderr
