@@ -40,8 +40,9 @@ def test_the_demo_has_a_gain_not_held(runs: dict[str, ValidationRun]) -> None:
 
 
 @pytest.fixture(scope="module")
-def submissions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return write_demo_submissions(tmp_path_factory.mktemp("demo"))
+def submissions(demo_run: tuple[Path, str]) -> dict[str, Path]:
+    """What `ci-excel demo` wrote for the departments (write_demo_submissions; the run only reads it)."""
+    return {period: demo_run[0] / SUBMISSIONS / period for period in PERIODS}
 
 
 @pytest.fixture(scope="module")
