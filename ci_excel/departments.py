@@ -17,14 +17,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ci_excel.compute import compute_department, department_digest, period_figures
-from ci_excel.fileio import stop_on_disk_failure, writing
+from ci_excel.fileio import stop_on_disk_failure
 from ci_excel.issues import Issue
 from ci_excel.model import DepartmentDigest, DepartmentResult, KpiHistory, PeriodFigures, SheetStats
 from ci_excel.render import docx
 from ci_excel.render.deck import DeckPart, deck_part
 from ci_excel.render.deck.appendix import appendix_xml
 from ci_excel.render.summary.rows import SheetRows, department_rows
-from ci_excel.validation import FileCheck, merge_group
+from ci_excel.validation import merge_group
 
 IN_FLIGHT_PER_WORKER = 3  # jobs queued per worker: keeps workers busy, bounds what waits in memory
 
@@ -50,13 +50,6 @@ class DepartmentDone:
     report: Path | None = None  # None when it could not be written (see the department's issues)
     deck: DeckPart | None = None  # its A3 pages and most overdue actions for the review deck, made here
     summary: SheetRows | None = None  # its rows in the summary workbook, as XML made here
-
-
-def spill(check: FileCheck, path: Path) -> FileCheck:
-    """Keep a checked file's rows on disk; what stays in memory is the check without its rows."""
-    with writing(path):
-        path.write_bytes(pickle.dumps(check, protocol=pickle.HIGHEST_PROTOCOL))
-    return replace(check, records={})
 
 
 def run_jobs(

@@ -8,11 +8,13 @@ and nothing one file does reaches another file's result.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ci_excel.fileio import writing
 from ci_excel.issues import Issue
 from ci_excel.model import SourceFile
 from ci_excel.reading import discover
@@ -79,10 +81,16 @@ def _task(n: int, path: Path, root: Path | None, work_dir: Path | None, spill: b
 
 def _check(task: _Task) -> FileCheck:
     """In a worker: read and check one file, keep its rows on disk when asked."""
-    from ci_excel.departments import spill
-
     check = check_file(task.path, root=task.root, snapshot=task.snapshot)
     return spill(check, task.spill) if task.spill is not None else check
+
+
+def spill(check: FileCheck, path: Path) -> FileCheck:
+    """Keep a checked file's rows on disk (the department's worker loads them); what stays in memory
+    is the check without its rows. Here, not beside that loader: a reading worker imports only this."""
+    with writing(path):
+        path.write_bytes(pickle.dumps(check, protocol=pickle.HIGHEST_PROTOCOL))
+    return replace(check, records={})
 
 
 def _crashed(crash: Crash[_Task]) -> FileCheck:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import struct
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -295,3 +296,19 @@ def test_xlsm_feedback_keeps_the_macro_part(tmp_path: Path) -> None:
     assert out.suffix == ".xlsm"
     with zipfile.ZipFile(out) as zf:
         assert zf.read("xl/vbaProject.bin").startswith(b"\xd0\xcf\x11\xe0")
+
+
+def test_a_reading_worker_loads_none_of_the_report_code(tmp_path: Path) -> None:
+    """What the sandboxed readers run (the worker server preloads only `ci_excel.intake` for them):
+    checking and spilling a file imports no Word, PowerPoint, chart or store code (it took each
+    reading worker about a second, a one-file `validate` half a second)."""
+    path = register(tmp_path)
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom ci_excel import intake\n"
+        f"task = intake._Task(Path({str(path)!r}), None, None, Path({str(tmp_path / 'rows.pickle')!r}))\n"
+        "assert intake._check(task).issues == []\n"  # the worker's task itself
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'docx', 'pptx', 'matplotlib', 'sqlalchemy'}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
