@@ -121,7 +121,7 @@ def _death(exitcode: int | None, limits: Limits) -> tuple[str, str]:
     """How a worker died: an abort or a kill is an allocation that failed at the memory cap."""
     if exitcode in (-signal.SIGABRT, -signal.SIGKILL, 134, 137):
         return "file-limit", _memory_text(limits)
-    return "file-unreadable", f"the reader stopped unexpectedly (exit code {exitcode})"
+    return "file-unreadable", f"{limits.work} stopped unexpectedly (exit code {exitcode})"
 
 
 def time_limit_text(limits: Limits) -> str:
