@@ -356,12 +356,8 @@ def test_the_worker_server_preloads_the_modules_the_workers_run() -> None:
     from ci_excel import departments, intake, worker_server
     from ci_excel.render import drawers, feedback_xlsx
 
-    assert (
-        departments.__name__,
-        drawers.__name__,
-        intake.__name__,
-        feedback_xlsx.__name__,
-    ) == worker_server.WORKER_MODULES
+    assert (departments.__name__, intake.__name__, feedback_xlsx.__name__) == worker_server.WORKER_MODULES
+    assert worker_server.preload_for("png") == (*worker_server.WORKER_MODULES, drawers.__name__)
 
 
 @pytest.mark.skipif(shutil.which("fc-match") is None, reason="fontconfig is not installed (matplotlib finds the fonts)")

@@ -62,7 +62,7 @@ def consolidate(
 
         config = load_config(config_path)
         if (executor or config.run.executor) == "local" and jobs != 1:
-            worker_server.start()  # imports the workers' code while this process imports the pipeline's
+            worker_server.start(worker_server.preload_for(figures))  # imports the workers' code meanwhile
         from ci_excel.pipeline import consolidate as run_consolidation
 
         where = " (dask cluster)" if (executor or config.run.executor) == "dask" else ""

@@ -23,10 +23,10 @@ class LocalExecutor:
     def check_shared(self, *folders: Path) -> None:
         return None
 
-    def prepare(self, *, workers: int) -> None:
+    def prepare(self, *, workers: int, figures: str = "native") -> None:
         """Start the server the department workers fork from: it imports their code meanwhile."""
         if workers > 1:
-            worker_server.start()  # the server preloads worker_server.WORKER_MODULES
+            worker_server.start(worker_server.preload_for(figures))
 
     def map_files(
         self, fn: Callable[[T], R], items: Iterable[T], *, workers: int, limits: Limits

@@ -108,7 +108,7 @@ def _consolidate(submissions_dir: Path, run: Run, store: Store) -> Consolidation
     with run_folders.staging_dir(run.target) as staging:
         work = run_folders.work_dir(staging)
         run.executor.check_shared(submissions_dir, staging)
-        run.executor.prepare(workers=run.workers)
+        run.executor.prepare(workers=run.workers, figures=run.figures)
         with timed(run.timings, "read_validate"):
             reading = read_submissions(submissions_dir, period, run, spill_dir=work / _SPILL)
         checkpoint("read")
