@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ci_excel import fileio, run_folders
+from ci_excel import fileio, run_folders, worker_server
 from ci_excel.config import check_db_url
 from ci_excel.errors import UsageError
 from ci_excel.faults import checkpoint
@@ -60,7 +60,8 @@ def period_session(
     """The store, with the period's locks held for the block: one writer of `out/<period>` and of the
     stored period at a time. A swap a kill interrupted is finished and killed runs' folders removed
     before the block starts. With `create=False` the store must exist, and nothing is made before
-    it has opened."""
+    it has opened. Refused in a worker still starting (a script without a main guard)."""
+    worker_server.check_not_starting_a_worker()  # else it waits for ever on its caller's locks
     url = store_url(db_url, out, create=create)
     if create:
         _make_folder(out)  # the default store's file goes in it

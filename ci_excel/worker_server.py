@@ -51,9 +51,9 @@ def start(preload: tuple[str, ...] = WORKER_MODULES) -> None:
 
 
 def check_not_starting_a_worker() -> None:
-    """Refuse a run asked for while this process is a worker still starting: a script that calls
-    ci-excel without an `if __name__ == "__main__":` guard runs again in each worker, and that run
-    would wait for the period's lock its own caller holds, for ever."""
+    """Refuse a run (consolidate, report, send) asked for while this process is a worker still
+    starting: a script that calls ci-excel without an `if __name__ == "__main__":` guard runs again
+    in each worker, and that run would wait for the period's lock its own caller holds, for ever."""
     if getattr(multiprocessing.current_process(), "_inheriting", False):  # multiprocessing's own check
         raise UsageError(
             "A ci-excel run was started while a worker process was starting: a script that calls it "

@@ -386,3 +386,17 @@ def test_a_script_without_a_main_guard_is_told_why_instead_of_waiting_for_ever(t
     )
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, check=False)
     assert 'under `if __name__ == "__main__":`' in done.stderr
+
+
+def test_a_report_script_without_a_main_guard_is_told_why_too(tmp_path: Path) -> None:
+    """The refusal sits where the period's locks are taken, so a re-render is covered as well."""
+    out = tmp_path / "out"
+    _consolidate(_submit(tmp_path / "in", "2026-11", {"物流部": 0, "财务部": 1}), out, "2026-11")
+    script = tmp_path / "unguarded_report.py"
+    script.write_text(
+        "from pathlib import Path\nfrom ci_excel.pipeline import render_from_store\n"
+        f"render_from_store(period='2026-11', out=Path({str(out)!r}), jobs=2)\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, check=False)
+    assert 'under `if __name__ == "__main__":`' in done.stderr

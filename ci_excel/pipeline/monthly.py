@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ci_excel import fileio, run_folders, worker_server
+from ci_excel import fileio, run_folders
 from ci_excel.config import Config, RunSettings, check_scheduler, load_config
 from ci_excel.config.model import Executor as ExecutorName
 from ci_excel.departments import DepartmentDone
@@ -71,7 +71,6 @@ def consolidate(
     at `scheduler`; default: the [run] settings), the rest here. Another run of the period (same
     output folder or same store) is waited for, or with `wait=False` raises Busy. A full disk or an
     unwritable folder raises OutputError, with the previous outputs and store as they were."""
-    worker_server.check_not_starting_a_worker()
     check_period(period)
     config = config or load_config()
     where = RunSettings(
