@@ -120,11 +120,10 @@ def measuring_faces() -> tuple[str, str, str, str]:
     extra = os.environ.get(FONT_ENV)
     installed = _fontconfig_families()
     cjk = next((family for family in CJK_FAMILIES if family in installed), None)
-    wanted = [(cjk, False), (cjk, True), (LATIN_MEASURE, False), (LATIN_MEASURE, True)]
+    wanted = [] if extra else [(cjk, False), (cjk, True)]
+    wanted += [(LATIN_MEASURE, False), (LATIN_MEASURE, True)]
     files = [_fontconfig_file(family, bold) if family in installed else None for family, bold in wanted]
-    if extra:
-        files[:2] = [extra, extra]
-    regular, bold, latin, latin_bold = files
+    regular, bold, latin, latin_bold = [extra, extra, *files] if extra else files
     if regular and bold and latin and latin_bold:
         return regular, bold, latin, latin_bold
     return matplotlib_faces()
