@@ -34,7 +34,7 @@ class Executor(Protocol):
     def check_shared(self, *folders: Path) -> None:
         """Raise UsageError unless every worker sees `folders` at the same paths."""
 
-    def prepare(self, *, workers: int, figures: str = "native") -> None:
+    def prepare(self, *, workers: int, figures: str) -> None:
         """Get the department phase's workers ready while the files are read."""
 
     def map_files(

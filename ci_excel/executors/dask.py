@@ -109,7 +109,7 @@ class DaskExecutor:
                         "mounts at the same path (docs/cluster.md)"
                     )
 
-    def prepare(self, *, workers: int, figures: str = "native") -> None:
+    def prepare(self, *, workers: int, figures: str) -> None:
         return None  # the cluster's workers are running already
 
     def map_files(

@@ -23,7 +23,7 @@ class LocalExecutor:
     def check_shared(self, *folders: Path) -> None:
         return None
 
-    def prepare(self, *, workers: int, figures: str = "native") -> None:
+    def prepare(self, *, workers: int, figures: str) -> None:
         """Start the server the department workers fork from: it imports their code meanwhile."""
         if workers > 1:
             worker_server.start(worker_server.preload_for(figures))
