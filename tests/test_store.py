@@ -579,3 +579,35 @@ def test_sent_messages_survive_storing_the_period_again(store: Store) -> None:
         ("", ("pmo@example.com",), "<2@example.com>"),
     ]
     assert sent[0].attachments[0]["name"] == "电商运营部.docx" and store.sent("2026-10") == []
+
+
+def test_the_driver_insert_stores_what_sqlalchemy_would(tmp_path: Path) -> None:
+    """PeriodWriter's executemany through the driver writes the very values (and SQLite types) a Core
+    insert writes, None and JSON and dates included."""
+    from ci_excel.store.rows import _department_rows
+    from ci_excel.store.tables import METADATA
+    from ci_excel.store.writer import insert_rows
+
+    dept = _department("物流部", "2026-11", problems=3, done=1)
+    dept.tables["problems"][0]["flags"] = None
+    stored = {}
+    for how in ("core", "driver"):
+        engine = sa.create_engine(sqlite_url(tmp_path / f"{how}.sqlite"))
+        with engine.begin() as conn:
+            METADATA.create_all(conn)
+            conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            for table, rows in _department_rows(dept, 0):
+                if how == "driver":
+                    insert_rows(conn, table, rows)
+                elif rows:
+                    conn.execute(table.insert(), rows)
+            stored[how] = {t.name: _raw_rows(conn, t) for t, _ in _department_rows(dept, 0)}
+        engine.dispose()
+    assert stored["driver"] == stored["core"]
+    assert sum(map(len, stored["core"].values())) > 20
+
+
+def _raw_rows(conn: sa.Connection, table: sa.Table) -> list[tuple[object, ...]]:
+    """Every stored value of `table` as SQLite holds it, with its storage class."""
+    types = ", ".join(f'typeof("{c.name}")' for c in table.columns)
+    return list(conn.exec_driver_sql(f'SELECT *, {types} FROM "{table.name}" ORDER BY rowid').all())
