@@ -130,8 +130,10 @@ def column_widths(
         fixed.update(short)
 
 
-def min_twips(texts: Sequence[str], *, size_pt: float = 8.5, bold: bool = False, cap_em: float = 11.0) -> int:
-    """The width a column needs so its longest unbreakable word fits (CJK text breaks anywhere)."""
+@lru_cache(maxsize=16384)
+def min_twips(texts: tuple[str, ...], *, size_pt: float = 8.5, bold: bool = False, cap_em: float = 11.0) -> int:
+    """The width a column needs so its longest unbreakable word fits (CJK text breaks anywhere).
+    Cached: a report asks thousands of times, mostly of one header or one value seen before."""
     longest = 0.0
     for text in texts:
         if longest >= cap_em:
