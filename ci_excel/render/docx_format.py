@@ -9,15 +9,19 @@ from typing import Any
 
 from ci_excel.render.docx_base import ReportDoc
 from ci_excel.render.docx_xml import Cell, sanitize
-from ci_excel.schema import SHEETS, ColType, Lang
+from ci_excel.schema import SHEETS, ColType, ColumnSpec, Lang
 from ci_excel.text import list_sep
 
 
 def fmt(sheet: str, key: str, value: Any, lang: Lang) -> str:
     """A stored value as the report shows it: enum labels, 是/否, percents, dates, numbers."""
+    return shown(SHEETS[sheet].column(key), value, lang)
+
+
+def shown(column: ColumnSpec, value: Any, lang: Lang) -> str:
+    """`value` of `column` as the report shows it (`fmt` with the column looked up)."""
     if value is None or value == "":
         return ""
-    column = SHEETS[sheet].column(key)
     if column.type in (ColType.ENUM, ColType.BOOL) and column.enum is not None:
         if isinstance(value, bool):
             value = "yes" if value else "no"
@@ -57,11 +61,12 @@ def sheet_table(
 ) -> None:
     """A table of schema columns; `emphasis(row, key)` may return a Styled for a cell."""
     lang = doc.lang
+    columns = [SHEETS[sheet].column(k) for k in keys]
     body: list[list[Cell]] = []
     for row in rows:
         cells: list[Cell] = []
-        for key in keys:
-            styled = emphasis(row, key) if emphasis else None
-            cells.append(styled if styled is not None else fmt(sheet, key, row.get(key), lang))
+        for column in columns:
+            styled = emphasis(row, column.key) if emphasis else None
+            cells.append(styled if styled is not None else shown(column, row.get(column.key), lang))
         body.append(cells)
     doc.table(headers(sheet, keys, lang), body, weights(sheet, keys), align=aligns(sheet, keys))
