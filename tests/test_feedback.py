@@ -51,6 +51,33 @@ def test_cells_are_marked_and_the_issues_sheet_links_to_them(tmp_path: Path) -> 
     assert book["_meta"].sheet_state == "hidden"
 
 
+def test_a_copy_keeps_every_merged_range(tmp_path: Path) -> None:
+    """The guide's merged ranges (and any other sheet's) are in the copy as they were in the file."""
+    source = register(tmp_path / "in", tables=tables_with(BAD))
+    run = validate_paths([source], root=tmp_path / "in")
+    out = write_feedback(source, run.issues, tmp_path / "out" / "fb.xlsx", lang="zh")
+
+    def merges(path: Path) -> dict[str, list[str]]:
+        book = openpyxl.load_workbook(path)
+        return {ws.title: sorted(str(r) for r in ws.merged_cells.ranges) for ws in book.worksheets}
+
+    before, after = merges(source), merges(out)
+    assert len(before["说明"]) > 50
+    assert {name: after[name] for name in before} == before
+
+
+def test_an_issue_inside_a_merged_range_is_marked_on_its_first_cell(tmp_path: Path) -> None:
+    source = register(tmp_path / "in", tables=tables_with(BAD))
+    issues = validate_paths([source], root=tmp_path / "in").issues
+    book = openpyxl.load_workbook(source)
+    book["5-效果验证"].merge_cells("C2:D2")  # the enum-invalid issue is at D2
+    book.save(source)
+    out = write_feedback(source, issues, tmp_path / "out" / "fb.xlsx", lang="zh")
+    marked = openpyxl.load_workbook(out)["5-效果验证"]["C2"]
+    assert _fill(marked) == str(FILLS["error"].fgColor.rgb)[-6:]
+    assert "越低越好、越高越好" in marked.comment.text
+
+
 def test_english_feedback(tmp_path: Path) -> None:
     source = register(tmp_path, tables=tables_with(BAD), lang="en")
     run = validate_paths([source], root=tmp_path)

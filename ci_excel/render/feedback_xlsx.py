@@ -29,11 +29,12 @@ from typing import Any
 
 import openpyxl
 import python_calamine as pc
-from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.properties import CalcProperties
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ci_excel.fileio import atomic_path
@@ -66,6 +67,8 @@ _ANNOTATED = {"xlsx", "xlsm"}  # loaded with openpyxl, formats kept; other kinds
 _A1 = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
 _MAX_ROW, _MAX_COLUMN = 1_048_576, 16_384
 _TITLE_UNSAFE = re.compile(r"[\[\]:*?/\\]")
+_MERGES = re.compile(rb"<(?:\w+:)?mergeCells\b[^>]*?(?:/>|>.*?</(?:\w+:)?mergeCells>)", re.DOTALL)
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]+)"')
 
 Link = Callable[[Issue], str | None]
 
@@ -125,12 +128,38 @@ def _load(source: Path, kind: str | None) -> tuple[Workbook, dict[str, Worksheet
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about extensions it does not keep
         if kind in _ANNOTATED:
-            data = io.BytesIO(source.read_bytes())  # from bytes: openpyxl refuses a name not ending in its kind
-            with zipfile.ZipFile(data) as zf:
-                _check_sheets(len(sheet_parts(zf)))
-            book = openpyxl.load_workbook(data, keep_vba=kind == "xlsm", rich_text=True)
+            package, merges = _without_merges(source.read_bytes())
+            book = openpyxl.load_workbook(io.BytesIO(package), keep_vba=kind == "xlsm", rich_text=True)
+            for name, refs in merges.items():  # ranges only: the cells keep the borders the file gave them
+                book[name].merged_cells = MultiCellRange([CellRange(ref) for ref in refs])
             return book, {ws.title: ws for ws in book.worksheets}
     return _from_values(source)
+
+
+def _without_merges(package: bytes) -> tuple[bytes, dict[str, list[str]]]:
+    """The package with its sheets' merged ranges taken out, and those ranges by sheet name.
+
+    openpyxl re-borders every cell on a merged range's edges as it loads it, through its style
+    tables: a third of the time of a feedback copy of our templates, whose guide sheet has over a
+    hundred merged, bordered ranges. Taken out here and given back to the loaded sheets as plain
+    ranges, they are saved as they were."""
+    with zipfile.ZipFile(io.BytesIO(package)) as zin:
+        parts = sheet_parts(zin)
+        _check_sheets(len(parts))
+        merges: dict[str, list[str]] = {}
+        changed: dict[str, bytes] = {}
+        for name, part in parts.items():
+            xml = zin.read(part)
+            if b"mergeCell" in xml and (found := _MERGES.search(xml)):
+                merges[name] = [ref.decode() for ref in _MERGE_REF.findall(found[0])]
+                changed[part] = xml[: found.start()] + xml[found.end() :]
+        if not changed:
+            return package, {}
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as zout:
+            for info in zin.infolist():
+                zout.writestr(info, changed.get(info.filename) or zin.read(info))
+    return out.getvalue(), merges
 
 
 def _from_values(source: Path) -> tuple[Workbook, dict[str, Worksheet]]:
@@ -213,10 +242,8 @@ def _is_cell(ref: str) -> bool:
 
 def _target_cell(ws: Worksheet, ref: str) -> Cell:
     """The cell at `ref`, or the top-left cell of the merged range that covers it."""
-    cell = ws[ref]
-    if isinstance(cell, MergedCell):
-        merged = next(r for r in ws.merged_cells.ranges if ref in r)
-        return ws.cell(merged.min_row, merged.min_col)
+    merged = next((r for r in ws.merged_cells.ranges if ref in r), None) if ws.merged_cells.ranges else None
+    cell: Cell = ws.cell(merged.min_row, merged.min_col) if merged is not None else ws[ref]
     return cell
 
 
