@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -64,6 +65,24 @@ def test_a_copy_keeps_every_merged_range(tmp_path: Path) -> None:
     before, after = merges(source), merges(out)
     assert len(before["说明"]) > 50
     assert {name: after[name] for name in before} == before
+
+
+def test_merged_ranges_stay_on_their_sheets_when_two_sheets_share_a_name(tmp_path: Path) -> None:
+    """A broken package naming two sheets alike (openpyxl renames the second): loaded as openpyxl
+    alone would, each sheet keeps its own merged ranges."""
+    source = register(tmp_path / "in", tables=tables_with(BAD))
+    book = openpyxl.load_workbook(source)
+    book["1-问题识别"].merge_cells("C2:D2")
+    book.save(source)
+    with zipfile.ZipFile(source) as zf:
+        entries = {i.filename: zf.read(i) for i in zf.infolist()}
+    entries["xl/workbook.xml"] = entries["xl/workbook.xml"].replace("1-问题识别".encode(), "说明".encode())
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    out = openpyxl.load_workbook(write_feedback(source, [], tmp_path / "out" / "fb.xlsx", lang="zh"))
+    assert len(out["说明"].merged_cells.ranges) > 50
+    assert [str(r) for r in out["说明1"].merged_cells.ranges] == ["C2:D2"]
 
 
 def test_an_issue_inside_a_merged_range_is_marked_on_its_first_cell(tmp_path: Path) -> None:

@@ -128,16 +128,24 @@ def _load(source: Path, kind: str | None) -> tuple[Workbook, dict[str, Worksheet
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about extensions it does not keep
         if kind in _ANNOTATED:
-            package, merges = _without_merges(source.read_bytes())
-            book = openpyxl.load_workbook(io.BytesIO(package), keep_vba=kind == "xlsm", rich_text=True)
+            original = source.read_bytes()
+            package, merges, sheets = _without_merges(original)
+            book = _openpyxl_load(package, kind)
+            if len(book.sheetnames) != sheets or not set(merges) <= set(book.sheetnames):
+                book, merges = _openpyxl_load(original, kind), {}  # names openpyxl changed (duplicates)
             for name, refs in merges.items():  # ranges only: the cells keep the borders the file gave them
                 book[name].merged_cells = MultiCellRange([CellRange(ref) for ref in refs])
             return book, {ws.title: ws for ws in book.worksheets}
     return _from_values(source)
 
 
-def _without_merges(package: bytes) -> tuple[bytes, dict[str, list[str]]]:
-    """The package with its sheets' merged ranges taken out, and those ranges by sheet name.
+def _openpyxl_load(package: bytes, kind: str | None) -> Workbook:
+    return openpyxl.load_workbook(io.BytesIO(package), keep_vba=kind == "xlsm", rich_text=True)
+
+
+def _without_merges(package: bytes) -> tuple[bytes, dict[str, list[str]], int]:
+    """The package with its sheets' merged ranges taken out, those ranges by sheet name, and how
+    many sheets have a name of their own.
 
     openpyxl re-borders every cell on a merged range's edges as it loads it, through its style
     tables: a third of the time of a feedback copy of our templates, whose guide sheet has over a
@@ -154,12 +162,12 @@ def _without_merges(package: bytes) -> tuple[bytes, dict[str, list[str]]]:
                 merges[name] = [ref.decode() for ref in _MERGE_REF.findall(found[0])]
                 changed[part] = xml[: found.start()] + xml[found.end() :]
         if not changed:
-            return package, {}
+            return package, {}, len(parts)
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w") as zout:
             for info in zin.infolist():
                 zout.writestr(info, changed.get(info.filename) or zin.read(info))
-    return out.getvalue(), merges
+    return out.getvalue(), merges, len(parts)
 
 
 def _from_values(source: Path) -> tuple[Workbook, dict[str, Worksheet]]:
