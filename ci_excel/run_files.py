@@ -124,4 +124,6 @@ def _versions() -> dict[str, str]:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    """`data` as indented JSON, streamed to the file (a period's every issue is never one string)."""
+    with path.open("w", encoding="utf-8") as out:
+        json.dump(data, out, ensure_ascii=False, indent=2, default=str)
