@@ -12,7 +12,7 @@ from ci_excel.feedback_run import write_run_feedback
 from ci_excel.fileio import sha256_of
 from ci_excel.render.feedback_xlsx import FILLS, write_feedback
 from ci_excel.validation import validate_paths
-from tests.builders import INFO, patch_cells, register, tables_with
+from tests.builders import INFO, patch_cells, register, replace_entry, tables_with
 
 BAD = {
     ("results", 0, "direction"): "更好",
@@ -75,11 +75,8 @@ def test_merged_ranges_stay_on_their_sheets_when_two_sheets_share_a_name(tmp_pat
     book["1-问题识别"].merge_cells("C2:D2")
     book.save(source)
     with zipfile.ZipFile(source) as zf:
-        entries = {i.filename: zf.read(i) for i in zf.infolist()}
-    entries["xl/workbook.xml"] = entries["xl/workbook.xml"].replace("1-问题识别".encode(), "说明".encode())
-    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in entries.items():
-            zf.writestr(name, data)
+        book_xml = zf.read("xl/workbook.xml")
+    replace_entry(source, "xl/workbook.xml", book_xml.replace("1-问题识别".encode(), "说明".encode()))
     out = openpyxl.load_workbook(write_feedback(source, [], tmp_path / "out" / "fb.xlsx", lang="zh"))
     assert len(out["说明"].merged_cells.ranges) > 50
     assert [str(r) for r in out["说明1"].merged_cells.ranges] == ["C2:D2"]
