@@ -250,7 +250,7 @@ def _is_cell(ref: str) -> bool:
 
 def _target_cell(ws: Worksheet, ref: str) -> Cell:
     """The cell at `ref`, or the top-left cell of the merged range that covers it."""
-    merged = next((r for r in ws.merged_cells.ranges if ref in r), None) if ws.merged_cells.ranges else None
+    merged = next((r for r in ws.merged_cells.ranges if ref in r), None)
     cell: Cell = ws.cell(merged.min_row, merged.min_col) if merged is not None else ws[ref]
     return cell
 
