@@ -378,25 +378,21 @@ def test_the_main_process_of_a_native_run_never_imports_matplotlib(tmp_path: Pat
 def test_a_script_without_a_main_guard_is_told_why_instead_of_waiting_for_ever(tmp_path: Path) -> None:
     """Each worker imports the calling script; the run it would start again there is refused."""
     folder = _submit(tmp_path / "in", "2026-11", {"物流部": 0})
-    script = tmp_path / "unguarded.py"
-    script.write_text(
-        "from pathlib import Path\nfrom ci_excel.pipeline import consolidate\n"
-        f"consolidate(Path({str(folder)!r}), period='2026-11', out=Path({str(tmp_path / 'out')!r}), jobs=2)\n",
-        encoding="utf-8",
-    )
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, check=False)
-    assert 'under `if __name__ == "__main__":`' in done.stderr
+    call = f"consolidate(Path({str(folder)!r}), period='2026-11', out=Path({str(tmp_path / 'out')!r}), jobs=2)"
+    assert 'under `if __name__ == "__main__":`' in _unguarded(tmp_path / "unguarded.py", "consolidate", call)
 
 
 def test_a_report_script_without_a_main_guard_is_told_why_too(tmp_path: Path) -> None:
     """The refusal sits where the period's locks are taken, so a re-render is covered as well."""
     out = tmp_path / "out"
     _consolidate(_submit(tmp_path / "in", "2026-11", {"物流部": 0, "财务部": 1}), out, "2026-11")
-    script = tmp_path / "unguarded_report.py"
-    script.write_text(
-        "from pathlib import Path\nfrom ci_excel.pipeline import render_from_store\n"
-        f"render_from_store(period='2026-11', out=Path({str(out)!r}), jobs=2)\n",
-        encoding="utf-8",
-    )
+    call = f"render_from_store(period='2026-11', out=Path({str(out)!r}), jobs=2)"
+    stderr = _unguarded(tmp_path / "unguarded_report.py", "render_from_store", call)
+    assert 'under `if __name__ == "__main__":`' in stderr
+
+
+def _unguarded(script: Path, name: str, call: str) -> str:
+    """Run a script calling `ci_excel.pipeline.<name>` at module level (no main guard); its stderr."""
+    script.write_text(f"from pathlib import Path\nfrom ci_excel.pipeline import {name}\n{call}\n", encoding="utf-8")
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, check=False)
-    assert 'under `if __name__ == "__main__":`' in done.stderr
+    return done.stderr
