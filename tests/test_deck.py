@@ -4,6 +4,7 @@ Open XML SDK check, and re-rendering with `report`."""
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import shutil
@@ -16,12 +17,14 @@ import pytest
 from click.testing import CliRunner
 from PIL import ImageFont
 from pptx import Presentation
+from pptx.parts.slide import SlidePart
 
 from ci_excel.cli import main
 from ci_excel.compute import department_digest, period_digest
 from ci_excel.model import PeriodFigures, PeriodResult
 from ci_excel.render.deck import render_deck
 from ci_excel.render.deck.fit import ELLIPSIS, SLACK, Box, fit, text_width, wrap
+from ci_excel.render.deck.layout import COLLECT_EVERY, Deck
 from ci_excel.render.fonts import matplotlib_faces, measuring_faces
 from ci_excel.schema import PRIORITY, STAGE
 from ci_excel.scoring import off_track, priority_key
@@ -338,6 +341,26 @@ def test_fit_wraps_within_the_width_and_marks_what_it_cuts() -> None:
     english = "Supplier quality escapes rose because incoming inspection samples too few lots " * 5
     assert all(text_width(line, 10.0) <= 200.0 * SLACK for line in wrap(english, 200.0, 10.0))
     assert all(not line.startswith(" ") for line in wrap(english, 200.0, 10.0))
+
+
+def test_a_long_listing_leaves_no_slides_behind() -> None:
+    """Slides put aside are freed as the listing goes (they are object cycles, left for a collection that
+    their few objects would seldom set off): a listing of many slides leaves at most a few in memory."""
+    deck = Deck("zh", "页脚")
+    rows = [[f"部门{n}", f"P{n:04d}", LONG_TEXT[:60]] for n in range(600)]
+    gc.collect()
+    gc.disable()  # only the deck's own collections run
+    try:
+        before = _live(SlidePart)
+        pages = deck.table("清单", ["部门", "编号", "问题"], rows, [20, 10, 70])
+        left = _live(SlidePart) - before
+    finally:
+        gc.enable()
+    assert pages > 3 * COLLECT_EVERY and left <= COLLECT_EVERY
+
+
+def _live(kind: type) -> int:
+    return sum(isinstance(o, kind) for o in gc.get_objects())
 
 
 def test_english_deck(tmp_path: Path) -> None:

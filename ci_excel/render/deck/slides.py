@@ -124,20 +124,17 @@ LIST_ROWS = 40  # rows of a listing the deck shows (as the Word portfolio); the 
 
 
 def off_track(deck: Deck, pages: Iterable[A3Page]) -> None:
+    """The first LIST_ROWS P1 problems off track and their count (only those shown are kept: a period of
+    thousands of departments holds no more)."""
     lang = deck.lang
-    rows = [
-        [
-            sanitize(p.department),
-            p.problem_id,
-            p.statement,
-            p.stage,
-            p.owner,
-            p.progress,
-            Cell(list_sep(lang).join(p.flags), color=RED),
-        ]
-        for p in pages
-        if p.off_track
-    ]
+    rows, count = [], 0
+    for p in pages:
+        if not p.off_track:
+            continue
+        count += 1
+        if count <= LIST_ROWS:
+            flags = Cell(list_sep(lang).join(p.flags), color=RED)
+            rows.append([sanitize(p.department), p.problem_id, p.statement, p.stage, p.owner, p.progress, flags])
     head = [
         INFO.column("department").header(lang),
         *(
@@ -145,16 +142,14 @@ def off_track(deck: Deck, pages: Iterable[A3Page]) -> None:
             for k in ("problem_id", "statement", "stage", "owner", "progress", "flags")
         ),
     ]
-    total = phrase("total_n", lang, n=len(rows))
-    if len(rows) > LIST_ROWS:  # the summary workbook has every one
-        total = phrase(
-            "capped_rows", lang, total=f"{len(rows):,}", shown=LIST_ROWS, sheet=SHEETS["problems"].name(lang)
-        )
+    total = phrase("total_n", lang, n=count)
+    if count > LIST_ROWS:  # the summary workbook has every one
+        total = phrase("capped_rows", lang, total=f"{count:,}", shown=LIST_ROWS, sheet=SHEETS["problems"].name(lang))
     _listing(
         deck,
         phrase("p1_off_track_title", lang),
         head,
-        rows[:LIST_ROWS],
+        rows,
         [13, 8, 38, 12, 9, 7, 17],
         note=f"{phrase('off_track_note', lang)} · {total}",
     )

@@ -23,7 +23,7 @@ from ci_excel.render.deck import slides
 from ci_excel.render.deck.a3 import a3_slide
 from ci_excel.render.deck.a3_content import DeckPart, deck_part
 from ci_excel.render.deck.appendix import appendix_xml, deck_footer, numbered
-from ci_excel.render.deck.layout import BODY_TOP, BODY_W, MARGIN, Deck, Rect
+from ci_excel.render.deck.layout import BODY_TOP, BODY_W, MARGIN, Deck, Rect, frozen_heap
 from ci_excel.schema import Lang
 from ci_excel.text import phrase
 
@@ -89,6 +89,23 @@ def write_deck(
     """The review deck: portfolio slides, an A3 per P1 problem (departments in rank order, problems in
     priority order; the first A3_SLIDES, and the section says how many there are), then the appendix
     (a slide per department, by name, as its worker made it). Written atomically."""
+    with frozen_heap():
+        return _write_deck(
+            target, outline, period, portfolio, spool, lang=lang, generated_on=generated_on, template=template
+        )
+
+
+def _write_deck(
+    target: Path,
+    outline: PeriodOutline,
+    period: PeriodDigest,
+    portfolio: PortfolioDigest,
+    spool: DeckSpool,
+    *,
+    lang: Lang,
+    generated_on: date,
+    template: bytes | None,
+) -> Path:
     deck = Deck(lang, deck_footer(lang, outline.period), template)
     data = slides.DeckInputs(outline, period, portfolio, generated_on)
     ranked = [d.department for d in period.departments]
